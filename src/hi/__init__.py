@@ -1,0 +1,3 @@
+"""hi, the home information hub."""
+
+__version__ = "0.1.0"

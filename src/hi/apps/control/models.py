@@ -1,0 +1,44 @@
+"""Controllers change exactly one EntityState; ControllerHistory records every request and its fate."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from hi.apps.entity.models import EntityState
+from hi.integrations.models import IntegrationKeyMixin
+
+
+class Controller(IntegrationKeyMixin):
+    entity_state = models.ForeignKey(EntityState, on_delete=models.CASCADE, related_name="controllers")
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(IntegrationKeyMixin.Meta):
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ControlOutcome(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent, awaiting confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    UNCONFIRMED = "unconfirmed", "Not confirmed in time"
+    FAILED = "failed", "Failed"
+
+
+class ControllerHistory(models.Model):
+    controller = models.ForeignKey(Controller, on_delete=models.CASCADE, related_name="history")
+    requested_value = models.JSONField(null=True)
+    requested_by = models.CharField(max_length=200)
+    requested_at = models.DateTimeField()
+    outcome = models.CharField(max_length=16, choices=ControlOutcome.choices, default=ControlOutcome.PENDING)
+    message = models.CharField(max_length=500, blank=True, default="")
+    latency_ms = models.FloatField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["controller", "outcome"], name="controller_history_outcome")]
+        verbose_name_plural = "controller history"

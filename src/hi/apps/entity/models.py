@@ -1,0 +1,83 @@
+"""Entities (things in the home), their hidden states, and user-defined attributes."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from hi.integrations.models import IntegrationKeyMixin
+
+from .enums import AttributeSource, AttributeValueType, EntityStateType, EntityType
+
+
+class Entity(IntegrationKeyMixin):
+    """A physical or logical thing; ``user_fields`` lists fields the user changed (they win over sync)."""
+
+    name = models.CharField(max_length=200)
+    entity_type = models.CharField(max_length=32, choices=EntityType.choices, default=EntityType.OTHER)
+    user_fields = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(IntegrationKeyMixin.Meta):
+        ordering = ["name", "id"]
+        verbose_name_plural = "entities"
+        indexes = [
+            *IntegrationKeyMixin.Meta.indexes,
+            models.Index(fields=["entity_type", "name"], name="entity_type_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def mark_user_field(self, field_name: str) -> None:
+        if field_name not in self.user_fields:
+            self.user_fields = [*self.user_fields, field_name]
+
+    @property
+    def has_user_data(self) -> bool:
+        """True when deleting this entity would lose something the user made."""
+        return bool(self.user_fields) or self.attributes.filter(source=AttributeSource.USER).exists()
+
+
+class EntityState(models.Model):
+    """A hidden, changeable property of an entity; ``value`` is its current value (JSON)."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="states")
+    state_key = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    state_type = models.CharField(max_length=32, choices=EntityStateType.choices)
+    value_range = models.JSONField(null=True, blank=True)
+    units = models.CharField(max_length=32, blank=True, default="")
+    value = models.JSONField(null=True, blank=True)
+    value_updated_at = models.DateTimeField(null=True, blank=True)
+    user_fields = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["entity", "id"]
+        constraints = [models.UniqueConstraint(fields=["entity", "state_key"], name="unique_state_key_per_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.entity.name} · {self.name}"
+
+
+def attribute_upload_path(instance: EntityAttribute, filename: str) -> str:
+    return f"attributes/{instance.entity_id}/{filename}"
+
+
+class EntityAttribute(models.Model):
+    """User-defined (or integration-provided, read-only) information about an entity."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="attributes")
+    name = models.CharField(max_length=200)
+    value_type = models.CharField(max_length=16, choices=AttributeValueType.choices, default=AttributeValueType.TEXT)
+    value = models.TextField(blank=True, default="")
+    file = models.FileField(upload_to=attribute_upload_path, null=True, blank=True, max_length=500)
+    source = models.CharField(max_length=16, choices=AttributeSource.choices, default=AttributeSource.USER)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["entity", "name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.entity.name} · {self.name}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SenseConfig(AppConfig):
+    name = "hi.apps.sense"
+    label = "sense"

@@ -1,0 +1,1 @@
+"""The integration framework: how external systems plug into the hub."""

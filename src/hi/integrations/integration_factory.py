@@ -1,0 +1,56 @@
+"""Maps integration ids to gateway classes; adding an integration means one line here."""
+
+from __future__ import annotations
+
+import importlib
+
+from .exceptions import ConfigurationError
+from .integration_gateway import IntegrationGateway
+
+# integration_id -> "module:Class", imported lazily so an integration's import cost is paid on use.
+_REGISTRY: dict[str, str] = {
+    "hass": "hi.services.hass.integration:HassGateway",
+    "zoneminder": "hi.services.zoneminder.integration:ZoneMinderGateway",
+    "weather": "hi.services.weather.integration:WeatherGateway",
+}
+_EXTRA: dict[str, type[IntegrationGateway]] = {}
+
+
+def register(gateway_class: type[IntegrationGateway]) -> None:
+    """Register a gateway class at run time (tests use this for their test-only gateway)."""
+    _EXTRA[gateway_class.integration_id] = gateway_class
+
+
+def unregister(integration_id: str) -> None:
+    _EXTRA.pop(integration_id, None)
+
+
+def integration_ids() -> list[str]:
+    return sorted(set(_REGISTRY) | set(_EXTRA))
+
+
+def _is_available(integration_id: str) -> bool:
+    try:
+        get_gateway_class(integration_id)
+    except (ImportError, AttributeError, ConfigurationError):
+        return False
+    return True
+
+
+def available_integration_ids() -> list[str]:
+    """The ids whose gateways import (an integration still being built is simply absent)."""
+    return [iid for iid in integration_ids() if _is_available(iid)]
+
+
+def get_gateway_class(integration_id: str) -> type[IntegrationGateway]:
+    if integration_id in _EXTRA:
+        return _EXTRA[integration_id]
+    target = _REGISTRY.get(integration_id)
+    if target is None:
+        raise ConfigurationError(f"unknown integration {integration_id!r}; known: {', '.join(integration_ids())}")
+    module_name, _, class_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def get_gateway(integration_id: str) -> IntegrationGateway:
+    return get_gateway_class(integration_id)()

@@ -1,0 +1,1 @@
+"""The sync engine: integrations describe, the framework plans and applies."""

@@ -1,0 +1,69 @@
+"""What a synchronizer reports the external system has, in our model's vocabulary.
+
+Synchronizers build these plain objects; the sync engine compares them with the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hi.integrations.keys import IntegrationKey
+
+
+@dataclass(frozen=True)
+class ExternalSensor:
+    key: IntegrationKey
+    name: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExternalController:
+    key: IntegrationKey
+    name: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExternalState:
+    """One EntityState; ``state_key`` identifies it within its entity across syncs."""
+
+    state_key: str
+    name: str
+    state_type: str
+    value_range: Any = None
+    units: str = ""
+    sensor: ExternalSensor | None = None
+    controller: ExternalController | None = None
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class ExternalAttribute:
+    """A read-only attribute the integration owns (serial number, model, a file…)."""
+
+    name: str
+    value: str = ""
+    value_type: str = "text"
+    file_url: str = ""
+
+
+@dataclass(frozen=True)
+class ExternalEntity:
+    key: IntegrationKey
+    name: str
+    entity_type: str
+    states: tuple[ExternalState, ...] = ()
+    attributes: tuple[ExternalAttribute, ...] = ()
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Everything one integration currently has; ``complete`` False means a partial listing (never remove)."""
+
+    integration_id: str
+    entities: tuple[ExternalEntity, ...]
+    complete: bool = True

@@ -1,0 +1,1 @@
+"""Protocol-faithful fake servers of the external systems, with run-time fault injection."""
