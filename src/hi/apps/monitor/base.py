@@ -19,7 +19,7 @@ class IntegrationMonitor(abc.ABC):
 
 
 class PeriodicMonitor(IntegrationMonitor):
-    """Calls ``poll`` every ``interval_seconds``; a failing poll is counted, not fatal."""
+    """Calls ``poll`` every ``interval_seconds`` until stopped; a failing poll is counted, not fatal."""
 
     interval_seconds: float = 10.0
 
@@ -27,7 +27,7 @@ class PeriodicMonitor(IntegrationMonitor):
     async def poll(self, context: MonitorContext) -> None: ...
 
     async def run(self, context: MonitorContext) -> None:
-        while True:
+        while not context.stopping:
             try:
                 await self.poll(context)
             except Exception as exc:  # every failure is recorded; the loop goes on

@@ -1,0 +1,333 @@
+"""The worker: supervises one monitor task per active integration, restarting crashes with backoff.
+
+It follows the database (active integrations and their ``config_version``) every few seconds, and
+wakes at once when an Integration is saved in this process, so lifecycle calls take effect quickly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from hi.integrations.enums import IntegrationStatus
+from hi.integrations.models import Integration
+from hi.utils.redaction import redact
+
+from .clock import Clock
+from .context import MonitorContext
+from .models import WorkerHeartbeat
+
+logger = logging.getLogger("hi.worker")
+
+_supervisors: weakref.WeakSet[Supervisor] = weakref.WeakSet()
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with jitter: ``base * 2**n`` capped at ``maximum``, scaled by 0.5 to 1.0."""
+
+    base: float = 1.0
+    maximum: float = 60.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, attempt: int) -> float:
+        raw = min(self.maximum, self.base * (2 ** max(0, attempt - 1)))
+        return raw * (0.5 + self.rng.random() / 2)
+
+
+@dataclass
+class MonitorSlot:
+    """What the supervisor knows about one integration it runs."""
+
+    integration_id: str
+    config_version: int
+    task: asyncio.Task[None] | None = None
+    stop_event: asyncio.Event = field(default_factory=asyncio.Event)
+    state: str = "starting"  # starting | running | backoff | idle | stopped
+    restarts: int = 0
+    last_error: str = ""
+
+    def describe(self) -> dict[str, Any]:
+        return {"state": self.state, "config_version": self.config_version,
+                "restarts": self.restarts, "last_error": self.last_error}
+
+
+class Supervisor:
+    """Runs until ``stop()``; every integration's monitor lives in its own task."""
+
+    def __init__(self, *, poll_interval: float = 3.0, heartbeat_interval: float = 10.0,
+                 sweep_interval: float = 15.0, backoff: Backoff | None = None,
+                 stable_after: float = 60.0, stop_grace: float = 5.0, clock: Clock | None = None) -> None:
+        self.poll_interval = poll_interval
+        self.heartbeat_interval = heartbeat_interval
+        self.sweep_interval = sweep_interval
+        self.backoff = backoff or Backoff()
+        self.stable_after = stable_after
+        self.stop_grace = stop_grace
+        self.clock = clock or Clock()
+        self.slots: dict[str, MonitorSlot] = {}
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._started_at = self.clock.now()
+        self.reconciled = asyncio.Condition()
+        self.reconcile_count = 0
+
+    # -- public ----------------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Supervise until stopped, then stop every monitor and mark this worker stopped."""
+        self._loop = asyncio.get_running_loop()
+        _supervisors.add(self)
+        logger.info("worker %s started", self.worker_id)
+        housekeeping = asyncio.create_task(self._housekeeping(), name="worker-housekeeping")
+        try:
+            while not self._stop.is_set():
+                await self._reconcile_safely()
+                self._wake.clear()
+                await self._wait_for_change()
+        finally:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
+            await asyncio.gather(*(self._stop_slot(iid) for iid in list(self.slots)))
+            await self._write_heartbeat(stopped=True)
+            _supervisors.discard(self)
+            logger.info("worker %s stopped", self.worker_id)
+
+    def stop(self) -> None:
+        """Ask the supervisor to shut down (safe from a signal handler on the loop)."""
+        self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Re-read the database now instead of at the next poll; safe from any thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def wait_reconciled(self, after: int, timeout: float = 10.0) -> None:
+        """Wait until more than ``after`` reconcile passes completed (tests await this, not a delay)."""
+        async with self.reconciled:
+            await asyncio.wait_for(self.reconciled.wait_for(lambda: self.reconcile_count > after), timeout)
+
+    # -- reconciliation ------------------------------------------------------------------------
+    async def _wait_for_change(self) -> None:
+        wake_task = asyncio.ensure_future(self._wake.wait())
+        try:
+            await self.clock.sleep(self.poll_interval, _EventProxy(wake_task))
+        finally:
+            wake_task.cancel()
+
+    async def _reconcile_safely(self) -> None:
+        try:
+            await self.reconcile()
+        except Exception:  # a database hiccup must not end the worker; the next pass retries
+            logger.exception("worker could not read the integrations")
+        async with self.reconciled:
+            self.reconcile_count += 1
+            self.reconciled.notify_all()
+
+    async def reconcile(self) -> None:
+        wanted = dict(await sync_to_async(_active_integrations)())
+        for integration_id in list(self.slots):
+            slot = self.slots[integration_id]
+            if integration_id not in wanted:
+                logger.info("%s is no longer active: stopping its monitor", integration_id)
+                await self._stop_slot(integration_id, deactivate=True)
+            elif wanted[integration_id] != slot.config_version:
+                logger.info("%s configuration changed: restarting its monitor", integration_id)
+                await self._stop_slot(integration_id, deactivate=True)
+        for integration_id, version in wanted.items():
+            if integration_id not in self.slots and not self._stop.is_set():
+                self._start_slot(integration_id, version)
+
+    def _start_slot(self, integration_id: str, version: int) -> None:
+        slot = MonitorSlot(integration_id, version)
+        slot.task = asyncio.create_task(self._supervise(slot), name=f"monitor-{integration_id}")
+        self.slots[integration_id] = slot
+
+    async def _stop_slot(self, integration_id: str, deactivate: bool = False) -> None:
+        slot = self.slots.pop(integration_id, None)
+        if slot is None or slot.task is None:
+            return
+        slot.stop_event.set()
+        done, _ = await asyncio.wait({slot.task}, timeout=self.stop_grace)
+        if not done:
+            slot.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await slot.task
+        slot.state = "stopped"
+        if deactivate or self._stop.is_set():
+            await sync_to_async(_deactivate)(integration_id)
+
+    # -- one integration -----------------------------------------------------------------------
+    async def _supervise(self, slot: MonitorSlot) -> None:
+        """Run the integration's monitor; restart it with backoff whenever it raises or returns."""
+        attempt = 0
+        while not slot.stop_event.is_set():
+            started = self.clock.monotonic()
+            try:
+                await self._run_once(slot)
+                if slot.stop_event.is_set():
+                    return
+                if slot.state == "idle":
+                    await slot.stop_event.wait()
+                    return
+                raise RuntimeError("the monitor stopped on its own")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if slot.stop_event.is_set():
+                    return
+                if self.clock.monotonic() - started >= self.stable_after:
+                    attempt = 0
+                attempt += 1
+                slot.restarts += 1
+                slot.last_error = redact(exc)
+                slot.state = "backoff"
+                delay = self.backoff.delay(attempt)
+                logger.warning("%s monitor failed (%s); restarting in %.1f s", slot.integration_id,
+                               slot.last_error, delay)
+                with contextlib.suppress(Exception):
+                    await sync_to_async(_record_failure)(slot.integration_id, exc)
+                await self.clock.sleep(delay, slot.stop_event)
+
+    async def _run_once(self, slot: MonitorSlot) -> None:
+        loaded = await sync_to_async(_load_monitor)(slot.integration_id)
+        if loaded is None:
+            slot.state = "idle"
+            return
+        monitor, attributes = loaded
+        context = MonitorContext(slot.integration_id, attributes, config_version=slot.config_version,
+                                 clock=self.clock, stop_event=slot.stop_event,
+                                 logger=logging.getLogger(f"hi.monitor.{slot.integration_id}"))
+        slot.state = "running"
+        await monitor.run(context)
+
+    # -- housekeeping --------------------------------------------------------------------------
+    async def _housekeeping(self) -> None:
+        """Heartbeats for the worker and its running integrations, and the control-confirmation sweep."""
+        last_sweep = float("-inf")
+        while True:
+            await self._write_heartbeat()
+            for integration_id, slot in list(self.slots.items()):
+                if slot.state == "running":
+                    with contextlib.suppress(Exception):
+                        await sync_to_async(_integration_heartbeat)(integration_id)
+            if self.clock.monotonic() - last_sweep >= self.sweep_interval:
+                last_sweep = self.clock.monotonic()
+                try:
+                    await sync_to_async(sweep_control_confirmations)()
+                except Exception:
+                    logger.exception("control confirmation sweep failed")
+            await self.clock.sleep(self.heartbeat_interval, self._stop)
+
+    async def _write_heartbeat(self, stopped: bool = False) -> None:
+        monitors = {iid: slot.describe() for iid, slot in self.slots.items()}
+        try:
+            await sync_to_async(_save_heartbeat)(self.worker_id, self._started_at, self.clock.now(),
+                                                 monitors, stopped)
+        except Exception:
+            logger.exception("could not write the worker heartbeat")
+
+
+class _EventProxy(asyncio.Event):
+    """Adapts a pending ``wait()`` task to the Event interface ``Clock.sleep`` expects."""
+
+    def __init__(self, task: asyncio.Future[Any]) -> None:
+        super().__init__()
+        task.add_done_callback(lambda _t: self.set())
+
+
+# -- synchronous helpers, run in a thread ------------------------------------------------------
+def _active_integrations() -> list[tuple[str, int]]:
+    from hi.integrations.integration_factory import integration_ids
+
+    known = set(integration_ids())
+    rows = Integration.objects.filter(status=IntegrationStatus.ACTIVE).values_list("integration_id",
+                                                                                   "config_version")
+    return [(iid, version) for iid, version in rows if iid in known]
+
+
+def _load_monitor(integration_id: str) -> tuple[Any, dict[str, str]] | None:
+    from hi.integrations.integration_factory import get_gateway
+
+    integration = Integration.objects.get(integration_id=integration_id)
+    monitor = get_gateway(integration_id).get_monitor(integration)
+    if monitor is None:
+        return None
+    return monitor, integration.attribute_values()
+
+
+def _deactivate(integration_id: str) -> None:
+    from hi.integrations.integration_factory import get_gateway
+
+    try:
+        integration = Integration.objects.filter(integration_id=integration_id).first()
+        if integration is not None:
+            get_gateway(integration_id).deactivate(integration)
+    except Exception as exc:
+        logger.warning("%s did not deactivate cleanly: %s", integration_id, redact(exc))
+
+
+def _record_failure(integration_id: str, exc: BaseException) -> None:
+    from hi.integrations import health
+
+    health.record_failure(integration_id, exc)
+
+
+def _integration_heartbeat(integration_id: str) -> None:
+    from hi.integrations import health
+
+    health.heartbeat(integration_id)
+
+
+def sweep_control_confirmations() -> int:
+    """Turn control requests that were sent but never confirmed into 'unconfirmed'."""
+    from hi.apps.control import dispatch
+
+    for name in ("sweep_unconfirmed", "expire_unconfirmed", "mark_unconfirmed"):
+        sweep = getattr(dispatch, name, None)
+        if sweep is not None:
+            return int(sweep() or 0)
+    return 0
+
+
+def _save_heartbeat(worker_id: str, started_at: Any, now: Any, monitors: dict, stopped: bool) -> None:
+    hostname, _, pid = worker_id.rpartition(":")
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={"hostname": hostname, "pid": int(pid), "started_at": started_at, "heartbeat_at": now,
+                  "monitors": monitors, "stopped_at": now if stopped else None},
+    )
+
+
+@receiver(post_save, sender=Integration, dispatch_uid="hi.worker.integration_saved")
+def _integration_saved(sender: type, instance: Integration, **kwargs: Any) -> None:
+    """Lifecycle changes made in this process reach the supervisor at once, not at the next poll."""
+    for supervisor in list(_supervisors):
+        supervisor.wake()
+
+
+async def run_worker(supervisor: Supervisor | None = None, install_signals: bool = True) -> None:
+    """Entry point of ``hi worker``: supervise until SIGTERM or SIGINT, then stop cleanly."""
+    import signal
+
+    supervisor = supervisor or Supervisor()
+    if install_signals:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, supervisor.stop)
+    await supervisor.run()
