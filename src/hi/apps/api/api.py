@@ -1,0 +1,80 @@
+"""The NinjaAPI instance: authentication, error shapes, and the routers under ``/api/v1/``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import NoReverseMatch
+from ninja import NinjaAPI
+
+from hi.integrations.exceptions import ConfigurationError, IntegrationError
+
+from .auth import API_AUTH, bearer_from_header
+from .queries import BadInput, NotFound
+
+
+def _docs_need_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The OpenAPI document and docs page follow the hub's rule: login (or a token) first."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from .models import ApiToken
+
+        token = bearer_from_header(request)
+        if request.user.is_authenticated or (token and ApiToken.authenticate(token)):
+            return view(request, *args, **kwargs)
+        if not request.path.endswith(".json"):
+            with contextlib.suppress(NoReverseMatch):  # no login page (API-only setups): plain 401
+                return redirect_to_login(request.get_full_path())
+        return JsonResponse({"detail": "Unauthorized"}, status=401)
+
+    return wrapper
+
+
+api = NinjaAPI(
+    title="hi — home information hub",
+    version="1",
+    description="Entities, states, events, control and integrations of the hub. "
+                "Authenticate with `Authorization: Bearer <token>` (create one with `hi tokens create NAME`) "
+                "or a logged-in browser session.",
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    docs_decorator=_docs_need_login,
+)
+
+
+@api.exception_handler(NotFound)
+def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=404)
+
+
+@api.exception_handler(BadInput)
+def _bad_input(request: HttpRequest, exc: BadInput) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(ConfigurationError)
+def _bad_configuration(request: HttpRequest, exc: ConfigurationError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message, "field_errors": exc.field_errors}, status=400)
+
+
+@api.exception_handler(IntegrationError)
+def _integration_error(request: HttpRequest, exc: IntegrationError) -> HttpResponse:
+    """The external system failed us: 502, with the (redacted) reason."""
+    return api.create_response(request, {"detail": exc.message, "transient": exc.transient}, status=502)
+
+
+from .routes_integrations import router as integrations_router  # noqa: E402
+from .routes_model import router as model_router  # noqa: E402
+from .routes_system import router as system_router  # noqa: E402
+
+api.add_router("/integrations", integrations_router)
+api.add_router("/", model_router)
+api.add_router("/", system_router)

@@ -1,0 +1,90 @@
+"""Look-ups shared by the API and the CLI, each failing with a message a person understands."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from hi.apps.control.models import Controller
+from hi.apps.entity.models import Entity
+from hi.apps.event.models import Event
+from hi.integrations.keys import IntegrationKey
+
+
+class NotFound(LookupError):
+    """Nothing matches what the user asked for; the message says what was asked."""
+
+
+class BadInput(ValueError):
+    """The request is malformed; the message says how to fix it."""
+
+
+def parse_when(text: str, name: str = "time") -> dt.datetime:
+    """An ISO 8601 date or date-time; naive values are read in the hub's time zone."""
+    value = (text or "").strip()
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        try:
+            day = parse_date(value)
+        except ValueError:
+            day = None
+        if day is None:
+            raise BadInput(f"{name} {text!r} is not an ISO 8601 date or time (e.g. 2026-05-01T12:00:00Z)")
+        parsed = dt.datetime.combine(day, dt.time())
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def find_entity(key_or_id: str | int, queryset: QuerySet[Entity] | None = None) -> Entity:
+    """An entity by numeric id or integration key (``id:name``, also matching a detached key)."""
+    queryset = queryset if queryset is not None else Entity.objects.all()
+    text = str(key_or_id).strip()
+    if text.isdigit():
+        entity = queryset.filter(pk=int(text)).first()
+    else:
+        try:
+            key = IntegrationKey.parse(text)
+        except ValueError as exc:
+            raise BadInput(f"{text!r} is neither an entity id nor an integration key like hass:light.kitchen") from exc
+        entity = (queryset.filter(integration_id=key.integration_id, integration_name=key.integration_name).first()
+                  or queryset.filter(detached_key=str(key)).first())
+    if entity is None:
+        raise NotFound(f"no entity {text!r}")
+    return entity
+
+
+def find_controller(key_or_id: str | int) -> Controller:
+    text = str(key_or_id).strip()
+    if text.isdigit():
+        controller = Controller.objects.filter(pk=int(text)).first()
+    else:
+        try:
+            key = IntegrationKey.parse(text)
+        except ValueError as exc:
+            raise BadInput(f"{text!r} is not a controller key like hass:light.kitchen") from exc
+        controller = Controller.objects.filter(integration_id=key.integration_id,
+                                               integration_name=key.integration_name).first()
+    if controller is None:
+        raise NotFound(f"no controller {text!r}")
+    return controller
+
+
+def filter_events(entity: str | None = None, since: str | dt.datetime | None = None,
+                  until: str | dt.datetime | None = None, state_type: str | None = None) -> QuerySet[Event]:
+    events = Event.objects.all()
+    if entity:
+        events = events.filter(entity=find_entity(entity))
+    if since:
+        events = events.filter(start__gte=since if isinstance(since, dt.datetime) else parse_when(since, "since"))
+    if until:
+        events = events.filter(start__lte=until if isinstance(until, dt.datetime) else parse_when(until, "until"))
+    if state_type:
+        events = events.filter(entity_state__state_type=state_type)
+    return events.order_by("-start", "-id")

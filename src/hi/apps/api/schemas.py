@@ -1,0 +1,124 @@
+"""Request and response schemas of the REST API; every payload is validated against one of these."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+JsonScalar = str | int | float | bool
+
+
+class Problem(Schema):
+    detail: str
+    field_errors: dict[str, str] | None = None
+
+
+class ConfigureIn(Schema):
+    values: dict[str, JsonScalar | None] = Field(..., description="attribute key → value; empty secrets keep theirs")
+    test: bool = Field(True, description="test the connection before saving")
+
+
+class DisableIn(Schema):
+    mode: Literal["safe", "all"] = "safe"
+
+
+class SyncIn(Schema):
+    dry_run: bool = False
+    remove_missing: bool = False
+
+
+class ControlIn(Schema):
+    key: str = Field(..., min_length=3, description="a controller's integration key, e.g. hass:light.kitchen")
+    value: JsonScalar
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100, pattern=r"^[\w .@+-]+$")
+
+
+class SensorRef(Schema):
+    id: int
+    integration_key: str | None
+
+
+class StateOut(Schema):
+    id: int
+    name: str
+    state_type: str
+    value: Any
+    units: str
+    updated_at: str | None
+    sensors: list[SensorRef]
+    controllers: list[SensorRef]
+
+
+class EntityOut(Schema):
+    id: int
+    name: str
+    entity_type: str
+    integration_key: str | None
+    states: list[StateOut]
+
+
+class EntityPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[EntityOut]
+
+
+class EventOut(Schema):
+    id: int
+    entity_id: int
+    state_id: int
+    value: Any
+    start: str | None
+    end: str | None
+    duration_seconds: float | None
+    details: dict[str, Any]
+
+
+class EventPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[EventOut]
+
+
+class HistoryItem(Schema):
+    sensor_id: int
+    value: Any
+    response_at: str
+    details: Any = None
+
+
+class HistoryPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[HistoryItem]
+
+
+class ControlOut(Schema):
+    id: int
+    controller_id: int
+    integration_key: str | None
+    requested_value: Any
+    requested_by: str
+    requested_at: str | None
+    outcome: str
+    message: str
+    latency_ms: float | None
+    confirmed_at: str | None
+
+
+class TokenOut(Schema):
+    name: str
+    hint: str
+    created_at: str
+    last_used_at: str | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(..., description="shown once; store it now")

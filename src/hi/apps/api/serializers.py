@@ -1,0 +1,109 @@
+"""The JSON shapes scripts rely on (DESIGN.md "Interfaces that must stay stable"), shared by API and CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from hi.apps.control.models import ControllerHistory
+from hi.apps.entity.models import Entity, EntityState
+from hi.apps.event.models import Event
+from hi.integrations.models import Integration
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def state_json(state: EntityState) -> dict[str, Any]:
+    return {
+        "id": state.id,
+        "name": state.name,
+        "state_type": state.state_type,
+        "value": state.value,
+        "units": state.units,
+        "updated_at": iso(state.value_updated_at),
+        "sensors": [{"id": s.id, "integration_key": s.integration_key_str} for s in state.sensors.all()],
+        "controllers": [{"id": c.id, "integration_key": c.integration_key_str} for c in state.controllers.all()],
+    }
+
+
+def entity_json(entity: Entity) -> dict[str, Any]:
+    """Entity JSON; prefetch ``states__sensors`` and ``states__controllers`` to keep queries bounded."""
+    return {
+        "id": entity.id,
+        "name": entity.name,
+        "entity_type": entity.entity_type,
+        "integration_key": entity.integration_key_str,
+        "states": [state_json(state) for state in entity.states.all()],
+    }
+
+
+def entities_with_states(queryset: Any) -> Any:
+    return queryset.prefetch_related("states__sensors", "states__controllers")
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "entity_id": event.entity_id,
+        "state_id": event.entity_state_id,
+        "value": event.value,
+        "start": iso(event.start),
+        "end": iso(event.end),
+        "duration_seconds": event.duration_seconds,
+        "details": event.details or {},
+    }
+
+
+def control_json(history: ControllerHistory) -> dict[str, Any]:
+    return {
+        "id": history.id,
+        "controller_id": history.controller_id,
+        "integration_key": history.controller.integration_key_str,
+        "requested_value": history.requested_value,
+        "requested_by": history.requested_by,
+        "requested_at": iso(history.requested_at),
+        "outcome": history.outcome,
+        "message": history.message,
+        "latency_ms": history.latency_ms,
+        "confirmed_at": iso(history.confirmed_at),
+    }
+
+
+def integration_json(integration: Integration, label: str = "", with_attributes: bool = False) -> dict[str, Any]:
+    """Lifecycle and health of one integration; secrets appear only as 'set'/'not set'."""
+    data: dict[str, Any] = {
+        "integration_id": integration.integration_id,
+        "label": label or integration.integration_id,
+        "status": integration.status,
+        "config_version": integration.config_version,
+        "health": {
+            "status": integration.health_status,
+            "message": integration.health_message,
+            "last_success_at": iso(integration.last_success_at),
+            "last_error_at": iso(integration.last_error_at),
+            "last_error": integration.last_error,
+            "consecutive_failures": integration.consecutive_failures,
+            "heartbeat_at": iso(integration.heartbeat_at),
+        },
+        "needs_sync": integration.needs_sync,
+        "last_sync_at": iso(integration.last_sync_at),
+    }
+    if with_attributes:
+        data["attributes"] = {attr.key: attr.display_value for attr in integration.attributes.all()}
+    return data
+
+
+def state_change_json(change: Any) -> dict[str, Any]:
+    """The payload of one ``state`` server-sent event."""
+    keys: Iterable[Any] = getattr(change, "integration_keys", ()) or ()
+    timestamp = getattr(change, "timestamp", None)
+    return {
+        "entity_id": change.entity_id,
+        "state_id": change.state_id,
+        "integration_keys": [str(key) for key in keys],
+        "value": change.value,
+        "timestamp": timestamp.isoformat() if isinstance(timestamp, dt.datetime) else timestamp,
+    }
