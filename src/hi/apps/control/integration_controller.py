@@ -12,11 +12,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ControlResult:
-    """``expected_value`` is what a confirming sensor response will carry (None: no confirmation expected)."""
+    """``expected_value`` is what a confirming sensor response will carry (None: the requested value).
+
+    ``confirmed`` True says the external system already acknowledged the new value itself, so no
+    sensor response needs to confirm it.
+    """
 
     ok: bool
     message: str = ""
     expected_value: Any = None
+    confirmed: bool = False
 
 
 class IntegrationController(abc.ABC):

@@ -31,6 +31,7 @@ class ControlOutcome(models.TextChoices):
 class ControllerHistory(models.Model):
     controller = models.ForeignKey(Controller, on_delete=models.CASCADE, related_name="history")
     requested_value = models.JSONField(null=True)
+    expected_value = models.JSONField(null=True, blank=True)  # what a confirming sensor response carries
     requested_by = models.CharField(max_length=200)
     requested_at = models.DateTimeField()
     outcome = models.CharField(max_length=16, choices=ControlOutcome.choices, default=ControlOutcome.PENDING)
@@ -40,5 +41,8 @@ class ControllerHistory(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
-        indexes = [models.Index(fields=["controller", "outcome"], name="controller_history_outcome")]
+        indexes = [
+            models.Index(fields=["controller", "outcome"], name="controller_history_outcome"),
+            models.Index(fields=["outcome", "requested_at"], name="controller_history_awaiting"),
+        ]
         verbose_name_plural = "controller history"

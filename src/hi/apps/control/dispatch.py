@@ -1,0 +1,254 @@
+"""Control dispatch: validate a requested value, hand it to the owning gateway, record what happened.
+
+Every request leaves a ControllerHistory row (who asked, what, outcome, latency). A request
+the external system accepted stays ``sent`` until a sensor response carrying the expected
+value confirms it (see ``confirm_pending_controls``) or a timeout marks it ``unconfirmed``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.utils import timezone
+
+from hi.apps.entity.enums import EntityStateType, binary_values, default_value_range, is_numeric
+from hi.apps.entity.models import EntityState
+from hi.integrations import integration_factory
+from hi.integrations.enums import IntegrationStatus
+from hi.integrations.exceptions import ControlError, IntegrationError
+from hi.integrations.keys import IntegrationKey
+from hi.integrations.models import Integration
+from hi.utils.redaction import redact
+
+from .models import Controller, ControllerHistory, ControlOutcome
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONFIRMATION_TIMEOUT = 30.0
+_NUMERIC_TOLERANCE = 0.5  # external systems round (Home Assistant brightness is 0-255)
+_AWAITING = (ControlOutcome.PENDING, ControlOutcome.SENT)
+
+
+class ControlValueError(ControlError, ValueError):
+    """The value is not one the state can take; nothing was sent."""
+
+
+class ControllerNotFound(ControlError, LookupError):
+    """No controller has that key or id."""
+
+
+# -- values ---------------------------------------------------------------------------------------
+def _to_number(value: Any) -> float | int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number: float | int = value
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if not math.isfinite(number):
+        return None
+    return int(number) if float(number).is_integer() else number
+
+
+def _choices(value_range: Any) -> list[str] | None:
+    if isinstance(value_range, Mapping) and not ({"min", "max"} & set(value_range)):
+        return [str(key) for key in value_range]
+    if isinstance(value_range, Sequence) and not isinstance(value_range, str) and value_range:
+        return [str(item) for item in value_range]
+    return None
+
+
+def validate_control_value(state: EntityState, value: Any) -> Any:
+    """Return ``value`` normalised for ``state`` ("ON" → "on", "50" → 50) or raise ControlValueError."""
+    label = state.name or state.state_key
+    value_range = state.value_range if state.value_range not in (None, "", [], {}) else None
+    value_range = value_range if value_range is not None else default_value_range(state.state_type)
+    pair = binary_values(state.state_type)
+    if pair is not None:
+        allowed = _choices(value_range) or [pair[1], pair[0]]
+        if isinstance(value, bool) and state.state_type == EntityStateType.ON_OFF:
+            value = "on" if value else "off"
+        text = str(value).strip().lower()
+        for choice in allowed:
+            if choice.lower() == text:
+                return choice
+        raise ControlValueError(f"{label} accepts {' or '.join(allowed)}, not {value!r}")
+    bounded = isinstance(value_range, Mapping) and bool({"min", "max"} & set(value_range))
+    if is_numeric(state.state_type) or bounded:
+        number = _to_number(value)
+        if number is None:
+            raise ControlValueError(f"{label} needs a number, not {value!r}")
+        low = value_range.get("min") if bounded else None
+        high = value_range.get("max") if bounded else None
+        if (low is not None and number < low) or (high is not None and number > high):
+            if low is not None and high is not None:
+                raise ControlValueError(f"{label} must be between {low:g} and {high:g}")
+            bound = f"at least {low:g}" if low is not None else f"at most {high:g}"
+            raise ControlValueError(f"{label} must be {bound}")
+        return number
+    choices = _choices(value_range)
+    if choices is not None:
+        text = str(value).strip()
+        for choice in choices:
+            if choice == text:
+                return choice
+        for choice in choices:
+            if choice.lower() == text.lower():
+                return choice
+        raise ControlValueError(f"{label} must be one of: {', '.join(choices)} (not {value!r})")
+    if value is None or isinstance(value, str | int | float | bool | list | dict):
+        return value
+    raise ControlValueError(f"{label} cannot take a {type(value).__name__} value")
+
+
+def values_match(actual: Any, expected: Any) -> bool:
+    """Whether a reported value confirms an expected one (case-insensitive text, rounded numbers)."""
+    if isinstance(actual, str) and isinstance(expected, str):
+        return actual.strip().lower() == expected.strip().lower()
+    a, b = _to_number(actual), _to_number(expected)
+    if a is not None and b is not None and not isinstance(actual, str) and not isinstance(expected, str):
+        return abs(a - b) <= _NUMERIC_TOLERANCE
+    return actual == expected
+
+
+# -- dispatch -------------------------------------------------------------------------------------
+def _resolve(controller_or_key: Controller | IntegrationKey | str) -> Controller:
+    if isinstance(controller_or_key, Controller):
+        return controller_or_key
+    if isinstance(controller_or_key, str):
+        try:
+            key = IntegrationKey.parse(controller_or_key)
+        except ValueError as exc:
+            raise ControllerNotFound(str(exc)) from exc
+    else:
+        key = controller_or_key
+    query = Controller.objects.select_related("entity_state")
+    controller = query.filter(integration_id=key.integration_id, integration_name=key.integration_name).first()
+    if controller is None:
+        controller = query.filter(detached_key=str(key)).first()
+    if controller is None:
+        raise ControllerNotFound(f"no controller with key {key}")
+    return controller
+
+
+def _require_running(integration_id: str) -> None:
+    integration = Integration.objects.filter(integration_id=integration_id).first()
+    status = integration.status if integration else IntegrationStatus.NOT_CONFIGURED
+    problems = {
+        IntegrationStatus.NOT_CONFIGURED: "is not configured",
+        IntegrationStatus.CONFIGURED: "is not enabled; enable it to control its devices",
+        IntegrationStatus.PAUSED: "is paused; resume it to control its devices",
+        IntegrationStatus.DISABLED: "is disabled",
+    }
+    if status in problems:
+        raise ControlError(f"integration {integration_id} {problems[status]}", integration_id=integration_id)
+
+
+def dispatch_control(controller_or_key: Controller | IntegrationKey | str, value: Any,
+                     requested_by: str) -> ControllerHistory:
+    """Send ``value`` through the controller's gateway; invalid requests raise, sent ones are recorded."""
+    if not (requested_by or "").strip():
+        raise ValueError("requested_by must say who or what asked")
+    controller = _resolve(controller_or_key)
+    if controller.integration_key is None:
+        raise ControlError(f"{controller.name} is detached (was {controller.detached_key}): "
+                           "its integration no longer knows it")
+    integration_id = controller.integration_id
+    assert integration_id is not None
+    _require_running(integration_id)
+    state = controller.entity_state
+    normalised = validate_control_value(state, value)
+    implementation = integration_factory.get_gateway(integration_id).get_controller()
+    if implementation is None:
+        raise ControlError(f"integration {integration_id} cannot control devices", integration_id=integration_id)
+
+    record = ControllerHistory.objects.create(
+        controller=controller, requested_value=normalised, expected_value=normalised,
+        requested_by=requested_by.strip()[:200], requested_at=timezone.now(), outcome=ControlOutcome.PENDING)
+    started = time.perf_counter()
+    outcome, message, expected, confirmed = ControlOutcome.FAILED, "", normalised, False
+    try:
+        result = implementation.do_control(controller, normalised)
+    except IntegrationError as exc:
+        message = exc.message
+    except Exception as exc:  # a broken integration must still leave an honest record
+        logger.exception("control of %s failed unexpectedly", controller.integration_key)
+        message = redact(f"unexpected error: {exc}")
+    else:
+        if result.ok:
+            outcome = ControlOutcome.SENT
+            message = result.message
+            expected = result.expected_value if result.expected_value is not None else normalised
+            confirmed = result.confirmed
+        else:
+            message = result.message or "the integration refused the request"
+    latency_ms = (time.perf_counter() - started) * 1000.0
+    return _finish(record, state, outcome, message, expected, confirmed, latency_ms)
+
+
+def _finish(record: ControllerHistory, state: EntityState, outcome: str, message: str, expected: Any,
+            confirmed: bool, latency_ms: float) -> ControllerHistory:
+    """Write the outcome, unless a sensor response already confirmed the request meanwhile."""
+    current = ControllerHistory.objects.filter(pk=record.pk).values_list("outcome", flat=True).first()
+    if current == ControlOutcome.CONFIRMED:
+        ControllerHistory.objects.filter(pk=record.pk).update(latency_ms=latency_ms)
+        record.refresh_from_db()
+        return record
+    if outcome == ControlOutcome.SENT and not confirmed:
+        state_value = EntityState.objects.filter(pk=state.pk).values_list("value", flat=True).first()
+        confirmed = state_value is not None and values_match(state_value, expected)
+    if outcome == ControlOutcome.SENT and confirmed:
+        outcome = ControlOutcome.CONFIRMED
+        record.confirmed_at = timezone.now()
+    record.outcome = outcome
+    record.message = redact(message)[:500]
+    record.expected_value = expected
+    record.latency_ms = latency_ms
+    record.save(update_fields=["outcome", "message", "expected_value", "latency_ms", "confirmed_at"])
+    return record
+
+
+adispatch_control = sync_to_async(dispatch_control)
+
+
+# -- confirmation ---------------------------------------------------------------------------------
+def confirm_pending_controls(applied: Mapping[int, Sequence[Any]], now: dt.datetime | None = None) -> int:
+    """Confirm awaiting requests whose state just took the expected value; returns how many."""
+    if not applied:
+        return 0
+    now = now or timezone.now()
+    awaiting = (ControllerHistory.objects.filter(outcome__in=_AWAITING,
+                                                 controller__entity_state_id__in=list(applied))
+                .select_related("controller").only("id", "outcome", "expected_value", "requested_value",
+                                                    "confirmed_at", "controller__entity_state_id"))
+    confirmed: list[ControllerHistory] = []
+    for record in awaiting:
+        expected = record.expected_value if record.expected_value is not None else record.requested_value
+        if any(values_match(value, expected) for value in applied[record.controller.entity_state_id]):
+            record.outcome = ControlOutcome.CONFIRMED
+            record.confirmed_at = now
+            confirmed.append(record)
+    if confirmed:
+        ControllerHistory.objects.bulk_update(confirmed, ["outcome", "confirmed_at"])
+    return len(confirmed)
+
+
+def expire_unconfirmed(timeout_seconds: float = DEFAULT_CONFIRMATION_TIMEOUT,
+                       now: dt.datetime | None = None) -> int:
+    """Mark ``sent`` requests older than the timeout ``unconfirmed``; the worker calls this periodically."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=timeout_seconds)
+    return ControllerHistory.objects.filter(outcome=ControlOutcome.SENT, requested_at__lt=cutoff).update(
+        outcome=ControlOutcome.UNCONFIRMED,
+        message=f"no sensor response confirmed the value within {timeout_seconds:g} s")

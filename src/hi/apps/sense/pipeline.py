@@ -1,0 +1,312 @@
+"""The SensorResponse pipeline: a batch of readings becomes history, current values, events and live changes.
+
+One batch is one transaction with a fixed, small number of queries whatever its size, so
+ingest keeps up with busy integrations on SQLite. Async callers go through ``aprocess``,
+which runs every batch on one dedicated thread so batches never interleave.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import json
+import logging
+import math
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from hi.apps.entity.enums import binary_values, event_value
+from hi.apps.entity.models import EntityState
+from hi.apps.event.recorder import EventRecorder
+
+from .live_bus import LiveBus, StateChange, get_live_bus
+from .models import Sensor, SensorHistory
+from .sensor_response import SensorResponse
+
+__all__ = ["SensorResponsePipeline", "StateChange", "get_pipeline"]
+
+logger = logging.getLogger(__name__)
+
+_LOOKUP_CHUNK = 500
+_MAX_REMEMBERED_UNKNOWN = 5000
+# a repeated value refreshes ``last_response_at`` only when it is older than this (saves writes)
+_FRESHNESS = dt.timedelta(seconds=60)
+_SENSOR_FIELDS = (
+    "id", "integration_id", "integration_name", "provides_history", "last_value", "last_response_at",
+    "entity_state_id", "entity_state__id", "entity_state__entity_id", "entity_state__state_type",
+    "entity_state__value", "entity_state__value_updated_at",
+    "entity_state__entity__integration_id", "entity_state__entity__integration_name",
+)
+
+
+@dataclass
+class PipelineStats:
+    """Running totals since start; the worker shows them in health details."""
+
+    batches: int = 0
+    received: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    unknown_keys: int = 0
+    malformed: int = 0
+    out_of_order: int = 0
+    history_written: int = 0
+    events_opened: int = 0
+    events_closed: int = 0
+    controls_confirmed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class _Malformed(ValueError):
+    """A response value or detail that cannot be stored as JSON."""
+
+
+def _json_safe(value: Any) -> Any:
+    """Return ``value`` in a form JSONField stores identically on SQLite and PostgreSQL."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _Malformed("not a finite number")
+        return value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    try:
+        return json.loads(json.dumps(value, allow_nan=False, default=str))
+    except (TypeError, ValueError) as exc:
+        raise _Malformed(str(exc)) from exc
+
+
+def _normalise(state_type: str, value: Any) -> Any:
+    """Two-valued states compare case-insensitively ("ON" is "on"); everything else as given."""
+    if isinstance(value, str) and binary_values(state_type) is not None:
+        return value.strip().lower()
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality that does not confuse True with 1."""
+    return a == b and type(a) is type(b) if isinstance(a, bool) or isinstance(b, bool) else a == b
+
+
+class SensorResponsePipeline:
+    """Processes batches of SensorResponses; one instance per process (see ``get_pipeline``)."""
+
+    def __init__(self, bus: LiveBus | None = None) -> None:
+        self.bus = bus or get_live_bus()
+        self.stats = PipelineStats()
+        self._unknown_seen: set[str] = set()
+        self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
+
+    # -- public ---------------------------------------------------------------------------------
+    def process(self, responses: Iterable[SensorResponse]) -> list[StateChange]:
+        """Apply one batch in one transaction; return the committed changes (published after commit)."""
+        batch = [r for r in responses if self._well_formed(r)]
+        if not batch:
+            return []
+        with transaction.atomic():
+            changes = self._process(batch)
+            if changes:
+                transaction.on_commit(functools.partial(self.bus.publish, changes))
+        return changes
+
+    async def aprocess(self, responses: Iterable[SensorResponse]) -> list[StateChange]:
+        """``process`` off the event loop, on the pipeline's single thread (batches stay ordered)."""
+        batch = list(responses)
+        if not batch:
+            return []
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._get_executor(), self._process_on_thread, batch)
+
+    def shutdown(self) -> None:
+        """Close the pipeline thread's database connection and stop the thread."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            from django.db import connection
+
+            executor.submit(connection.close).result()
+            executor.shutdown(wait=True)
+
+    # -- internals ------------------------------------------------------------------------------
+    def _get_executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hi-pipeline")
+            return self._executor
+
+    def _process_on_thread(self, batch: list[SensorResponse]) -> list[StateChange]:
+        close_old_connections()
+        return self.process(batch)
+
+    def _well_formed(self, response: Any) -> bool:
+        if isinstance(response, SensorResponse):
+            return True
+        with self._lock:
+            self.stats.malformed += 1
+        logger.warning("skipping something that is not a SensorResponse: %r", type(response).__name__)
+        return False
+
+    def _load_sensors(self, batch: Sequence[SensorResponse]) -> dict[tuple[str, str], Sensor]:
+        """Every sensor the batch names, with its state, in one query per integration (chunked)."""
+        names_by_integration: dict[str, set[str]] = defaultdict(set)
+        for response in batch:
+            key = response.integration_key
+            names_by_integration[key.integration_id].add(key.integration_name)
+        found: dict[tuple[str, str], Sensor] = {}
+        for integration_id, names in names_by_integration.items():
+            ordered = sorted(names)
+            for start in range(0, len(ordered), _LOOKUP_CHUNK):
+                chunk = ordered[start:start + _LOOKUP_CHUNK]
+                query = (Sensor.objects.filter(integration_id=integration_id, integration_name__in=chunk)
+                         .select_related("entity_state__entity").only(*_SENSOR_FIELDS))
+                for sensor in query:
+                    found[(integration_id, sensor.integration_name)] = sensor
+        return found
+
+    def _note_unknown(self, key: str) -> None:
+        with self._lock:
+            self.stats.unknown_keys += 1
+            first_time = key not in self._unknown_seen and len(self._unknown_seen) < _MAX_REMEMBERED_UNKNOWN
+            if first_time:
+                self._unknown_seen.add(key)
+        if first_time:
+            logger.warning("sensor response for unknown key %s skipped (later ones are only counted)", key)
+
+    def _process(self, batch: list[SensorResponse]) -> list[StateChange]:
+        now = timezone.now()
+        sensors = self._load_sensors(batch)
+        states: dict[int, EntityState] = {}
+        for sensor in sensors.values():
+            states.setdefault(sensor.entity_state_id, sensor.entity_state)
+        recorder = EventRecorder()
+        recorder.preload(
+            correlation_keys=[(sensors[k].entity_state_id, r.correlation.correlation_id) for r in batch
+                              if r.correlation is not None
+                              and (k := (r.integration_key.integration_id, r.integration_key.integration_name))
+                              in sensors],
+            active_state_ids=[s.id for s in states.values()
+                              if (active := event_value(s.state_type)) is not None and s.value == active],
+        )
+        history: list[SensorHistory] = []
+        dirty_sensors: dict[int, Sensor] = {}
+        dirty_states: dict[int, EntityState] = {}
+        applied: dict[int, list[Any]] = defaultdict(list)
+        changes: list[StateChange] = []
+        counts = PipelineStats(batches=1, received=len(batch))
+
+        for response in batch:
+            key = response.integration_key
+            sensor = sensors.get((key.integration_id, key.integration_name))
+            if sensor is None:
+                self._note_unknown(str(key))
+                continue
+            state = states[sensor.entity_state_id]
+            try:
+                value = _json_safe(_normalise(state.state_type, response.value))
+                details = _json_safe(dict(response.detail_attrs)) if response.detail_attrs else {}
+            except _Malformed as exc:
+                counts.malformed += 1
+                logger.warning("skipping malformed response for %s: %s", key, exc)
+                continue
+            moment = response.timestamp
+            if response.correlation is None and _same(value, sensor.last_value):
+                counts.duplicates += 1
+                if sensor.last_response_at is None or moment - sensor.last_response_at > _FRESHNESS:
+                    sensor.last_response_at = moment
+                    dirty_sensors[sensor.id] = sensor
+                continue
+            if recorder.is_duplicate(state, response):
+                counts.duplicates += 1
+                continue
+            if sensor.provides_history:
+                history.append(SensorHistory(sensor_id=sensor.id, value=value, response_at=moment,
+                                             details=self._history_details(response, details)))
+            in_order = state.value_updated_at is None or moment >= state.value_updated_at
+            previous = state.value
+            if in_order:
+                sensor.last_value = value
+                sensor.last_response_at = moment
+                dirty_sensors[sensor.id] = sensor
+                state.value_updated_at = moment
+                dirty_states[state.id] = state
+                if not _same(previous, value):
+                    state.value = value
+                    applied[state.id].append(value)
+                    changes.append(self._change(sensor, state, value, previous, moment))
+            else:
+                counts.out_of_order += 1
+            if response.correlation is not None:
+                recorder.correlated(sensor, state, response, value)
+            elif in_order:
+                recorder.transition(sensor, state, previous, value, moment)
+
+        if history:
+            SensorHistory.objects.bulk_create(history, batch_size=500)
+        if dirty_sensors:
+            Sensor.objects.bulk_update(list(dirty_sensors.values()), ["last_value", "last_response_at"],
+                                       batch_size=500)
+        if dirty_states:
+            EntityState.objects.bulk_update(list(dirty_states.values()), ["value", "value_updated_at"],
+                                            batch_size=500)
+        recorder.flush()
+        if applied:
+            from hi.apps.control.dispatch import confirm_pending_controls
+
+            counts.controls_confirmed = confirm_pending_controls(applied, now)
+        counts.applied = len(changes)
+        counts.history_written = len(history)
+        counts.events_opened = recorder.opened
+        counts.events_closed = recorder.closed
+        self._add_counts(counts)
+        return changes
+
+    @staticmethod
+    def _history_details(response: SensorResponse, details: dict[str, Any]) -> dict[str, Any] | None:
+        if response.correlation is None and not response.source:
+            return details or None
+        extra: dict[str, Any] = dict(details)
+        if response.correlation is not None:
+            extra["correlation"] = {"role": response.correlation.role, "id": response.correlation.correlation_id}
+        if response.source:
+            extra["source"] = response.source
+        return extra
+
+    @staticmethod
+    def _change(sensor: Sensor, state: EntityState, value: Any, previous: Any, moment: dt.datetime) -> StateChange:
+        keys = [str(sensor.integration_key)] if sensor.integration_key else []
+        entity_key = state.entity.integration_key_str
+        if entity_key and entity_key not in keys:
+            keys.append(entity_key)
+        return StateChange(entity_id=state.entity_id, state_id=state.id, integration_keys=tuple(keys),
+                           value=value, previous_value=previous, timestamp=moment)
+
+    def _add_counts(self, counts: PipelineStats) -> None:
+        with self._lock:
+            for name, amount in counts.as_dict().items():
+                if name != "unknown_keys":
+                    setattr(self.stats, name, getattr(self.stats, name) + amount)
+
+
+_pipeline: SensorResponsePipeline | None = None
+_pipeline_lock = threading.Lock()
+
+
+def get_pipeline() -> SensorResponsePipeline:
+    """The process-wide pipeline (its single thread is what keeps async batches ordered)."""
+    global _pipeline
+    with _pipeline_lock:
+        if _pipeline is None:
+            _pipeline = SensorResponsePipeline()
+        return _pipeline
