@@ -95,23 +95,23 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
 
 def configure(integration_id: str, values: Mapping[str, str], test: bool = True) -> dict[str, Any]:
     """Validate, test the connection, save; raises ConfigurationError with field errors."""
-    from hi.integrations import lifecycle
-
     check_integration_id(integration_id)
     if not values:
         raise BadInput("give at least one setting (KEY=VALUE)")
+    from hi.integrations import lifecycle
+
     result = lifecycle.configure(integration_id, dict(values), test=test)
     return {"result": to_jsonable(result), "integration": get_integration(integration_id)}
 
 
 def lifecycle_action(integration_id: str, action: str, mode: str | None = None) -> dict[str, Any]:
-    from hi.integrations import lifecycle
-
     check_integration_id(integration_id)
     if action not in LIFECYCLE_ACTIONS:
         raise BadInput(f"unknown action {action!r}")
     if not Integration.objects.filter(integration_id=integration_id).exists():
         raise ConfigurationError(f"{integration_id} is not configured yet; configure it first")
+    from hi.integrations import lifecycle
+
     if action == "disable":
         result = lifecycle.disable(integration_id, check_mode(mode))
     else:
@@ -127,27 +127,28 @@ def check_mode(mode: str | None) -> str:
 
 
 def disable_preview(integration_id: str, mode: str | None) -> Any:
+    check_integration_id(integration_id)
     from hi.integrations import lifecycle
 
-    check_integration_id(integration_id)
     return to_jsonable(lifecycle.disable_preview(integration_id, check_mode(mode)))
 
 
 def sync(integration_id: str, dry_run: bool = False, remove_missing: bool = False) -> Any:
+    check_integration_id(integration_id)
     from hi.integrations.sync.engine import run_sync
 
-    check_integration_id(integration_id)
     return to_jsonable(run_sync(integration_id, dry_run=dry_run, remove_missing=remove_missing))
 
 
 def health() -> dict[str, Any]:
     """Every integration's stored and live health, plus whether the worker is running."""
     from hi.apps.monitor.models import worker_status
-    from hi.integrations import health as health_store
 
     integrations = []
     for row in Integration.objects.all():
         try:
+            from hi.integrations import health as health_store
+
             snapshot = to_jsonable(health_store.health_snapshot(row.integration_id))
         except Exception:  # fall back to the stored fields while the engine is unavailable
             snapshot = integration_json(row)["health"]

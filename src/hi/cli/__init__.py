@@ -1,0 +1,1 @@
+"""The ``hi`` console script."""

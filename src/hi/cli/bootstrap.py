@@ -1,0 +1,64 @@
+"""Getting Django ready for a command: settings, quiet logging, migrations on a fresh database."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+
+DEFAULT_SETTINGS = "hi.settings.prod"
+
+
+def setup_django(quiet: bool = True) -> None:
+    """Configure Django; one-shot commands stay silent unless HI_LOG_LEVEL asks otherwise."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    import django
+
+    django.setup()
+    if quiet and "HI_LOG_LEVEL" not in os.environ:
+        logging.disable(logging.CRITICAL)
+
+
+def pending_migrations() -> list[tuple[str, str]]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [(migration.app_label, migration.name) for migration, _backwards in plan]
+
+
+def ensure_migrated() -> int:
+    """Apply outstanding migrations quietly; returns how many were applied."""
+    pending = pending_migrations()
+    if pending:
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+    return len(pending)
+
+
+@dataclass(frozen=True)
+class FirstAccount:
+    username: str
+    password: str
+
+
+def ensure_first_account(username: str = "admin") -> FirstAccount | None:
+    """On a hub with no users, create an admin with a random password (returned once, never stored)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model()
+    if users.objects.exists():
+        return None
+    password = secrets.token_urlsafe(12)
+    users.objects.create_superuser(username=username, email="", password=password)
+    return FirstAccount(username, password)
+
+
+def first_account_lines(account: FirstAccount, url: str) -> list[str]:
+    return [
+        f"Created the first account. Log in at {url} as {account.username!r} with password: {account.password}",
+        f"This password is shown only now; change it any time with: hi manage changepassword {account.username}",
+    ]

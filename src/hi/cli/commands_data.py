@@ -1,0 +1,201 @@
+"""One-shot commands over the hub's data: integrations, sync, entities, control, events, health, tokens."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .output import emit_json, format_value, say, table
+
+
+class CommandError(Exception):
+    """A failure the user can fix; printed as one line, exit status 1."""
+
+
+def integrations_list(args: argparse.Namespace) -> int:
+    from hi.apps.api.actions import list_integrations
+
+    rows = list_integrations()
+    if args.json:
+        emit_json(rows)
+        return 0
+    say(table(["id", "name", "status", "health", "message"],
+              [[r["integration_id"], r["label"], r["status"], r["health"]["status"], r["health"]["message"]]
+               for r in rows]))
+    return 0
+
+
+def integrations_configure(args: argparse.Namespace) -> int:
+    from hi.apps.api import actions
+
+    values = actions.parse_assignments(args.settings)
+    result = actions.configure(args.integration_id, values, test=not args.no_test)
+    if args.json:
+        emit_json(result)
+        return 0
+    integration = result["integration"]
+    say(f"{args.integration_id} configured (status: {integration['status']}).")
+    say(table(["setting", "value"], sorted(integration["attributes"].items())))
+    return 0
+
+
+def integrations_lifecycle(args: argparse.Namespace) -> int:
+    from hi.apps.api import actions
+
+    result = actions.lifecycle_action(args.integration_id, args.action, getattr(args, "mode", None))
+    if args.json:
+        emit_json(result)
+        return 0
+    message = _message_of(result["result"])
+    status = result["integration"]["status"]
+    say(f"{args.integration_id}: {status}" + (f" ({message})" if message else ""))
+    return 0
+
+
+def _message_of(result: Any) -> str:
+    if isinstance(result, dict):
+        return str(result.get("message") or "")
+    return ""
+
+
+def sync(args: argparse.Namespace) -> int:
+    from hi.apps.api import actions
+
+    report = actions.sync(args.integration_id, dry_run=args.dry_run, remove_missing=args.remove_missing)
+    if args.json:
+        emit_json(report)
+        return 0
+    say(f"{'Planned' if args.dry_run else 'Synced'} {args.integration_id}:")
+    say(describe_report(report))
+    return 0
+
+
+def describe_report(report: Any) -> str:
+    """A sync report in words: counts first, then the names per action."""
+    if not isinstance(report, dict):
+        return format_value(report)
+    lines = []
+    for key, value in report.items():
+        if isinstance(value, dict):
+            inner = ", ".join(f"{k}: {_short(v)}" for k, v in value.items())
+            lines.append(f"  {key}: {inner or '-'}")
+        else:
+            lines.append(f"  {key}: {_short(value)}")
+    return "\n".join(lines) or "  nothing to do"
+
+
+def _short(value: Any, limit: int = 10) -> str:
+    if isinstance(value, list):
+        shown = ", ".join(str(v if not isinstance(v, dict) else v.get("name") or v.get("key") or v)
+                          for v in value[:limit])
+        more = f" … (+{len(value) - limit})" if len(value) > limit else ""
+        return f"{len(value)}" + (f" [{shown}{more}]" if value else "")
+    return format_value(value)
+
+
+def _states_summary(entity: dict[str, Any]) -> str:
+    return ", ".join(f"{s['name']}={format_value(s['value'])}{(' ' + s['units']) if s['units'] else ''}"
+                     for s in entity["states"])
+
+
+def entities_list(args: argparse.Namespace) -> int:
+    from hi.apps.api.actions import check_integration_id
+    from hi.apps.api.serializers import entities_with_states, entity_json
+    from hi.apps.entity.models import Entity
+
+    entities = Entity.objects.all()
+    if args.integration:
+        check_integration_id(args.integration)
+        entities = entities.filter(integration_id=args.integration)
+    data = [entity_json(e) for e in entities_with_states(entities.order_by("name", "id"))]
+    if args.json:
+        emit_json(data)
+        return 0
+    say(table(["id", "name", "type", "key", "states"],
+              [[e["id"], e["name"], e["entity_type"], e["integration_key"], _states_summary(e)] for e in data]))
+    return 0
+
+
+def entities_show(args: argparse.Namespace) -> int:
+    from hi.apps.api.queries import find_entity
+    from hi.apps.api.serializers import entities_with_states, entity_json
+    from hi.apps.entity.models import Entity
+
+    entity = entity_json(find_entity(args.key_or_id, entities_with_states(Entity.objects.all())))
+    if args.json:
+        emit_json(entity)
+        return 0
+    say(f"{entity['name']}  (#{entity['id']}, {entity['entity_type']}, {entity['integration_key'] or 'no key'})")
+    say(table(["state id", "state", "type", "value", "units", "updated", "sensors", "controllers"],
+              [[s["id"], s["name"], s["state_type"], s["value"], s["units"], s["updated_at"],
+                " ".join(x["integration_key"] or "-" for x in s["sensors"]),
+                " ".join(x["integration_key"] or "-" for x in s["controllers"])] for s in entity["states"]],
+              empty="(no states)"))
+    return 0
+
+
+def control(args: argparse.Namespace) -> int:
+    from hi.apps.api import actions
+    from hi.apps.api.serializers import control_json
+    from hi.apps.control.models import ControlOutcome
+
+    history = control_json(actions.control(args.key, actions.coerce_cli_value(args.value), "cli"))
+    if args.json:
+        emit_json(history)
+    if history["outcome"] == ControlOutcome.FAILED:
+        raise CommandError(f"control of {args.key} failed: {history['message'] or 'no reason given'}")
+    if not args.json:
+        latency = f", {history['latency_ms']:.0f} ms" if history["latency_ms"] is not None else ""
+        say(f"{args.key} <- {history['requested_value']}: {history['outcome']}{latency}")
+    return 0
+
+
+def events_list(args: argparse.Namespace) -> int:
+    from hi.apps.api.queries import filter_events
+    from hi.apps.api.serializers import event_json
+
+    events = [event_json(e) for e in filter_events(args.entity, args.since)[: args.limit]]
+    if args.json:
+        emit_json(events)
+        return 0
+    say(table(["id", "entity", "state", "value", "start", "end", "seconds"],
+              [[e["id"], e["entity_id"], e["state_id"], e["value"], e["start"], e["end"],
+                None if e["duration_seconds"] is None else f"{e['duration_seconds']:.1f}"] for e in events]))
+    return 0
+
+
+def health(args: argparse.Namespace) -> int:
+    from hi.apps.api.actions import health as collect
+
+    data = collect()
+    if args.json:
+        emit_json(data)
+        return 0
+    worker = data["worker"]
+    say(f"worker: {'running' if worker['running'] else 'not running'}"
+        + (f" ({worker['worker_id']}, last heartbeat {worker['heartbeat_at']})" if worker["worker_id"] else ""))
+    say(table(["integration", "lifecycle", "health", "message", "failures", "last success"],
+              [[h.get("integration_id"), h.get("lifecycle"), h.get("status"), h.get("message"),
+                h.get("consecutive_failures"), h.get("last_success_at")] for h in data["integrations"]],
+              empty="(no integration configured yet)"))
+    return 0
+
+
+def tokens_create(args: argparse.Namespace) -> int:
+    from django.db import IntegrityError
+
+    from hi.apps.api.models import ApiToken
+
+    name = args.name.strip()
+    if not name or len(name) > 100:
+        raise CommandError("a token name must be 1 to 100 characters")
+    try:
+        token, plain = ApiToken.issue(name)
+    except IntegrityError as exc:
+        raise CommandError(f"a token named {name!r} already exists") from exc
+    if args.json:
+        emit_json({"name": token.name, "token": plain})
+        return 0
+    say(f"API token {name!r} (shown only once; send it as 'Authorization: Bearer <token>'):")
+    say(plain)
+    return 0

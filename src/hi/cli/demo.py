@@ -1,0 +1,83 @@
+"""``hi demo``: the hub wired to in-process simulators of Home Assistant, ZoneMinder and weather."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from hi.utils.redaction import redact
+
+from .output import say
+from .server import make_simulator, simulator_names
+
+DEMO_INTEGRATIONS = ("hass", "zoneminder", "weather")
+
+
+def _fallback_attributes(name: str, simulator: Any) -> dict[str, str]:
+    """For a simulator without ``integration_attributes()``: the DESIGN.md attribute names."""
+    url = simulator.url
+    if name == "hass":
+        token = getattr(simulator, "token", None) or getattr(simulator, "access_token", "") or ""
+        return {"base_url": url, "api_token": str(token)}
+    if name == "weather":
+        return {"latitude": "41.8781", "longitude": "-87.6298", "nws_contact": "demo@example.invalid",
+                "nws_base_url": url, "openmeteo_base_url": url, "sunrise_sunset_base_url": url}
+    return {}
+
+
+def simulator_attributes(name: str, simulator: Any) -> dict[str, str]:
+    provide = getattr(simulator, "integration_attributes", None)
+    if callable(provide):
+        return {key: str(value) for key, value in provide().items()}
+    return _fallback_attributes(name, simulator)
+
+
+def start_simulators(stack: contextlib.ExitStack) -> dict[str, Any]:
+    """Each simulator on its own loop in a thread on a free port (so synchronous calls cannot block it)."""
+    running: dict[str, Any] = {}
+    available = simulator_names()
+    for name in DEMO_INTEGRATIONS:
+        if name not in available:
+            say(f"  {name}: no simulator yet, skipped")
+            continue
+        try:
+            simulator = make_simulator(name)
+            stack.enter_context(simulator.running_in_thread())
+        except Exception as exc:
+            say(f"  {name}: simulator did not start ({redact(exc)}), skipped")
+            continue
+        say(f"  {name}: simulator at {simulator.url}")
+        running[name] = simulator
+    return running
+
+
+def wire_integration(name: str, simulator: Any) -> None:
+    """Configure, enable and sync one integration against its simulator; report problems, never stop."""
+    from hi.apps.api import actions
+    from hi.integrations import integration_factory
+    from hi.integrations.enums import IntegrationStatus
+    from hi.integrations.models import Integration
+
+    if name not in integration_factory.available_integration_ids():
+        say(f"  {name}: integration not available yet, skipped")
+        return
+    try:
+        actions.configure(name, simulator_attributes(name, simulator), test=True)
+        status = Integration.objects.get(integration_id=name).status
+        if status == IntegrationStatus.PAUSED:
+            actions.lifecycle_action(name, "resume")
+        elif status != IntegrationStatus.ACTIVE:
+            actions.lifecycle_action(name, "enable")
+        report = actions.sync(name)
+    except Exception as exc:
+        say(f"  {name}: could not be set up: {redact(getattr(exc, 'message', exc))}")
+        return
+    say(f"  {name}: configured, enabled and synced ({_count_summary(report)})")
+
+
+def _count_summary(report: Any) -> str:
+    if isinstance(report, dict):
+        counts = report.get("counts")
+        if isinstance(counts, dict):
+            return ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "no changes"
+    return "done"

@@ -1,0 +1,246 @@
+"""``hi``: the command line of the home information hub.
+
+Every command takes ``--json``; every failure exits non-zero with one line on stderr, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from . import commands_data as data
+from .bootstrap import ensure_first_account, ensure_migrated, first_account_lines, setup_django
+from .output import say
+
+SERVER_COMMANDS = {"run", "worker", "demo", "simulate"}
+NO_DATABASE_COMMANDS = {"simulate"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line (plus exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, got {port}")
+    return port
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hi", description="hi, the home information hub")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    json_flag = _Parser(add_help=False)
+    json_flag.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(sub: argparse._SubParsersAction, name: str, handler: Callable[[argparse.Namespace], int],
+                help_text: str) -> argparse.ArgumentParser:
+        child = sub.add_parser(name, help=help_text, description=help_text, parents=[json_flag])
+        child.set_defaults(handler=handler)
+        return child
+
+    integrations = commands.add_parser("integrations", help="list and manage integrations", parents=[json_flag])
+    isub = integrations.add_subparsers(dest="action", metavar="ACTION", required=True)
+    command(isub, "list", data.integrations_list, "every integration with status and health")
+    configure = command(isub, "configure", data.integrations_configure,
+                        "validate settings, test the connection, save")
+    configure.add_argument("integration_id", metavar="ID")
+    configure.add_argument("settings", nargs="+", metavar="KEY=VALUE")
+    configure.add_argument("--no-test", action="store_true", help="save without testing the connection")
+    for action in ("enable", "pause", "resume", "disable"):
+        child = command(isub, action, data.integrations_lifecycle, f"{action} an integration")
+        child.add_argument("integration_id", metavar="ID")
+        if action == "disable":
+            child.add_argument("--mode", choices=["safe", "all"], default="safe",
+                               help="safe: keep entities with user data (detached); all: remove every entity")
+
+    sync = command(commands, "sync", data.sync, "bring the model in line with an integration")
+    sync.add_argument("integration_id", metavar="ID")
+    sync.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+    sync.add_argument("--remove-missing", action="store_true", help="remove (not detach) vanished entities")
+
+    entities = commands.add_parser("entities", help="entities and their states", parents=[json_flag])
+    esub = entities.add_subparsers(dest="action", metavar="ACTION", required=True)
+    command(esub, "list", data.entities_list, "entities with current values").add_argument(
+        "--integration", metavar="ID", help="only this integration's entities")
+    command(esub, "show", data.entities_show, "one entity in detail").add_argument(
+        "key_or_id", metavar="KEY_OR_ID")
+
+    control = command(commands, "control", data.control, "ask a controller to set a value")
+    control.add_argument("key", metavar="KEY", help="a controller's integration key, e.g. hass:light.kitchen")
+    control.add_argument("value", metavar="VALUE")
+
+    events = commands.add_parser("events", help="events with durations", parents=[json_flag])
+    evsub = events.add_subparsers(dest="action", metavar="ACTION", required=True)
+    events_list = command(evsub, "list", data.events_list, "events, newest first")
+    events_list.add_argument("--entity", metavar="KEY_OR_ID")
+    events_list.add_argument("--since", metavar="ISO8601")
+    events_list.add_argument("--limit", type=_positive, default=100)
+
+    command(commands, "health", data.health, "health of every integration and of the worker")
+
+    run = command(commands, "run", _run, "the hub: web app and worker in one process")
+    run.add_argument("--host", default=os.environ.get("HI_HOST", "127.0.0.1"))
+    run.add_argument("--port", type=_port, default=int(os.environ.get("HI_PORT", "8000")))
+    command(commands, "worker", _worker, "only the background worker")
+    demo = command(commands, "demo", _demo, "the hub with simulated Home Assistant, ZoneMinder and weather")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=_port, default=8000)
+    simulate = command(commands, "simulate", _simulate, "serve one simulator (hass, zoneminder, weather)")
+    simulate.add_argument("name", metavar="NAME")
+    simulate.add_argument("--port", type=_port, default=0)
+    simulate.add_argument("--host", default="127.0.0.1")
+    simulate.add_argument("--profile", default=None)
+
+    tokens = commands.add_parser("tokens", help="API tokens for scripts", parents=[json_flag])
+    tsub = tokens.add_subparsers(dest="action", metavar="ACTION", required=True)
+    command(tsub, "create", data.tokens_create, "create a token (printed once)").add_argument("name", metavar="NAME")
+
+    manage = command(commands, "manage", _manage, "Django management commands (hi manage help)")
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    return parser
+
+
+# -- long-running commands ---------------------------------------------------------------------
+def _print_first_account(url: str) -> None:
+    account = ensure_first_account()
+    if account is not None:
+        for line in first_account_lines(account, url):
+            say(line)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .server import ensure_static, listen_socket, serve
+
+    sock = listen_socket(args.host, args.port)
+    url = f"http://{args.host}:{sock.getsockname()[1]}/"
+    ensure_static()
+    _print_first_account(url)
+    asyncio.run(serve(sock, on_started=lambda: say(f"hi is running at {url} (Ctrl-C to stop)")))
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from .server import run_worker
+
+    run_worker()
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .demo import start_simulators, wire_integration
+    from .server import ensure_static, listen_socket, serve
+
+    sock = listen_socket(args.host, args.port)
+    url = f"http://{args.host}:{sock.getsockname()[1]}/"
+    ensure_static()
+    say(f"hi demo: data in {os.environ['HI_DATA_DIR']}")
+    with contextlib.ExitStack() as stack:
+        simulators = start_simulators(stack)
+        for name, simulator in simulators.items():
+            wire_integration(name, simulator)
+        _print_first_account(url)
+        asyncio.run(serve(sock, on_started=lambda: say(f"hi demo is running at {url} (Ctrl-C to stop)")))
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from .server import run_simulator
+
+    run_simulator(args.name, args.port, args.profile, args.host)
+    return 0
+
+
+def _manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["hi manage", *args.arguments])
+    return 0
+
+
+# -- entry point -------------------------------------------------------------------------------
+def _prepare_environment(args: argparse.Namespace) -> None:
+    if args.command == "demo":
+        os.environ.setdefault("HI_DATA_DIR", str(Path.cwd() / "data" / "demo"))
+        os.environ.pop("DATABASE_URL", None)  # the demo never touches a real household's database
+    quiet = args.command not in SERVER_COMMANDS
+    setup_django(quiet=quiet)
+    manage_args = getattr(args, "arguments", None) or []
+    skip_migrate = args.command in NO_DATABASE_COMMANDS or (
+        args.command == "manage" and (not manage_args or manage_args[0] in {
+            "migrate", "makemigrations", "sqlmigrate", "showmigrations", "help", "--help", "-h"}))
+    if not skip_migrate:
+        ensure_migrated()
+
+
+def _error_line(exc: BaseException) -> str:
+    from hi.integrations.exceptions import ConfigurationError, IntegrationError
+    from hi.utils.redaction import redact
+
+    if isinstance(exc, ConfigurationError) and exc.field_errors:
+        return "invalid settings: " + "; ".join(f"{k}: {v}" for k, v in exc.field_errors.items())
+    if isinstance(exc, IntegrationError):
+        return redact(exc.message)
+    return redact(str(exc) or type(exc).__name__).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse, prepare Django, run one command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        _prepare_environment(args)
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit as exc:  # Django's manage commands exit this way
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception as exc:
+        if os.environ.get("HI_DEBUG") in {"1", "true", "yes"}:
+            traceback.print_exc()
+        known = _is_user_error(exc)
+        line = _error_line(exc) if known else f"unexpected error: {_error_line(exc)} (set HI_DEBUG=1 for details)"
+        sys.stderr.write(f"hi: {line}\n")
+        return 1
+
+
+def _is_user_error(exc: BaseException) -> bool:
+    from hi.integrations.exceptions import IntegrationError
+
+    from .server import ServeError
+
+    try:
+        from hi.apps.api.queries import BadInput, NotFound
+    except Exception:  # Django itself did not start: not a user error we can name
+        return isinstance(exc, ServeError | data.CommandError)
+    return isinstance(exc, BadInput | NotFound | IntegrationError | ServeError | data.CommandError)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
