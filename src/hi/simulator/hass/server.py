@@ -1,0 +1,312 @@
+"""A Home Assistant core simulator: the REST API, the WebSocket API and a small control surface for tests.
+
+Faithful to PROTOCOLS.md: bearer auth (401 in plain text, like aiohttp in HA), ``{"message"}`` error
+bodies, service calls that change states and return them, ``state_changed`` events on every change.
+Tests drive it through the Python API (``set_state``, ``add_entity``, ``remove_entity``,
+``revoke_token``, ``stall``, ``drop_connections``, ``restart``) or the ``/_sim/hass/...`` endpoints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+from aiohttp import web
+
+from ..base import SimulatorBase
+from .services import ServiceError, describe_services, service_handler, target_entity_ids
+from .store import SimState, StateStore, new_context
+from .websocket import HassConnection
+
+DEFAULT_TOKEN = "hass-simulator-token"
+HA_VERSION = "2026.11.0"
+T = TypeVar("T")
+
+
+class HassSimulator(SimulatorBase):
+    """Profiles: ``demo`` (about 45 entities over every mapped domain) and ``scale`` (5,000 entities)."""
+
+    name: ClassVar[str] = "hass"
+    profiles: ClassVar[tuple[str, ...]] = ("demo", "scale")
+
+    def __init__(self, profile: str = "demo", host: str = "127.0.0.1", port: int = 0,
+                 token: str = DEFAULT_TOKEN) -> None:
+        super().__init__(profile, host, port)
+        self.ha_version = HA_VERSION
+        self.tokens: set[str] = {token}
+        self.token = token
+        self.store = StateStore(profile)
+        self.store.listeners.append(self._on_state_changed)
+        self.connections: set[HassConnection] = set()
+        self.schema_drift = False
+        self._stall: asyncio.Event | None = None
+        self._oversize_next = 0
+
+    # -- state kept on the simulator -----------------------------------------------------------
+    def reset_state(self) -> None:
+        self.store.reset()
+        self.schema_drift = False
+        self.release_stall()
+
+    def config(self) -> dict[str, Any]:
+        return {"location_name": "Simulated Home", "latitude": 52.37, "longitude": 4.89, "elevation": 3,
+                "unit_system": {"length": "km", "mass": "g", "temperature": "°C", "volume": "L",
+                                "pressure": "Pa", "wind_speed": "m/s", "accumulated_precipitation": "mm"},
+                "time_zone": "Europe/Amsterdam", "version": self.ha_version, "state": "RUNNING",
+                "components": sorted({eid.split(".")[0] for eid in self.store.states} | {"api", "websocket_api"})}
+
+    def render_state(self, state: SimState) -> dict[str, Any]:
+        """A state as the API sends it; under schema drift the fields are renamed as a newer release might."""
+        data = state.as_dict()
+        if self.schema_drift:
+            data["value"] = data.pop("state")
+            data["attributes"] = list(data["attributes"].items())
+        return data
+
+    # -- the Python API for tests (callable from any thread) -----------------------------------
+    def _on_loop(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` on the simulator's loop (directly when already there) and return its result."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if self._loop is None or running is self._loop:
+            return fn()
+
+        async def call() -> T:
+            return fn()
+
+        return self.run_coroutine(call())
+
+    def set_state(self, entity_id: str, state: str, attributes: dict[str, Any] | None = None,
+                  *, merge: bool = True) -> dict[str, Any] | None:
+        """Change (or add) an entity and fire ``state_changed``; ``merge`` keeps attributes not given."""
+        def change() -> dict[str, Any] | None:
+            old = self.store.get(entity_id)
+            attrs = {**(old.attributes if old and merge else {}), **(attributes or {})}
+            new = self.store.set(entity_id, state, attrs)
+            return new.as_dict() if new else None
+
+        return self._on_loop(change)
+
+    def add_entity(self, entity_id: str, state: str, attributes: dict[str, Any] | None = None) -> None:
+        self.set_state(entity_id, state, attributes, merge=False)
+
+    def remove_entity(self, entity_id: str) -> bool:
+        return self._on_loop(lambda: self.store.remove(entity_id))
+
+    def state_of(self, entity_id: str) -> dict[str, Any] | None:
+        state = self.store.get(entity_id)
+        return state.as_dict() if state else None
+
+    def revoke_token(self, token: str | None = None) -> None:
+        """Invalidate a token (default: the configured one) and close the sockets that used it."""
+        token = token or self.token
+
+        def revoke() -> None:
+            self.tokens.discard(token)
+            for connection in list(self.connections):
+                if connection.token == token:
+                    asyncio.get_running_loop().create_task(connection.ws.close())
+
+        self._on_loop(revoke)
+
+    def add_token(self, token: str) -> None:
+        self.tokens.add(token)
+
+    def stall(self) -> None:
+        """Stop sending on every socket (TCP stays open) until ``release_stall``: a hung server."""
+        def begin() -> None:
+            if self._stall is None:
+                self._stall = asyncio.Event()
+
+        self._on_loop(begin)
+
+    def release_stall(self) -> None:
+        def end() -> None:
+            if self._stall is not None:
+                self._stall.set()
+                self._stall = None
+
+        if self._loop is None:
+            self._stall = None
+            return
+        self._on_loop(end)
+
+    async def stalled_until_released(self) -> None:
+        if self._stall is not None:
+            await self._stall.wait()
+
+    def oversize_next_message(self, size: int = 2 * 1024 * 1024) -> None:
+        """Replace the next outgoing WebSocket frame with one of ``size`` bytes."""
+        self._oversize_next = size
+
+    def take_oversize(self) -> int:
+        size, self._oversize_next = self._oversize_next, 0
+        return size
+
+    def drop_connections(self, abrupt: bool = True) -> None:
+        """Close every socket; ``abrupt`` drops TCP without a close frame, as a crashed HA does."""
+        self._on_loop(lambda: asyncio.get_running_loop().create_task(self.close_all_websockets(abrupt)))
+
+    def restart(self, downtime: float = 0.2) -> None:
+        """Simulate a restart: sockets die without a close frame, the port refuses for ``downtime`` s."""
+        async def bounce() -> None:
+            await self.close_all_websockets(abrupt=True)
+            self.connections.clear()
+            if self._site is not None:
+                await self._site.stop()
+            await asyncio.sleep(downtime)
+            self._site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+            await self._site.start()
+
+        self.run_coroutine(bounce(), timeout=downtime + 10)
+
+    # -- shared by REST and WebSocket ----------------------------------------------------------
+    def call_service(self, domain: str, service: str, data: dict[str, Any],
+                     target: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Validate and apply a service call; returns the changed states and the call's context."""
+        handler = service_handler(domain, service)
+        entity_ids = target_entity_ids(data, target)
+        service_data = {k: v for k, v in data.items() if k != "entity_id"}
+        context = new_context()
+        planned: list[tuple[str, str, dict[str, Any]]] = []
+        for entity_id in entity_ids:
+            current = self.store.get(entity_id)
+            if current is None or not entity_id.startswith(domain + "."):
+                continue  # Home Assistant ignores entities it does not have in that domain
+            new_state, new_attrs = handler(entity_id, current.state, dict(current.attributes), service_data)
+            planned.append((entity_id, new_state, new_attrs))
+        changed = [self.store.set(eid, state, attrs, context) for eid, state, attrs in planned]
+        return [self.render_state(s) for s in changed if s is not None], context
+
+    def _on_state_changed(self, entity_id: str, old: SimState | None, new: SimState | None) -> None:
+        fired = dt.datetime.now(dt.UTC).isoformat()
+        for connection in list(self.connections):
+            connection.state_changed(entity_id, old, new, fired)
+
+    # -- routes --------------------------------------------------------------------------------
+    def setup_routes(self, app: web.Application) -> None:
+        app.router.add_get("/api/", self._api_root)
+        app.router.add_get("/api/config", self._api_config)
+        app.router.add_get("/api/states", self._api_states)
+        app.router.add_get("/api/states/{entity_id}", self._api_state)
+        app.router.add_post("/api/states/{entity_id}", self._api_set_state)
+        app.router.add_get("/api/services", self._api_services)
+        app.router.add_post("/api/services/{domain}/{service}", self._api_call_service)
+        app.router.add_get("/api/websocket", self._websocket)
+        app.router.add_post("/_sim/hass/states/{entity_id}", self._sim_set_state)
+        app.router.add_delete("/_sim/hass/states/{entity_id}", self._sim_remove)
+        app.router.add_post("/_sim/hass/revoke", self._sim_revoke)
+        app.router.add_post("/_sim/hass/drop", self._sim_drop)
+        app.router.add_post("/_sim/hass/schema_drift", self._sim_drift)
+
+    def _authorized(self, request: web.Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        return header.startswith("Bearer ") and header[7:] in self.tokens
+
+    @staticmethod
+    def _unauthorized() -> web.Response:
+        return web.Response(status=401, text="401: Unauthorized", content_type="text/plain")
+
+    @staticmethod
+    def _json(data: Any, status: int = 200) -> web.Response:
+        return web.Response(status=status, text=json.dumps(data), content_type="application/json")
+
+    async def _api_root(self, request: web.Request) -> web.Response:
+        return self._json({"message": "API running."}) if self._authorized(request) else self._unauthorized()
+
+    async def _api_config(self, request: web.Request) -> web.Response:
+        return self._json(self.config()) if self._authorized(request) else self._unauthorized()
+
+    async def _api_states(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        return self._json([self.render_state(s) for s in self.store.states.values()])
+
+    async def _api_state(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        state = self.store.get(request.match_info["entity_id"])
+        if state is None:
+            return self._json({"message": "Entity not found."}, 404)
+        return self._json(self.render_state(state))
+
+    async def _api_set_state(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        body = await self._body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("state"), str):
+            return self._json({"message": "No state specified."}, 400)
+        entity_id = request.match_info["entity_id"]
+        existed = entity_id in self.store.states
+        self.store.set(entity_id, body["state"], body.get("attributes") or {})
+        return self._json(self.render_state(self.store.states[entity_id]), 200 if existed else 201)
+
+    async def _api_services(self, request: web.Request) -> web.Response:
+        return self._json(describe_services()) if self._authorized(request) else self._unauthorized()
+
+    async def _api_call_service(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        body = await self._body(request)
+        if body is None:
+            body = {}
+        if not isinstance(body, dict):
+            return self._json({"message": "Data should be valid JSON."}, 400)
+        try:
+            changed, _ = self.call_service(request.match_info["domain"], request.match_info["service"], body)
+        except ServiceError as exc:
+            return self._json({"message": exc.message}, exc.status)
+        return self._json(changed)
+
+    @staticmethod
+    async def _body(request: web.Request) -> Any:
+        text = await request.text()
+        if not text.strip():
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            return "invalid"
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=16 * 1024 * 1024)
+        await ws.prepare(request)
+        self.websockets.add(ws)
+        try:
+            await HassConnection(self, ws).serve()
+        finally:
+            self.websockets.discard(ws)
+        return ws
+
+    # -- control endpoints (no auth: loopback test surface) ------------------------------------
+    async def _sim_set_state(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("state"), str):
+            return self._json({"error": "body must be {state, attributes?}"}, 400)
+        new = self.set_state(request.match_info["entity_id"], body["state"], body.get("attributes"),
+                             merge=bool(body.get("merge", True)))
+        return self._json({"changed": new is not None})
+
+    async def _sim_remove(self, request: web.Request) -> web.Response:
+        return self._json({"removed": self.remove_entity(request.match_info["entity_id"])})
+
+    async def _sim_revoke(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        self.revoke_token((body or {}).get("token") if isinstance(body, dict) else None)
+        return self._json({"revoked": True})
+
+    async def _sim_drop(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        abrupt = bool(body.get("abrupt", True)) if isinstance(body, dict) else True
+        await self.close_all_websockets(abrupt)
+        return self._json({"dropped": True})
+
+    async def _sim_drift(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        self.schema_drift = bool(body.get("enabled", True)) if isinstance(body, dict) else True
+        return self._json({"schema_drift": self.schema_drift})
