@@ -1,0 +1,290 @@
+"""National Weather Service (api.weather.gov): points → stations → latest observation, forecasts, alerts.
+
+US only (a point outside coverage is a 404) and it requires a User-Agent with a contact, so the
+contact attribute travels in every request's headers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hi.integrations.exceptions import DataValidationError, IntegrationError, RequestError
+
+from ..units import fahrenheit_to_celsius, parse_speed_text, wmo_to_metric
+from .base import (
+    Alert,
+    DailyPoint,
+    Fetch,
+    HourlyPoint,
+    RateLimit,
+    Reading,
+    SourceReport,
+    SourceSpec,
+    WeatherSource,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class PointProperties(_Loose):
+    gridId: str
+    gridX: int
+    gridY: int
+    forecast: str
+    forecastHourly: str
+    observationStations: str
+    timeZone: str = "UTC"
+
+
+class PointResponse(_Loose):
+    properties: PointProperties
+
+
+class StationProperties(_Loose):
+    stationIdentifier: str
+    name: str = ""
+
+
+class StationFeature(_Loose):
+    properties: StationProperties
+
+
+class StationsResponse(_Loose):
+    features: list[StationFeature]
+
+
+class Quantity(_Loose):
+    unitCode: str = ""
+    value: float | None = None
+
+
+class ObservationProperties(_Loose):
+    timestamp: dt.datetime
+    textDescription: str | None = None
+    temperature: Quantity = Field(default_factory=Quantity)
+    dewpoint: Quantity = Field(default_factory=Quantity)
+    windSpeed: Quantity = Field(default_factory=Quantity)
+    windDirection: Quantity = Field(default_factory=Quantity)
+    barometricPressure: Quantity = Field(default_factory=Quantity)
+    relativeHumidity: Quantity = Field(default_factory=Quantity)
+    visibility: Quantity = Field(default_factory=Quantity)
+
+
+class ObservationResponse(_Loose):
+    properties: ObservationProperties
+
+
+class PrecipitationChance(_Loose):
+    value: float | None = None
+
+
+class ForecastPeriod(_Loose):
+    startTime: dt.datetime
+    endTime: dt.datetime
+    isDaytime: bool = True
+    temperature: float | None = None
+    temperatureUnit: str = "F"
+    probabilityOfPrecipitation: PrecipitationChance = Field(default_factory=PrecipitationChance)
+    windSpeed: str = ""
+    windDirection: str = ""
+    shortForecast: str = ""
+    detailedForecast: str = ""
+
+    def celsius(self) -> float | None:
+        if self.temperature is None:
+            return None
+        return fahrenheit_to_celsius(self.temperature) if self.temperatureUnit.upper() == "F" else self.temperature
+
+
+class ForecastProperties(_Loose):
+    periods: list[ForecastPeriod]
+    generatedAt: dt.datetime | None = None
+
+
+class ForecastResponse(_Loose):
+    properties: ForecastProperties
+
+
+class AlertProperties(_Loose):
+    id: str
+    event: str
+    headline: str | None = None
+    severity: str = "Unknown"
+    certainty: str = "Unknown"
+    urgency: str = "Unknown"
+    onset: dt.datetime | None = None
+    expires: dt.datetime | None = None
+    status: str = "Actual"
+    messageType: str = "Alert"
+    description: str | None = None
+    instruction: str | None = None
+
+
+class AlertFeature(_Loose):
+    properties: AlertProperties
+
+
+class AlertsResponse(_Loose):
+    features: list[AlertFeature]
+
+
+def parse(model: type[BaseModel], payload: Any, what: str) -> Any:
+    """Validate a payload; a mismatch becomes DataValidationError naming the first bad field."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        location = ".".join(str(part) for part in first["loc"])
+        raise DataValidationError(f"NWS {what}: {location}: {first['msg']}", field=location) from None
+
+
+def _check(model: type[BaseModel]) -> Callable[[Any], Any]:
+    return lambda payload: parse(model, payload, model.__name__)
+
+
+_OBSERVATION_FIELDS: tuple[tuple[str, str], ...] = (
+    ("temperature", "temperature"), ("dew_point", "dewpoint"), ("humidity", "relativeHumidity"),
+    ("wind_speed", "windSpeed"), ("wind_direction", "windDirection"), ("pressure", "barometricPressure"),
+    ("visibility", "visibility"),
+)
+
+
+def observation_readings(obs: ObservationProperties) -> dict[str, Reading]:
+    """Null values are left out, so another source can fill them."""
+    readings: dict[str, Reading] = {}
+    for name, attribute in _OBSERVATION_FIELDS:
+        quantity: Quantity = getattr(obs, attribute)
+        value = wmo_to_metric(quantity.value, quantity.unitCode)
+        if value is not None:
+            readings[name] = Reading(value=round(value, 2), observed_at=obs.timestamp)
+    if obs.textDescription:
+        readings["conditions"] = Reading(value=obs.textDescription, observed_at=obs.timestamp)
+    return readings
+
+
+def hourly_points(periods: list[ForecastPeriod]) -> list[HourlyPoint]:
+    return [HourlyPoint(time=p.startTime, temperature=_round(p.celsius()),
+                        precipitation_probability=p.probabilityOfPrecipitation.value,
+                        wind_speed=_round(parse_speed_text(p.windSpeed)), conditions=p.shortForecast)
+            for p in periods]
+
+
+def daily_points(periods: list[ForecastPeriod]) -> list[DailyPoint]:
+    """NWS gives day and night periods; a day's high comes from its daytime, its low from the night."""
+    days: dict[dt.date, DailyPoint] = {}
+    for period in periods:
+        day = days.setdefault(period.startTime.date(), DailyPoint(date=period.startTime.date()))
+        chance = period.probabilityOfPrecipitation.value
+        if chance is not None:
+            day.precipitation_probability = max(chance, day.precipitation_probability or 0)
+        if period.isDaytime:
+            day.temperature_max = _round(period.celsius())
+            day.conditions = period.shortForecast
+        else:
+            day.temperature_min = _round(period.celsius())
+            day.conditions = day.conditions or period.shortForecast
+    return list(days.values())
+
+
+def active_alerts(response: AlertsResponse, now: dt.datetime) -> list[Alert]:
+    """Real (not test/exercise) alerts that have not expired or been cancelled."""
+    alerts = []
+    for feature in response.features:
+        p = feature.properties
+        if p.status != "Actual" or p.messageType == "Cancel" or (p.expires and p.expires <= now):
+            continue
+        alerts.append(Alert(id=p.id, event=p.event, headline=p.headline or p.event, severity=p.severity,
+                            certainty=p.certainty, urgency=p.urgency, onset=p.onset, expires=p.expires,
+                            description=p.description or "", instruction=p.instruction or ""))
+    return alerts
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+class NwsSource(WeatherSource):
+    spec: ClassVar[SourceSpec] = SourceSpec(
+        name="nws", label="National Weather Service", priority=10,
+        rate_limits=(RateLimit(max_requests=20, per_seconds=300),),
+        cache_seconds={"points": 12 * 3600, "stations": 12 * 3600, "observation": 300,
+                       "forecast": 1800, "hourly": 1800, "alerts": 120},
+        stale_after_seconds={"current": 2 * 3600, "forecast": 12 * 3600, "alerts": 900, "sun": 36 * 3600},
+        needs_contact=True,
+    )
+
+    def __post_init__(self) -> None:
+        contact = self.settings.contact or "contact not set"
+        self.headers = {"User-Agent": f"hi-home-hub/0.1 ({contact})", "Accept": "application/geo+json"}
+
+    @property
+    def point(self) -> str:
+        return f"{self.settings.latitude:.4f},{self.settings.longitude:.4f}"
+
+    def points(self, fetch: Fetch) -> PointProperties:
+        fetched = fetch("points", f"{self.settings.base_url}/points/{self.point}", validate=_check(PointResponse))
+        return parse(PointResponse, fetched.payload, "points").properties
+
+    def probe(self, fetch: Fetch) -> str:
+        try:
+            point = self.points(fetch)
+        except RequestError as exc:
+            if exc.status_code == 404:
+                raise RequestError("this place is outside NWS coverage (US only)", status_code=404) from None
+            raise
+        return f"{self.spec.label}: grid {point.gridId} {point.gridX},{point.gridY}"
+
+    def collect(self, fetch: Fetch, now: dt.datetime) -> SourceReport:
+        report = SourceReport(source=self.spec.name)
+        point = self.points(fetch)  # without it nothing else can be asked: let the failure propagate
+        try:
+            stations = parse(StationsResponse, fetch("stations", point.observationStations,
+                                                         validate=_check(StationsResponse)).payload, "stations")
+            if stations.features:
+                station_id = stations.features[0].properties.stationIdentifier
+                url = f"{self.settings.base_url}/stations/{station_id}/observations/latest"
+                fetched = fetch("observation", url, validate=_check(ObservationResponse))
+                obs = parse(ObservationResponse, fetched.payload, "observation")
+                report.current = observation_readings(obs.properties)
+                if fetched.failed:
+                    report.failing.add("current")
+        except IntegrationError as exc:
+            report.errors.append(f"observation: {exc.message}")
+        try:
+            fetched = fetch("forecast", point.forecast, validate=_check(ForecastResponse))
+            report.daily = daily_points(parse(ForecastResponse, fetched.payload, "forecast").properties.periods)
+            report.daily_at = fetched.fetched_at
+            if fetched.failed:
+                report.failing.add("forecast")
+        except IntegrationError as exc:
+            report.errors.append(f"forecast: {exc.message}")
+        try:
+            fetched = fetch("hourly", point.forecastHourly, validate=_check(ForecastResponse))
+            report.hourly = hourly_points(parse(ForecastResponse, fetched.payload, "hourly").properties.periods)
+            report.hourly_at = fetched.fetched_at
+            if fetched.failed:
+                report.failing.add("forecast")
+        except IntegrationError as exc:
+            report.errors.append(f"hourly forecast: {exc.message}")
+        try:
+            fetched = fetch("alerts", f"{self.settings.base_url}/alerts/active", {"point": self.point},
+                            validate=_check(AlertsResponse))
+            report.alerts = active_alerts(parse(AlertsResponse, fetched.payload, "alerts"), now)
+            report.alerts_at = fetched.fetched_at
+            if fetched.failed:
+                report.failing.add("alerts")
+        except IntegrationError as exc:
+            report.errors.append(f"alerts: {exc.message}")
+        return report
+
+
+SOURCE = NwsSource
