@@ -115,8 +115,7 @@ async def serve(sock: socket.socket, with_worker: bool = True, on_started: Calla
 def run_worker() -> None:
     from hi.apps.monitor.worker import run_worker as supervise
 
-    say("hi worker running; Ctrl-C to stop")
-    asyncio.run(supervise())
+    asyncio.run(supervise(on_started=lambda: say("hi worker running; Ctrl-C to stop")))
 
 
 # -- simulators ----------------------------------------------------------------------------------

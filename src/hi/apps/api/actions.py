@@ -169,10 +169,13 @@ def coerce_cli_value(text: str) -> Any:
 
 
 def control(key: str, value: Any, requested_by: str) -> ControllerHistory:
-    from hi.apps.control.dispatch import dispatch_control
+    from hi.apps.control.dispatch import ControllerNotFound, dispatch_control
+    from hi.integrations.exceptions import ControlError
 
     controller = find_controller(key)
     try:
         return dispatch_control(controller, value, requested_by)
-    except (ValueError, TypeError) as exc:
-        raise BadInput(str(exc)) from exc
+    except ControllerNotFound as exc:
+        raise NotFound(exc.message) from exc
+    except ControlError as exc:  # bad value, integration not running, detached: the caller can fix it
+        raise BadInput(exc.message) from exc

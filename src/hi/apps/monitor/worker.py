@@ -13,6 +13,7 @@ import os
 import random
 import socket
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -295,13 +296,9 @@ def _integration_heartbeat(integration_id: str) -> None:
 
 def sweep_control_confirmations() -> int:
     """Turn control requests that were sent but never confirmed into 'unconfirmed'."""
-    from hi.apps.control import dispatch
+    from hi.apps.control.dispatch import expire_unconfirmed
 
-    for name in ("sweep_unconfirmed", "expire_unconfirmed", "mark_unconfirmed"):
-        sweep = getattr(dispatch, name, None)
-        if sweep is not None:
-            return int(sweep() or 0)
-    return 0
+    return expire_unconfirmed()
 
 
 def _save_heartbeat(worker_id: str, started_at: Any, now: Any, monitors: dict, stopped: bool) -> None:
@@ -320,7 +317,8 @@ def _integration_saved(sender: type, instance: Integration, **kwargs: Any) -> No
         supervisor.wake()
 
 
-async def run_worker(supervisor: Supervisor | None = None, install_signals: bool = True) -> None:
+async def run_worker(supervisor: Supervisor | None = None, install_signals: bool = True,
+                     on_started: Callable[[], None] | None = None) -> None:
     """Entry point of ``hi worker``: supervise until SIGTERM or SIGINT, then stop cleanly."""
     import signal
 
@@ -330,4 +328,6 @@ async def run_worker(supervisor: Supervisor | None = None, install_signals: bool
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, supervisor.stop)
+    if on_started is not None:
+        on_started()
     await supervisor.run()
