@@ -1,0 +1,157 @@
+"""Home Assistant WebSocket API on the shared ``WebSocketClient`` (reconnect, ping, bounded queue).
+
+This module adds Home Assistant's handshake (``auth_required`` → ``auth`` → ``auth_ok``), message
+coalescing, the ``state_changed`` subscription, ``get_states`` after every (re)connect, and
+``call_service``. Callbacks receive validated models; malformed events are logged and skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from hi.integrations import exceptions as exc
+from hi.integrations.client import WebSocketClient, WsState
+
+from .models import HassContext, StateChange, WsError
+from .rest import INTEGRATION_ID, StatesResult, parse_states
+
+logger = logging.getLogger("hi.services.hass.client.ws")
+DEFAULT_MAX_SIZE = 64 * 2**20  # get_states of a big home is several MB; websockets' 1 MiB is too small
+
+OnChange = Callable[[StateChange], Awaitable[None]]
+OnSnapshot = Callable[[StatesResult], Awaitable[None]]
+
+
+def websocket_url(base_url: str) -> str:
+    base = base_url.rstrip("/")
+    if base.startswith("https://"):
+        return "wss://" + base[len("https://"):] + "/api/websocket"
+    return "ws://" + base.removeprefix("http://") + "/api/websocket"
+
+
+def raise_for_result(message: Any, what: str) -> Any:
+    """Return a successful result's ``result``; map Home Assistant's error codes onto our exceptions."""
+    if not isinstance(message, dict) or message.get("type") != "result":
+        raise exc.DataValidationError(f"unexpected answer to {what}", integration_id=INTEGRATION_ID)
+    if message.get("success"):
+        return message.get("result")
+    try:
+        error = WsError.model_validate(message.get("error") or {})
+    except ValidationError:
+        error = WsError(code="unknown_error", message="Home Assistant refused the command")
+    if error.code == "unauthorized":
+        raise exc.AuthenticationError(error.message, integration_id=INTEGRATION_ID)
+    if error.code == "timeout":
+        raise exc.TimeoutError(error.message, integration_id=INTEGRATION_ID)
+    raise exc.RequestError(error.message or error.code, integration_id=INTEGRATION_ID)
+
+
+class HassWebSocket:
+    """One live link to Home Assistant: ``on_change`` per state change, ``on_snapshot`` after each connect."""
+
+    def __init__(self, base_url: str, token: str, *, on_change: OnChange, on_snapshot: OnSnapshot,
+                 on_auth_failed: Callable[[exc.AuthenticationError], Any] | None = None,
+                 on_state_change: Callable[[WsState, str], Any] | None = None,
+                 ping_interval: float = 20.0, ping_timeout: float = 10.0, max_size: int = DEFAULT_MAX_SIZE,
+                 coalesce: bool = True, **options: Any) -> None:
+        self._token = token
+        self._on_change = on_change
+        self._on_snapshot = on_snapshot
+        self._coalesce = coalesce
+        self._subscription: int | None = None
+        self.ha_version = ""
+        self.client = WebSocketClient(
+            websocket_url(base_url), integration_id=INTEGRATION_ID, on_message=self._handle,
+            authenticate=self._authenticate, on_connect=self._subscribe, resync=self._resync,
+            on_auth_failed=on_auth_failed, on_state_change=on_state_change, ping=self._ping,
+            ping_interval=ping_interval, ping_timeout=ping_timeout, max_size=max_size, **options)
+
+    async def start(self) -> None:
+        await self.client.start()
+
+    async def stop(self) -> None:
+        await self.client.stop()
+
+    async def wait_connected(self, timeout: float | None = None) -> None:
+        await self.client.wait_connected(timeout)
+
+    @property
+    def is_connected(self) -> bool:
+        return self.client.is_connected
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.client.snapshot()
+
+    async def call_service(self, domain: str, service: str, service_data: dict[str, Any] | None = None,
+                           entity_id: str | None = None, timeout: float | None = None) -> HassContext | None:
+        payload: dict[str, Any] = {"type": "call_service", "domain": domain, "service": service,
+                                   "service_data": service_data or {}}
+        if entity_id:
+            payload["target"] = {"entity_id": entity_id}
+        result = raise_for_result(await self.client.send_command(payload, timeout), "call_service")
+        context = (result or {}).get("context") if isinstance(result, dict) else None
+        return HassContext.model_validate(context) if isinstance(context, dict) else None
+
+    async def get_states(self, timeout: float | None = None) -> StatesResult:
+        answer = await self.client.send_command({"type": "get_states"}, timeout or 60.0)
+        return parse_states(raise_for_result(answer, "get_states"))
+
+    # -- hooks of the shared client ------------------------------------------------------------
+    async def _authenticate(self, ws: WebSocketClient) -> None:
+        hello = await ws.recv_json()
+        if not isinstance(hello, dict) or hello.get("type") != "auth_required":
+            raise exc.DataValidationError("the server did not start the Home Assistant handshake",
+                                          integration_id=INTEGRATION_ID)
+        await ws.send_json({"type": "auth", "access_token": self._token})
+        answer = await ws.recv_json()
+        kind = answer.get("type") if isinstance(answer, dict) else None
+        if kind == "auth_invalid":
+            raise exc.AuthenticationError("Home Assistant refused the access token (auth_invalid)",
+                                          integration_id=INTEGRATION_ID)
+        if kind != "auth_ok":
+            raise exc.DataValidationError(f"unexpected handshake answer {kind!r}", integration_id=INTEGRATION_ID)
+        self.ha_version = str(answer.get("ha_version", ""))
+
+    async def _subscribe(self, ws: WebSocketClient) -> None:
+        if self._coalesce:
+            try:
+                raise_for_result(await ws.send_command(
+                    {"type": "supported_features", "features": {"coalesce_messages": 1}}), "supported_features")
+            except exc.RequestError:
+                logger.info("hass: server does not support message coalescing")
+        self._subscription = None
+        command = {"type": "subscribe_events", "event_type": "state_changed"}
+        answer = await ws.send_command(command)
+        raise_for_result(answer, "subscribe_events")
+        self._subscription = answer["id"]
+
+    async def _resync(self, ws: WebSocketClient) -> None:
+        await self._on_snapshot(await self.get_states())
+
+    async def _ping(self, ws: WebSocketClient) -> None:
+        answer = await ws.send_command({"type": "ping"})
+        if not isinstance(answer, dict) or answer.get("type") != "pong":
+            raise exc.DataValidationError("unexpected answer to ping", integration_id=INTEGRATION_ID)
+
+    async def _handle(self, message: Any) -> None:
+        if not isinstance(message, dict) or message.get("type") != "event":
+            return
+        if message.get("id") != self._subscription:
+            return
+        event = message.get("event")
+        data = event.get("data") if isinstance(event, dict) else None
+        if not isinstance(event, dict) or event.get("event_type") != "state_changed":
+            return
+        try:
+            change = StateChange.model_validate(data)
+        except ValidationError as error:
+            self.client.skipped_messages += 1
+            first = error.errors()[0]
+            logger.warning("hass: skipped a malformed state_changed event (%s: %s)",
+                           ".".join(str(p) for p in first["loc"]), first["msg"])
+            return
+        await self._on_change(change)
