@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import threading
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from aiohttp import web
 
-from .faults import FaultInjector
+from .faults import FaultInjector, drift
 
 
 class SimulatorBase:
@@ -33,7 +34,7 @@ class SimulatorBase:
         self.profile = profile
         self.host = host
         self.port = port
-        self.faults = FaultInjector()
+        self.faults = FaultInjector(self)
         self.request_log: list[tuple[str, str]] = []
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
@@ -46,6 +47,20 @@ class SimulatorBase:
 
     def reset_state(self) -> None:
         """Restore the profile's initial data (called by the control endpoint's reset)."""
+
+    def unauthorized_response(self, request: web.Request) -> web.StreamResponse:
+        """What the ``unauthorized`` fault answers; override to match the protocol's error body."""
+        return web.json_response({"message": "Unauthorized"}, status=401)
+
+    def apply_schema_drift(self, payload: Any, params: dict[str, Any]) -> Any:
+        """How ``schema_drift`` changes a JSON payload; override for protocol-specific drift."""
+        return drift(payload, params.get("rename") or {}, params.get("remove") or [])
+
+    async def send_ws_json(self, ws: web.WebSocketResponse, payload: Any, path: str = "") -> None:
+        """Send one WebSocket message through the fault injector (stall, drift, non-JSON, oversize)."""
+        text = await self.faults.ws_outgoing(json.dumps(payload), path)
+        if text is not None and not ws.closed:
+            await ws.send_str(text)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def build_app(self) -> web.Application:
@@ -75,6 +90,26 @@ class SimulatorBase:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def stop_listening(self) -> None:
+        """Close the listening socket and every open connection: new connects are refused."""
+        if self._site is not None:
+            await self._site.stop()
+            self._site = None
+        await self.drop_connections()
+
+    async def resume_listening(self) -> None:
+        """Listen again on the same port after ``stop_listening``."""
+        if self._site is None and self._runner is not None:
+            self._site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+            await self._site.start()
+
+    async def drop_connections(self) -> None:
+        """Abort every open HTTP connection and WebSocket without a close frame (a peer restart)."""
+        await self.close_all_websockets(abrupt=True)
+        server = self._runner.server if self._runner is not None else None
+        for transport in list(getattr(server, "_connections", {}).values()):
+            transport.abort()
 
     async def close_all_websockets(self, abrupt: bool = False) -> None:
         """Close every open WebSocket; ``abrupt`` drops the TCP connection without a close frame."""

@@ -1,0 +1,57 @@
+"""The resilient client layer every integration talks to the outside through.
+
+Public API (stable; changes are additive only)
+=============================================
+
+HTTP — ``HttpClient`` (sync) and ``AsyncHttpClient`` (async) share one constructor and method set::
+
+    HttpClient(base_url, *, integration_id, auth=None, timeouts=Timeouts(connect=5, read=30),
+               retry=RetryPolicy(), breaker=None (→ the integration's shared breaker), use_breaker=True,
+               rate_limiter=None, metrics=None (→ shared per integration), headers=None,
+               contact=None (User-Agent "hi/<version> (+contact)"), max_response_bytes=32 MiB,
+               max_connections=20, clock=SYSTEM_CLOCK, transport=None, verify=True)
+    .request(method, url, *, params, json, data, content, files, headers,
+             timeout=None (float = read timeout, or Timeouts), idempotent=None, retry=None) -> httpx.Response
+    .request_json(method, url, model, **same) -> validated model     (model: pydantic model/type/TypeAdapter)
+    .get_json(url, model, **kw) / .post_json(url, model, **kw)
+    .health_details() -> {"breaker": {...}, "metrics": {...}}        (put into IntegrationGateway.health())
+    .close() / ``with``;   async: ``await .aclose()`` / ``async with``
+
+  Errors (``hi.integrations.exceptions``): refused/reset → ConnectionError, timeouts → TimeoutError,
+  5xx → ServerError (all transient); 401/403 → AuthenticationError; 429 → RateLimitedError(retry_after);
+  other 4xx → RequestError(status_code); bad/oversized body → DataValidationError(field=...);
+  breaker open → CircuitOpenError(retry_at). Retries: idempotent methods (or ``idempotent=True``) on
+  connection failures and 408/429/502/503/504; requests that never reached the server always.
+
+Auth (``httpx.Auth`` objects, work with both clients): ``BearerAuth``, ``ApiKeyAuth``,
+``TokenLoginAuth`` (+ ``Token``, ``query_param``, ``bearer_header``), ``OAuth2RefreshAuth``.
+
+Resilience parts: ``RetryPolicy``, ``CircuitBreaker`` / ``get_breaker`` / ``reset_breakers``,
+``TokenBucket`` / ``get_rate_limiter``, ``ClientMetrics`` / ``get_metrics`` / ``reset_metrics``,
+``Clock`` / ``SystemClock`` / ``FakeClock`` (tests).
+
+Validation: ``parse(model, data)``, ``decode_json(bytes)``, ``parse_json(model, bytes)``.
+
+WebSocket: ``WebSocketClient(url, *, integration_id, on_message, authenticate, on_connect, resync,
+on_auth_failed, ping, ping_interval, ping_timeout, max_size, queue_size, ...)`` with ``start()``,
+``stop()``, ``wait_connected()``, ``send_json()``, ``recv_json()`` (in ``authenticate``),
+``send_command(payload) -> response``, ``snapshot()``; ``WsState``; ``protocol_ping``.
+"""
+
+from .auth import ApiKeyAuth, BearerAuth, OAuth2RefreshAuth, Token, TokenLoginAuth, bearer_header, query_param
+from .breaker import BreakerState, CircuitBreaker, get_breaker, reset_breakers
+from .clock import SYSTEM_CLOCK, Clock, FakeClock, SystemClock
+from .http import AsyncHttpClient, HttpClient, Timeouts, user_agent
+from .metrics import ClientMetrics, get_metrics, reset_metrics
+from .ratelimit import TokenBucket, get_rate_limiter
+from .retry import NO_RETRY, RetryPolicy, is_idempotent, parse_retry_after
+from .validation import decode_json, parse, parse_json
+from .websocket import WebSocketClient, WsState, protocol_ping
+
+__all__ = [
+    "NO_RETRY", "SYSTEM_CLOCK", "ApiKeyAuth", "AsyncHttpClient", "BearerAuth", "BreakerState", "CircuitBreaker",
+    "ClientMetrics", "Clock", "FakeClock", "HttpClient", "OAuth2RefreshAuth", "RetryPolicy", "SystemClock",
+    "Timeouts", "Token", "TokenBucket", "TokenLoginAuth", "WebSocketClient", "WsState", "bearer_header",
+    "decode_json", "get_breaker", "get_metrics", "get_rate_limiter", "is_idempotent", "parse", "parse_json",
+    "parse_retry_after", "protocol_ping", "query_param", "reset_breakers", "reset_metrics", "user_agent",
+]

@@ -1,0 +1,266 @@
+"""Authentication for the HTTP clients, as ``httpx.Auth`` flows so one object serves sync and async.
+
+- ``BearerAuth(token)`` — ``Authorization: Bearer <token>`` (Home Assistant).
+- ``ApiKeyAuth(key, name="X-API-Key", in_query=False)`` — a key in a header or query parameter.
+- ``TokenLoginAuth(login=..., parse=..., apply=..., refresh=...)`` — a token obtained by logging in,
+  refreshed proactively ``refresh_margin`` seconds before it expires, and on a 401 exactly one
+  re-login followed by one retry of the request (ZoneMinder, HomeBox).
+- ``OAuth2RefreshAuth(token_url, refresh_token, client_id, ...)`` — the OAuth2 refresh-token grant.
+
+Every secret handled here is registered with ``hi.utils.redaction`` so it never reaches a log line.
+A login refused with 401/403 raises ``AuthenticationError`` (permanent).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncGenerator, Callable, Generator
+from dataclasses import dataclass
+
+import httpx
+
+from hi.integrations.exceptions import AuthenticationError
+from hi.utils.redaction import register_secret
+
+from .clock import SYSTEM_CLOCK, Clock
+
+logger = logging.getLogger("hi.integrations.client.auth")
+
+
+class BearerAuth(httpx.Auth):
+    """A fixed bearer token."""
+
+    def __init__(self, token: str, scheme: str = "Bearer") -> None:
+        register_secret(token)
+        self._header = f"{scheme} {token}" if scheme else token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+
+class ApiKeyAuth(httpx.Auth):
+    """A fixed API key sent in a header (default) or as a query parameter (``in_query=True``)."""
+
+    def __init__(self, key: str, name: str = "X-API-Key", *, in_query: bool = False) -> None:
+        register_secret(key)
+        self.key = key
+        self.name = name
+        self.in_query = in_query
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self.in_query:
+            request.url = request.url.copy_merge_params({self.name: self.key})
+        else:
+            request.headers[self.name] = self.key
+        yield request
+
+
+@dataclass
+class Token:
+    """An access token and when it (and an optional refresh token) expire, in clock seconds."""
+
+    access_token: str
+    expires_at: float | None = None
+    refresh_token: str | None = None
+    refresh_expires_at: float | None = None
+
+    def __post_init__(self) -> None:
+        register_secret(self.access_token)
+        register_secret(self.refresh_token)
+
+
+def bearer_header(request: httpx.Request, token: str) -> None:
+    """Default ``apply``: ``Authorization: Bearer <token>``."""
+    request.headers["Authorization"] = f"Bearer {token}"
+
+
+def query_param(name: str = "token") -> Callable[[httpx.Request, str], None]:
+    """An ``apply`` that adds the token as a query parameter (ZoneMinder's ``?token=``)."""
+
+    def apply(request: httpx.Request, token: str) -> None:
+        request.url = request.url.copy_merge_params({name: token})
+
+    return apply
+
+
+def _check_login_response(response: httpx.Response, what: str) -> None:
+    if response.status_code in (401, 403):
+        raise AuthenticationError(f"{what} refused ({response.status_code})")
+    if response.status_code >= 400:
+        # Let the client's ordinary error mapping classify 5xx/429 etc. by raising via httpx.
+        response.raise_for_status()
+
+
+_READ_BODY = "hi_auth_read_body"
+
+
+def _auth_request(request: httpx.Request) -> httpx.Request:
+    """Mark a login/refresh request: only its response body is read inside the flow."""
+    request.extensions = {**request.extensions, _READ_BODY: True}
+    return request
+
+
+class _BodyOnDemandAuth(httpx.Auth):
+    """Reads response bodies only for the flow's own login requests, so the client can still
+    stream (and size-cap) the body of the real request."""
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        flow = self.auth_flow(request)
+        outgoing = next(flow)
+        while True:
+            response = yield outgoing
+            if outgoing.extensions.get(_READ_BODY):
+                response.read()
+            try:
+                outgoing = flow.send(response)
+            except StopIteration:
+                return
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        flow = self.auth_flow(request)
+        outgoing = next(flow)
+        while True:
+            response = yield outgoing
+            if outgoing.extensions.get(_READ_BODY):
+                await response.aread()
+            try:
+                outgoing = flow.send(response)
+            except StopIteration:
+                return
+
+
+class TokenLoginAuth(_BodyOnDemandAuth):
+    """Log in to get a token; refresh before expiry; on 401 log in again once and retry once.
+
+    ``login(now)`` builds the login request; ``parse(response, now)`` turns its response into a
+    ``Token``; ``refresh(token, now)`` (optional) builds a refresh request from a still-valid refresh
+    token; ``apply(request, access_token)`` puts the token on a request. ``now`` is the clock's reading,
+    so ``parse`` can compute ``expires_at = now + expires_in``. Usage (ZoneMinder)::
+
+        auth = TokenLoginAuth(
+            login=lambda now: httpx.Request("POST", f"{base}/api/host/login.json", data={"user": u, "pass": p}),
+            parse=lambda r, now: Token(r.json()["access_token"], now + float(r.json()["access_token_expires"]),
+                                       r.json()["refresh_token"], now + float(r.json()["refresh_token_expires"])),
+            refresh=lambda t, now: httpx.Request("POST", f"{base}/api/host/login.json",
+                                                 data={"token": t.refresh_token}),
+            apply=query_param("token"))
+    """
+
+    def __init__(self, *, login: Callable[[float], httpx.Request],
+                 parse: Callable[[httpx.Response, float], Token],
+                 apply: Callable[[httpx.Request, str], None] = bearer_header,
+                 refresh: Callable[[Token, float], httpx.Request] | None = None,
+                 refresh_margin: float = 60.0, clock: Clock = SYSTEM_CLOCK) -> None:
+        self._login = login
+        self._parse = parse
+        self._apply = apply
+        self._refresh = refresh
+        self.refresh_margin = refresh_margin
+        self.clock = clock
+        self.token: Token | None = None
+        self.logins = 0
+        self.refreshes = 0
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        """Forget the token so the next request logs in again."""
+        with self._lock:
+            self.token = None
+
+    def _needs_new_token(self, token: Token | None, now: float) -> bool:
+        return token is None or (token.expires_at is not None and now >= token.expires_at - self.refresh_margin)
+
+    def _can_refresh(self, token: Token | None, now: float) -> bool:
+        return (self._refresh is not None and token is not None and token.refresh_token is not None
+                and (token.refresh_expires_at is None or now < token.refresh_expires_at - self.refresh_margin))
+
+    def _obtain(self, token: Token | None) -> Generator[httpx.Request, httpx.Response, Token]:
+        """Refresh when possible, else log in; a failed refresh falls back to one login."""
+        now = self.clock.monotonic()
+        if self._can_refresh(token, now):
+            assert self._refresh is not None and token is not None
+            response = yield _auth_request(self._refresh(token, now))
+            if response.status_code < 400:
+                self.refreshes += 1
+                fresh = self._parse(response, now)
+                if fresh.refresh_token is None:  # many APIs return only a new access token
+                    fresh.refresh_token, fresh.refresh_expires_at = token.refresh_token, token.refresh_expires_at
+                return fresh
+            logger.info("token refresh refused (%s); logging in again", response.status_code)
+        response = yield _auth_request(self._login(now))
+        _check_login_response(response, "login")
+        self.logins += 1
+        return self._parse(response, now)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        with self._lock:
+            token = self.token
+        if self._needs_new_token(token, self.clock.monotonic()):
+            token = yield from self._obtain(token)
+            with self._lock:
+                self.token = token
+        assert token is not None
+        original_url = request.url
+        self._apply(request, token.access_token)
+        response = yield request
+        if response.status_code != 401:
+            return
+        logger.info("request refused with 401; logging in again once")
+        with self._lock:
+            if self.token is token:
+                self.token = None
+        now = self.clock.monotonic()
+        login_response = yield _auth_request(self._login(now))
+        _check_login_response(login_response, "login")
+        self.logins += 1
+        token = self._parse(login_response, now)
+        with self._lock:
+            self.token = token
+        request.url = original_url
+        self._apply(request, token.access_token)
+        yield request
+
+
+class OAuth2RefreshAuth(TokenLoginAuth):
+    """OAuth2 refresh-token grant: the "login" is a refresh against ``token_url``.
+
+    ``on_tokens(token)`` is called whenever new tokens arrive, so the integration can store a
+    rotated refresh token.
+    """
+
+    def __init__(self, token_url: str, refresh_token: str, client_id: str, *, client_secret: str | None = None,
+                 access_token: str | None = None, expires_at: float | None = None,
+                 on_tokens: Callable[[Token], None] | None = None, refresh_margin: float = 60.0,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
+        register_secret(refresh_token)
+        register_secret(client_secret)
+        self.token_url = token_url
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.on_tokens = on_tokens
+        self._refresh_token = refresh_token
+        super().__init__(login=self._grant, parse=self._parse_grant, refresh_margin=refresh_margin, clock=clock)
+        if access_token:
+            self.token = Token(access_token, expires_at, refresh_token)
+
+    def _grant(self, now: float) -> httpx.Request:
+        form = {"grant_type": "refresh_token", "refresh_token": self._refresh_token, "client_id": self.client_id}
+        if self.client_secret:
+            form["client_secret"] = self.client_secret
+        return httpx.Request("POST", self.token_url, data=form)
+
+    def _parse_grant(self, response: httpx.Response, now: float) -> Token:
+        body = response.json()
+        try:
+            access = str(body["access_token"])
+        except (KeyError, TypeError):
+            raise AuthenticationError("token endpoint answered without an access_token") from None
+        expires_in = body.get("expires_in")
+        refresh = body.get("refresh_token") or self._refresh_token
+        self._refresh_token = refresh
+        token = Token(access, now + float(expires_in) if expires_in else None, refresh)
+        if self.on_tokens is not None:
+            self.on_tokens(token)
+        return token
