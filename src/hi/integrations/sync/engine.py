@@ -1,0 +1,121 @@
+"""The sync engine: fetch an integration's inventory, plan, and apply the plan in one transaction.
+
+``plan_sync`` (in ``plan.py``) only reads; ``apply_sync`` writes the plan with bulk statements;
+``run_sync`` is what the CLI, API and UI call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hi.apps.control.models import Controller
+from hi.apps.entity.models import Entity, EntityAttribute, EntityState
+from hi.apps.sense.models import Sensor
+
+from .. import integration_factory
+from ..enums import IntegrationStatus
+from ..exceptions import DataValidationError, IntegrationError
+from ..models import Integration
+from .inventory import Inventory
+from .plan import SyncPlan, plan_sync
+
+__all__ = ["SyncPlan", "SyncReport", "apply_sync", "plan_sync", "run_sync"]
+
+logger = logging.getLogger(__name__)
+_BATCH = 500
+_DELETE_ORDER = (EntityAttribute, Sensor, Controller, EntityState, Entity)
+_UPDATE_ORDER = (Entity, EntityState, Sensor, Controller)
+
+
+@dataclass
+class SyncReport:
+    """What a sync did (or, for a dry run, would do); ``to_dict`` is the JSON the CLI/API/UI show."""
+
+    plan: SyncPlan
+    dry_run: bool
+    applied: bool
+    started_at: dt.datetime = field(default_factory=timezone.now)
+    duration_ms: float = 0.0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.plan.counts
+
+    @property
+    def changed_nothing(self) -> bool:
+        return self.plan.is_empty
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.plan.to_dict(), "dry_run": self.dry_run, "applied": self.applied,
+                "started_at": self.started_at.isoformat(), "duration_ms": round(self.duration_ms, 1)}
+
+
+def _delete(model: type, ids: set[int]) -> None:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _BATCH):
+        model.objects.filter(pk__in=ordered[start:start + _BATCH]).delete()
+
+
+def apply_sync(plan: SyncPlan) -> SyncReport:
+    """Write ``plan`` in one transaction: creates, then updates (moves included), then deletions."""
+    started = time.perf_counter()
+    report = SyncReport(plan=plan, dry_run=False, applied=True)
+    with transaction.atomic():
+        Entity.objects.bulk_create(plan.new_entities, batch_size=_BATCH)
+        EntityState.objects.bulk_create(plan.new_states, batch_size=_BATCH)
+        Sensor.objects.bulk_create(plan.new_sensors, batch_size=_BATCH)
+        Controller.objects.bulk_create(plan.new_controllers, batch_size=_BATCH)
+        EntityAttribute.objects.bulk_create(plan.new_attributes, batch_size=_BATCH)
+        for row, state in plan.links:
+            row.entity_state = state
+        for model in _UPDATE_ORDER:
+            rows = list(plan.changed[model].values())
+            if rows:
+                model.objects.bulk_update(rows, sorted(plan.changed_fields[model]), batch_size=_BATCH)
+        for model in _DELETE_ORDER:
+            if plan.deleted[model]:
+                _delete(model, plan.deleted[model])
+    report.duration_ms = (time.perf_counter() - started) * 1000.0
+    logger.info("sync %s applied: %s", plan.integration_id, plan.counts)
+    return report
+
+
+def _syncable(integration_id: str) -> Integration:
+    integration = Integration.objects.filter(integration_id=integration_id).first()
+    if integration is None or integration.status == IntegrationStatus.NOT_CONFIGURED:
+        raise IntegrationError(f"integration {integration_id} is not configured; configure it first",
+                               integration_id=integration_id)
+    if integration.status == IntegrationStatus.DISABLED:
+        raise IntegrationError(f"integration {integration_id} is disabled; enable it to sync",
+                               integration_id=integration_id)
+    return integration
+
+
+def run_sync(integration_id: str, dry_run: bool = False, remove_missing: bool = False) -> SyncReport:
+    """Fetch the integration's inventory with its stored settings, plan, and apply unless ``dry_run``."""
+    started = time.perf_counter()
+    integration = _syncable(integration_id)
+    synchronizer = integration_factory.get_gateway(integration_id).get_synchronizer()
+    if synchronizer is None:
+        raise IntegrationError(f"integration {integration_id} has nothing to sync", integration_id=integration_id)
+    inventory = synchronizer.fetch_inventory(integration.attribute_values())
+    if not isinstance(inventory, Inventory) or inventory.integration_id != integration_id:
+        raise DataValidationError(f"integration {integration_id} returned an unusable inventory",
+                                  integration_id=integration_id)
+    with transaction.atomic():
+        plan = plan_sync(integration_id, inventory, remove_missing=remove_missing)
+        if dry_run:
+            report = SyncReport(plan=plan, dry_run=True, applied=False)
+        else:
+            report = apply_sync(plan)
+            Integration.objects.filter(pk=integration.pk).update(
+                last_sync_at=timezone.now(), needs_sync=False, needs_sync_reason="", updated_at=timezone.now())
+    report.duration_ms = (time.perf_counter() - started) * 1000.0
+    return report
