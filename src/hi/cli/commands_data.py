@@ -139,7 +139,7 @@ def control(args: argparse.Namespace) -> int:
     from hi.apps.api.serializers import control_json
     from hi.apps.control.models import ControlOutcome
 
-    history = control_json(actions.control(args.key, actions.coerce_cli_value(args.value), "cli"))
+    history = control_json(actions.control(args.key, args.value, "cli"))
     if args.json:
         emit_json(history)
     if history["outcome"] == ControlOutcome.FAILED:

@@ -158,16 +158,6 @@ def health() -> dict[str, Any]:
     return {"integrations": integrations, "worker": worker_status()}
 
 
-def coerce_cli_value(text: str) -> Any:
-    """A number typed on the command line is a number; anything else stays text."""
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            continue
-    return text
-
-
 def control(key: str, value: Any, requested_by: str) -> ControllerHistory:
     from hi.apps.control.dispatch import ControllerNotFound, dispatch_control
     from hi.integrations.exceptions import ControlError

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 TOKEN_PREFIX = "hi_"
@@ -37,7 +37,8 @@ class ApiToken(models.Model):
     def issue(cls, name: str, user: models.Model | None = None) -> tuple[ApiToken, str]:
         """Create a token; the plain value is returned once and never stored."""
         plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(name=name, digest=hash_token(plain), hint=plain[:8], user=user)
+        with transaction.atomic():  # a duplicate name fails alone, not the caller's transaction
+            token = cls.objects.create(name=name, digest=hash_token(plain), hint=plain[:8], user=user)
         return token, plain
 
     @classmethod

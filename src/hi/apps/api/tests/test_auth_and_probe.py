@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from hi.apps.api.models import ApiToken, hash_token
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("hi.apps.api.tests.urls")]
 
 
 def test_health_probe_is_public_and_says_only_ok(client):
