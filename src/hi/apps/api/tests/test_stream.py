@@ -1,0 +1,92 @@
+"""``/api/v1/stream`` over a real uvicorn on loopback: a committed state change arrives as an SSE event."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import socket
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+
+from hi.apps.api.models import ApiToken
+from hi.apps.sense.pipeline import get_pipeline
+from hi.apps.sense.sensor_response import SensorResponse
+from hi.integrations.keys import IntegrationKey
+
+from .factories import make_light
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def server_url(settings) -> Iterator[str]:
+    """uvicorn serving the project's ASGI application on its own loop in a thread."""
+    from django.core.asgi import get_asgi_application
+
+    settings.ROOT_URLCONF = "hi.apps.api.tests.urls"
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(get_asgi_application(), lifespan="off", log_level="warning",
+                                           timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
+    thread.start()
+    deadline = 100
+    while not server.started and deadline:
+        threading.Event().wait(0.05)
+        deadline -= 1
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def _read_event(lines: Iterator[str]) -> tuple[str, str]:
+    event, data = "", ""
+    for line in lines:
+        if line.startswith("event:"):
+            event = line.split(":", 1)[1].strip()
+        elif line.startswith("data:"):
+            data = line.split(":", 1)[1].strip()
+        elif line == "" and event:
+            return event, data
+    raise AssertionError("stream ended without an event")
+
+
+def test_a_state_change_arrives_as_one_state_event(server_url):
+    light = make_light()
+    _, token = ApiToken.issue("stream")
+    with httpx.Client(timeout=10) as client, client.stream(
+            "GET", f"{server_url}/api/v1/stream", headers={"Authorization": f"Bearer {token}"}) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        lines = response.iter_lines()
+        assert any(line == ": connected" for line in [next(lines), next(lines)])
+        moment = dt.datetime(2026, 4, 1, 12, 0, tzinfo=dt.UTC)
+        get_pipeline().process([SensorResponse(IntegrationKey("test_switch", "light.kitchen.state"), "on", moment)])
+        event, data = _read_event(lines)
+    assert event == "state"
+    payload = json.loads(data)
+    assert set(payload) == {"entity_id", "state_id", "integration_keys", "value", "timestamp"}
+    assert payload["entity_id"] == light.entity.id and payload["state_id"] == light.state.id
+    assert "test_switch:light.kitchen.state" in payload["integration_keys"]
+    assert payload["value"] == "on" and payload["timestamp"] == moment.isoformat()
+
+
+def test_the_stream_sends_keepalive_comments(server_url):
+    _, token = ApiToken.issue("stream")
+    with httpx.Client(timeout=10) as client, client.stream(
+            "GET", f"{server_url}/api/v1/stream?keepalive=0.5",
+            headers={"Authorization": f"Bearer {token}"}) as response:
+        lines = response.iter_lines()
+        assert ": keepalive" in [next(lines) for _ in range(4)]
+
+
+def test_the_stream_refuses_strangers(server_url):
+    response = httpx.get(f"{server_url}/api/v1/stream", timeout=10)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Unauthorized"}
