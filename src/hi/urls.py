@@ -5,6 +5,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/webhooks/", include("hi.integrations.webhook_urls")),
     path("api/v1/", include("hi.apps.api.urls")),
+    path("zoneminder/", include("hi.services.zoneminder.urls")),
     path("", include("hi.apps.web.urls")),
 ]

@@ -9,8 +9,9 @@ control, connection test); ``AsyncZoneMinderClient`` is its awaitable twin (the 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -21,10 +22,12 @@ from hi.integrations.client.clock import SYSTEM_CLOCK, Clock
 from hi.integrations.client.http import AsyncHttpClient, HttpClient, Timeouts
 from hi.integrations.client.retry import RetryPolicy
 from hi.integrations.client.validation import parse
+from hi.integrations.exceptions import DataValidationError
 
 from .zm_models import (
     AlarmStatus,
     DaemonCheck,
+    EventEntry,
     EventsPage,
     LoginResult,
     MonitorFunction,
@@ -37,6 +40,7 @@ from .zm_models import (
 )
 
 INTEGRATION_ID = "zoneminder"
+logger = logging.getLogger("hi.services.zoneminder")
 LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"
 Filter = tuple[str, str, Any]  # (field, operator, value), e.g. ("Id", ">", 120)
 
@@ -87,6 +91,31 @@ def events_path(filters: Sequence[Filter]) -> str:
         key = field_name if op == "=" else f"{field_name} {op}"
         parts.append(quote(f"{key}:{value}", safe=":"))
     return "events/index/" + "/".join(parts) + ".json"
+
+
+@dataclass
+class EventBatch:
+    """Events read by id order; ``last_id`` counts malformed rows too, so one bad row never blocks the cursor."""
+
+    last_id: int
+    events: list[ZmEvent] = field(default_factory=list)
+    skipped: int = 0
+
+    def add_page(self, page: EventsPage) -> bool:
+        """Take one page; True when another page follows."""
+        for raw in page.events:
+            try:
+                event = parse(EventEntry, raw, integration_id=INTEGRATION_ID, what="event").Event
+            except DataValidationError as exc:
+                self.skipped += 1
+                logger.warning("skipping malformed ZoneMinder event: %s", exc)
+                raw_id = (raw.get("Event") or {}).get("Id") if isinstance(raw, dict) else None
+                if isinstance(raw_id, str | int) and str(raw_id).isdigit():
+                    self.last_id = max(self.last_id, int(raw_id))
+                continue
+            self.events.append(event)
+            self.last_id = max(self.last_id, event.Id)
+        return bool(page.events) and page.pagination.nextPage
 
 
 class _ZoneMinderCalls:
@@ -174,17 +203,13 @@ class ZoneMinderClient(_ZoneMinderCalls):
     def _call(self, method: str, path: str, model: Any, **kwargs: Any) -> Any:
         return self.http.request_json(method, path, model, **kwargs)
 
-    def iter_events_after(self, last_id: int, *, limit: int = 100, max_pages: int = 50) -> list[ZmEvent]:
+    def iter_events_after(self, last_id: int, *, limit: int = 100, max_pages: int = 50) -> EventBatch:
         """Every event with ``Id > last_id``, paged by id (keyset), oldest first."""
-        found: list[ZmEvent] = []
+        batch = EventBatch(last_id=last_id)
         for _ in range(max_pages):
-            page = self.events([("Id", ">", last_id)], limit=limit)
-            batch = [entry.Event for entry in page.events]
-            found.extend(batch)
-            if not page.pagination.nextPage or not batch:
+            if not batch.add_page(self.events([("Id", ">", batch.last_id)], limit=limit)):
                 break
-            last_id = batch[-1].Id
-        return found
+        return batch
 
     def close(self) -> None:
         self.http.close()
@@ -210,21 +235,18 @@ class AsyncZoneMinderClient(_ZoneMinderCalls):
     async def _call(self, method: str, path: str, model: Any, **kwargs: Any) -> Any:
         return await self.http.request_json(method, path, model, **kwargs)
 
-    async def events_after(self, last_id: int, *, limit: int = 100, max_pages: int = 50) -> list[ZmEvent]:
+    async def events_after(self, last_id: int, *, limit: int = 100, max_pages: int = 50) -> EventBatch:
         """Every event with ``Id > last_id``, paged by id (keyset), oldest first; cost grows with new events only."""
-        found: list[ZmEvent] = []
+        batch = EventBatch(last_id=last_id)
         for _ in range(max_pages):
-            page = await self.events([("Id", ">", last_id)], limit=limit)
-            batch = [entry.Event for entry in page.events]
-            found.extend(batch)
-            if not page.pagination.nextPage or not batch:
+            if not batch.add_page(await self.events([("Id", ">", batch.last_id)], limit=limit)):
                 break
-            last_id = batch[-1].Id
-        return found
+        return batch
 
-    async def latest_events(self, limit: int = 100) -> list[ZmEvent]:
-        page = await self.events(limit=limit, direction="desc")
-        return [entry.Event for entry in page.events]
+    async def latest_events(self, limit: int = 100) -> EventBatch:
+        batch = EventBatch(last_id=0)
+        batch.add_page(await self.events(limit=limit, direction="desc"))
+        return batch
 
     async def ensure_token(self) -> str:
         """A valid access token (logging in or refreshing if needed) for URLs built server-side."""

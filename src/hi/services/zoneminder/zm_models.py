@@ -140,7 +140,9 @@ class Pagination(ZmModel):
 
 
 class EventsPage(ZmModel):
-    events: list[EventEntry]
+    """Entries stay raw here: one malformed event is skipped on its own, never the whole page."""
+
+    events: list[dict[str, Any]]
     pagination: Pagination = Pagination()
 
 

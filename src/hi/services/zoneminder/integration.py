@@ -1,0 +1,79 @@
+"""The ZoneMinder gateway: configuration, connection test, and the sync / monitor / control parts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from hi.integrations.attributes import AttributeSpec
+from hi.integrations.client.breaker import get_breaker
+from hi.integrations.client.http import Timeouts
+from hi.integrations.client.metrics import get_metrics
+from hi.integrations.enums import AttributeType, HealthStatus
+from hi.integrations.exceptions import IntegrationError
+from hi.integrations.integration_gateway import (
+    ConnectionTestResult,
+    HealthReport,
+    IntegrationGateway,
+    IntegrationSynchronizer,
+)
+from hi.utils.redaction import redact, register_secret
+
+from .zm_client import ZoneMinderClient
+from .zm_settings import settings_from
+
+if TYPE_CHECKING:
+    from hi.apps.control.integration_controller import IntegrationController
+    from hi.apps.monitor.base import IntegrationMonitor
+    from hi.integrations.models import Integration
+
+
+class ZoneMinderGateway(IntegrationGateway):
+    integration_id = "zoneminder"
+    label = "ZoneMinder"
+    description = "Cameras, motion events with durations, camera functions and run states from ZoneMinder 1.36."
+    attribute_specs = (
+        AttributeSpec("api_url", "API address", AttributeType.URL, help_text="e.g. http://zm.local/zm/api"),
+        AttributeSpec("portal_url", "Portal address", AttributeType.URL,
+                      help_text="e.g. http://zm.local/zm (streams and snapshots come from here)"),
+        AttributeSpec("username", "User name", help_text="a ZoneMinder user with API access"),
+        AttributeSpec("password", "Password", AttributeType.SECRET),
+        AttributeSpec("timezone", "Server time zone", AttributeType.TIMEZONE, required=False,
+                      help_text="ZoneMinder reports local times; empty: ask the server"),
+    )
+
+    def test_connection(self, attributes: Mapping[str, str], timeout: float) -> ConnectionTestResult:
+        register_secret(attributes.get("password"))
+        try:
+            with ZoneMinderClient(settings_from(attributes), timeouts=Timeouts(connect=timeout, read=timeout),
+                                  use_breaker=False) as client:
+                version = client.version()
+                monitors = client.monitors().monitors
+                running = client.daemon_check().result == 1
+        except IntegrationError as exc:
+            return ConnectionTestResult(False, redact(exc.message))
+        state = "running" if running else "stopped"
+        return ConnectionTestResult(True, f"ZoneMinder {version.version} ({state}), {len(monitors)} monitors",
+                                    {"version": version.version, "monitors": len(monitors), "running": running})
+
+    def get_synchronizer(self) -> IntegrationSynchronizer:
+        from .zm_sync import ZoneMinderSynchronizer
+
+        return ZoneMinderSynchronizer()
+
+    def get_monitor(self, integration: Integration) -> IntegrationMonitor:
+        from .monitors import ZoneMinderMonitor
+
+        return ZoneMinderMonitor()
+
+    def get_controller(self) -> IntegrationController:
+        from .zm_controller import ZoneMinderController
+
+        return ZoneMinderController()
+
+    def health(self) -> HealthReport:
+        breaker = get_breaker(self.integration_id).snapshot()
+        details = {"breaker": breaker, "metrics": get_metrics(self.integration_id).snapshot()}
+        if str(breaker.get("state", "closed")) == "open":
+            return HealthReport(HealthStatus.ERROR, "too many failed requests; waiting before trying again", details)
+        return HealthReport(HealthStatus.UNKNOWN, "", details)

@@ -1,0 +1,19 @@
+"""The persisted event cursor: where the monitor stopped reading ZoneMinder's events.
+
+Kept per ZoneMinder server (its API address), so events that happen while the worker is
+stopped are read on the next start, and a different server starts from its own latest event.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class EventCursor(models.Model):
+    server = models.CharField(max_length=300, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+    open_event_ids = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.server} after event {self.last_event_id}"

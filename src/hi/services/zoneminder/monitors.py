@@ -1,0 +1,167 @@
+"""The ZoneMinder poller: new events by a persisted id cursor, open events by id, then camera status.
+
+Each cycle costs one events query per 100 new events, one request per still-open event (at most
+one per camera) and three status requests — never anything proportional to the history. An event
+that starts and ends between two polls yields its start and its end in the same batch; events that
+happened while the worker was stopped are read from the cursor on the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from asgiref.sync import sync_to_async
+
+from hi.apps.monitor.base import PeriodicMonitor
+from hi.apps.monitor.context import MonitorContext
+from hi.apps.sense.sensor_response import SensorResponse
+from hi.integrations.exceptions import RequestError
+
+from .zm_client import AsyncZoneMinderClient
+from .zm_converter import event_end, event_start, order_responses, status_responses
+from .zm_models import ZmEvent
+from .zm_settings import settings_from, zone
+
+logger = logging.getLogger("hi.services.zoneminder.monitor")
+
+
+@dataclass
+class CursorState:
+    last_event_id: int
+    open_event_ids: list[int] = field(default_factory=list)
+
+
+def _load_cursor(server: str) -> CursorState | None:
+    from .models import EventCursor
+
+    row = EventCursor.objects.filter(server=server).first()
+    return CursorState(row.last_event_id, [int(i) for i in row.open_event_ids]) if row else None
+
+
+def _save_cursor(server: str, cursor: CursorState) -> None:
+    from .models import EventCursor
+
+    EventCursor.objects.update_or_create(server=server, defaults={
+        "last_event_id": cursor.last_event_id, "open_event_ids": sorted(cursor.open_event_ids)})
+
+
+load_cursor = sync_to_async(_load_cursor, thread_sensitive=False)
+save_cursor = sync_to_async(_save_cursor, thread_sensitive=False)
+
+
+class ZoneMinderMonitor(PeriodicMonitor):
+    """Polls at a fixed rate (the next cycle is due ``interval_seconds`` after the last one began)."""
+
+    name = "zoneminder"
+
+    def __init__(self, interval_seconds: float = 2.0, client: AsyncZoneMinderClient | None = None) -> None:
+        self.interval_seconds = interval_seconds
+        self._given_client = client
+        self.client: AsyncZoneMinderClient | None = client
+        self.tz: dt.tzinfo | None = None
+        self.cursor: CursorState | None = None
+        self.server = ""
+        self.polls = 0
+
+    async def run(self, context: MonitorContext) -> None:
+        settings = settings_from(context.attributes)
+        self.server = settings.api_url
+        self.client = self._given_client or AsyncZoneMinderClient(settings)
+        try:
+            while not context.stopping:
+                began = context.clock.monotonic()
+                try:
+                    await self.poll(context)
+                except Exception as exc:  # every failure is recorded; the loop goes on
+                    await context.report_failure(exc)
+                else:
+                    await context.report_success()
+                elapsed = context.clock.monotonic() - began
+                if await context.sleep(max(0.0, self.interval_seconds - elapsed)):
+                    break
+        finally:
+            if self._given_client is None:
+                await self.client.aclose()
+
+    async def poll(self, context: MonitorContext) -> None:
+        assert self.client is not None
+        if self.tz is None:
+            configured = context.attributes.get("timezone", "")
+            self.tz = zone(configured or (await self.client.time_zone()).tz)
+        results = await asyncio.gather(self._poll_events(context), self._poll_status(context),
+                                       return_exceptions=True)
+        self.polls += 1
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    # -- events --------------------------------------------------------------------------------
+    async def _poll_events(self, context: MonitorContext) -> None:
+        assert self.client is not None and self.tz is not None
+        if self.cursor is None:
+            self.cursor = await load_cursor(self.server)
+        responses: list[SensorResponse] = []
+        if self.cursor is None:
+            self.cursor, responses = await self._baseline()
+        else:
+            responses = await self._advance(self.cursor)
+        if responses:
+            await context.submit(order_responses(responses))
+        await save_cursor(self.server, self.cursor)
+
+    async def _baseline(self) -> tuple[CursorState, list[SensorResponse]]:
+        """First run against a server: start after its latest event, picking up events still open."""
+        assert self.client is not None and self.tz is not None
+        latest = await self.client.latest_events()
+        still_open = [e for e in latest.events if e.is_open]
+        logger.info("zoneminder: first poll; reading events after %s", latest.last_id)
+        return (CursorState(latest.last_id, [e.Id for e in still_open]),
+                [event_start(e, self.tz) for e in still_open])
+
+    async def _advance(self, cursor: CursorState) -> list[SensorResponse]:
+        assert self.client is not None and self.tz is not None
+        tz = self.tz
+        new, previously_open = await asyncio.gather(self.client.events_after(cursor.last_event_id),
+                                                    self._recheck(cursor.open_event_ids))
+        responses: list[SensorResponse] = []
+        still_open: list[int] = []
+        for event in previously_open:
+            if event.is_open:
+                still_open.append(event.Id)
+            else:
+                responses.append(event_end(event, tz))
+        for event in new.events:
+            responses.append(event_start(event, tz))
+            if event.is_open:
+                still_open.append(event.Id)
+            else:
+                responses.append(event_end(event, tz))
+        cursor.last_event_id = max(cursor.last_event_id, new.last_id)
+        cursor.open_event_ids = still_open
+        return responses
+
+    async def _recheck(self, event_ids: list[int]) -> list[ZmEvent]:
+        """Fetch the events that were open last time; a deleted one is forgotten (it cannot be closed)."""
+        assert self.client is not None
+        results = await asyncio.gather(*(self.client.event(i) for i in event_ids), return_exceptions=True)
+        found: list[ZmEvent] = []
+        for event_id, result in zip(event_ids, results, strict=True):
+            if isinstance(result, RequestError) and result.status_code == 404:
+                logger.warning("zoneminder event %s vanished while open; forgetting it", event_id)
+                continue
+            if isinstance(result, BaseException):
+                raise result
+            found.append(result.event.Event)
+        return found
+
+    # -- status --------------------------------------------------------------------------------
+    async def _poll_status(self, context: MonitorContext) -> None:
+        assert self.client is not None
+        monitors, states, daemon = await asyncio.gather(self.client.monitors(), self.client.run_states(),
+                                                        self.client.daemon_check())
+        await context.submit(status_responses(monitors.monitors, [s.State for s in states.states],
+                                              daemon.result == 1, context.now()))
+
