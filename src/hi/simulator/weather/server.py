@@ -72,6 +72,13 @@ class WeatherSimulator(SimulatorBase):
     def base_url(self, source: str) -> str:
         return f"{self.url}{PREFIXES[source]}"
 
+    def integration_attributes(self) -> dict[str, str]:
+        """What ``hi demo`` configures the ``weather`` integration with (a point inside coverage)."""
+        return {"latitude": "41.8781", "longitude": "-87.6298", "nws_contact": "demo@example.invalid",
+                "sources": "nws,openmeteo,sunrise_sunset", "units": "metric",
+                "nws_base_url": self.base_url("nws"), "openmeteo_base_url": self.base_url("openmeteo"),
+                "sunrise_sunset_base_url": self.base_url("sunrise_sunset")}
+
     def fail(self, source: str, status: int = 503, *, seconds: float | None = None, count: int | None = None) -> None:
         until = self.clock() + dt.timedelta(seconds=seconds) if seconds is not None else None
         self.outages[source] = Outage(status, until, count)

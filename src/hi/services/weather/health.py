@@ -1,0 +1,43 @@
+"""Database reads and writes the weather monitor needs: open alert events, and who is serving."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from hi.apps.event.models import Event
+from hi.integrations.enums import HealthStatus
+from hi.integrations.models import Integration
+
+from .station import INTEGRATION_ID, sensor_key
+
+if TYPE_CHECKING:
+    from .service import WeatherSnapshot
+
+
+def open_alert_events() -> dict[str, dict[str, Any]]:
+    """Alert events still open, by NWS alert id; the Event table is the record, so restarts lose nothing."""
+    key = sensor_key("alerts")
+    rows = Event.objects.filter(sensor__integration_id=key.integration_id, sensor__integration_name=key.integration_name,
+                                end__isnull=True).exclude(correlation_id="").values_list("correlation_id", "details")
+    return {correlation_id: dict(details or {}) for correlation_id, details in rows}
+
+
+def record_weather_health(integration_id: str, snapshot: WeatherSnapshot, sources: dict[str, Any]) -> None:
+    """Say which source serves each value; a failing source or stale data is a warning, not healthy."""
+    integration = Integration.objects.filter(integration_id=integration_id or INTEGRATION_ID).first()
+    if integration is None:
+        return
+    details = dict(integration.health_details or {})
+    now = snapshot.taken_at
+    details["weather"] = {
+        "serving": snapshot.serving, "sources": sources,
+        "values": {name: value.provenance(now) for name, value in snapshot.values.items()},
+    }
+    integration.health_details = details
+    integration.health_message = snapshot.summary()[:500]
+    fields = ["health_details", "health_message"]
+    degraded = snapshot.any_stale or any(s.state != "ok" for s in snapshot.sources.values())
+    if degraded and integration.health_status == HealthStatus.HEALTHY:
+        integration.health_status = HealthStatus.WARNING
+        fields.append("health_status")
+    integration.save(update_fields=fields)

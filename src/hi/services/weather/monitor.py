@@ -1,0 +1,69 @@
+"""The weather monitor: one poll a minute — refresh, merge, submit responses, record who is serving."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from asgiref.sync import sync_to_async
+
+from hi.apps.monitor.base import PeriodicMonitor
+from hi.integrations.exceptions import ConnectionError as SourceConnectionError
+
+from .config import WeatherSettings
+from .converter import snapshot_responses
+from .db_store import DatabaseStore
+from .health import open_alert_events, record_weather_health
+
+if TYPE_CHECKING:
+    from hi.apps.monitor.context import MonitorContext
+
+    from .service import WeatherService, WeatherSnapshot
+
+
+class WeatherMonitor(PeriodicMonitor):
+    """Polls every ``interval_seconds``; a poll where every source failed still submits the stale data."""
+
+    name = "weather"
+    interval_seconds = 60.0
+
+    def __init__(self, on_snapshot: Callable[[WeatherSnapshot, WeatherService], None] | None = None) -> None:
+        self.on_snapshot = on_snapshot
+        self.service: WeatherService | None = None
+        self.settings: WeatherSettings | None = None
+
+    async def run(self, context: MonitorContext) -> None:
+        self.settings = WeatherSettings.from_attributes(context.attributes)
+        self.service = self.settings.build_service(DatabaseStore(), clock=context.now)
+        try:
+            while True:
+                snapshot: WeatherSnapshot | None = None
+                try:
+                    snapshot = await self.refresh(context)
+                except Exception as exc:  # recorded; the loop goes on
+                    await context.report_failure(exc)
+                else:
+                    await context.report_success()
+                if snapshot is not None:
+                    await sync_to_async(record_weather_health)(context.integration_id, snapshot,
+                                                               self.service.health_details())
+                if await context.sleep(self.interval_seconds):
+                    return
+        finally:
+            self.service.close()
+
+    async def poll(self, context: MonitorContext) -> None:
+        await self.refresh(context)
+
+    async def refresh(self, context: MonitorContext) -> WeatherSnapshot:
+        """One poll; raises (after submitting what it has) only when no source is working."""
+        assert self.service is not None and self.settings is not None
+        snapshot = await sync_to_async(self.service.refresh)()
+        open_alerts: dict[str, dict[str, Any]] = await sync_to_async(open_alert_events)()
+        await context.submit(snapshot_responses(snapshot, self.settings.units, open_alerts))
+        if self.on_snapshot is not None:
+            self.on_snapshot(snapshot, self.service)
+        self.last_snapshot = snapshot
+        if not any(status.state == "ok" for status in snapshot.sources.values()):
+            raise SourceConnectionError(f"every weather source is failing; {snapshot.summary()}")
+        return snapshot
