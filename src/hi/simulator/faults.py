@@ -52,7 +52,7 @@ FAULTS: dict[str, dict[str, Any]] = {
     "refuse": {},
     "reset": {"after_bytes": 16},
     "stall": {"seconds": 5.0},
-    "error_burst": {"status": 503, "count": 1},
+    "error_burst": {"status": 503},
     "rate_limit": {"retry_after": 1},
     "unauthorized": {},
     "non_json": {},

@@ -29,6 +29,7 @@ import httpx
 
 from hi import __version__
 from hi.integrations import exceptions as exc
+from hi.utils.redaction import RedactingFilter
 
 from .breaker import CircuitBreaker, get_breaker
 from .clock import SYSTEM_CLOCK, Clock
@@ -39,6 +40,18 @@ from .retry import RetryPolicy, is_idempotent
 from .validation import DEFAULT_MAX_BYTES, parse_json
 
 logger = logging.getLogger("hi.integrations.client")
+
+
+def _redact_library_loggers() -> None:
+    """httpx logs every request URL at INFO (with ``?token=`` values): mask at the logger itself,
+    so the masking holds whatever handlers the process configures."""
+    for name in ("httpx", "httpcore", "websockets", "hi.integrations.client"):
+        library_logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in library_logger.filters):
+            library_logger.addFilter(RedactingFilter())
+
+
+_redact_library_loggers()
 T = TypeVar("T")
 DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -125,6 +138,16 @@ class _Policy:
         self.metrics.record_retry()
         logger.info("%s: %s attempt %d failed (%s); retrying in %.2fs", self.integration_id,
                     describe(request), attempt, error.message, delay)
+
+    def validated(self, model: Any, response: httpx.Response) -> Any:
+        """The body checked against ``model``; a mismatch counts as a failure of this integration."""
+        try:
+            return parse_json(model, response.content, max_bytes=None, integration_id=self.integration_id)
+        except exc.DataValidationError as invalid:
+            self.metrics.record_failure()
+            logger.warning("%s: %s answered data that does not fit: %s", self.integration_id,
+                           describe(response.request), invalid.message)
+            raise
 
     def too_large(self, size: int) -> exc.DataValidationError:
         return exc.DataValidationError(f"response of {size}+ bytes exceeds the {self.max_response_bytes}-byte limit",
@@ -262,7 +285,7 @@ class HttpClient(_ClientOptions):
     def request_json(self, method: str, url: str, model: Any = Any, **kwargs: Any) -> Any:
         """``request`` and validate the JSON body against ``model`` (a pydantic model, type or TypeAdapter)."""
         response = self.request(method, url, **kwargs)
-        return parse_json(model, response.content, max_bytes=None, integration_id=self.integration_id)
+        return self._policy.validated(model, response)
 
     def get_json(self, url: str, model: Any = Any, **kwargs: Any) -> Any:
         return self.request_json("GET", url, model, **kwargs)
@@ -357,7 +380,7 @@ class AsyncHttpClient(_ClientOptions):
 
     async def request_json(self, method: str, url: str, model: Any = Any, **kwargs: Any) -> Any:
         response = await self.request(method, url, **kwargs)
-        return parse_json(model, response.content, max_bytes=None, integration_id=self.integration_id)
+        return self._policy.validated(model, response)
 
     async def get_json(self, url: str, model: Any = Any, **kwargs: Any) -> Any:
         return await self.request_json("GET", url, model, **kwargs)
