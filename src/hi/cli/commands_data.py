@@ -71,26 +71,17 @@ def sync(args: argparse.Namespace) -> int:
 
 
 def describe_report(report: Any) -> str:
-    """A sync report in words: counts first, then the names per action."""
-    if not isinstance(report, dict):
+    """A sync report in words: counts, then the names per action, then warnings."""
+    if not isinstance(report, dict) or "counts" not in report:
         return format_value(report)
-    lines = []
-    for key, value in report.items():
-        if isinstance(value, dict):
-            inner = ", ".join(f"{k}: {_short(v)}" for k, v in value.items())
-            lines.append(f"  {key}: {inner or '-'}")
-        else:
-            lines.append(f"  {key}: {_short(value)}")
-    return "\n".join(lines) or "  nothing to do"
-
-
-def _short(value: Any, limit: int = 10) -> str:
-    if isinstance(value, list):
-        shown = ", ".join(str(v if not isinstance(v, dict) else v.get("name") or v.get("key") or v)
-                          for v in value[:limit])
-        more = f" … (+{len(value) - limit})" if len(value) > limit else ""
-        return f"{len(value)}" + (f" [{shown}{more}]" if value else "")
-    return format_value(value)
+    lines = ["  " + (", ".join(f"{action} {count}" for action, count in report["counts"].items() if count)
+                     or "nothing to change")]
+    for action, names in (report.get("names") or {}).items():
+        if names:
+            shown = ", ".join(str(n) for n in names[:20]) + (f" … (+{len(names) - 20})" if len(names) > 20 else "")
+            lines.append(f"  {action}: {shown}")
+    lines += [f"  warning: {warning}" for warning in report.get("warnings") or []]
+    return "\n".join(lines)
 
 
 def _states_summary(entity: dict[str, Any]) -> str:
@@ -175,7 +166,7 @@ def health(args: argparse.Namespace) -> int:
     say(f"worker: {'running' if worker['running'] else 'not running'}"
         + (f" ({worker['worker_id']}, last heartbeat {worker['heartbeat_at']})" if worker["worker_id"] else ""))
     say(table(["integration", "lifecycle", "health", "message", "failures", "last success"],
-              [[h.get("integration_id"), h.get("lifecycle"), h.get("status"), h.get("message"),
+              [[h.get("integration_id"), h.get("status"), h.get("health_status"), h.get("message"),
                 h.get("consecutive_failures"), h.get("last_success_at")] for h in data["integrations"]],
               empty="(no integration configured yet)"))
     return 0

@@ -22,11 +22,11 @@ LIFECYCLE_ACTIONS = ("enable", "pause", "resume", "disable")
 
 def to_jsonable(value: Any) -> Any:
     """Plain JSON from the engine's result objects (dataclasses, enums, dates, keys)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    for method in ("as_dict", "to_dict"):
+    for method in ("to_dict", "as_dict"):
         if callable(getattr(value, method, None)):
             return to_jsonable(getattr(value, method)())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -101,6 +101,7 @@ def configure(integration_id: str, values: Mapping[str, str], test: bool = True)
     from hi.integrations import lifecycle
 
     result = lifecycle.configure(integration_id, dict(values), test=test)
+    _tell_worker()
     return {"result": to_jsonable(result), "integration": get_integration(integration_id)}
 
 
@@ -116,7 +117,15 @@ def lifecycle_action(integration_id: str, action: str, mode: str | None = None) 
         result = lifecycle.disable(integration_id, check_mode(mode))
     else:
         result = getattr(lifecycle, action)(integration_id)
+    _tell_worker()
     return {"result": to_jsonable(result), "integration": get_integration(integration_id)}
+
+
+def _tell_worker() -> None:
+    """A worker in this process (``hi run``) reacts now instead of at its next poll."""
+    from hi.apps.monitor.worker import notify_integrations_changed
+
+    notify_integrations_changed()
 
 
 def check_mode(mode: str | None) -> str:
@@ -143,19 +152,9 @@ def sync(integration_id: str, dry_run: bool = False, remove_missing: bool = Fals
 def health() -> dict[str, Any]:
     """Every integration's stored and live health, plus whether the worker is running."""
     from hi.apps.monitor.models import worker_status
+    from hi.integrations.health import all_health_snapshots
 
-    integrations = []
-    for row in Integration.objects.all():
-        try:
-            from hi.integrations import health as health_store
-
-            snapshot = to_jsonable(health_store.health_snapshot(row.integration_id))
-        except Exception:  # fall back to the stored fields while the engine is unavailable
-            snapshot = integration_json(row)["health"]
-        snapshot.setdefault("integration_id", row.integration_id)
-        snapshot.setdefault("lifecycle", row.status)
-        integrations.append(snapshot)
-    return {"integrations": integrations, "worker": worker_status()}
+    return {"integrations": to_jsonable(all_health_snapshots()), "worker": worker_status()}
 
 
 def control(key: str, value: Any, requested_by: str) -> ControllerHistory:

@@ -310,11 +310,16 @@ def _save_heartbeat(worker_id: str, started_at: Any, now: Any, monitors: dict, s
     )
 
 
-@receiver(post_save, sender=Integration, dispatch_uid="hi.worker.integration_saved")
-def _integration_saved(sender: type, instance: Integration, **kwargs: Any) -> None:
-    """Lifecycle changes made in this process reach the supervisor at once, not at the next poll."""
+def notify_integrations_changed() -> None:
+    """Wake every supervisor in this process to re-read the integrations (lifecycle calls use this)."""
     for supervisor in list(_supervisors):
         supervisor.wake()
+
+
+@receiver(post_save, sender=Integration, dispatch_uid="hi.worker.integration_saved")
+def _integration_saved(sender: type, instance: Integration, **kwargs: Any) -> None:
+    """Integration saves made in this process reach the supervisor at once, not at the next poll."""
+    notify_integrations_changed()
 
 
 async def run_worker(supervisor: Supervisor | None = None, install_signals: bool = True,
