@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
@@ -66,10 +67,18 @@ class ZoneMinderMonitor(PeriodicMonitor):
         self.server = ""
         self.polls = 0
 
-    async def run(self, context: MonitorContext) -> None:
-        settings = settings_from(context.attributes)
+    def prepare(self, attributes: Mapping[str, str]) -> None:
+        """Bind to the configured server (``run`` does this; tests call it before driving ``poll``)."""
+        settings = settings_from(attributes)
         self.server = settings.api_url
         self.client = self._given_client or AsyncZoneMinderClient(settings)
+
+    async def close(self) -> None:
+        if self._given_client is None and self.client is not None:
+            await self.client.aclose()
+
+    async def run(self, context: MonitorContext) -> None:
+        self.prepare(context.attributes)
         try:
             while not context.stopping:
                 began = context.clock.monotonic()
@@ -83,8 +92,7 @@ class ZoneMinderMonitor(PeriodicMonitor):
                 if await context.sleep(max(0.0, self.interval_seconds - elapsed)):
                     break
         finally:
-            if self._given_client is None:
-                await self.client.aclose()
+            await self.close()
 
     async def poll(self, context: MonitorContext) -> None:
         assert self.client is not None
