@@ -171,10 +171,6 @@ def test_404_is_a_request_error_with_its_status(sim: GenericSimulator, clock: Fa
 
 def test_user_agent_names_hi_and_contact(sim: GenericSimulator, clock: FakeClock) -> None:
     seen: list[str] = []
-
-    class Recording(GenericSimulator):
-        pass
-
     with HttpClient(sim.url, contact="ops@example.org", **_options(clock, "ua")) as client:
         response = client.request("GET", "/items")
         seen.append(response.request.headers["User-Agent"])
