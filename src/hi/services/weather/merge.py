@@ -99,8 +99,9 @@ def merge_reports(reports: Sequence[SourceReport], specs: Mapping[str, SourceSpe
                   now: dt.datetime) -> dict[str, MergedValue]:
     """``reports`` in priority order (first = best); returns one MergedValue per field anyone knows."""
     by_field: dict[str, list[Candidate]] = {}
-    for rank, report in enumerate(reports):
-        for candidate in candidates(report, rank, specs[report.source]):
+    order = list(dict.fromkeys(report.source for report in reports))
+    for report in reports:
+        for candidate in candidates(report, order.index(report.source), specs[report.source]):
             by_field.setdefault(candidate.field, []).append(candidate)
     merged: dict[str, MergedValue] = {}
     for name in MERGED_FIELDS:

@@ -64,6 +64,7 @@ class WeatherSimulator(SimulatorBase):
         self.openmeteo_per_minute = 600
         self._openmeteo_minute: tuple[str, int] = ("", 0)
         self.counts: Counter[str] = Counter()
+        self.request_times: list[tuple[str, dt.datetime]] = []
         if self.profile == "demo":
             self.alerts = demo_script(now)
         elif self.profile == "flaky":
@@ -107,6 +108,10 @@ class WeatherSimulator(SimulatorBase):
         app.router.add_get(PREFIXES["sunrise_sunset"] + "/json", self._sunrise)
         app.router.add_post("/_sim/weather", self._control)
 
+    def _count(self, source: str) -> None:
+        self.counts[source] += 1
+        self.request_times.append((source, self.clock()))
+
     def _outage(self, source: str) -> Outage | None:
         outage = self.outages.get(source)
         if outage is None:
@@ -128,7 +133,7 @@ class WeatherSimulator(SimulatorBase):
                                  status=status, content_type="application/problem+json")
 
     def _nws_gate(self, request: web.Request, allowed: frozenset[str] = frozenset()) -> web.Response | None:
-        self.counts["nws"] += 1
+        self._count("nws")
         outage = self._outage("nws")
         if outage is not None:
             return self._problem(outage.status, "Service Unavailable", "The service is temporarily unavailable.")
@@ -212,7 +217,7 @@ class WeatherSimulator(SimulatorBase):
                                  content_type="application/geo+json")
 
     async def _openmeteo(self, request: web.Request) -> web.Response:
-        self.counts["openmeteo"] += 1
+        self._count("openmeteo")
         outage = self._outage("openmeteo")
         if outage is not None:
             return web.json_response({"error": True, "reason": "Service unavailable"}, status=outage.status)
@@ -240,7 +245,7 @@ class WeatherSimulator(SimulatorBase):
                                                     lists["daily"], days))
 
     async def _sunrise(self, request: web.Request) -> web.Response:
-        self.counts["sunrise_sunset"] += 1
+        self._count("sunrise_sunset")
         outage = self._outage("sunrise_sunset")
         if outage is not None:
             return web.Response(status=outage.status, text="Service Unavailable")
