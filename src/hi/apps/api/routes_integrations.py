@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from hi.integrations.exceptions import ConfigurationError, IntegrationError
 
@@ -34,7 +34,7 @@ def configure(request: HttpRequest, integration_id: str, payload: ConfigureIn) -
     except ConfigurationError:
         raise
     except IntegrationError as exc:  # a failed connection test is the user's settings, not our server
-        return 400, {"detail": f"connection test failed: {exc.message}"}
+        return Status(400, {"detail": f"connection test failed: {exc.message}"})
 
 
 @router.post("/{integration_id}/enable", summary="Start running the integration")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from . import actions
 from .models import ApiToken
@@ -50,7 +50,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Any:
         token, plain = ApiToken.issue(payload.name.strip(), user=user)
     except IntegrityError as exc:
         raise BadInput(f"a token named {payload.name!r} already exists") from exc
-    return 201, {**_token_json(token), "token": plain}
+    return Status(201, {**_token_json(token), "token": plain})
 
 
 @router.delete("/tokens/{name}", response={204: None, 404: Problem}, tags=["tokens"], summary="Revoke a token")
@@ -58,4 +58,4 @@ def revoke_token(request: HttpRequest, name: str) -> Any:
     deleted, _ = ApiToken.objects.filter(name=name).delete()
     if not deleted:
         raise NotFound(f"no token {name!r}")
-    return 204, None
+    return Status(204, None)

@@ -5,7 +5,7 @@ import pytest
 from hi.apps.api.models import ApiToken
 from hi.integrations import integration_factory
 
-from .factories import SwitchGateway
+from .factories import LampGateway, SwitchGateway
 
 
 @pytest.fixture
@@ -23,3 +23,10 @@ def api(client, db):
     _, plain = ApiToken.issue("tests")
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {plain}"
     return client
+
+
+@pytest.fixture
+def lamp_gateway():
+    integration_factory.register(LampGateway)
+    yield LampGateway()
+    integration_factory.unregister(LampGateway.integration_id)

@@ -12,9 +12,22 @@ from hi.apps.control.models import Controller
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.sense.models import Sensor
-from hi.integrations.enums import IntegrationStatus
-from hi.integrations.integration_gateway import ConnectionTestResult, IntegrationGateway
+from hi.integrations.attributes import AttributeSpec
+from hi.integrations.enums import AttributeType, IntegrationStatus
+from hi.integrations.integration_gateway import (
+    ConnectionTestResult,
+    IntegrationGateway,
+    IntegrationSynchronizer,
+)
+from hi.integrations.keys import IntegrationKey
 from hi.integrations.models import Integration
+from hi.integrations.sync.inventory import (
+    ExternalController,
+    ExternalEntity,
+    ExternalSensor,
+    ExternalState,
+    Inventory,
+)
 
 INTEGRATION_ID = "test_switch"
 
@@ -67,3 +80,38 @@ def make_event(light: Light, start: dt.datetime, seconds: float | None = 30.0) -
     end = start + dt.timedelta(seconds=seconds) if seconds is not None else None
     return Event.objects.create(entity=light.entity, entity_state=light.state, sensor=light.sensor, value="on",
                                 start=start, end=end, duration_seconds=seconds, details={"why": "test"})
+
+
+LAMPS_ID = "test_lamps"
+
+
+class _LampSynchronizer(IntegrationSynchronizer):
+    def fetch_inventory(self, attributes: Mapping[str, str]) -> Inventory:
+        lamps = []
+        for number in range(int(attributes.get("lamps") or 2)):
+            key = IntegrationKey(LAMPS_ID, f"lamp.{number}")
+            state = ExternalState(state_key="power", name="Power", state_type="on_off",
+                                  sensor=ExternalSensor(IntegrationKey(LAMPS_ID, f"lamp.{number}.power"), "Power"),
+                                  controller=ExternalController(key, "Switch"), value="off")
+            lamps.append(ExternalEntity(key=key, name=f"Lamp {number}", entity_type="light", states=(state,)))
+        return Inventory(integration_id=LAMPS_ID, entities=tuple(lamps))
+
+
+class LampGateway(IntegrationGateway):
+    """Configurable, testable, syncable: enough to drive the whole lifecycle through API and CLI."""
+
+    integration_id: ClassVar[str] = LAMPS_ID
+    label: ClassVar[str] = "Test lamps"
+    attribute_specs: ClassVar[tuple[AttributeSpec, ...]] = (
+        AttributeSpec("base_url", "Address", AttributeType.URL),
+        AttributeSpec("api_token", "Token", AttributeType.SECRET),
+        AttributeSpec("lamps", "Lamps", AttributeType.INTEGER, required=False, default="2", min_value=0),
+    )
+
+    def test_connection(self, attributes: Mapping[str, str], timeout: float) -> ConnectionTestResult:
+        if "unreachable" in attributes["base_url"]:
+            return ConnectionTestResult(ok=False, message="nothing answers at that address")
+        return ConnectionTestResult(ok=True, message="lamps found")
+
+    def get_synchronizer(self) -> IntegrationSynchronizer:
+        return _LampSynchronizer()
