@@ -1,0 +1,143 @@
+"""The ``hi`` commands in-process: exit statuses, one-line errors, and the stable JSON shapes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hi.apps.api.models import ApiToken
+from hi.apps.api.tests.factories import LAMPS_ID, make_light
+from hi.apps.control.models import ControllerHistory
+from hi.apps.entity.models import Entity
+from hi.integrations.models import Integration
+
+pytestmark = pytest.mark.django_db
+
+GOOD = ["base_url=http://127.0.0.1:9", "api_token=sekrit-token-123", "lamps=2"]
+
+
+def one_line_error(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_the_whole_lifecycle_from_the_command_line(hi, lamp_gateway):
+    status, out, _ = hi("integrations", "configure", LAMPS_ID, *GOOD)
+    assert status == 0 and "configured" in out and "sekrit" not in out
+    assert hi("integrations", "enable", LAMPS_ID)[0] == 0
+
+    status, out, _ = hi("sync", LAMPS_ID, "--dry-run", "--json")
+    assert status == 0 and json.loads(out)["counts"]["create"] == 2
+    assert not Entity.objects.exists()
+    status, out, _ = hi("sync", LAMPS_ID)
+    assert status == 0 and "create 2" in out and "Lamp 0" in out
+
+    status, out, _ = hi("entities", "list", "--integration", LAMPS_ID, "--json")
+    entities = json.loads(out)
+    assert [e["integration_key"] for e in entities] == ["test_lamps:lamp.0", "test_lamps:lamp.1"]
+    assert set(entities[0]) == {"id", "name", "entity_type", "integration_key", "states"}
+
+    status, out, _ = hi("entities", "show", "test_lamps:lamp.1")
+    assert status == 0 and "Lamp 1" in out and "test_lamps:lamp.1.power" in out
+
+    assert "paused" in hi("integrations", "pause", LAMPS_ID)[1]
+    assert "active" in hi("integrations", "resume", LAMPS_ID)[1]
+    status, out, _ = hi("integrations", "disable", LAMPS_ID, "--mode", "all", "--json")
+    assert status == 0 and json.loads(out)["integration"]["status"] == "disabled"
+    assert not Entity.objects.exists()
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["integrations", "configure", LAMPS_ID, "base_url"], "expected KEY=VALUE, got 'base_url'"),
+    (["integrations", "configure", "nope", "a=b"], "unknown integration 'nope'"),
+    (["integrations", "configure", LAMPS_ID, "base_url=ftp://x", "api_token=t"], "invalid settings: base_url:"),
+    (["integrations", "configure", LAMPS_ID, "base_url=http://unreachable.invalid", "api_token=t"],
+     "nothing answers at that address"),
+    (["integrations", "enable", LAMPS_ID], "configure it first"),
+])
+def test_bad_configuration_is_one_clear_line_and_saves_nothing(hi, lamp_gateway, argv, expected):
+    status, _, err = hi(*argv)
+    assert status == 1
+    assert expected in one_line_error(err)
+    assert not Integration.objects.filter(integration_id=LAMPS_ID).exists()
+
+
+def test_entities_show_by_id_in_the_stable_json_shape(hi):
+    light = make_light(value="on")
+    status, out, _ = hi("entities", "show", str(light.entity.id), "--json")
+    entity = json.loads(out)
+    assert status == 0
+    assert entity["states"][0]["value"] == "on"
+    assert set(entity["states"][0]) == {"id", "name", "state_type", "value", "units", "updated_at", "sensors",
+                                        "controllers"}
+    assert entity["states"][0]["controllers"] == [{"id": light.controller.id,
+                                                   "integration_key": "test_switch:light.kitchen"}]
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["entities", "show", "hass:light.nowhere"], "no entity 'hass:light.nowhere'"),
+    (["entities", "show", "garbage"], "neither an entity id nor an integration key"),
+    (["events", "list", "--since", "last week"], "not an ISO 8601 date"),
+    (["entities", "list", "--integration", "nope"], "unknown integration 'nope'"),
+])
+def test_bad_lookups_are_one_clear_line(hi, argv, expected):
+    status, out, err = hi(*argv)
+    assert status == 1 and out == ""
+    assert expected in one_line_error(err)
+
+
+def test_control_sends_and_reports(hi, switch_gateway):
+    make_light()
+    status, out, _ = hi("control", "test_switch:light.kitchen", "on", "--json")
+    assert status == 0
+    history = json.loads(out)
+    assert history["outcome"] == "sent" and history["requested_by"] == "cli"
+    assert switch_gateway.controller.requests == [("test_switch:light.kitchen", "on")]
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("test_switch:light.kitchen", "maybe", "accepts off or on"),
+    ("test_switch:light.nowhere", "on", "no controller"),
+])
+def test_bad_control_is_refused_and_records_nothing(hi, switch_gateway, key, value, expected):
+    make_light()
+    status, _, err = hi("control", key, value)
+    assert status == 1
+    assert expected in one_line_error(err)
+    assert not ControllerHistory.objects.exists()
+
+
+def test_events_list_json_shape(hi):
+    import datetime as dt
+
+    from hi.apps.api.tests.factories import make_event
+
+    light = make_light()
+    make_event(light, dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+    status, out, _ = hi("events", "list", "--entity", "test_switch:light.kitchen", "--since", "2026-04-30", "--json")
+    events = json.loads(out)
+    assert status == 0 and len(events) == 1
+    assert set(events[0]) == {"id", "entity_id", "state_id", "value", "start", "end", "duration_seconds", "details"}
+    assert events[0]["duration_seconds"] == 30.0
+
+
+def test_health_and_tokens(hi):
+    status, out, _ = hi("health", "--json")
+    assert status == 0 and set(json.loads(out)) == {"integrations", "worker"}
+    status, out, _ = hi("tokens", "create", "backup", "--json")
+    created = json.loads(out)
+    assert status == 0 and created["name"] == "backup" and created["token"].startswith("hi_")
+    assert ApiToken.authenticate(created["token"]) is not None
+    status, _, err = hi("tokens", "create", "backup")
+    assert status == 1 and "already exists" in one_line_error(err)
+
+
+def test_usage_errors_are_one_line_with_status_2(hi):
+    status, _, err = hi("integrations", "disable", "hass", "--mode", "sometimes")
+    assert status == 2
+    assert "invalid choice: 'sometimes'" in one_line_error(err)
+    status, _, err = hi("frobnicate")
+    assert status == 2 and one_line_error(err)
