@@ -1,0 +1,226 @@
+"""An integration's lifecycle: configure (validate → test → save) → enable → pause/resume → disable.
+
+Every step either completes or changes nothing. The worker follows ``Integration.status`` and
+``config_version``: bumping the version is how a running integration picks up new settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hi.apps.entity.models import Entity
+from hi.utils.redaction import redact, register_secret
+
+from . import integration_factory
+from .enums import DisableMode, HealthStatus, IntegrationStatus
+from .exceptions import ConfigurationError, ConnectionError, IntegrationError, TimeoutError
+from .integration_gateway import IntegrationGateway, ManageResult, success
+from .models import Integration, IntegrationAttribute
+from .sync.ownership import entities_with_user_data, integration_entity_filter
+
+logger = logging.getLogger(__name__)
+
+_GRACE_SECONDS = 2.0  # how much longer than its own timeout a connection test may take
+
+
+def _gateway(integration_id: str) -> IntegrationGateway:
+    return integration_factory.get_gateway(integration_id)
+
+
+def _stored(integration_id: str) -> Integration | None:
+    return Integration.objects.filter(integration_id=integration_id).first()
+
+
+def _require(integration_id: str) -> Integration:
+    integration = _stored(integration_id)
+    if integration is None or integration.status == IntegrationStatus.NOT_CONFIGURED:
+        raise ConfigurationError(f"integration {integration_id} is not configured; configure it first",
+                                 integration_id=integration_id)
+    return integration
+
+
+def _test_connection(gateway: IntegrationGateway, values: Mapping[str, str], timeout: float) -> str:
+    """Run the gateway's test with a hard wall-clock bound, whatever the gateway does inside."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["result"] = gateway.test_connection(values, timeout)
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name=f"test-{gateway.integration_id}", daemon=True)
+    thread.start()
+    thread.join(timeout + _GRACE_SECONDS)
+    if thread.is_alive():
+        raise TimeoutError(f"{gateway.label} did not answer within {timeout:g} s",
+                           integration_id=gateway.integration_id)
+    error = outcome.get("error")
+    if isinstance(error, IntegrationError):
+        raise error
+    if error is not None:
+        raise ConnectionError(redact(f"connection test failed: {error}"), integration_id=gateway.integration_id)
+    result = outcome["result"]
+    if not result.ok:
+        raise ConnectionError(result.message or f"{gateway.label} connection test failed",
+                              integration_id=gateway.integration_id)
+    return result.message
+
+
+def configure(integration_id: str, values: Mapping[str, str | None], *, test: bool = True,
+              timeout: float | None = None) -> ManageResult:
+    """Validate, test the connection, then save; any failure raises and leaves everything as it was."""
+    gateway = _gateway(integration_id)
+    existing_row = _stored(integration_id)
+    existing = existing_row.attribute_values() if existing_row else {}
+    cleaned = gateway.validate_configuration(values, existing)
+    tested = ""
+    if test:
+        tested = _test_connection(gateway, cleaned, timeout or settings.HI_CONNECTION_TEST_TIMEOUT)
+    specs = {spec.key: spec for spec in gateway.attribute_specs}
+    with transaction.atomic():
+        integration, _ = Integration.objects.select_for_update().get_or_create(integration_id=integration_id)
+        for key, value in cleaned.items():
+            spec = specs[key]
+            if spec.is_secret:
+                register_secret(value)
+            IntegrationAttribute.objects.update_or_create(
+                integration=integration, key=key,
+                defaults={"value": value, "value_type": spec.value_type, "is_required": spec.required,
+                          "is_secret": spec.is_secret})
+        integration.attributes.exclude(key__in=list(cleaned)).delete()
+        first_time = integration.status == IntegrationStatus.NOT_CONFIGURED
+        if first_time:
+            integration.status = IntegrationStatus.CONFIGURED
+            integration.needs_sync, integration.needs_sync_reason = True, "never synced"
+        if integration.status != IntegrationStatus.DISABLED:
+            integration.health_status = HealthStatus.UNKNOWN
+            integration.health_message = "configuration saved"
+            integration.consecutive_failures = 0
+        integration.config_version = F("config_version") + 1
+        integration.save()
+    message = f"{gateway.label} configured."
+    if tested:
+        message = f"{message} Connection test: {tested}"
+    logger.info("integration %s configured", integration_id)
+    return success(redact(message))
+
+
+def enable(integration_id: str) -> ManageResult:
+    """Start a configured integration: the gateway activates and the worker starts its monitor."""
+    integration = _require(integration_id)
+    gateway = _gateway(integration_id)
+    if integration.status == IntegrationStatus.ACTIVE:
+        return success(f"{gateway.label} is already active.")
+    missing = [spec.key for spec in gateway.attribute_specs
+               if spec.required and not integration.attribute_values().get(spec.key)]
+    if missing:
+        raise ConfigurationError(field_errors=dict.fromkeys(missing, "this value is required"),
+                                 integration_id=integration_id)
+    return _activate(integration, gateway, "enabled")
+
+
+def _activate(integration: Integration, gateway: IntegrationGateway, verb: str) -> ManageResult:
+    result = gateway.activate(integration)
+    if result.get("status") != "success":
+        raise IntegrationError(result.get("message") or f"{gateway.label} could not start",
+                               integration_id=integration.integration_id)
+    updates: dict[str, Any] = {"status": IntegrationStatus.ACTIVE, "updated_at": timezone.now()}
+    if integration.health_status == HealthStatus.DISABLED:
+        updates.update(health_status=HealthStatus.UNKNOWN, health_message=f"{verb}", consecutive_failures=0)
+    Integration.objects.filter(pk=integration.pk).update(**updates)
+    logger.info("integration %s %s", integration.integration_id, verb)
+    return success(result.get("message") or f"{gateway.label} {verb}.", result.get("redirect"))
+
+
+def pause(integration_id: str) -> ManageResult:
+    """Stop the monitor but keep everything, so ``resume`` continues where it left off."""
+    integration = _require(integration_id)
+    gateway = _gateway(integration_id)
+    if integration.status == IntegrationStatus.PAUSED:
+        return success(f"{gateway.label} is already paused.")
+    if integration.status != IntegrationStatus.ACTIVE:
+        raise IntegrationError(f"{gateway.label} is not running ({integration.get_status_display().lower()}); "
+                               "only an active integration can be paused", integration_id=integration_id)
+    result = gateway.deactivate(integration)
+    if result.get("status") != "success":
+        logger.warning("%s did not stop cleanly: %s", integration_id, result.get("message"))
+    Integration.objects.filter(pk=integration.pk).update(status=IntegrationStatus.PAUSED, updated_at=timezone.now())
+    return success(f"{gateway.label} paused.")
+
+
+def resume(integration_id: str) -> ManageResult:
+    integration = _require(integration_id)
+    gateway = _gateway(integration_id)
+    if integration.status == IntegrationStatus.ACTIVE:
+        return success(f"{gateway.label} is already active.")
+    if integration.status != IntegrationStatus.PAUSED:
+        raise IntegrationError(f"{gateway.label} is not paused ({integration.get_status_display().lower()}); "
+                               "use enable instead", integration_id=integration_id)
+    return _activate(integration, gateway, "resumed")
+
+
+def _mode(mode: DisableMode | str) -> DisableMode:
+    try:
+        return DisableMode(mode)
+    except ValueError:
+        raise ConfigurationError(f"disable mode must be one of: {', '.join(DisableMode.values)} (not {mode!r})",
+                                 field_errors={"mode": "choose safe or all"}) from None
+
+
+def _partition(integration_id: str, mode: DisableMode) -> tuple[list[Entity], list[Entity]]:
+    """(to remove, to keep detached) for disabling in ``mode``."""
+    entities = list(Entity.objects.filter(integration_entity_filter(integration_id)).order_by("name", "id"))
+    if mode == DisableMode.ALL:
+        return entities, []
+    owned = entities_with_user_data(entities, integration_id)
+    return [e for e in entities if e.pk not in owned], [e for e in entities if e.pk in owned]
+
+
+def disable_preview(integration_id: str, mode: DisableMode | str = DisableMode.SAFE) -> dict[str, Any]:
+    """What ``disable`` would do, for a confirmation page: counts and names."""
+    chosen = _mode(mode)
+    remove, keep = _partition(integration_id, chosen)
+    return {"integration_id": integration_id, "mode": str(chosen), "remove": len(remove), "detach": len(keep),
+            "remove_names": [e.name for e in remove], "detach_names": [e.name for e in keep]}
+
+
+def disable(integration_id: str, mode: DisableMode | str = DisableMode.SAFE) -> ManageResult:
+    """Stop the integration; ``safe`` keeps entities with user data (detached), ``all`` removes every one."""
+    chosen = _mode(mode)
+    integration = _require(integration_id)
+    gateway = _gateway(integration_id)
+    result = gateway.deactivate(integration)
+    if result.get("status") != "success":
+        logger.warning("%s did not stop cleanly: %s", integration_id, result.get("message"))
+    from hi.apps.control.models import Controller
+    from hi.apps.sense.models import Sensor
+
+    with transaction.atomic():
+        remove, keep = _partition(integration_id, chosen)
+        keep_ids = [e.pk for e in keep if e.integration_id is not None]
+        for entity in keep:
+            entity.detach()
+        Entity.objects.bulk_update(keep, ["integration_id", "integration_name", "detached_key"], batch_size=500)
+        for model in (Sensor, Controller):
+            rows = list(model.objects.filter(entity_state__entity_id__in=keep_ids, integration_id=integration_id))
+            for row in rows:
+                row.detach()
+            model.objects.bulk_update(rows, ["integration_id", "integration_name", "detached_key"], batch_size=500)
+        ids = [e.pk for e in remove]
+        for start in range(0, len(ids), 500):
+            Entity.objects.filter(pk__in=ids[start:start + 500]).delete()
+        Integration.objects.filter(pk=integration.pk).update(
+            status=IntegrationStatus.DISABLED, health_status=HealthStatus.DISABLED,
+            health_message="disabled", consecutive_failures=0, updated_at=timezone.now())
+    logger.info("integration %s disabled (%s): %d removed, %d kept", integration_id, chosen, len(remove), len(keep))
+    return success(f"{gateway.label} disabled: {len(remove)} entities removed, "
+                   f"{len(keep)} kept (detached, they carry your changes).")
