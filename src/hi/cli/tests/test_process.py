@@ -1,0 +1,92 @@
+"""``hi`` as a real process on a fresh database: migrations applied on first use, clean errors, clean stops."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """A fresh SQLite hub in a temporary data dir, whatever database the test run itself uses."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE",
+                                                               "HI_LOG_LEVEL"}}
+    clean.update(HI_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
+    return clean
+
+
+def hi(env: dict[str, str], *argv: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "hi.cli.main", *argv], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_a_fresh_database_is_migrated_on_first_use(env):
+    result = hi(env, "entities", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    assert result.stderr == ""
+    assert Path(env["HI_DATA_DIR"], "hi.sqlite3").exists()
+
+
+def test_errors_are_one_line_on_stderr_without_traceback(env):
+    for argv, expected in [
+        (["entities", "show", "42"], "hi: no entity '42'"),
+        (["control", "hass:light.kitchen", "on"], "hi: no controller 'hass:light.kitchen'"),
+        (["simulate", "nope"], "hi: unknown simulator 'nope'; known: "),
+        (["integrations", "configure", "hass", "oops"], "hi: expected KEY=VALUE, got 'oops'"),
+    ]:
+        result = hi(env, *argv)
+        assert result.returncode == 1, (argv, result.stderr)
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith(expected), result.stderr
+
+
+def test_a_usage_error_exits_2_with_one_line(env):
+    result = hi(env, "sync")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "required" in result.stderr
+
+
+def test_tokens_create_prints_the_token_once(env):
+    result = hi(env, "tokens", "create", "script")
+    assert result.returncode == 0
+    assert re.search(r"^hi_[\w-]{20,}$", result.stdout, re.MULTILINE)
+
+
+def test_manage_passes_through_to_django(env):
+    result = hi(env, "manage", "check")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_hi_run_serves_and_stops_cleanly_on_sigterm(env):
+    process = subprocess.Popen([sys.executable, "-m", "hi.cli.main", "run", "--port", "0"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        lines = []
+        while not any("is running at" in line for line in lines):
+            line = process.stdout.readline()
+            assert line, f"hi run ended early: {process.stderr.read() if process.stderr else ''}"
+            lines.append(line)
+        assert any("Created the first account" in line and "'admin'" in line for line in lines)
+        url = re.search(r"(http://\S+/)", lines[-1]).group(1)
+        probe = httpx.get(f"{url}api/v1/healthz", timeout=10)
+        assert probe.status_code == 200 and probe.json() == {"status": "ok"}
+        assert httpx.get(f"{url}api/v1/entities", timeout=10).status_code == 401
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    second = subprocess.run([sys.executable, "-m", "hi.cli.main", "health", "--json"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert json.loads(second.stdout)["worker"]["running"] is False  # it said goodbye on the way out
