@@ -1,0 +1,93 @@
+"""What the live monitor submits: responses for changed states only, and whether HA's entity set drifted.
+
+A full snapshot (after a reconnect, or a poll) is compared per entity with what was last submitted,
+so a 5,000-entity home costs responses only for the entities that actually changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from hi.apps.sense.sensor_response import SensorResponse
+
+from .client.models import HassState, StateChange
+from .hass_converter import Allowlist, responses_for
+from .hass_states import INTEGRATION_ID, split_key_name
+
+Signature = tuple[str, object]
+
+
+def known_entity_ids() -> set[str]:
+    """The Home Assistant entity ids our sensors observe (what the last sync imported)."""
+    from hi.apps.sense.models import Sensor
+
+    names = Sensor.objects.filter(integration_id=INTEGRATION_ID).values_list("integration_name", flat=True)
+    return {split_key_name(name)[0] for name in names}
+
+
+@dataclass
+class SnapshotDelta:
+    responses: list[SensorResponse]
+    signatures: dict[str, Signature]
+    added: set[str] = field(default_factory=set)
+    removed: set[str] = field(default_factory=set)
+
+    @property
+    def drift_reason(self) -> str:
+        parts = []
+        if self.added:
+            parts.append(f"{len(self.added)} new in Home Assistant (e.g. {min(self.added)})")
+        if self.removed:
+            parts.append(f"{len(self.removed)} gone from Home Assistant (e.g. {min(self.removed)})")
+        return "; ".join(parts)
+
+
+class LiveStateTracker:
+    """Per-entity signature of the last submitted state, and the set of imported entity ids."""
+
+    def __init__(self, allowlist: Allowlist, temperature_unit: str = "°C",
+                 known_ids: Iterable[str] = ()) -> None:
+        self.allowlist = allowlist
+        self.temperature_unit = temperature_unit
+        self.known_ids: set[str] = set(known_ids)
+        self.submitted: dict[str, Signature] = {}
+
+    @staticmethod
+    def signature(state: HassState) -> Signature:
+        return state.state, state.last_updated or repr(sorted(state.attributes.items()))
+
+    def delta(self, states: Iterable[HassState]) -> SnapshotDelta:
+        """Responses for every allowed state that changed since it was last submitted."""
+        responses: list[SensorResponse] = []
+        signatures: dict[str, Signature] = {}
+        seen: set[str] = set()
+        for state in states:
+            if not self.allowlist.allows(state):
+                continue
+            seen.add(state.entity_id)
+            signature = self.signature(state)
+            if self.submitted.get(state.entity_id) == signature:
+                continue
+            signatures[state.entity_id] = signature
+            responses.extend(responses_for(state, self.temperature_unit))
+        return SnapshotDelta(responses, signatures, added=seen - self.known_ids, removed=self.known_ids - seen)
+
+    def change(self, change: StateChange) -> list[SensorResponse]:
+        """Responses for one ``state_changed`` event (none when the entity is not allowed or was removed)."""
+        new = change.new_state
+        if new is None or not self.allowlist.allows(new):
+            return []
+        return responses_for(new, self.temperature_unit)
+
+    def remember(self, signatures: dict[str, Signature]) -> None:
+        self.submitted.update(signatures)
+
+    def membership_changed(self, change: StateChange) -> str:
+        """A reason when the event adds an allowed entity we have not imported, or removes one we have."""
+        if (change.added and change.new_state is not None and self.allowlist.allows(change.new_state)
+                and change.entity_id not in self.known_ids):
+            return f"{change.entity_id} was added in Home Assistant"
+        if change.removed and change.entity_id in self.known_ids:
+            return f"{change.entity_id} was removed from Home Assistant"
+        return ""

@@ -1,0 +1,117 @@
+"""The Home Assistant gateway: configuration, a bounded connection test, and the sync/monitor/control parts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from hi.integrations.attributes import AttributeSpec
+from hi.integrations.client import NO_RETRY, Timeouts, get_breaker, get_metrics
+from hi.integrations.enums import AttributeType, HealthStatus
+from hi.integrations.exceptions import (
+    AuthenticationError,
+    ConnectionError,
+    DataValidationError,
+    IntegrationError,
+    RequestError,
+)
+from hi.integrations.integration_gateway import (
+    ConnectionTestResult,
+    HealthReport,
+    IntegrationGateway,
+    IntegrationSynchronizer,
+)
+from hi.utils.redaction import redact, register_secret
+
+from .client import API_RUNNING, HassRestClient
+from .hass_converter import DEFAULT_ALLOWLIST, Allowlist
+
+if TYPE_CHECKING:
+    from hi.apps.control.integration_controller import IntegrationController
+    from hi.apps.monitor.base import IntegrationMonitor
+    from hi.integrations.models import Integration
+
+
+def _check_allowlist(text: str) -> str | None:
+    for line in text.splitlines():
+        domain, _, device_class = line.partition(":")
+        if not domain.strip().replace("_", "").isalnum() or (":" in line and not device_class.strip()):
+            return f"not a domain or domain:device_class line: {line!r}"
+    return None
+
+
+def _where(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.hostname}:{port}"
+
+
+class HassGateway(IntegrationGateway):
+    integration_id = "hass"
+    label = "Home Assistant"
+    description = "Lights, switches, locks, covers, climate, sensors and more from Home Assistant, live over its WebSocket API."
+    attribute_specs = (
+        AttributeSpec("base_url", "Address", AttributeType.URL, help_text="e.g. http://homeassistant.local:8123"),
+        AttributeSpec("api_token", "Long-lived access token", AttributeType.SECRET,
+                      help_text="Home Assistant: your profile → Security → Long-lived access tokens"),
+        AttributeSpec("import_allowlist", "Import only", AttributeType.LINES, required=False,
+                      default="\n".join(DEFAULT_ALLOWLIST), validator=_check_allowlist,
+                      help_text="one domain (light) or domain:device_class (binary_sensor:motion) per line"),
+    )
+
+    def test_connection(self, attributes: Mapping[str, str], timeout: float) -> ConnectionTestResult:
+        base_url, token = attributes.get("base_url", ""), attributes.get("api_token", "")
+        register_secret(token)
+        where = _where(base_url)
+        try:
+            with HassRestClient(base_url, token, timeouts=Timeouts(connect=timeout, read=timeout),
+                                retry=NO_RETRY, use_breaker=False) as client:
+                status = client.api_status()
+                if status.message != API_RUNNING:
+                    return ConnectionTestResult(False, f"{where} is not a Home Assistant server")
+                config = client.config()
+                states = client.states().states
+        except AuthenticationError:
+            return ConnectionTestResult(False, "wrong token: Home Assistant refused the access token")
+        except ConnectionError as exc:
+            return ConnectionTestResult(False, f"cannot reach {where}: {redact(exc.message).rsplit(': ', 1)[-1]}")
+        except (RequestError, DataValidationError):
+            return ConnectionTestResult(False, f"{where} is not a Home Assistant server")
+        except IntegrationError as exc:
+            return ConnectionTestResult(False, redact(exc.message))
+        allowlist = Allowlist.parse(attributes.get("import_allowlist"))
+        allowed = sum(1 for state in states if allowlist.allows(state))
+        return ConnectionTestResult(
+            True, f"Home Assistant {config.version} at {where}: {len(states)} entities, {allowed} to import",
+            {"version": config.version, "entities": len(states), "importable": allowed})
+
+    def get_synchronizer(self) -> IntegrationSynchronizer:
+        from .hass_sync import HassSynchronizer
+
+        return HassSynchronizer()
+
+    def get_monitor(self, integration: Integration) -> IntegrationMonitor:
+        from .monitors import HassMonitor
+
+        return HassMonitor()
+
+    def get_controller(self) -> IntegrationController:
+        from .hass_controller import HassController
+
+        return HassController()
+
+    def health(self) -> HealthReport:
+        from hi.integrations.models import Integration
+
+        breaker = get_breaker(self.integration_id).snapshot()
+        details: dict = {"breaker": breaker, "metrics": get_metrics(self.integration_id).snapshot()}
+        stored = Integration.objects.filter(integration_id=self.integration_id).values_list(
+            "health_details", flat=True).first() or {}
+        link = stored.get("link") if isinstance(stored, dict) else None
+        if isinstance(link, dict) and link.get("mode") == "polling":
+            return HealthReport(HealthStatus.WARNING, f"WebSocket unavailable ({link.get('reason', 'unknown')}); "
+                                f"polling every {link.get('interval', '?')} s", details)
+        if str(breaker.get("state", "closed")) == "open":
+            return HealthReport(HealthStatus.ERROR, "too many failed requests; waiting before trying again", details)
+        return HealthReport(HealthStatus.UNKNOWN, "", details)

@@ -1,0 +1,215 @@
+"""The live Home Assistant monitor: one WebSocket subscription, REST polling only while that is unusable.
+
+Each ``state_changed`` becomes SensorResponses submitted at once. After every (re)connect the shared
+WebSocket client runs a resync: all states are fetched and whatever changed during the gap is
+submitted. If the link stays down for ``fallback_after`` seconds, ``/api/states`` is polled every
+``poll_interval`` seconds and the health says so, until the WebSocket is back. Entities added or
+removed in Home Assistant mark the integration ``needs_sync`` (or sync it, when ``auto_sync``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from asgiref.sync import sync_to_async
+
+from hi.apps.monitor.base import IntegrationMonitor
+from hi.apps.monitor.context import MonitorContext
+from hi.integrations import health
+from hi.integrations.client import WsState
+from hi.integrations.exceptions import AuthenticationError, ConnectionError, IntegrationError
+from hi.utils.redaction import redact, register_secret
+
+from .client import AsyncHassRestClient, HassWebSocket, StateChange, StatesResult
+from .hass_converter import Allowlist
+from .hass_live import LiveStateTracker, known_entity_ids
+from .hass_states import INTEGRATION_ID
+
+logger = logging.getLogger("hi.services.hass.monitor")
+
+
+def _mark_needs_sync(reason: str) -> bool:
+    """Flag the integration, or sync it now when the user chose auto sync; True when it synced."""
+    from hi.integrations.models import Integration
+    from hi.integrations.sync.engine import run_sync
+
+    integration = Integration.objects.filter(integration_id=INTEGRATION_ID).first()
+    if integration is None:
+        return False
+    if integration.auto_sync:
+        run_sync(INTEGRATION_ID)
+        return True
+    Integration.objects.filter(pk=integration.pk).update(needs_sync=True, needs_sync_reason=reason[:255])
+    return False
+
+
+class HassMonitor(IntegrationMonitor):
+    name = "hass"
+
+    def __init__(self, *, poll_interval: float = 4.0, fallback_after: float = 10.0, ping_interval: float = 20.0,
+                 ping_timeout: float = 10.0, heartbeat_interval: float = 15.0) -> None:
+        self.poll_interval = poll_interval
+        self.fallback_after = fallback_after
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
+        self.heartbeat_interval = heartbeat_interval
+        self.mode = "starting"
+        self.polls = 0
+        self.snapshots = 0
+        self.auth_failure: AuthenticationError | None = None
+        self._synced = False
+        self._context: MonitorContext | None = None
+        self._tracker: LiveStateTracker | None = None
+        self._wake = asyncio.Event()
+        self._flagged = ""
+        self._last_error_report = 0.0
+
+    # -- the run loop --------------------------------------------------------------------------
+    async def run(self, context: MonitorContext) -> None:
+        attributes = context.attributes
+        base_url, token = attributes.get("base_url", ""), attributes.get("api_token", "")
+        register_secret(token)
+        self._context = context
+        self._wake = asyncio.Event()
+        rest = AsyncHassRestClient(base_url, token, timeout=30.0)
+        unit = "°C"
+        with contextlib.suppress(IntegrationError):
+            unit = (await rest.config()).temperature_unit
+        known = await sync_to_async(known_entity_ids, thread_sensitive=False)()
+        self._tracker = LiveStateTracker(Allowlist.parse(attributes.get("import_allowlist")), unit, known)
+        ws = HassWebSocket(base_url, token, on_change=self._on_change, on_snapshot=self._on_snapshot,
+                           on_auth_failed=self._on_auth_failed, on_state_change=self._on_link_state,
+                           on_error=self._on_error, ping_interval=self.ping_interval,
+                           ping_timeout=self.ping_timeout)
+        await ws.start()
+        try:
+            await self._supervise(context, ws, rest)
+        finally:
+            await ws.stop()
+            await rest.aclose()
+
+    async def _supervise(self, context: MonitorContext, ws: HassWebSocket, rest: AsyncHassRestClient) -> None:
+        down_since: float | None = time.monotonic()
+        last_heartbeat = 0.0
+        last_resync_try = time.monotonic()
+        while not context.stopping:
+            now = time.monotonic()
+            if self.auth_failure is not None:
+                await self._set_link(context, "needs_credentials", "Home Assistant refused the access token")
+                await context.report_failure(self.auth_failure)
+                await self._wait(context, 3600)
+                continue
+            if ws.is_connected and self._synced:
+                down_since = None
+                if self.mode != "websocket":
+                    await self._set_link(context, "websocket", "")
+                    await context.report_success()
+                if now - last_heartbeat >= self.heartbeat_interval:
+                    last_heartbeat = now
+                    await context.heartbeat()
+                await self._wait(context, self.heartbeat_interval)
+                continue
+            if ws.is_connected and now - last_resync_try >= self.poll_interval:
+                last_resync_try = now  # connected but the snapshot failed (e.g. schema drift): try again
+                with contextlib.suppress(IntegrationError):
+                    await self._on_snapshot(await ws.get_states())
+                continue
+            down_since = down_since if down_since is not None else now
+            if now - down_since < self.fallback_after:
+                await self._wait(context, min(1.0, self.fallback_after))
+                continue
+            if self.mode != "polling":
+                await self._set_link(context, "polling", ws.last_error or "not connected")
+            await self._poll(context, rest)
+            await self._wait(context, self.poll_interval)
+
+    async def _poll(self, context: MonitorContext, rest: AsyncHassRestClient) -> None:
+        try:
+            result = await rest.states()
+        except IntegrationError as exc:
+            await context.report_failure(exc)
+            return
+        self.polls += 1
+        await self._apply(result)
+        await context.report_success()
+
+    async def _wait(self, context: MonitorContext, seconds: float) -> None:
+        """Sleep until woken by a link change, the stop signal or ``seconds``."""
+        self._wake.clear()
+        waker = asyncio.ensure_future(self._wake.wait())
+        stopper = asyncio.ensure_future(context.stop_event.wait())
+        try:
+            await asyncio.wait({waker, stopper}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waker.cancel()
+            stopper.cancel()
+
+    async def _set_link(self, context: MonitorContext, mode: str, reason: str) -> None:
+        self.mode = mode
+        detail: dict[str, Any] = {"mode": mode, "reason": redact(reason)[:200]}
+        if mode == "polling":
+            detail["interval"] = self.poll_interval
+            logger.warning("hass: WebSocket unusable (%s); polling every %gs", detail["reason"], self.poll_interval)
+        await sync_to_async(health.set_detail, thread_sensitive=False)(INTEGRATION_ID, "link", detail)
+
+    # -- callbacks of the WebSocket ------------------------------------------------------------
+    def _on_link_state(self, state: WsState, detail: str) -> None:
+        if state != WsState.CONNECTED:
+            self._synced = False
+        self._wake.set()
+
+    def _on_auth_failed(self, error: AuthenticationError) -> None:
+        self.auth_failure = error
+        self._wake.set()
+
+    async def _on_error(self, error: IntegrationError) -> None:
+        now = time.monotonic()
+        if self._context is not None and now - self._last_error_report >= 5.0:
+            self._last_error_report = now
+            await self._context.report_failure(error)
+
+    async def _on_snapshot(self, result: StatesResult) -> None:
+        await self._apply(result)
+        self.snapshots += 1
+        self._synced = True
+        self._wake.set()
+
+    async def _apply(self, result: StatesResult) -> None:
+        """Submit what changed in a full listing and check whether HA's entity set drifted from ours."""
+        assert self._tracker is not None and self._context is not None
+        delta = self._tracker.delta(result.states)
+        if delta.responses:
+            await self._context.submit(delta.responses)
+        self._tracker.remember(delta.signatures)
+        if (delta.added or delta.removed) and not result.skipped:
+            await self._membership_changed(delta.drift_reason)
+
+    async def _on_change(self, change: StateChange) -> None:
+        assert self._tracker is not None and self._context is not None
+        responses = self._tracker.change(change)
+        if responses:
+            try:
+                await self._context.submit(responses)
+            except Exception as exc:  # the next resync or poll submits it again
+                self._tracker.submitted.pop(change.entity_id, None)
+                await self._context.report_failure(ConnectionError(f"could not record a state change: {exc}"))
+                return
+            if change.new_state is not None:
+                self._tracker.remember({change.entity_id: self._tracker.signature(change.new_state)})
+        reason = self._tracker.membership_changed(change)
+        if reason:
+            await self._membership_changed(reason)
+
+    async def _membership_changed(self, reason: str) -> None:
+        assert self._tracker is not None
+        if reason == self._flagged:
+            return
+        self._flagged = reason
+        synced = await sync_to_async(_mark_needs_sync, thread_sensitive=False)(reason)
+        if synced:
+            self._tracker.known_ids = await sync_to_async(known_entity_ids, thread_sensitive=False)()
+            self._flagged = ""
