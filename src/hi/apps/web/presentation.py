@@ -1,0 +1,206 @@
+"""How a state reads to a person: an icon, a few words and a tone, from its type, value and units.
+
+Kept free of HTTP and templates so the home page, the entity page and the live stream all agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from hi.apps.entity.enums import UNKNOWN_VALUES, EntityStateType, EntityType, binary_values, is_numeric
+
+S = EntityStateType
+
+
+@dataclass(frozen=True)
+class StateDisplay:
+    """What a badge shows: ``tone`` is a Bootstrap colour name (success, secondary, warning, …)."""
+
+    icon: str
+    text: str
+    tone: str
+
+
+# Words for each two-valued state type: value -> (words, icon, tone).
+_BINARY_WORDS: dict[str, dict[str, tuple[str, str, str]]] = {
+    S.ON_OFF: {"on": ("On", "lightbulb-fill", "warning"), "off": ("Off", "lightbulb", "secondary")},
+    S.OPEN_CLOSE: {"open": ("Open", "door-open-fill", "warning"), "closed": ("Closed", "door-closed", "secondary")},
+    S.MOVEMENT: {"active": ("Motion", "person-walking", "danger"), "idle": ("No motion", "person", "secondary")},
+    S.PRESENCE: {"active": ("Present", "person-check-fill", "primary"), "idle": ("Away", "person-dash", "secondary")},
+    S.CONNECTIVITY: {"connected": ("Connected", "wifi", "success"),
+                     "disconnected": ("Disconnected", "wifi-off", "danger")},
+    S.HIGH_LOW: {"high": ("OK", "battery-full", "success"), "low": ("Low", "battery", "danger")},
+    S.SMOKE: {"detected": ("Smoke!", "fire", "danger"), "clear": ("Clear", "shield-check", "success")},
+    S.MOISTURE: {"detected": ("Wet!", "droplet-fill", "danger"), "clear": ("Dry", "droplet", "success")},
+    S.CO: {"detected": ("CO detected!", "exclamation-octagon-fill", "danger"),
+           "clear": ("Clear", "shield-check", "success")},
+    S.GAS: {"detected": ("Gas detected!", "exclamation-octagon-fill", "danger"),
+            "clear": ("Clear", "shield-check", "success")},
+}
+
+_NUMERIC_ICONS: dict[str, str] = {
+    S.LIGHT_DIMMER: "lightbulb-fill", S.SATURATION: "palette", S.OPEN_CLOSE_POSITION: "arrows-vertical",
+    S.BATTERY_LEVEL: "battery-half", S.POWER_LEVEL: "lightning-charge", S.HUE: "palette-fill",
+    S.COLOR_TEMPERATURE: "thermometer-sun", S.TEMPERATURE: "thermometer-half", S.HUMIDITY: "moisture",
+    S.AIR_PRESSURE: "speedometer2", S.WIND_SPEED: "wind", S.LIGHT_LEVEL: "brightness-high",
+    S.ELECTRIC_USAGE: "plug", S.CONTINUOUS: "graph-up",
+}
+_DEFAULT_UNITS: dict[str, str] = {
+    S.LIGHT_DIMMER: "%", S.SATURATION: "%", S.OPEN_CLOSE_POSITION: "%", S.BATTERY_LEVEL: "%",
+    S.POWER_LEVEL: "%", S.HUE: "°", S.COLOR_TEMPERATURE: "K",
+}
+
+ENTITY_TYPE_ICONS: dict[str, str] = {
+    EntityType.LIGHT: "lightbulb", EntityType.SWITCH: "toggle-on", EntityType.FAN: "fan",
+    EntityType.LOCK: "lock", EntityType.COVER: "window-split", EntityType.DOOR: "door-closed",
+    EntityType.WINDOW: "window", EntityType.THERMOSTAT: "thermometer-half", EntityType.SENSOR: "broadcast",
+    EntityType.MOTION_SENSOR: "person-walking", EntityType.CAMERA: "camera-video",
+    EntityType.MEDIA_PLAYER: "music-note-beamed", EntityType.SERVER: "hdd-rack",
+    EntityType.WEATHER_STATION: "cloud-sun", EntityType.APPLIANCE: "plug", EntityType.ITEM: "box-seam",
+    EntityType.VIRTUAL: "diagram-3", EntityType.OTHER: "question-circle",
+}
+
+# Values whose moment matters ("Motion 2 min ago"): the change time is appended to the words.
+_SHOW_AGE_WHEN = {(S.MOVEMENT, "active"), (S.MOVEMENT, "idle"), (S.PRESENCE, "active")}
+
+
+def entity_icon(entity_type: str) -> str:
+    return ENTITY_TYPE_ICONS.get(entity_type, "question-circle")
+
+
+def format_number(value: Any) -> str:
+    """21.5 stays 21.5, 21.0 becomes 21, big numbers keep at most one decimal."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number.is_integer():
+        return str(int(number))
+    return f"{number:.1f}" if abs(number) >= 10 else f"{number:.2f}".rstrip("0").rstrip(".")
+
+
+def humanize_age(when: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """'just now', '2 min ago', '3 h ago', '4 days ago' — short enough for a badge."""
+    if when is None:
+        return ""
+    seconds = max(0.0, ((now or timezone.now()) - when).total_seconds())
+    if seconds < 45:
+        return "just now"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min ago"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)} h ago"
+    return f"{round(seconds / 86400)} days ago"
+
+
+def format_duration(seconds: float | None) -> str:
+    """A duration as a person says it: '45 s', '3 min 20 s', '2 h 5 min'."""
+    if seconds is None:
+        return "ongoing"
+    total = round(seconds)
+    if total < 60:
+        return f"{total} s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{hours // 24} days {hours % 24} h"
+
+
+def _discrete_label(value: Any, value_range: Any) -> str:
+    if isinstance(value_range, dict) and str(value) in value_range:
+        return str(value_range[str(value)])
+    return str(value).replace("_", " ").capitalize()
+
+
+def describe_state(state_type: str, value: Any, units: str = "", value_range: Any = None,
+                   updated_at: dt.datetime | None = None, now: dt.datetime | None = None) -> StateDisplay:
+    """The badge for one state value; unknown or missing values say so plainly."""
+    if value is None or (isinstance(value, str) and value.lower() in UNKNOWN_VALUES):
+        words = "Unavailable" if isinstance(value, str) and value.lower() == "unavailable" else "Unknown"
+        return StateDisplay("question-circle", words, "light")
+    if state_type in _BINARY_WORDS:
+        key = str(value).lower()
+        words, icon, tone = _BINARY_WORDS[state_type].get(key, (str(value).capitalize(), "circle", "light"))
+        if (state_type, key) in _SHOW_AGE_WHEN and updated_at is not None:
+            words = f"{words} {humanize_age(updated_at, now)}"
+        return StateDisplay(icon, words, tone)
+    if is_numeric(state_type):
+        unit = units or _DEFAULT_UNITS.get(state_type, "")
+        number = format_number(value)
+        spacer = "" if unit in {"%", "°"} else " "
+        text = f"{number}{spacer}{unit}" if unit else number
+        tone = "secondary"
+        if state_type == S.LIGHT_DIMMER:
+            tone = "warning" if _as_float(value) > 0 else "secondary"
+            text = "Off" if _as_float(value) <= 0 else text
+        elif state_type == S.BATTERY_LEVEL and _as_float(value) < 20:
+            tone = "danger"
+        return StateDisplay(_NUMERIC_ICONS.get(state_type, "graph-up"), text, tone)
+    if state_type == S.DISCRETE:
+        return StateDisplay("list-ul", _discrete_label(value, value_range), "info")
+    if state_type == S.DATETIME:
+        return StateDisplay("clock", str(value), "secondary")
+    if state_type in {S.MULTIVALUED, S.BLOB}:
+        return StateDisplay("braces", "Data", "light")
+    return StateDisplay("circle", str(value), "secondary")
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+# -- controls --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ControlSpec:
+    """Which widget controls a state: 'toggle', 'slider', 'select' or 'number', with its bounds."""
+
+    kind: str
+    options: tuple[tuple[str, str], ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+
+
+def _range_bounds(value_range: Any) -> tuple[float | None, float | None]:
+    if isinstance(value_range, dict) and ("min" in value_range or "max" in value_range):
+        return value_range.get("min"), value_range.get("max")
+    return None, None
+
+
+def control_spec(state_type: str, value_range: Any = None) -> ControlSpec:
+    """The widget a person expects: toggle for on/off and open/close, slider for levels, and so on."""
+    pair = binary_values(state_type)
+    if pair is not None:
+        active, inactive = pair
+        words = _BINARY_WORDS.get(state_type, {})
+        return ControlSpec("toggle", options=(
+            (inactive, words.get(inactive, (inactive.capitalize(),))[0]),
+            (active, words.get(active, (active.capitalize(),))[0]),
+        ))
+    if state_type == S.DISCRETE or (isinstance(value_range, list | dict) and not _range_bounds(value_range)[1]):
+        if isinstance(value_range, dict):
+            options = tuple((str(k), str(v)) for k, v in value_range.items())
+        else:
+            options = tuple((str(v), _discrete_label(v, None)) for v in (value_range or []))
+        return ControlSpec("select", options=options)
+    low, high = _range_bounds(value_range)
+    if state_type in {S.LIGHT_DIMMER, S.SATURATION, S.OPEN_CLOSE_POSITION, S.POWER_LEVEL, S.HUE,
+                      S.COLOR_TEMPERATURE}:
+        default_high = {S.HUE: 360, S.COLOR_TEMPERATURE: 9000}.get(state_type, 100)
+        default_low = 1500 if state_type == S.COLOR_TEMPERATURE else 0
+        step = 100 if state_type == S.COLOR_TEMPERATURE else 1
+        return ControlSpec("slider", minimum=low if low is not None else default_low,
+                           maximum=high if high is not None else default_high, step=step)
+    step = 0.5 if state_type == S.TEMPERATURE else None
+    return ControlSpec("number", minimum=low, maximum=high, step=step)

@@ -1,0 +1,71 @@
+/* hi: history and forecast charts (Chart.js, served locally). */
+(function () {
+  "use strict";
+  var charts = {};
+  var currentPeriod = "24h";
+
+  function lineOptions(data) {
+    var y = { beginAtZero: !!data.stepped, title: { display: !!data.units, text: data.units || "" } };
+    if (data.stepped && data.labels) {
+      y.min = 0; y.max = 1;
+      y.ticks = { stepSize: 1, callback: function (v) { return data.labels[String(v)] || ""; } };
+    }
+    return {
+      animation: false, maintainAspectRatio: false, parsing: true,
+      plugins: { legend: { display: false }, title: { display: true, text: data.label } },
+      scales: { x: { type: "time", time: { tooltipFormat: "PPpp" } }, y: y }
+    };
+  }
+
+  function loadHistory(canvas) {
+    var url = canvas.getAttribute("data-url") + "&period=" + encodeURIComponent(currentPeriod);
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      var key = canvas.getAttribute("data-state-id");
+      var dataset = { data: data.points, stepped: data.stepped, borderColor: "#0d6efd", backgroundColor: "rgba(13,110,253,.15)",
+                      fill: data.stepped, pointRadius: data.points.length > 200 ? 0 : 2, borderWidth: 2 };
+      if (charts[key]) {
+        charts[key].data.datasets[0] = dataset;
+        charts[key].update();
+      } else {
+        charts[key] = new Chart(canvas, { type: "line", data: { datasets: [dataset] }, options: lineOptions(data) });
+      }
+      canvas.setAttribute("data-points", String(data.points.length));
+    });
+  }
+
+  function initHistory(period) {
+    currentPeriod = period || currentPeriod;
+    document.querySelectorAll("canvas.history-chart").forEach(loadHistory);
+    document.querySelectorAll("#period-buttons [data-period]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        document.querySelectorAll("#period-buttons .active").forEach(function (b) { b.classList.remove("active"); });
+        button.classList.add("active");
+        currentPeriod = button.getAttribute("data-period");
+        document.querySelectorAll("canvas.history-chart").forEach(loadHistory);
+      });
+    });
+    document.body.addEventListener("hi:state", function (evt) {
+      var canvas = document.querySelector('canvas.history-chart[data-state-id="' + evt.detail.stateId + '"]');
+      if (canvas) { loadHistory(canvas); }
+    });
+  }
+
+  /* Forecast series: [{label, units, points:[{x,y}]}] rendered as one chart per canvas. */
+  function initSeries() {
+    document.querySelectorAll("canvas.series-chart").forEach(function (canvas) {
+      var source = document.getElementById(canvas.getAttribute("data-series"));
+      if (!source) { return; }
+      var series = JSON.parse(source.textContent);
+      var colors = ["#dc3545", "#0d6efd", "#198754", "#fd7e14"];
+      var datasets = series.map(function (s, i) {
+        return { label: s.label + (s.units ? " (" + s.units + ")" : ""), data: s.points, borderColor: colors[i % colors.length],
+                 pointRadius: 1, borderWidth: 2, yAxisID: i === 0 ? "y" : "y" + i };
+      });
+      var scales = { x: { type: "time" } };
+      series.forEach(function (s, i) { scales[i === 0 ? "y" : "y" + i] = { position: i === 0 ? "left" : "right", grid: { drawOnChartArea: i === 0 } }; });
+      new Chart(canvas, { type: "line", data: { datasets: datasets }, options: { animation: false, maintainAspectRatio: false, scales: scales } });
+    });
+  }
+
+  window.hiCharts = { initHistory: initHistory, initSeries: initSeries };
+})();

@@ -1,0 +1,107 @@
+"""Template helpers that turn model values into the words and icons the pages show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django import template
+from django.utils.dateparse import parse_datetime
+
+from hi.apps.web import presentation
+from hi.integrations.enums import HealthStatus, IntegrationStatus
+
+register = template.Library()
+
+_HEALTH_TONES = {
+    HealthStatus.HEALTHY: "success", HealthStatus.WARNING: "warning", HealthStatus.ERROR: "danger",
+    HealthStatus.DISABLED: "secondary", HealthStatus.UNKNOWN: "light",
+}
+
+
+@register.simple_tag
+def state_display(state: Any) -> presentation.StateDisplay:
+    """Badge data for an EntityState (or anything with the same fields)."""
+    return presentation.describe_state(state.state_type, state.value, state.units, state.value_range,
+                                       state.value_updated_at)
+
+
+@register.filter
+def entity_icon(entity_type: str) -> str:
+    return presentation.entity_icon(entity_type)
+
+
+@register.filter
+def age(when: dt.datetime | str | None) -> str:
+    """'3 min ago'; ISO strings (from JSON snapshots) are read too, anything else shows as nothing."""
+    if isinstance(when, str):
+        when = parse_datetime(when)
+    return presentation.humanize_age(when) if isinstance(when, dt.datetime) else ""
+
+
+@register.filter
+def duration(seconds: float | None) -> str:
+    return presentation.format_duration(seconds)
+
+
+@register.filter
+def json_value(value: Any) -> str:
+    """The value as a form field shows it ('' for none)."""
+    return "" if value is None else str(value)
+
+
+@register.simple_tag
+def integration_badge(integration: Any, health_status: str | None = None) -> dict[str, str]:
+    """One badge per integration: paused / disabled / needs sync win over the health status."""
+    if integration is None:
+        return {"text": "Not configured", "tone": "light"}
+    if integration.status == IntegrationStatus.DISABLED:
+        return {"text": "Disabled", "tone": "secondary"}
+    if integration.status == IntegrationStatus.PAUSED:
+        return {"text": "Paused", "tone": "info"}
+    if integration.status == IntegrationStatus.NOT_CONFIGURED:
+        return {"text": "Not configured", "tone": "light"}
+    if integration.needs_sync:
+        return {"text": "Needs sync", "tone": "warning"}
+    status = health_status or integration.health_status
+    if status not in HealthStatus.values:
+        status = HealthStatus.UNKNOWN
+    return {"text": HealthStatus(status).label, "tone": _HEALTH_TONES.get(status, "light")}
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: template.Context, **changes: Any) -> str:
+    """The current query string with ``changes`` applied (filters and pagination keep each other)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + urlencode(sorted(params.items())) if params else "?"
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def get_secret(status: dict[str, bool], key: str) -> bool:
+    return bool(status.get(key))
+
+
+@register.filter
+def flat_items(details: Any) -> list[tuple[str, Any]]:
+    """Nested health details as 'breaker state: closed' pairs, so panels stay readable."""
+    if not isinstance(details, dict):
+        return []
+    pairs: list[tuple[str, Any]] = []
+    for key, value in details.items():
+        if isinstance(value, dict):
+            pairs.extend((f"{key} {sub}".replace("_", " "), v) for sub, v in value.items()
+                         if not isinstance(v, dict | list))
+        elif not isinstance(value, list):
+            pairs.append((str(key).replace("_", " "), value))
+    return pairs[:20]

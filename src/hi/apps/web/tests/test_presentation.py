@@ -1,0 +1,51 @@
+"""A state reads the way a person says it; each state type gets the control a person expects."""
+
+import datetime as dt
+
+from hi.apps.entity.enums import EntityStateType as S
+from hi.apps.web.presentation import control_spec, describe_state, format_duration, humanize_age
+
+NOW = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def test_binary_states_read_as_words():
+    assert describe_state(S.OPEN_CLOSE, "open").text == "Open"
+    assert describe_state(S.OPEN_CLOSE, "closed").text == "Closed"
+    assert describe_state(S.ON_OFF, "on").tone == "warning"
+
+
+def test_numbers_carry_their_units():
+    assert describe_state(S.TEMPERATURE, 21.5, "°C").text == "21.5 °C"
+    assert describe_state(S.LIGHT_DIMMER, 40).text == "40%"
+    assert describe_state(S.LIGHT_DIMMER, 0).text == "Off"
+
+
+def test_motion_says_when():
+    text = describe_state(S.MOVEMENT, "active", updated_at=NOW - dt.timedelta(minutes=2), now=NOW).text
+    assert text == "Motion 2 min ago"
+
+
+def test_unknown_values_are_plain():
+    assert describe_state(S.ON_OFF, None).text == "Unknown"
+    assert describe_state(S.ON_OFF, "unavailable").text == "Unavailable"
+
+
+def test_discrete_uses_the_range_labels():
+    assert describe_state(S.DISCRETE, "heat", value_range={"heat": "Heating"}).text == "Heating"
+
+
+def test_durations_and_ages():
+    assert format_duration(45) == "45 s"
+    assert format_duration(200) == "3 min 20 s"
+    assert format_duration(None) == "ongoing"
+    assert humanize_age(NOW - dt.timedelta(hours=3), NOW) == "3 h ago"
+
+
+def test_controls_per_state_type():
+    toggle = control_spec(S.OPEN_CLOSE)
+    assert toggle.kind == "toggle" and [v for v, _ in toggle.options] == ["closed", "open"]
+    slider = control_spec(S.LIGHT_DIMMER, {"min": 0, "max": 100})
+    assert (slider.kind, slider.minimum, slider.maximum) == ("slider", 0, 100)
+    assert control_spec(S.DISCRETE, ["off", "heat", "cool"]).kind == "select"
+    number = control_spec(S.TEMPERATURE, {"min": 7, "max": 30})
+    assert (number.kind, number.minimum, number.step) == ("number", 7, 0.5)

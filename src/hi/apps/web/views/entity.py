@@ -1,0 +1,146 @@
+"""The entity page: states with their controls, history charts, events, provenance and renaming."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from hi.apps.control.models import Controller, ControllerHistory, ControlOutcome
+from hi.apps.entity.enums import binary_values, is_numeric
+from hi.apps.entity.models import Entity, EntityState
+from hi.apps.event.models import Event
+from hi.apps.sense.models import SensorHistory
+from hi.apps.web.forms import AttributeForm, RenameForm
+from hi.apps.web.presentation import control_spec
+from hi.integrations.exceptions import IntegrationError
+
+PERIODS: dict[str, dt.timedelta] = {
+    "1h": dt.timedelta(hours=1), "6h": dt.timedelta(hours=6), "24h": dt.timedelta(hours=24),
+    "7d": dt.timedelta(days=7), "30d": dt.timedelta(days=30),
+}
+MAX_CHART_POINTS = 2000
+FINAL_OUTCOMES = {ControlOutcome.CONFIRMED, ControlOutcome.UNCONFIRMED, ControlOutcome.FAILED}
+
+
+def _state_rows(entity: Entity) -> list[dict[str, Any]]:
+    rows = []
+    for state in entity.states.all():
+        controllers = list(state.controllers.all())
+        rows.append({
+            "state": state,
+            "controller": controllers[0] if controllers else None,
+            "control": control_spec(state.state_type, state.value_range) if controllers else None,
+            "chartable": is_numeric(state.state_type) or binary_values(state.state_type) is not None,
+            "sensors": list(state.sensors.all()),
+        })
+    return rows
+
+
+def detail(request: HttpRequest, entity_id: int) -> HttpResponse:
+    entity = get_object_or_404(
+        Entity.objects.prefetch_related(
+            Prefetch("states", queryset=EntityState.objects.prefetch_related("controllers", "sensors")),
+            "attributes"),
+        pk=entity_id)
+    events = list(Event.objects.filter(entity=entity).select_related("entity_state")[:50])
+    recent_controls = list(ControllerHistory.objects.filter(controller__entity_state__entity=entity)
+                           .select_related("controller")[:10])
+    context = {
+        "entity": entity,
+        "rows": _state_rows(entity),
+        "events": events,
+        "recent_controls": recent_controls,
+        "attributes": list(entity.attributes.all()),
+        "attribute_form": AttributeForm(),
+        "rename_form": RenameForm(initial={"name": entity.name}),
+        "periods": list(PERIODS),
+        "period": request.GET.get("period", "24h") if request.GET.get("period") in PERIODS else "24h",
+    }
+    return render(request, "web/entity.html", context)
+
+
+@require_POST
+def rename(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """A person's name wins over the integration's: the field is marked user-owned."""
+    entity = get_object_or_404(Entity, pk=entity_id)
+    form = RenameForm(request.POST)
+    if form.is_valid():
+        entity.name = form.cleaned_data["name"]
+        entity.mark_user_field("name")
+        entity.save(update_fields=["name", "user_fields", "updated_at"])
+        messages.success(request, f"Renamed to “{entity.name}”. Syncs will keep this name.")
+    else:
+        messages.error(request, "The name " + "; ".join(form.errors.get("name", ["is not valid"])))
+    return redirect("entity", entity_id=entity.id)
+
+
+def _coerce(raw: str) -> Any:
+    """Form posts are text; numbers go to the dispatcher as numbers."""
+    for kind in (int, float):
+        try:
+            return kind(raw)
+        except ValueError:
+            continue
+    return raw
+
+
+@require_POST
+def control(request: HttpRequest, controller_id: int) -> HttpResponse:
+    """Send a value through the control dispatch and answer with its (polling) status fragment."""
+    from hi.apps.control.dispatch import dispatch_control
+
+    controller = get_object_or_404(Controller.objects.select_related("entity_state"), pk=controller_id)
+    raw = request.POST.get("value", "")
+    try:
+        record = dispatch_control(controller, _coerce(raw.strip()), f"web:{request.user.get_username()}")
+    except (IntegrationError, ValueError, TypeError) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        return render(request, "web/partials/control_status.html", {"error": message, "controller": controller})
+    return render(request, "web/partials/control_status.html", {"record": record, "controller": controller,
+                                                                 "final": record.outcome in FINAL_OUTCOMES})
+
+
+@require_GET
+def control_status(request: HttpRequest, request_id: int) -> HttpResponse:
+    record = get_object_or_404(ControllerHistory.objects.select_related("controller"), pk=request_id)
+    response = render(request, "web/partials/control_status.html", {
+        "record": record, "controller": record.controller, "final": record.outcome in FINAL_OUTCOMES})
+    return response
+
+
+def _chart_value(state: EntityState, value: Any) -> float | None:
+    pair = binary_values(state.state_type)
+    if pair is not None:
+        return 1.0 if str(value).lower() == pair[0] else 0.0
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+def history_json(request: HttpRequest, entity_id: int) -> JsonResponse:
+    """Points of one state over a period, for Chart.js; capped so a busy sensor cannot flood the page."""
+    try:
+        state_id = int(request.GET.get("state", ""))
+    except ValueError as exc:
+        raise Http404("no such state") from exc
+    state = get_object_or_404(EntityState, pk=state_id, entity_id=entity_id)
+    period = PERIODS.get(request.GET.get("period", "24h"), PERIODS["24h"])
+    since = timezone.now() - period
+    rows = list(SensorHistory.objects.filter(sensor__entity_state=state, response_at__gte=since)
+                .order_by("-response_at").values_list("response_at", "value")[:MAX_CHART_POINTS])
+    rows.reverse()
+    points = [{"x": at.isoformat(), "y": y} for at, value in rows if (y := _chart_value(state, value)) is not None]
+    pair = binary_values(state.state_type)
+    return JsonResponse({
+        "label": state.name, "units": state.units, "points": points, "stepped": pair is not None,
+        "labels": {"1": pair[0], "0": pair[1]} if pair else None, "truncated": len(rows) == MAX_CHART_POINTS,
+    })

@@ -1,0 +1,193 @@
+"""Integrations: health badges, the configure form from attribute specs, sync preview → apply, lifecycle.
+
+Everything goes through the same lifecycle and sync-engine calls the API and CLI use, so a person
+sees exactly the messages a script would get — minus anything secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from hi.apps.api.actions import to_jsonable
+from hi.integrations import integration_factory
+from hi.integrations.enums import DisableMode, IntegrationStatus
+from hi.integrations.exceptions import ConfigurationError, IntegrationError
+from hi.integrations.models import Integration
+from hi.utils.redaction import redact
+
+from ..forms import IntegrationConfigForm
+
+SYNC_ACTIONS = (("create", "Create", "plus-circle"), ("update", "Update", "arrow-repeat"),
+                ("reconnect", "Reconnect", "link-45deg"), ("detach", "Detach", "scissors"),
+                ("remove", "Remove", "trash"))
+HEALTH_DETAIL_KEYS = ("breaker", "breaker_state", "latency_ms", "requests", "failures", "successes")
+
+
+def _gateway_class(integration_id: str) -> Any:
+    if integration_id not in integration_factory.available_integration_ids():
+        raise Http404("no such integration")
+    return integration_factory.get_gateway_class(integration_id)
+
+
+def _row(integration_id: str) -> Integration | None:
+    return Integration.objects.filter(integration_id=integration_id).prefetch_related("attributes").first()
+
+
+def _snapshot(row: Integration) -> dict[str, Any]:
+    """Live health from the health module when it can answer, else the stored fields."""
+    snapshot: dict[str, Any] = {}
+    try:
+        from hi.integrations.health import health_snapshot
+
+        snapshot = to_jsonable(health_snapshot(row.integration_id)) or {}
+    except Exception:  # the health module is optional for the page: stored fields still tell the story
+        snapshot = {}
+    details = snapshot.get("details") if isinstance(snapshot.get("details"), dict) else row.health_details or {}
+    return {
+        "last_success_at": row.last_success_at, "last_error_at": row.last_error_at,
+        "last_error": redact(row.last_error), "message": redact(snapshot.get("message") or row.health_message),
+        "consecutive_failures": row.consecutive_failures, "heartbeat_at": row.heartbeat_at,
+        "health_status": snapshot.get("health_status") or row.health_status,
+        "details": {k: redact(v) if isinstance(v, str) else v for k, v in (details or {}).items()},
+    }
+
+
+def integration_cards() -> list[dict[str, Any]]:
+    rows = {row.integration_id: row for row in Integration.objects.all()}
+    cards = []
+    for integration_id in integration_factory.available_integration_ids():
+        gateway = integration_factory.get_gateway_class(integration_id)
+        row = rows.get(integration_id)
+        cards.append({
+            "id": integration_id, "label": gateway.label, "description": gateway.description,
+            "row": row, "health": _snapshot(row) if row else None,
+            "can_sync": row is not None and row.status in (IntegrationStatus.ACTIVE, IntegrationStatus.CONFIGURED,
+                                                           IntegrationStatus.PAUSED),
+        })
+    return cards
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/integrations.html", {"cards": integration_cards(), "sync_actions": SYNC_ACTIONS})
+
+
+def _test_outcome(result: Any) -> tuple[bool, str]:
+    """Read a configure result: ok flag and the connection test's words, whatever shape it has."""
+    data = to_jsonable(result)
+    if isinstance(data, dict):
+        test = data.get("test") or data.get("connection") or data
+        if isinstance(test, dict):
+            ok = test.get("ok", data.get("status", "success") != "error")
+            return bool(ok), redact(test.get("message") or data.get("message") or "")
+    return True, ""
+
+
+def configure(request: HttpRequest, integration_id: str) -> HttpResponse:
+    """GET shows the form; POST validates inline, tests the connection (bounded) and saves."""
+    gateway = _gateway_class(integration_id)
+    row = _row(integration_id)
+    stored = row.attribute_values() if row else {}
+    form = IntegrationConfigForm(gateway.attribute_specs, stored, request.POST or None)
+    test_message, test_ok = "", None
+    if request.method == "POST":
+        from hi.integrations import lifecycle
+
+        form.is_valid()
+        try:
+            result = lifecycle.configure(integration_id, form.submitted_values(), test=True)
+        except ConfigurationError as exc:
+            if exc.field_errors:
+                form.add_field_errors({k: redact(v) for k, v in exc.field_errors.items()})
+            else:
+                test_ok, test_message = False, redact(exc.message)
+        except IntegrationError as exc:
+            test_ok, test_message = False, redact(exc.message)
+        else:
+            test_ok, test_message = _test_outcome(result)
+            if test_ok:
+                messages.success(request, f"{gateway.label} is configured. {test_message}".strip())
+                return redirect("integrations")
+    return render(request, "web/integration_configure.html", {
+        "gateway": gateway, "integration_id": integration_id, "row": row, "form": form,
+        "test_ok": test_ok, "test_message": test_message,
+    })
+
+
+def _sync_summary(data: dict[str, Any]) -> list[dict[str, Any]]:
+    counts = data.get("counts") or {}
+    names = data.get("names") or {}
+    return [{"action": key, "label": label, "icon": icon, "count": counts.get(key, len(names.get(key, []))),
+             "names": names.get(key, [])[:50], "more": max(0, len(names.get(key, [])) - 50)}
+            for key, label, icon in SYNC_ACTIONS]
+
+
+def sync(request: HttpRequest, integration_id: str) -> HttpResponse:
+    """GET: a dry run to preview; POST: apply and report. Both render the same panel."""
+    from hi.integrations.sync.engine import run_sync
+
+    gateway = _gateway_class(integration_id)
+    remove_missing = (request.POST or request.GET).get("remove_missing") == "on"
+    dry_run = request.method != "POST"
+    error, data = "", {}
+    try:
+        data = to_jsonable(run_sync(integration_id, dry_run=dry_run, remove_missing=remove_missing)) or {}
+    except IntegrationError as exc:
+        error = redact(exc.message)
+    context = {
+        "gateway": gateway, "integration_id": integration_id, "dry_run": dry_run, "error": error,
+        "summary": _sync_summary(data) if data else [], "warnings": data.get("warnings", []) if data else [],
+        "remove_missing": remove_missing, "total": sum((data.get("counts") or {}).values()) if data else 0,
+    }
+    template = "web/partials/sync_panel.html" if request.htmx else "web/integration_sync.html"
+    return render(request, template, context)
+
+
+@require_POST
+def lifecycle_action(request: HttpRequest, integration_id: str, action: str) -> HttpResponse:
+    from hi.integrations import lifecycle
+
+    gateway = _gateway_class(integration_id)
+    if action not in ("enable", "pause", "resume"):
+        raise Http404("no such action")
+    try:
+        result = to_jsonable(getattr(lifecycle, action)(integration_id))
+    except IntegrationError as exc:
+        messages.error(request, f"{gateway.label}: {redact(exc.message)}")
+    else:
+        text = result.get("message") if isinstance(result, dict) else ""
+        messages.success(request, text or f"{gateway.label}: {action} done.")
+    return redirect("integrations")
+
+
+def disable(request: HttpRequest, integration_id: str) -> HttpResponse:
+    """GET previews what each mode affects; POST disables with the chosen mode."""
+    from hi.integrations import lifecycle
+
+    gateway = _gateway_class(integration_id)
+    mode = (request.POST or request.GET).get("mode", DisableMode.SAFE)
+    if mode not in DisableMode.values:
+        mode = DisableMode.SAFE
+    if request.method == "POST":
+        try:
+            result = to_jsonable(lifecycle.disable(integration_id, mode))
+        except IntegrationError as exc:
+            messages.error(request, f"{gateway.label}: {redact(exc.message)}")
+        else:
+            text = result.get("message") if isinstance(result, dict) else ""
+            messages.success(request, text or f"{gateway.label} is disabled.")
+        return redirect("integrations")
+    previews = {}
+    for choice in DisableMode.values:
+        try:
+            previews[choice] = to_jsonable(lifecycle.disable_preview(integration_id, choice))
+        except IntegrationError as exc:
+            previews[choice] = {"message": redact(exc.message)}
+    return render(request, "web/integration_disable.html", {
+        "gateway": gateway, "integration_id": integration_id, "mode": mode, "previews": previews,
+        "modes": DisableMode.choices,
+    })
