@@ -101,6 +101,14 @@ class IntegrationGateway(Singleton, abc.ABC):
     def get_controller(self) -> IntegrationController | None:
         return None
 
+    def handle_webhook(self, hook_id: str, payload: Any, headers: Mapping[str, str]) -> dict[str, Any] | None:
+        """Handle an authenticated inbound webhook (``hi.integrations.webhooks``); runs in a transaction.
+
+        Raise ``DataValidationError`` for a payload that does not fit (→ 400). The default has no
+        webhooks, so the endpoint answers 404.
+        """
+        raise NotImplementedError
+
     def health(self) -> HealthReport:
         """Live health beyond what is stored (breaker state, metrics); default: nothing extra."""
         return HealthReport(status=HealthStatus.UNKNOWN)

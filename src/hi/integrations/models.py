@@ -124,3 +124,28 @@ class IntegrationKeyMixin(models.Model):
     def reconnect(self, key: IntegrationKey) -> None:
         self.integration_key = key
         self.detached_key = ""
+
+
+class WebhookEndpoint(models.Model):
+    """One inbound webhook of an integration, with its own secret (HMAC key or URL secret)."""
+
+    class Mode(models.TextChoices):
+        HMAC = "hmac", "HMAC-SHA256 signature header"
+        URL_SECRET = "url_secret", "secret in the URL (?token=)"
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="webhooks")
+    hook_id = models.SlugField(max_length=64)
+    secret = models.CharField(max_length=200)
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.HMAC)
+    max_bytes = models.PositiveIntegerField(default=1024 * 1024)
+    enabled = models.BooleanField(default=True)
+    received_count = models.PositiveIntegerField(default=0)
+    last_received_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["integration", "hook_id"], name="unique_integration_webhook")]
+        ordering = ["integration", "hook_id"]
+
+    def __str__(self) -> str:
+        return f"{self.integration.integration_id}/{self.hook_id}"
