@@ -41,14 +41,11 @@ class HassSimulator(SimulatorBase):
         self.store = StateStore(profile)
         self.store.listeners.append(self._on_state_changed)
         self.connections: set[HassConnection] = set()
-        self.schema_drift = False
         self._stall: asyncio.Event | None = None
-        self._oversize_next = 0
 
     # -- state kept on the simulator -----------------------------------------------------------
     def reset_state(self) -> None:
         self.store.reset()
-        self.schema_drift = False
         self.release_stall()
 
     def config(self) -> dict[str, Any]:
@@ -59,12 +56,8 @@ class HassSimulator(SimulatorBase):
                 "components": sorted({eid.split(".")[0] for eid in self.store.states} | {"api", "websocket_api"})}
 
     def render_state(self, state: SimState) -> dict[str, Any]:
-        """A state as the API sends it; under schema drift the fields are renamed as a newer release might."""
-        data = state.as_dict()
-        if self.schema_drift:
-            data["value"] = data.pop("state")
-            data["attributes"] = list(data["attributes"].items())
-        return data
+        """A state as the API sends it."""
+        return state.as_dict()
 
     # -- the Python API for tests (callable from any thread) -----------------------------------
     def _on_loop(self, fn: Callable[[], T]) -> T:
@@ -140,30 +133,29 @@ class HassSimulator(SimulatorBase):
         if self._stall is not None:
             await self._stall.wait()
 
-    def oversize_next_message(self, size: int = 2 * 1024 * 1024) -> None:
-        """Replace the next outgoing WebSocket frame with one of ``size`` bytes."""
-        self._oversize_next = size
-
-    def take_oversize(self) -> int:
-        size, self._oversize_next = self._oversize_next, 0
-        return size
-
-    def drop_connections(self, abrupt: bool = True) -> None:
-        """Close every socket; ``abrupt`` drops TCP without a close frame, as a crashed HA does."""
-        self._on_loop(lambda: asyncio.get_running_loop().create_task(self.close_all_websockets(abrupt)))
-
     def restart(self, downtime: float = 0.2) -> None:
         """Simulate a restart: sockets die without a close frame, the port refuses for ``downtime`` s."""
         async def bounce() -> None:
-            await self.close_all_websockets(abrupt=True)
+            await self.stop_listening()
             self.connections.clear()
-            if self._site is not None:
-                await self._site.stop()
             await asyncio.sleep(downtime)
-            self._site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
-            await self._site.start()
+            await self.resume_listening()
 
         self.run_coroutine(bounce(), timeout=downtime + 10)
+
+    def integration_attributes(self) -> dict[str, str]:
+        """The ``hass`` settings that point at this simulator."""
+        return {"base_url": self.url, "api_token": self.token}
+
+    # -- fault harness hooks -------------------------------------------------------------------
+    def unauthorized_response(self, request: web.Request) -> web.StreamResponse:
+        return self._unauthorized()
+
+    def apply_schema_drift(self, payload: Any, params: dict[str, Any]) -> Any:
+        """Named renames/removals when given; otherwise what a breaking release might do to a state."""
+        if params.get("rename") or params.get("remove"):
+            return super().apply_schema_drift(payload, params)
+        return _drift_states(payload)
 
     # -- shared by REST and WebSocket ----------------------------------------------------------
     def call_service(self, domain: str, service: str, data: dict[str, Any],
@@ -201,8 +193,7 @@ class HassSimulator(SimulatorBase):
         app.router.add_post("/_sim/hass/states/{entity_id}", self._sim_set_state)
         app.router.add_delete("/_sim/hass/states/{entity_id}", self._sim_remove)
         app.router.add_post("/_sim/hass/revoke", self._sim_revoke)
-        app.router.add_post("/_sim/hass/drop", self._sim_drop)
-        app.router.add_post("/_sim/hass/schema_drift", self._sim_drift)
+        app.router.add_post("/_sim/hass/stall", self._sim_stall)
 
     def _authorized(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")
@@ -300,13 +291,25 @@ class HassSimulator(SimulatorBase):
         self.revoke_token((body or {}).get("token") if isinstance(body, dict) else None)
         return self._json({"revoked": True})
 
-    async def _sim_drop(self, request: web.Request) -> web.Response:
+    async def _sim_stall(self, request: web.Request) -> web.Response:
         body = await self._body(request)
-        abrupt = bool(body.get("abrupt", True)) if isinstance(body, dict) else True
-        await self.close_all_websockets(abrupt)
-        return self._json({"dropped": True})
+        stalled = bool(body.get("enabled", True)) if isinstance(body, dict) else True
+        if stalled:
+            self.stall()
+        else:
+            self.release_stall()
+        return self._json({"stalled": stalled})
 
-    async def _sim_drift(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        self.schema_drift = bool(body.get("enabled", True)) if isinstance(body, dict) else True
-        return self._json({"schema_drift": self.schema_drift})
+
+def _drift_states(payload: Any) -> Any:
+    """Rename ``state`` to ``value`` and turn ``attributes`` into pairs in every state object, at any depth."""
+    if isinstance(payload, list):
+        return [_drift_states(item) for item in payload]
+    if not isinstance(payload, dict):
+        return payload
+    out = {key: _drift_states(value) for key, value in payload.items()}
+    if "entity_id" in out and "state" in out and "attributes" in out:
+        out["value"] = out.pop("state")
+        if isinstance(out["attributes"], dict):
+            out["attributes"] = [list(pair) for pair in out["attributes"].items()]
+    return out

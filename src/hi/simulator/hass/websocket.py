@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("hi.simulator.hass.ws")
 MAX_PENDING = 4096
 AUTH_TIMEOUT = 10.0
+WS_PATH = "/api/websocket"
 
 
 class HassConnection:
@@ -60,10 +61,9 @@ class HassConnection:
                 while not self.queue.empty() and len(batch) < 512:
                     batch.append(self.queue.get_nowait())
             payload: Any = batch if len(batch) > 1 else batch[0]
-            text = json.dumps(payload, separators=(",", ":"))
-            oversize = self.sim.take_oversize()
-            if oversize:
-                text = json.dumps({"id": 0, "type": "event", "event": {"padding": "x" * oversize}})
+            text = await self.sim.faults.ws_outgoing(json.dumps(payload, separators=(",", ":")), WS_PATH)
+            if text is None:
+                continue
             try:
                 await self.ws.send_str(text)
             except (ConnectionError, RuntimeError):
@@ -104,7 +104,7 @@ class HassConnection:
             await self.ws.close()
             return False
         token = data.get("access_token")
-        if not isinstance(token, str) or token not in self.sim.tokens:
+        if not isinstance(token, str) or token not in self.sim.tokens or self.sim.faults.auth_revoked:
             await self.ws.send_json({"type": "auth_invalid", "message": "Invalid access token or password"})
             await self.ws.close()
             return False
