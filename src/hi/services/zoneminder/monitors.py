@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from asgiref.sync import sync_to_async
 
@@ -21,7 +22,7 @@ from hi.apps.monitor.context import MonitorContext
 from hi.apps.sense.sensor_response import SensorResponse
 from hi.integrations.exceptions import RequestError
 
-from .zm_client import AsyncZoneMinderClient
+from .zm_client import AsyncZoneMinderClient, EventBatch
 from .zm_converter import event_end, event_start, order_responses, status_responses
 from .zm_models import ZmEvent
 from .zm_settings import settings_from, zone
@@ -99,27 +100,34 @@ class ZoneMinderMonitor(PeriodicMonitor):
         if self.tz is None:
             configured = context.attributes.get("timezone", "")
             self.tz = zone(configured or (await self.client.time_zone()).tz)
-        results = await asyncio.gather(self._poll_events(context), self._poll_status(context),
-                                       return_exceptions=True)
+        if self.cursor is None:
+            self.cursor = await load_cursor(self.server)
+        # The new-events query goes alone first: if the token has expired it alone logs in again,
+        # then the remaining requests run concurrently with the fresh token.
+        if self.cursor is None:
+            events_part: Any = await self._baseline()
+            status: Any = await self._fetch_status_safely(context.now())
+        else:
+            new = await self.client.events_after(self.cursor.last_event_id)
+            rechecked, status = await asyncio.gather(self._recheck(self.cursor.open_event_ids),
+                                                     self._fetch_status_safely(context.now()),
+                                                     return_exceptions=True)
+            events_part = rechecked if isinstance(rechecked, BaseException) else self._advance(new, rechecked)
         self.polls += 1
-        for result in results:
+        # Writes go one after the other (SQLite allows one writer); events first, they are the urgent part.
+        if not isinstance(events_part, BaseException):
+            cursor, responses = events_part
+            if responses:
+                await context.submit(order_responses(responses))
+            self.cursor = cursor
+            await save_cursor(self.server, cursor)
+        if not isinstance(status, BaseException):
+            await context.submit(status)
+        for result in (events_part, status):
             if isinstance(result, BaseException):
                 raise result
 
     # -- events --------------------------------------------------------------------------------
-    async def _poll_events(self, context: MonitorContext) -> None:
-        assert self.client is not None and self.tz is not None
-        if self.cursor is None:
-            self.cursor = await load_cursor(self.server)
-        responses: list[SensorResponse] = []
-        if self.cursor is None:
-            self.cursor, responses = await self._baseline()
-        else:
-            responses = await self._advance(self.cursor)
-        if responses:
-            await context.submit(order_responses(responses))
-        await save_cursor(self.server, self.cursor)
-
     async def _baseline(self) -> tuple[CursorState, list[SensorResponse]]:
         """First run against a server: start after its latest event, picking up events still open."""
         assert self.client is not None and self.tz is not None
@@ -129,11 +137,10 @@ class ZoneMinderMonitor(PeriodicMonitor):
         return (CursorState(latest.last_id, [e.Id for e in still_open]),
                 [event_start(e, self.tz) for e in still_open])
 
-    async def _advance(self, cursor: CursorState) -> list[SensorResponse]:
-        assert self.client is not None and self.tz is not None
+    def _advance(self, new: EventBatch, previously_open: list[ZmEvent]) -> tuple[CursorState, list[SensorResponse]]:
+        """Starts and ends of new events, ends of events that were open; the cursor moves past all of them."""
+        assert self.cursor is not None and self.tz is not None
         tz = self.tz
-        new, previously_open = await asyncio.gather(self.client.events_after(cursor.last_event_id),
-                                                    self._recheck(cursor.open_event_ids))
         responses: list[SensorResponse] = []
         still_open: list[int] = []
         for event in previously_open:
@@ -147,9 +154,7 @@ class ZoneMinderMonitor(PeriodicMonitor):
                 still_open.append(event.Id)
             else:
                 responses.append(event_end(event, tz))
-        cursor.last_event_id = max(cursor.last_event_id, new.last_id)
-        cursor.open_event_ids = still_open
-        return responses
+        return CursorState(max(self.cursor.last_event_id, new.last_id), still_open), responses
 
     async def _recheck(self, event_ids: list[int]) -> list[ZmEvent]:
         """Fetch the events that were open last time; a deleted one is forgotten (it cannot be closed)."""
@@ -166,10 +171,14 @@ class ZoneMinderMonitor(PeriodicMonitor):
         return found
 
     # -- status --------------------------------------------------------------------------------
-    async def _poll_status(self, context: MonitorContext) -> None:
+    async def _fetch_status_safely(self, now: dt.datetime) -> list[SensorResponse] | BaseException:
+        try:
+            return await self._fetch_status(now)
+        except Exception as exc:  # reported after the events are stored
+            return exc
+
+    async def _fetch_status(self, now: dt.datetime) -> list[SensorResponse]:
         assert self.client is not None
         monitors, states, daemon = await asyncio.gather(self.client.monitors(), self.client.run_states(),
                                                         self.client.daemon_check())
-        await context.submit(status_responses(monitors.monitors, [s.State for s in states.states],
-                                              daemon.result == 1, context.now()))
-
+        return status_responses(monitors.monitors, [s.State for s in states.states], daemon.result == 1, now)
