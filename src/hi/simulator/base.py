@@ -198,6 +198,6 @@ class SimulatorBase:
         return web.json_response(self.faults.describe())
 
     async def _reset(self, request: web.Request) -> web.Response:
-        self.faults.clear()
+        await self.faults.apply({"clear": True}, self)
         self.reset_state()
         return web.json_response({"reset": True})

@@ -76,7 +76,7 @@ def drift(payload: Any, rename: dict[str, str], remove: list[str] | tuple[str, .
 
 
 def _oversized_json(size: int) -> bytes:
-    padding = max(0, size - 16)
+    padding = max(0, size - 15)
     return b'{"padding": "' + b"x" * padding + b'"}'
 
 
@@ -115,27 +115,33 @@ class FaultInjector:
         """Switch a fault on from Python; server-side actions run on the simulator's loop."""
         normalised = self._normalise(name, params)
         if name in ACTIONS or name == "refuse":
-            self._run_on_simulator(self._act(name, normalised))
+            self._run_on_simulator(lambda: self._act(name, normalised))
             return
         with self._lock:
             self.active[name] = normalised
 
-    def clear(self, name: str | None = None) -> None:
-        """Remove one fault, or all; clearing ``refuse`` listens again."""
+    def _forget(self, name: str | None) -> bool:
+        """Drop one fault (or all); True when that ended a ``refuse``."""
         with self._lock:
             was_refusing = "refuse" in self.active and name in (None, "refuse")
             if name is None:
                 self.active.clear()
             else:
                 self.active.pop(name, None)
-        if was_refusing and self.simulator is not None:
-            self._run_on_simulator(self.simulator.resume_listening())
+        return was_refusing
 
-    def _run_on_simulator(self, coro: Awaitable[Any]) -> None:
+    def clear(self, name: str | None = None) -> None:
+        """Remove one fault, or all; clearing ``refuse`` listens again (inside the simulator's
+        own loop use ``await faults.apply({"clear": true}, sim)`` to wait for that)."""
+        if self._forget(name) and self.simulator is not None:
+            self._run_on_simulator(self.simulator.resume_listening)
+
+    def _run_on_simulator(self, make: Callable[[], Awaitable[Any]]) -> None:
         sim = self.simulator
         loop = getattr(sim, "_loop", None)
         if sim is None or loop is None:
             raise RuntimeError("this fault needs a running simulator")
+        coro = make()
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
@@ -167,16 +173,16 @@ class FaultInjector:
             if name == "clear":
                 continue
             plan.append((name, None if params in (None, False) else self._normalise(name, params)))
-        if clear is True:
-            self.clear()
-        elif isinstance(clear, list):
-            for name in clear:
-                self.clear(str(name))
-        elif clear not in (None, False):
+        if clear not in (None, False, True) and not isinstance(clear, list):
             raise TypeError("clear must be true or a list of fault names")
+        names: list[str | None] = [None] if clear is True else [str(n) for n in clear or []]
+        names += [name for name, params in plan if params is None]
+        for name in names:
+            if self._forget(name):
+                await simulator.resume_listening()
         for name, params in plan:
             if params is None:
-                self.clear(name)
+                continue
             elif name in ACTIONS or name == "refuse":
                 await self._act(name, params)
             else:
