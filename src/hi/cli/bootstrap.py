@@ -16,8 +16,13 @@ def setup_django(quiet: bool = True) -> None:
     import django
 
     django.setup()
-    if quiet and "HI_LOG_LEVEL" not in os.environ:
+    if "HI_LOG_LEVEL" in os.environ:
+        return
+    if quiet:
         logging.disable(logging.CRITICAL)
+    else:  # one line per HTTP request to an integration drowns what matters
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def pending_migrations() -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.db import close_old_connections, connection
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -104,6 +105,7 @@ class Supervisor:
                 await housekeeping
             await asyncio.gather(*(self._stop_slot(iid) for iid in list(self.slots)))
             await self._write_heartbeat(stopped=True)
+            await sync_to_async(_close_connection)()
             _supervisors.discard(self)
             logger.info("worker %s stopped", self.worker_id)
 
@@ -255,6 +257,7 @@ class _EventProxy(asyncio.Event):
 def _active_integrations() -> list[tuple[str, int]]:
     from hi.integrations.integration_factory import integration_ids
 
+    close_old_connections()  # a long-lived worker must survive a database restart
     known = set(integration_ids())
     rows = Integration.objects.filter(status=IntegrationStatus.ACTIVE).values_list("integration_id",
                                                                                    "config_version")
@@ -269,6 +272,11 @@ def _load_monitor(integration_id: str) -> tuple[Any, dict[str, str]] | None:
     if monitor is None:
         return None
     return monitor, integration.attribute_values()
+
+
+def _close_connection() -> None:
+    """Runs on the worker's database thread, so it closes that thread's connection."""
+    connection.close()
 
 
 def _deactivate(integration_id: str) -> None:

@@ -1,0 +1,38 @@
+"""The worker end to end with the toy integration: a change on the (simulated) device reaches the live bus."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from hi.apps.monitor.models import WorkerHeartbeat
+from hi.apps.monitor.worker import Supervisor
+from hi.apps.sense.live_bus import get_live_bus
+from hi.integrations.enums import HealthStatus
+from hi.integrations.models import Integration
+from hi.integrations.testing.fixtures import *  # noqa: F403
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_a_device_change_flows_through_the_supervised_monitor(toy_integration, toy_simulator):
+    subscription = get_live_bus().subscribe()
+    supervisor = Supervisor(poll_interval=0.2, heartbeat_interval=0.2)
+    task = asyncio.create_task(supervisor.run())
+    try:
+        toy_simulator.set_value("porch", "active")
+        while True:
+            change = await subscription.get(timeout=10)
+            if getattr(change, "value", None) == "active":
+                break
+        assert "toy:porch" in change.integration_keys
+    finally:
+        subscription.close()
+        supervisor.stop()
+        await asyncio.wait_for(task, 10)
+    integration = await sync_to_async(Integration.objects.get)(integration_id="toy")
+    assert integration.health_status == HealthStatus.HEALTHY
+    assert integration.heartbeat_at is not None
+    assert await sync_to_async(WorkerHeartbeat.objects.filter(stopped_at__isnull=False).exists)()
