@@ -1,0 +1,107 @@
+"""Browser-test wiring: the hub (uvicorn + worker, one loop, one thread) on a loopback port, and Debian's Chromium.
+
+Playwright drives ``/usr/bin/chromium`` (installed by ``scripts/ensure-chromium.sh``); it never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[6] / "docs" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 800}  # a landscape wall tablet
+
+
+@dataclass
+class LiveHub:
+    url: str
+    supervisor: object
+
+
+def _serve(sock: socket.socket, ready: threading.Event, holder: dict) -> None:
+    """Run uvicorn and the worker on one loop, as ``hi run`` does, until asked to stop."""
+    import uvicorn
+    from django.core.handlers.asgi import ASGIHandler
+
+    from hi.apps.monitor.worker import Supervisor
+
+    async def main() -> None:
+        server = uvicorn.Server(uvicorn.Config(ASGIHandler(), lifespan="off", log_level="warning",
+                                               access_log=False, timeout_graceful_shutdown=1))
+        supervisor = Supervisor(poll_interval=0.5, heartbeat_interval=2.0)
+        holder.update(loop=asyncio.get_running_loop(), server=server, supervisor=supervisor)
+        tasks = [asyncio.create_task(server.serve(sockets=[sock])), asyncio.create_task(supervisor.run())]
+        ready.set()
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        server.should_exit = True
+        supervisor.stop()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(main())
+
+
+@pytest.fixture
+def live_hub(transactional_db, settings) -> Iterator[LiveHub]:
+    settings.WHITENOISE_USE_FINDERS = True  # serve the vendored assets straight from the app
+    settings.WHITENOISE_AUTOREFRESH = True
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    ready, holder = threading.Event(), {}
+    thread = threading.Thread(target=_serve, args=(sock, ready, holder), name="live-hub", daemon=True)
+    thread.start()
+    assert ready.wait(15), "the hub did not start"
+    try:
+        yield LiveHub(url=f"http://127.0.0.1:{sock.getsockname()[1]}", supervisor=holder["supervisor"])
+    finally:
+        def stop() -> None:
+            holder["server"].should_exit = True
+            holder["supervisor"].stop()
+
+        holder["loop"].call_soon_threadsafe(stop)
+        thread.join(20)
+        sock.close()
+
+
+@pytest.fixture
+def browser_page(live_hub) -> Iterator[object]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium.sh")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls between steps are still synchronous.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            context = browser.new_context(viewport=VIEWPORT, base_url=live_hub.url)
+            page = context.new_page()
+            page.set_default_timeout(15000)
+            try:
+                yield page
+            finally:
+                context.close()
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def screenshot(page: object, name: str) -> None:
+    """Save a full-page screenshot for the README under docs/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

@@ -1,0 +1,103 @@
+"""In Chromium: sign in, configure Home Assistant (wrong token, then right), sync, switch a light live,
+and watch a change made in Home Assistant reach the home page without a reload."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from hi.apps.sense.models import Sensor
+from hi.integrations.client import reset_breakers, reset_metrics
+from hi.simulator.hass import HassSimulator
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def hass_sim() -> Iterator[HassSimulator]:
+    reset_breakers()
+    reset_metrics()
+    simulator = HassSimulator()
+    with simulator.running_in_thread():
+        yield simulator
+    reset_breakers()
+
+
+def _sign_in(page) -> None:
+    get_user_model().objects.create_user("alice", password=PASSWORD)
+    page.goto("/")
+    assert "/login/" in page.url
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def _configure(page, sim: HassSimulator, token: str) -> None:
+    page.goto("/integrations/hass/configure")
+    page.fill("#id_base_url", sim.url)
+    page.fill("#id_api_token", token)
+    page.click("#configure-submit")
+
+
+def _state_id(sensor_key: str) -> int:
+    integration_id, _, name = sensor_key.partition(":")
+    return Sensor.objects.get(integration_id=integration_id, integration_name=name).entity_state_id
+
+
+def test_configure_sync_control_and_live_updates(browser_page, hass_sim, live_hub):
+    page = browser_page
+    _sign_in(page)
+
+    _configure(page, hass_sim, "not-the-token")
+    page.wait_for_selector(".connection-test")
+    assert "not-the-token" not in page.content()
+    error = page.inner_text(".connection-test")
+    assert "Nothing was saved" in error
+    screenshot(page, "configure-error")
+
+    _configure(page, hass_sim, hass_sim.token)
+    page.wait_for_url(re.compile(r"/integrations/$"))
+    assert "Home Assistant is configured" in page.inner_text("main")
+    assert hass_sim.token not in page.content()
+
+    page.click("#integration-hass button:has-text('Sync')")
+    page.wait_for_selector("#integration-hass .sync-confirm")
+    assert "Create" in page.inner_text("#integration-hass .sync-summary")
+    screenshot(page, "sync-preview")
+    page.click("#integration-hass .sync-confirm")
+    page.wait_for_selector("#integration-hass .sync-panel:has-text('Sync done')")
+    screenshot(page, "sync-result")
+    page.click("#integration-hass button:has-text('Enable')")
+    page.wait_for_selector("#integration-hass .health-badge")
+    screenshot(page, "integrations")
+
+    porch_state = _state_id("hass:light.porch")
+    page.goto("/")
+    page.fill("#q", "Porch")
+    page.wait_for_selector(f"#state-{porch_state}")
+    page.click(f"[data-entity-id] a:text-is('Porch')")
+    page.wait_for_selector(f"#state-{porch_state} .state-badge:has-text('Off')")
+    page.wait_for_selector("#live-indicator:has-text('live')")
+    page.click(f'[data-control-state="{porch_state}"] button[value="on"]')
+    page.wait_for_selector(f"#state-{porch_state} .state-badge:has-text('On')")
+    page.wait_for_selector(f"#control-status-{porch_state} [data-outcome=confirmed]")
+    assert hass_sim.state_of("light.porch")["state"] == "on"
+    screenshot(page, "entity")
+
+    door_state = _state_id("hass:binary_sensor.front_door_contact")
+    page.goto("/?q=Front")
+    page.wait_for_selector(f"#state-{door_state} .state-badge:has-text('Closed')")
+    page.wait_for_selector("#live-indicator:has-text('live')")
+    page.evaluate("window.__noReload = true")
+    hass_sim.set_state("binary_sensor.front_door_contact", "on")
+    page.wait_for_selector(f"#state-{door_state} .state-badge:has-text('Open')")
+    assert page.evaluate("window.__noReload") is True  # the same document: no reload happened
+    page.goto("/")
+    screenshot(page, "home")
