@@ -51,12 +51,14 @@ class HassMonitor(IntegrationMonitor):
     name = "hass"
 
     def __init__(self, *, poll_interval: float = 4.0, fallback_after: float = 10.0, ping_interval: float = 20.0,
-                 ping_timeout: float = 10.0, heartbeat_interval: float = 15.0) -> None:
+                 ping_timeout: float = 10.0, heartbeat_interval: float = 15.0,
+                 ws_options: dict[str, Any] | None = None) -> None:
         self.poll_interval = poll_interval
         self.fallback_after = fallback_after
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
         self.heartbeat_interval = heartbeat_interval
+        self.ws_options = dict(ws_options or {})
         self.mode = "starting"
         self.polls = 0
         self.snapshots = 0
@@ -84,7 +86,7 @@ class HassMonitor(IntegrationMonitor):
         ws = HassWebSocket(base_url, token, on_change=self._on_change, on_snapshot=self._on_snapshot,
                            on_auth_failed=self._on_auth_failed, on_state_change=self._on_link_state,
                            on_error=self._on_error, ping_interval=self.ping_interval,
-                           ping_timeout=self.ping_timeout)
+                           ping_timeout=self.ping_timeout, **self.ws_options)
         await ws.start()
         try:
             await self._supervise(context, ws, rest)

@@ -42,10 +42,12 @@ class HassSimulator(SimulatorBase):
         self.store.listeners.append(self._on_state_changed)
         self.connections: set[HassConnection] = set()
         self._stall: asyncio.Event | None = None
+        self.websocket_available = True
 
     # -- state kept on the simulator -----------------------------------------------------------
     def reset_state(self) -> None:
         self.store.reset()
+        self.websocket_available = True
         self.release_stall()
 
     def config(self) -> dict[str, Any]:
@@ -264,7 +266,9 @@ class HassSimulator(SimulatorBase):
         except ValueError:
             return "invalid"
 
-    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        if not self.websocket_available:  # e.g. a reverse proxy that does not pass upgrades
+            return web.Response(status=503, text="503: Service Unavailable")
         ws = web.WebSocketResponse(autoping=True, max_msg_size=16 * 1024 * 1024)
         await ws.prepare(request)
         self.websockets.add(ws)

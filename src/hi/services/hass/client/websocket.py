@@ -56,12 +56,14 @@ class HassWebSocket:
     def __init__(self, base_url: str, token: str, *, on_change: OnChange, on_snapshot: OnSnapshot,
                  on_auth_failed: Callable[[exc.AuthenticationError], Any] | None = None,
                  on_state_change: Callable[[WsState, str], Any] | None = None,
+                 on_error: Callable[[exc.IntegrationError], Awaitable[None]] | None = None,
                  ping_interval: float = 20.0, ping_timeout: float = 10.0, max_size: int = DEFAULT_MAX_SIZE,
                  coalesce: bool = True, **options: Any) -> None:
         self._token = token
         self._on_change = on_change
         self._on_snapshot = on_snapshot
         self._coalesce = coalesce
+        self._on_error = on_error
         self._subscription: int | None = None
         self.ha_version = ""
         self.client = WebSocketClient(
@@ -82,6 +84,10 @@ class HassWebSocket:
     @property
     def is_connected(self) -> bool:
         return self.client.is_connected
+
+    @property
+    def last_error(self) -> str:
+        return self.client.last_error
 
     def snapshot(self) -> dict[str, Any]:
         return self.client.snapshot()
@@ -130,7 +136,13 @@ class HassWebSocket:
         self._subscription = answer["id"]
 
     async def _resync(self, ws: WebSocketClient) -> None:
-        await self._on_snapshot(await self.get_states())
+        try:
+            snapshot = await self.get_states()
+        except exc.IntegrationError as error:
+            if self._on_error is not None:
+                await self._on_error(error)
+            raise
+        await self._on_snapshot(snapshot)
 
     async def _ping(self, ws: WebSocketClient) -> None:
         answer = await ws.send_command({"type": "ping"})
@@ -151,7 +163,11 @@ class HassWebSocket:
         except ValidationError as error:
             self.client.skipped_messages += 1
             first = error.errors()[0]
-            logger.warning("hass: skipped a malformed state_changed event (%s: %s)",
-                           ".".join(str(p) for p in first["loc"]), first["msg"])
+            where = ".".join(str(p) for p in first["loc"])
+            logger.warning("hass: skipped a malformed state_changed event (%s: %s)", where, first["msg"])
+            if self._on_error is not None:
+                await self._on_error(exc.DataValidationError(
+                    f"Home Assistant sent a state_changed event that does not match the schema ({where})",
+                    field=where, integration_id=INTEGRATION_ID))
             return
         await self._on_change(change)
