@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hi.apps.event.models import Event
+from hi.integrations import health
 from hi.integrations.enums import HealthStatus
 from hi.integrations.models import Integration
+from hi.utils.redaction import redact
 
-from .station import INTEGRATION_ID, sensor_key
+from .station import sensor_key
 
 if TYPE_CHECKING:
     from .service import WeatherSnapshot
@@ -22,22 +24,20 @@ def open_alert_events() -> dict[str, dict[str, Any]]:
     return {correlation_id: dict(details or {}) for correlation_id, details in rows}
 
 
-def record_weather_health(integration_id: str, snapshot: WeatherSnapshot, sources: dict[str, Any]) -> None:
+def record_weather_health(integration_id: str, snapshot: WeatherSnapshot, sources: dict[str, Any],
+                          poll_failed: bool) -> None:
     """Say which source serves each value; a failing source or stale data is a warning, not healthy."""
-    integration = Integration.objects.filter(integration_id=integration_id or INTEGRATION_ID).first()
-    if integration is None:
-        return
-    details = dict(integration.health_details or {})
     now = snapshot.taken_at
-    details["weather"] = {
+    health.set_detail(integration_id, "weather", {
         "serving": snapshot.serving, "sources": sources,
         "values": {name: value.provenance(now) for name, value in snapshot.values.items()},
-    }
-    integration.health_details = details
-    integration.health_message = snapshot.summary()[:500]
-    fields = ["health_details", "health_message"]
-    degraded = snapshot.any_stale or any(s.state != "ok" for s in snapshot.sources.values())
-    if degraded and integration.health_status == HealthStatus.HEALTHY:
-        integration.health_status = HealthStatus.WARNING
-        fields.append("health_status")
-    integration.save(update_fields=fields)
+    })
+    if poll_failed:
+        return  # record_failure has said why; the details above still show what is being kept
+    summary = snapshot.summary()
+    if snapshot.any_stale or any(s.state != "ok" for s in snapshot.sources.values()):
+        Integration.objects.filter(integration_id=integration_id).exclude(
+            health_status=HealthStatus.ERROR).update(health_status=HealthStatus.WARNING,
+                                                     health_message=redact(summary)[:500])
+    else:
+        health.record_success(integration_id, summary)

@@ -31,26 +31,34 @@ class WeatherMonitor(PeriodicMonitor):
         self.on_snapshot = on_snapshot
         self.service: WeatherService | None = None
         self.settings: WeatherSettings | None = None
+        self.last_snapshot: WeatherSnapshot | None = None
 
-    async def run(self, context: MonitorContext) -> None:
+    def start(self, context: MonitorContext) -> WeatherService:
+        """Build the service from the context's attributes, on the context's clock and the database store."""
         self.settings = WeatherSettings.from_attributes(context.attributes)
         self.service = self.settings.build_service(DatabaseStore(), clock=context.now)
+        return self.service
+
+    async def run(self, context: MonitorContext) -> None:
+        service = self.start(context)
         try:
             while True:
-                snapshot: WeatherSnapshot | None = None
+                self.last_snapshot = None
                 try:
-                    snapshot = await self.refresh(context)
+                    await self.refresh(context)
                 except Exception as exc:  # recorded; the loop goes on
+                    failed = True
                     await context.report_failure(exc)
                 else:
+                    failed = False
                     await context.report_success()
-                if snapshot is not None:
-                    await sync_to_async(record_weather_health)(context.integration_id, snapshot,
-                                                               self.service.health_details())
+                if self.last_snapshot is not None:
+                    await sync_to_async(record_weather_health)(context.integration_id, self.last_snapshot,
+                                                               service.health_details(), failed)
                 if await context.sleep(self.interval_seconds):
                     return
         finally:
-            self.service.close()
+            service.close()
 
     async def poll(self, context: MonitorContext) -> None:
         await self.refresh(context)

@@ -50,19 +50,31 @@ class ClientTransport:
 
     def __init__(self, spec: SourceSpec, store: RequestStore, clock: Clock,
                  timeouts: Timeouts | None = None, retry: RetryPolicy = WEATHER_RETRY) -> None:
-        integration_id = f"weather:{spec.name}"
-        self.client = HttpClient(
-            integration_id=integration_id, timeouts=timeouts or Timeouts(connect=5.0, read=20.0), retry=retry,
-            breaker=CircuitBreaker(integration_id, failure_threshold=3, reset_timeout=120.0),
-            metrics=ClientMetrics(integration_id),
-            rate_limiter=PersistedLimiter(store, spec.name, spec.rate_limits, clock),  # type: ignore[arg-type]
-        )
+        self.integration_id = f"weather:{spec.name}"
+        self.breaker = CircuitBreaker(self.integration_id, failure_threshold=3, reset_timeout=120.0)
+        self.metrics = ClientMetrics(self.integration_id)
+        self._options = {"timeouts": timeouts or Timeouts(connect=5.0, read=20.0), "retry": retry,
+                         "rate_limiter": PersistedLimiter(store, spec.name, spec.rate_limits, clock)}
+        self._clients: dict[str, HttpClient] = {}
+
+    def client_for(self, url: str) -> HttpClient:
+        """Made on first use (most polls are answered from the cache); plain-http addresses (a simulator,
+        a household mirror) get a client without a TLS context, which costs tens of milliseconds to build."""
+        scheme = "https" if url.lower().startswith("https:") else "http"
+        client = self._clients.get(scheme)
+        if client is None:
+            client = self._clients[scheme] = HttpClient(
+                integration_id=self.integration_id, breaker=self.breaker, metrics=self.metrics,
+                verify=scheme == "https", **self._options)
+        return client
 
     def get_json(self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str]) -> Any:
-        return self.client.get_json(url, Any, params=dict(params or {}), headers=dict(headers))
+        return self.client_for(url).get_json(url, Any, params=dict(params or {}), headers=dict(headers))
 
     def health_details(self) -> dict[str, Any]:
-        return self.client.health_details()
+        return {"breaker": self.breaker.snapshot(), "metrics": self.metrics.snapshot()}
 
     def close(self) -> None:
-        self.client.close()
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 
@@ -9,10 +10,12 @@ import pytest
 
 from hi.services.weather.service import WeatherService
 from hi.services.weather.store import MemoryStore, RequestStore
+from hi.services.weather.transport import WEATHER_RETRY, ClientTransport
 from hi.simulator.weather import WeatherSimulator
 
 SOURCES = ("nws", "openmeteo", "sunrise_sunset")
 LATITUDE, LONGITUDE = 41.8781, -87.6298
+QUICK_RETRY = dataclasses.replace(WEATHER_RETRY, base_delay=0.001, max_delay=0.002)  # same shape, no waiting
 
 
 class SimClock:
@@ -45,8 +48,10 @@ def make_service(sim: WeatherSimulator, clock: SimClock, store: RequestStore | N
                  sources: tuple[str, ...] = SOURCES, latitude: float = LATITUDE,
                  longitude: float = LONGITUDE) -> WeatherService:
     urls = {name: sim.base_url(name) for name in SOURCES}
-    return WeatherService.configure(sources, latitude, longitude, urls, store or MemoryStore(),
-                                    contact="tests@example.invalid", clock=clock)
+    store = store or MemoryStore()
+    return WeatherService.configure(sources, latitude, longitude, urls, store, contact="tests@example.invalid",
+                                    clock=clock, transport_factory=lambda spec: ClientTransport(
+                                        spec, store, clock, retry=QUICK_RETRY))
 
 
 @pytest.fixture
