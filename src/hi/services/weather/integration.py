@@ -17,9 +17,9 @@ from hi.integrations.integration_gateway import (
 )
 
 from .config import DEFAULT_BASE_URLS, WeatherSettings, default_source_list
-from .db_store import DatabaseStore
 from .monitor import WeatherMonitor
 from .sources import parse_source_list
+from .store import MemoryStore
 from .synchronizer import WeatherSynchronizer
 from .transport import ClientTransport
 from .units import UNIT_SYSTEMS
@@ -77,9 +77,12 @@ class WeatherGateway(IntegrationGateway):
         return cleaned
 
     def test_connection(self, attributes: Mapping[str, str], timeout: float) -> ConnectionTestResult:
-        """Ask each enabled source once (through the persisted rate limits); every one must answer."""
+        """Ask each enabled source once; every one must answer.
+
+        A memory store keeps this free of database writes (it runs on a helper thread, before saving).
+        """
         settings = WeatherSettings.from_attributes(attributes)
-        store = DatabaseStore()
+        store = MemoryStore()
         service = settings.build_service(store)
         results: dict[str, str] = {}
         try:
