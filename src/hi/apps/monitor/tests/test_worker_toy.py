@@ -6,10 +6,12 @@ import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection
 
 from hi.apps.monitor.models import WorkerHeartbeat
 from hi.apps.monitor.worker import Supervisor
 from hi.apps.sense.live_bus import get_live_bus
+from hi.apps.sense.pipeline import get_pipeline
 from hi.integrations.enums import HealthStatus
 from hi.integrations.models import Integration
 from hi.integrations.testing.fixtures import *  # noqa: F403
@@ -32,7 +34,24 @@ async def test_a_device_change_flows_through_the_supervised_monitor(toy_integrat
         subscription.close()
         supervisor.stop()
         await asyncio.wait_for(task, 10)
-    integration = await sync_to_async(Integration.objects.get)(integration_id="toy")
+        await _close_pipeline_connection()
+    integration, stopped = await sync_to_async(_final_state)()
     assert integration.health_status == HealthStatus.HEALTHY
     assert integration.heartbeat_at is not None
-    assert await sync_to_async(WorkerHeartbeat.objects.filter(stopped_at__isnull=False).exists)()
+    assert stopped
+
+
+def _final_state() -> tuple[Integration, bool]:
+    try:
+        return (Integration.objects.get(integration_id="toy"),
+                WorkerHeartbeat.objects.filter(stopped_at__isnull=False).exists())
+    finally:
+        connection.close()  # PostgreSQL cannot drop the test database while a thread holds a session
+
+
+async def _close_pipeline_connection() -> None:
+    """The pipeline's own thread holds a connection; close it there (same PostgreSQL reason)."""
+    def close() -> None:
+        connection.close()
+
+    await asyncio.get_running_loop().run_in_executor(get_pipeline()._get_executor(), close)
