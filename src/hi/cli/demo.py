@@ -7,7 +7,7 @@ from typing import Any
 
 from hi.utils.redaction import redact
 
-from .output import say
+from .output import note
 from .server import make_simulator, simulator_names
 
 DEMO_INTEGRATIONS = ("hass", "zoneminder", "weather")
@@ -38,15 +38,16 @@ def start_simulators(stack: contextlib.ExitStack) -> dict[str, Any]:
     available = simulator_names()
     for name in DEMO_INTEGRATIONS:
         if name not in available:
-            say(f"  {name}: no simulator yet, skipped")
+            note("simulator", f"  {name}: no simulator yet, skipped", name=name, status="missing")
             continue
         try:
             simulator = make_simulator(name)
             stack.enter_context(simulator.running_in_thread())
         except Exception as exc:
-            say(f"  {name}: simulator did not start ({redact(exc)}), skipped")
+            note("simulator", f"  {name}: simulator did not start ({redact(exc)}), skipped", name=name,
+                 status="failed")
             continue
-        say(f"  {name}: simulator at {simulator.url}")
+        note("simulator", f"  {name}: simulator at {simulator.url}", name=name, status="running", url=simulator.url)
         running[name] = simulator
     return running
 
@@ -59,7 +60,7 @@ def wire_integration(name: str, simulator: Any) -> None:
     from hi.integrations.models import Integration
 
     if name not in integration_factory.available_integration_ids():
-        say(f"  {name}: integration not available yet, skipped")
+        note("integration", f"  {name}: integration not available yet, skipped", name=name, status="missing")
         return
     try:
         actions.configure(name, simulator_attributes(name, simulator), test=True)
@@ -70,9 +71,11 @@ def wire_integration(name: str, simulator: Any) -> None:
             actions.lifecycle_action(name, "enable")
         report = actions.sync(name)
     except Exception as exc:
-        say(f"  {name}: could not be set up: {redact(getattr(exc, 'message', exc))}")
+        reason = redact(getattr(exc, "message", exc))
+        note("integration", f"  {name}: could not be set up: {reason}", name=name, status="failed")
         return
-    say(f"  {name}: configured, enabled and synced ({_count_summary(report)})")
+    note("integration", f"  {name}: configured, enabled and synced ({_count_summary(report)})", name=name,
+         status="ready", counts=report.get("counts") if isinstance(report, dict) else None)
 
 
 def _count_summary(report: Any) -> str:

@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from . import commands_data as data
 from .bootstrap import ensure_first_account, ensure_migrated, first_account_lines, setup_django
-from .output import say
+from .output import note, use_json_lines
 
 SERVER_COMMANDS = {"run", "worker", "demo", "simulate"}
 NO_DATABASE_COMMANDS = {"simulate"}
@@ -128,8 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _print_first_account(url: str) -> None:
     account = ensure_first_account()
     if account is not None:
-        for line in first_account_lines(account, url):
-            say(line)
+        note("first_account", "\n".join(first_account_lines(account, url)), username=account.username,
+             password=account.password, url=url)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -141,7 +141,7 @@ def _run(args: argparse.Namespace) -> int:
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
     ensure_static()
     _print_first_account(url)
-    asyncio.run(serve(sock, on_started=lambda: say(f"hi is running at {url} (Ctrl-C to stop)")))
+    asyncio.run(serve(sock, on_started=lambda: note("running", f"hi is running at {url} (Ctrl-C to stop)", url=url)))
     return 0
 
 
@@ -161,13 +161,14 @@ def _demo(args: argparse.Namespace) -> int:
     sock = listen_socket(args.host, args.port)
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
     ensure_static()
-    say(f"hi demo: data in {os.environ['HI_DATA_DIR']}")
+    note("data_dir", f"hi demo: data in {os.environ['HI_DATA_DIR']}", path=os.environ["HI_DATA_DIR"])
     with contextlib.ExitStack() as stack:
         simulators = start_simulators(stack)
         for name, simulator in simulators.items():
             wire_integration(name, simulator)
         _print_first_account(url)
-        asyncio.run(serve(sock, on_started=lambda: say(f"hi demo is running at {url} (Ctrl-C to stop)")))
+        asyncio.run(serve(sock, on_started=lambda: note("running", f"hi demo is running at {url} (Ctrl-C to stop)",
+                                                        url=url)))
     return 0
 
 
@@ -214,6 +215,7 @@ def _error_line(exc: BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse, prepare Django, run one command; returns the exit status."""
     args = build_parser().parse_args(argv)
+    use_json_lines(bool(getattr(args, "json", False)) and args.command in SERVER_COMMANDS)
     try:
         _prepare_environment(args)
         return int(args.handler(args) or 0)

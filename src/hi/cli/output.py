@@ -35,3 +35,21 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str = "(
 def say(text: str = "") -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+_json_lines = False
+
+
+def use_json_lines(enabled: bool) -> None:
+    """Long-running commands with ``--json`` report progress as one JSON object per line."""
+    global _json_lines
+    _json_lines = enabled
+
+
+def note(event: str, text: str, **fields: Any) -> None:
+    """A progress line: words for people, or ``{"event": ..., "message": ..., **fields}`` for scripts."""
+    if _json_lines:
+        sys.stdout.write(json.dumps({"event": event, "message": text.strip(), **fields}, default=str) + "\n")
+        sys.stdout.flush()
+    else:
+        say(text)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .output import say
+from .output import note
 
 
 class ServeError(Exception):
@@ -115,7 +115,7 @@ async def serve(sock: socket.socket, with_worker: bool = True, on_started: Calla
 def run_worker() -> None:
     from hi.apps.monitor.worker import run_worker as supervise
 
-    asyncio.run(supervise(on_started=lambda: say("hi worker running; Ctrl-C to stop")))
+    asyncio.run(supervise(on_started=lambda: note("running", "hi worker running; Ctrl-C to stop")))
 
 
 # -- simulators ----------------------------------------------------------------------------------
@@ -162,7 +162,8 @@ def run_simulator(name: str, port: int, profile: str | None, host: str = "127.0.
             await simulator.start()
         except OSError as exc:
             raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-        say(f"{name} simulator ({simulator.profile}) at {simulator.url}; Ctrl-C to stop")
+        note("running", f"{name} simulator ({simulator.profile}) at {simulator.url}; Ctrl-C to stop",
+             name=name, profile=simulator.profile, url=simulator.url)
         try:
             await stop.wait()
         finally:

@@ -90,3 +90,68 @@ def test_hi_run_serves_and_stops_cleanly_on_sigterm(env):
     second = subprocess.run([sys.executable, "-m", "hi.cli.main", "health", "--json"], env=env,
                             capture_output=True, text=True, timeout=60)
     assert json.loads(second.stdout)["worker"]["running"] is False  # it said goodbye on the way out
+
+
+def _read_until(process: subprocess.Popen[str], marker: str) -> list[str]:
+    lines: list[str] = []
+    assert process.stdout is not None
+    while not any(marker in line for line in lines):
+        line = process.stdout.readline()
+        assert line, f"ended early: {''.join(lines)} {process.stderr.read() if process.stderr else ''}"
+        lines.append(line)
+    return lines
+
+
+def _stop(process: subprocess.Popen[str]) -> int:
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_hi_simulate_serves_a_simulator_until_sigterm(env):
+    process = subprocess.Popen([sys.executable, "-m", "hi.cli.main", "simulate", "zoneminder", "--port", "0"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = _read_until(process, "simulator")[-1]
+        url = re.search(r"(http://\S+);", line).group(1)
+        assert httpx.get(f"{url}/_sim/faults", timeout=10).status_code == 200
+    finally:
+        assert _stop(process) == 0
+
+
+def test_long_running_commands_report_json_lines_with_json(env):
+    process = subprocess.Popen([sys.executable, "-m", "hi.cli.main", "run", "--port", "0", "--json"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        records = [json.loads(line) for line in _read_until(process, '"running"')]
+        assert records[0]["event"] == "first_account" and records[0]["username"] == "admin"
+        assert records[-1]["event"] == "running" and records[-1]["url"].startswith("http://127.0.0.1:")
+    finally:
+        assert _stop(process) == 0
+
+
+def test_hi_simulate_refuses_an_unknown_profile_in_one_line(env):
+    result = hi(env, "simulate", "zoneminder", "--profile", "gigantic")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "unknown profile 'gigantic'" in result.stderr
+
+
+def test_hi_demo_wires_the_simulators_and_serves(env, tmp_path):
+    env = {**env, "HI_DATA_DIR": str(tmp_path / "demo")}
+    process = subprocess.Popen([sys.executable, "-m", "hi.cli.main", "demo", "--port", "0"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        lines = _read_until(process, "is running at")
+        text = "".join(lines)
+        assert "configured, enabled and synced" in text
+        assert "Created the first account" in text
+        url = re.search(r"(http://\S+/)", lines[-1]).group(1)
+        assert httpx.get(f"{url}api/v1/healthz", timeout=10).json() == {"status": "ok"}
+        entities = hi(env, "entities", "list", "--json")  # a second process on the same SQLite (WAL)
+        assert entities.returncode == 0 and len(json.loads(entities.stdout)) > 0
+    finally:
+        assert _stop(process) == 0
