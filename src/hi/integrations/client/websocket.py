@@ -92,7 +92,9 @@ class WebSocketClient:
         self.on_state_change = on_state_change
         self.ping = ping
         self.ping_interval = ping_interval
-        self.ping_timeout = ping_timeout if ping_timeout is not None else ping_interval
+        # Half the interval by default: a dead link is then noticed within 1.5 intervals, well
+        # inside the 2-interval target even when the loop is busy.
+        self.ping_timeout = ping_timeout if ping_timeout is not None else (ping_interval or 0) / 2 or None
         self.max_size = max_size
         self.queue_size = queue_size
         self.backoff = backoff or RetryPolicy(base_delay=0.5, max_delay=30.0)
