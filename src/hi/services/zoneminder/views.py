@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import httpx
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 
 from hi.apps.entity.models import Entity
 from hi.integrations.enums import IntegrationStatus
@@ -39,11 +39,11 @@ def _configuration() -> tuple[int, dict[str, str]] | None:
     return integration.config_version, integration.attribute_values()
 
 
-async def _client() -> AsyncZoneMinderClient:
+async def _client() -> AsyncZoneMinderClient | None:
     """One logged-in client per event loop and configuration version (tokens are reused, not re-fetched)."""
     found = await sync_to_async(_configuration)()
     if found is None:
-        raise Http404("ZoneMinder is not configured")
+        return None
     version, attributes = found
     register_secret(attributes.get("password"))
     loop = asyncio.get_running_loop()
@@ -57,9 +57,12 @@ async def _client() -> AsyncZoneMinderClient:
     return client
 
 
-async def _require_camera(monitor_id: int) -> None:
-    if not await Entity.objects.filter(integration_id=INTEGRATION_ID, integration_name=camera_name(monitor_id)).aexists():
-        raise Http404("no such camera")
+async def _is_camera(monitor_id: int) -> bool:
+    return await Entity.objects.filter(integration_id=INTEGRATION_ID, integration_name=camera_name(monitor_id)).aexists()
+
+
+def _not_found() -> HttpResponse:
+    return HttpResponseNotFound("No such camera.", content_type="text/plain")
 
 
 def _unavailable(exc: Exception) -> HttpResponse:
@@ -69,8 +72,11 @@ def _unavailable(exc: Exception) -> HttpResponse:
 
 @login_required
 async def snapshot(request: HttpRequest, monitor_id: int) -> HttpResponse:
-    await _require_camera(monitor_id)
+    if not await _is_camera(monitor_id):
+        return _not_found()
     client = await _client()
+    if client is None:
+        return _not_found()
     params = {"mode": "single", "monitor": monitor_id, "scale": 100}
     url = f"{client.settings.portal_url}/cgi-bin/nph-zms"
     for attempt in range(2):
@@ -91,8 +97,11 @@ async def snapshot(request: HttpRequest, monitor_id: int) -> HttpResponse:
 
 @login_required
 async def stream(request: HttpRequest, monitor_id: int) -> HttpResponse:
-    await _require_camera(monitor_id)
+    if not await _is_camera(monitor_id):
+        return _not_found()
     client = await _client()
+    if client is None:
+        return _not_found()
     try:
         await client.ensure_token()
     except IntegrationError as exc:

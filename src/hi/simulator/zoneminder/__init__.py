@@ -78,12 +78,14 @@ class ZoneMinderSimulator(SimulatorBase):
         self.api.state = self.state
 
     async def start(self) -> None:
+        self.api.closing = asyncio.Event()
         await super().start()
         if self.motion_enabled and self._motion_task is None:
             rate, shortest, longest, _ = MOTION[self.profile]
             self.start_motion(rate, shortest, longest)
 
     async def stop(self) -> None:
+        self.api.closing.set()
         await self.stop_motion()
         await super().stop()
 

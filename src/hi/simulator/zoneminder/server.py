@@ -56,6 +56,7 @@ class ZoneMinderApi:
     def __init__(self, state: ZoneMinderState) -> None:
         self.state = state
         self.frames_served = 0
+        self.closing = asyncio.Event()  # set on shutdown so open MJPEG streams end at once
 
     def routes(self, app: web.Application) -> None:
         api = "/zm/api"
@@ -234,14 +235,15 @@ class ZoneMinderApi:
         response = web.StreamResponse(headers={"Content-Type": f"multipart/x-mixed-replace;boundary={BOUNDARY}"})
         await response.prepare(request)
         frame = 0
-        with contextlib.suppress(ConnectionError, asyncio.CancelledError):
-            while True:
+        with contextlib.suppress(ConnectionError, asyncio.CancelledError, TimeoutError):
+            while not self.closing.is_set():
                 jpeg = camera_frame(monitor_id, frame)
                 await response.write(f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n"
                                      .encode() + jpeg + b"\r\n")
                 self.frames_served += 1
                 frame += 1
-                await asyncio.sleep(1.0 / max_fps)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.closing.wait(), 1.0 / max_fps)
         return response
 
 
