@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.dateparse import parse_datetime
 
 from hi.apps.entity.enums import event_value
-from hi.apps.entity.models import EntityState
-from hi.apps.sense.models import Sensor
+from hi.apps.sense.bulk import insert_rows, update_rows
 from hi.apps.sense.sensor_response import SensorResponse
 
 from .models import Event
@@ -23,6 +22,18 @@ from .models import Event
 # detail keys an integration may use to say when a condition began (an end without a start)
 _START_KEYS = ("start", "start_time", "started_at", "StartTime")
 _UPDATE_FIELDS = ["start", "end", "duration_seconds", "details", "value"]
+_INSERT_FIELDS = ["entity", "entity_state", "sensor", "value", "start", "end", "duration_seconds",
+                  "correlation_id", "details"]
+
+
+class StateLike(Protocol):
+    id: int
+    entity_id: int
+    state_type: str
+
+
+class SensorLike(Protocol):
+    id: int
 
 
 def _duration(start: dt.datetime, end: dt.datetime) -> float:
@@ -67,7 +78,7 @@ class EventRecorder:
                 self._open_plain[event.entity_state_id] = event  # the latest wins
 
     # -- decisions ------------------------------------------------------------------------------
-    def is_duplicate(self, state: EntityState, response: SensorResponse) -> bool:
+    def is_duplicate(self, state: StateLike, response: SensorResponse) -> bool:
         """True for an exact repeat: a second start of a known event, or an end of a closed one."""
         correlation = response.correlation
         if correlation is None:
@@ -80,7 +91,7 @@ class EventRecorder:
         return event.end is not None
 
     # -- changes --------------------------------------------------------------------------------
-    def correlated(self, sensor: Sensor, state: EntityState, response: SensorResponse, value: Any) -> None:
+    def correlated(self, sensor: SensorLike, state: StateLike, response: SensorResponse, value: Any) -> None:
         correlation = response.correlation
         assert correlation is not None
         key = (state.id, correlation.correlation_id)
@@ -111,7 +122,7 @@ class EventRecorder:
         self._touch(event)
         self.closed += 1
 
-    def transition(self, sensor: Sensor, state: EntityState, previous: Any, value: Any,
+    def transition(self, sensor: SensorLike, state: StateLike, previous: Any, value: Any,
                    moment: dt.datetime) -> None:
         """A plain change of a two-valued state: entering the active value opens, leaving it closes."""
         active = event_value(state.state_type)
@@ -128,7 +139,7 @@ class EventRecorder:
             event = self._create(None, sensor, state, value, start=moment, end=None, details={})
             self._open_plain[state.id] = event
 
-    def _create(self, key: tuple[int, str] | None, sensor: Sensor, state: EntityState, value: Any, *,
+    def _create(self, key: tuple[int, str] | None, sensor: SensorLike, state: StateLike, value: Any, *,
                 start: dt.datetime, end: dt.datetime | None, details: dict[str, Any]) -> Event:
         event = Event(entity_id=state.entity_id, entity_state_id=state.id, sensor_id=sensor.id, value=value,
                       start=start, end=end, duration_seconds=_duration(start, end) if end else None,
@@ -147,9 +158,7 @@ class EventRecorder:
 
     # -- writing --------------------------------------------------------------------------------
     def flush(self) -> None:
-        if self._new:
-            Event.objects.bulk_create(self._new, batch_size=500)
-        if self._dirty:
-            Event.objects.bulk_update(list(self._dirty.values()), _UPDATE_FIELDS, batch_size=500)
+        insert_rows(Event, self._new, _INSERT_FIELDS)
+        update_rows(Event, list(self._dirty.values()), _UPDATE_FIELDS)
         self._new = []
         self._dirty = {}

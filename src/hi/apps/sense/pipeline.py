@@ -27,6 +27,7 @@ from hi.apps.entity.enums import binary_values, event_value
 from hi.apps.entity.models import EntityState
 from hi.apps.event.recorder import EventRecorder
 
+from .bulk import insert_values, update_rows
 from .live_bus import LiveBus, StateChange, get_live_bus
 from .models import Sensor, SensorHistory
 from .sensor_response import SensorResponse
@@ -39,12 +40,49 @@ _LOOKUP_CHUNK = 500
 _MAX_REMEMBERED_UNKNOWN = 5000
 # a repeated value refreshes ``last_response_at`` only when it is older than this (saves writes)
 _FRESHNESS = dt.timedelta(seconds=60)
-_SENSOR_FIELDS = (
-    "id", "integration_id", "integration_name", "provides_history", "last_value", "last_response_at",
-    "entity_state_id", "entity_state__id", "entity_state__entity_id", "entity_state__state_type",
-    "entity_state__value", "entity_state__value_updated_at",
+_SENSOR_COLUMNS = (
+    "id", "integration_name", "provides_history", "last_value", "last_response_at", "entity_state_id",
+    "entity_state__entity_id", "entity_state__state_type", "entity_state__value", "entity_state__value_updated_at",
     "entity_state__entity__integration_id", "entity_state__entity__integration_name",
 )
+
+
+class SensorRow:
+    """What a batch needs of one Sensor (and writes back through ``update_rows``)."""
+
+    __slots__ = ("entity_state_id", "id", "key", "last_response_at", "last_value", "provides_history")
+
+    def __init__(self, sensor_id: int, key: str, provides_history: bool, last_value: Any,
+                 last_response_at: dt.datetime | None, entity_state_id: int) -> None:
+        self.id = sensor_id
+        self.key = key
+        self.provides_history = provides_history
+        self.last_value = last_value
+        self.last_response_at = last_response_at
+        self.entity_state_id = entity_state_id
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+class StateRow:
+    """What a batch needs of one EntityState."""
+
+    __slots__ = ("entity_id", "entity_key", "id", "state_type", "value", "value_updated_at")
+
+    def __init__(self, state_id: int, entity_id: int, state_type: str, value: Any,
+                 value_updated_at: dt.datetime | None, entity_key: str) -> None:
+        self.id = state_id
+        self.entity_id = entity_id
+        self.state_type = state_type
+        self.value = value
+        self.value_updated_at = value_updated_at
+        self.entity_key = entity_key
+
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 @dataclass
@@ -158,22 +196,35 @@ class SensorResponsePipeline:
         logger.warning("skipping something that is not a SensorResponse: %r", type(response).__name__)
         return False
 
-    def _load_sensors(self, batch: Sequence[SensorResponse]) -> dict[tuple[str, str], Sensor]:
-        """Every sensor the batch names, with its state, in one query per integration (chunked)."""
+    def _load_sensors(self, batch: Sequence[SensorResponse]) -> tuple[dict[tuple[str, str], SensorRow],
+                                                                        dict[int, StateRow]]:
+        """Every sensor the batch names, with its state, in one query per integration (chunked).
+
+        Plain rows instead of model instances: building ORM objects was most of a batch's cost.
+        """
         names_by_integration: dict[str, set[str]] = defaultdict(set)
         for response in batch:
             key = response.integration_key
             names_by_integration[key.integration_id].add(key.integration_name)
-        found: dict[tuple[str, str], Sensor] = {}
+        sensors: dict[tuple[str, str], SensorRow] = {}
+        states: dict[int, StateRow] = {}
         for integration_id, names in names_by_integration.items():
             ordered = sorted(names)
             for start in range(0, len(ordered), _LOOKUP_CHUNK):
                 chunk = ordered[start:start + _LOOKUP_CHUNK]
-                query = (Sensor.objects.filter(integration_id=integration_id, integration_name__in=chunk)
-                         .select_related("entity_state__entity").only(*_SENSOR_FIELDS))
-                for sensor in query:
-                    found[(integration_id, sensor.integration_name)] = sensor
-        return found
+                rows = (Sensor.objects.filter(integration_id=integration_id, integration_name__in=chunk)
+                        .values_list(*_SENSOR_COLUMNS))
+                for (sensor_id, name, provides_history, last_value, last_response_at, state_id, entity_id,
+                     state_type, value, value_updated_at, entity_iid, entity_name) in rows:
+                    state = states.get(state_id)
+                    if state is None:
+                        entity_key = f"{entity_iid}:{entity_name}" if entity_iid and entity_name else ""
+                        state = states[state_id] = StateRow(state_id, entity_id, state_type, value,
+                                                            value_updated_at, entity_key)
+                    sensors[(integration_id, name)] = SensorRow(
+                        sensor_id, f"{integration_id}:{name}", provides_history, last_value, last_response_at,
+                        state_id)
+        return sensors, states
 
     def _note_unknown(self, key: str) -> None:
         with self._lock:
@@ -186,10 +237,7 @@ class SensorResponsePipeline:
 
     def _process(self, batch: list[SensorResponse]) -> list[StateChange]:
         now = timezone.now()
-        sensors = self._load_sensors(batch)
-        states: dict[int, EntityState] = {}
-        for sensor in sensors.values():
-            states.setdefault(sensor.entity_state_id, sensor.entity_state)
+        sensors, states = self._load_sensors(batch)
         recorder = EventRecorder()
         recorder.preload(
             correlation_keys=[(sensors[k].entity_state_id, r.correlation.correlation_id) for r in batch
@@ -199,9 +247,9 @@ class SensorResponsePipeline:
             active_state_ids=[s.id for s in states.values()
                               if (active := event_value(s.state_type)) is not None and s.value == active],
         )
-        history: list[SensorHistory] = []
-        dirty_sensors: dict[int, Sensor] = {}
-        dirty_states: dict[int, EntityState] = {}
+        history: list[tuple[int, Any, dt.datetime, Any]] = []
+        dirty_sensors: dict[int, SensorRow] = {}
+        dirty_states: dict[int, StateRow] = {}
         applied: dict[int, list[Any]] = defaultdict(list)
         changes: list[StateChange] = []
         counts = PipelineStats(batches=1, received=len(batch))
@@ -231,8 +279,7 @@ class SensorResponsePipeline:
                 counts.duplicates += 1
                 continue
             if sensor.provides_history:
-                history.append(SensorHistory(sensor_id=sensor.id, value=value, response_at=moment,
-                                             details=self._history_details(response, details)))
+                history.append((sensor.id, value, moment, self._history_details(response, details)))
             in_order = state.value_updated_at is None or moment >= state.value_updated_at
             previous = state.value
             if in_order:
@@ -252,14 +299,9 @@ class SensorResponsePipeline:
             elif in_order:
                 recorder.transition(sensor, state, previous, value, moment)
 
-        if history:
-            SensorHistory.objects.bulk_create(history, batch_size=500)
-        if dirty_sensors:
-            Sensor.objects.bulk_update(list(dirty_sensors.values()), ["last_value", "last_response_at"],
-                                       batch_size=500)
-        if dirty_states:
-            EntityState.objects.bulk_update(list(dirty_states.values()), ["value", "value_updated_at"],
-                                            batch_size=500)
+        insert_values(SensorHistory, ["sensor", "value", "response_at", "details"], history)
+        update_rows(Sensor, list(dirty_sensors.values()), ["last_value", "last_response_at"])
+        update_rows(EntityState, list(dirty_states.values()), ["value", "value_updated_at"])
         recorder.flush()
         if applied:
             from hi.apps.control.dispatch import confirm_pending_controls
@@ -284,12 +326,9 @@ class SensorResponsePipeline:
         return extra
 
     @staticmethod
-    def _change(sensor: Sensor, state: EntityState, value: Any, previous: Any, moment: dt.datetime) -> StateChange:
-        keys = [str(sensor.integration_key)] if sensor.integration_key else []
-        entity_key = state.entity.integration_key_str
-        if entity_key and entity_key not in keys:
-            keys.append(entity_key)
-        return StateChange(entity_id=state.entity_id, state_id=state.id, integration_keys=tuple(keys),
+    def _change(sensor: SensorRow, state: StateRow, value: Any, previous: Any, moment: dt.datetime) -> StateChange:
+        keys = (sensor.key, state.entity_key) if state.entity_key and state.entity_key != sensor.key else (sensor.key,)
+        return StateChange(entity_id=state.entity_id, state_id=state.id, integration_keys=keys,
                            value=value, previous_value=previous, timestamp=moment)
 
     def _add_counts(self, counts: PipelineStats) -> None:

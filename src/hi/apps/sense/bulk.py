@@ -1,0 +1,56 @@
+"""Plain ``executemany`` inserts and updates for the ingest path.
+
+Django's ``bulk_update`` builds one CASE expression per field and row, which costs far more
+than the write itself; these helpers prepare values with each field's own conversion (so JSON
+and datetimes are stored exactly as the ORM would store them) and send one statement per batch.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connections, models, router
+
+
+def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
+    return [model._meta.get_field(name) for name in names]
+
+
+def update_rows(model: type[models.Model], rows: Sequence[Any], names: Sequence[str]) -> None:
+    """``UPDATE … WHERE pk = %s`` for every row, setting ``names`` from the instances."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = _fields(model, names)
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = (f"UPDATE {quote(model._meta.db_table)} SET {assignments} "
+           f"WHERE {quote(model._meta.pk.column)} = %s")
+    params = [[field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields] + [row.pk]
+              for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def insert_values(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """``INSERT`` plain value tuples (in ``names`` order), each prepared by its field as the ORM would."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = _fields(model, names)
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+    preparers = [functools.partial(field.get_db_prep_save, connection=connection) for field in fields]
+    params = [[prepare(value) for prepare, value in zip(preparers, row, strict=True)] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def insert_rows(model: type[models.Model], rows: Sequence[models.Model], names: Sequence[str]) -> None:
+    """``INSERT`` model instances (primary keys are not read back: callers needing them use bulk_create)."""
+    attnames = [field.attname for field in _fields(model, names)]
+    insert_values(model, names, [[getattr(row, attname) for attname in attnames] for row in rows])
