@@ -59,6 +59,7 @@ class MonitorSlot:
     state: str = "starting"  # starting | running | backoff | idle | stopped
     restarts: int = 0
     last_error: str = ""
+    activated: bool = False
 
     def describe(self) -> dict[str, Any]:
         return {"state": self.state, "config_version": self.config_version,
@@ -147,10 +148,10 @@ class Supervisor:
             slot = self.slots[integration_id]
             if integration_id not in wanted:
                 logger.info("%s is no longer active: stopping its monitor", integration_id)
-                await self._stop_slot(integration_id, deactivate=True)
+                await self._stop_slot(integration_id)
             elif wanted[integration_id] != slot.config_version:
                 logger.info("%s configuration changed: restarting its monitor", integration_id)
-                await self._stop_slot(integration_id, deactivate=True)
+                await self._stop_slot(integration_id)
         for integration_id, version in wanted.items():
             if integration_id not in self.slots and not self._stop.is_set():
                 self._start_slot(integration_id, version)
@@ -160,7 +161,8 @@ class Supervisor:
         slot.task = asyncio.create_task(self._supervise(slot), name=f"monitor-{integration_id}")
         self.slots[integration_id] = slot
 
-    async def _stop_slot(self, integration_id: str, deactivate: bool = False) -> None:
+    async def _stop_slot(self, integration_id: str) -> None:
+        """Stop the monitor (grace period, then cancel) and release what this process activated."""
         slot = self.slots.pop(integration_id, None)
         if slot is None or slot.task is None:
             return
@@ -171,7 +173,7 @@ class Supervisor:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await slot.task
         slot.state = "stopped"
-        if deactivate or self._stop.is_set():
+        if slot.activated:
             await sync_to_async(_deactivate)(integration_id)
 
     # -- one integration -----------------------------------------------------------------------
@@ -207,6 +209,9 @@ class Supervisor:
                 await self.clock.sleep(delay, slot.stop_event)
 
     async def _run_once(self, slot: MonitorSlot) -> None:
+        if not slot.activated:  # this process's gateway opens its resources, whoever enabled it
+            await sync_to_async(_activate)(slot.integration_id)
+            slot.activated = True
         loaded = await sync_to_async(_load_monitor)(slot.integration_id)
         if loaded is None:
             slot.state = "idle"
@@ -272,6 +277,17 @@ def _load_monitor(integration_id: str) -> tuple[Any, dict[str, str]] | None:
     if monitor is None:
         return None
     return monitor, integration.attribute_values()
+
+
+def _activate(integration_id: str) -> None:
+    from hi.integrations.exceptions import IntegrationError
+    from hi.integrations.integration_factory import get_gateway
+
+    integration = Integration.objects.get(integration_id=integration_id)
+    result = get_gateway(integration_id).activate(integration)
+    if result.get("status") != "success":
+        raise IntegrationError(result.get("message") or f"{integration_id} could not start",
+                               integration_id=integration_id)
 
 
 def _close_connection() -> None:

@@ -29,11 +29,16 @@ class RecordingGateway(IntegrationGateway):
     def reset(self) -> None:
         self.contexts: list[MonitorContext] = []
         self.deactivations = 0
+        self.activations = 0
         self.started = asyncio.Event()
         self.loop_ticks = 0
 
     def test_connection(self, attributes: Mapping[str, str], timeout: float) -> ConnectionTestResult:
         return ConnectionTestResult(ok=True, message="ok")
+
+    def activate(self, integration: Integration) -> ManageResult:
+        self.activations += 1
+        return success("running")
 
     def deactivate(self, integration: Integration) -> ManageResult:
         self.deactivations += 1

@@ -101,6 +101,7 @@ async def test_a_config_version_change_restarts_the_monitor_with_the_new_setting
         assert gateway.contexts[0].stopping
         assert gateway.contexts[1].config_version == 2
         assert supervisor.slots["test_steady"].config_version == 2
+        assert (gateway.activations, gateway.deactivations) == (2, 1)  # the gateway reloaded too
 
 
 async def test_pausing_stops_the_monitor_and_deactivates_the_gateway():
@@ -152,7 +153,7 @@ async def test_shutdown_stops_every_monitor_and_deactivates_them():
     async with running(supervisor):
         await asyncio.wait_for(gateway.started.wait(), 5)
     assert gateway.contexts[0].stopping
-    assert gateway.deactivations == 1
+    assert (gateway.activations, gateway.deactivations) == (1, 1)
     assert supervisor.slots == {}
 
 
