@@ -196,6 +196,7 @@ class HassSimulator(SimulatorBase):
         app.router.add_delete("/_sim/hass/states/{entity_id}", self._sim_remove)
         app.router.add_post("/_sim/hass/revoke", self._sim_revoke)
         app.router.add_post("/_sim/hass/stall", self._sim_stall)
+        app.router.add_post("/_sim/hass/websocket", self._sim_websocket)
 
     def _authorized(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")
@@ -294,6 +295,13 @@ class HassSimulator(SimulatorBase):
         body = await self._body(request)
         self.revoke_token((body or {}).get("token") if isinstance(body, dict) else None)
         return self._json({"revoked": True})
+
+    async def _sim_websocket(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        self.websocket_available = bool(body.get("enabled", True)) if isinstance(body, dict) else True
+        if not self.websocket_available:
+            await self.close_all_websockets(abrupt=True)
+        return self._json({"websocket": self.websocket_available})
 
     async def _sim_stall(self, request: web.Request) -> web.Response:
         body = await self._body(request)
