@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from hi.apps.entity.enums import UNKNOWN_VALUES, EntityStateType, EntityType, binary_values, is_numeric
 
@@ -113,6 +114,17 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours // 24} days {hours % 24} h"
 
 
+def format_moment(value: Any, now: dt.datetime | None = None) -> str:
+    """An ISO timestamp in the hub's time zone: '13:03' today, 'Nov 22 13:03' on other days."""
+    when = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(when, dt.datetime):
+        return str(value)
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when, dt.UTC)
+    local, today = timezone.localtime(when), timezone.localtime(now or timezone.now())
+    return local.strftime("%H:%M") if local.date() == today.date() else local.strftime("%b %d %H:%M")
+
+
 def _discrete_label(value: Any, value_range: Any) -> str:
     if isinstance(value_range, dict) and str(value) in value_range:
         return str(value_range[str(value)])
@@ -146,7 +158,7 @@ def describe_state(state_type: str, value: Any, units: str = "", value_range: An
     if state_type == S.DISCRETE:
         return StateDisplay("list-ul", _discrete_label(value, value_range), "info")
     if state_type == S.DATETIME:
-        return StateDisplay("clock", str(value), "secondary")
+        return StateDisplay("clock", format_moment(value, now), "secondary")
     if state_type in {S.MULTIVALUED, S.BLOB}:
         return StateDisplay("braces", "Data", "light")
     return StateDisplay("circle", str(value), "secondary")

@@ -101,7 +101,7 @@ def flat_items(details: Any) -> list[tuple[str, Any]]:
     for key, value in details.items():
         if isinstance(value, dict):
             pairs.extend((f"{key} {sub}".replace("_", " "), v) for sub, v in value.items()
-                         if not isinstance(v, dict | list))
-        elif not isinstance(value, list):
+                         if v is not None and not isinstance(v, dict | list))
+        elif value is not None and not isinstance(value, list):
             pairs.append((str(key).replace("_", " "), value))
     return pairs[:20]

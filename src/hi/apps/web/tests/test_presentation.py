@@ -49,3 +49,8 @@ def test_controls_per_state_type():
     assert control_spec(S.DISCRETE, ["off", "heat", "cool"]).kind == "select"
     number = control_spec(S.TEMPERATURE, {"min": 7, "max": 30})
     assert (number.kind, number.minimum, number.step) == ("number", 7, 0.5)
+
+
+def test_timestamps_read_as_clock_times():
+    assert describe_state(S.DATETIME, "2026-01-01T07:15:00+00:00", now=NOW).text == "07:15"
+    assert describe_state(S.DATETIME, "2025-12-30T07:15:00+00:00", now=NOW).text == "Dec 30 07:15"

@@ -138,9 +138,17 @@ def history_json(request: HttpRequest, entity_id: int) -> JsonResponse:
     rows = list(SensorHistory.objects.filter(sensor__entity_state=state, response_at__gte=since)
                 .order_by("-response_at").values_list("response_at", "value")[:MAX_CHART_POINTS])
     rows.reverse()
+    before = (SensorHistory.objects.filter(sensor__entity_state=state, response_at__lt=since)
+              .order_by("-response_at").values_list("value", flat=True).first())
+    if before is not None:
+        rows.insert(0, (since, before))  # where the line stood when the period began
     points = [{"x": at.isoformat(), "y": y} for at, value in rows if (y := _chart_value(state, value)) is not None]
     pair = binary_values(state.state_type)
+    now = timezone.now()
+    if points and (current := _chart_value(state, state.value)) is not None:
+        points.append({"x": now.isoformat(), "y": current})  # the line runs up to the present value
     return JsonResponse({
+        "since": since.isoformat(), "until": now.isoformat(),
         "label": state.name, "units": state.units, "points": points, "stepped": pair is not None,
         "labels": {"1": pair[0], "0": pair[1]} if pair else None, "truncated": len(rows) == MAX_CHART_POINTS,
     })

@@ -58,14 +58,15 @@ def cameras(request: HttpRequest) -> HttpResponse:
     return render(request, "web/cameras.html", {"cards": cards, "live": live})
 
 
-def _series(points: list[dict[str, Any]], time_key: str, fields: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
-    """Chart series from forecast points; each field becomes one line."""
+def _series(points: list[dict[str, Any]], time_key: str,
+            fields: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """Chart series from forecast points; each field becomes one line on the axis of its units."""
     series = []
     for key, label, units in fields:
         data = [{"x": str(p.get(time_key)), "y": p.get(key)} for p in points
                 if isinstance(p, dict) and p.get(key) is not None and p.get(time_key)]
         if data:
-            series.append({"label": label, "units": units, "points": data})
+            series.append({"label": label, "units": units, "points": data, "axis": "pct" if units == "%" else "y"})
     return series
 
 

@@ -18,6 +18,8 @@
         control.querySelectorAll("button[value]").forEach(function (b) {
           var on = b.value === value;
           b.classList.toggle("active", on);
+          b.classList.toggle("btn-primary", on);
+          b.classList.toggle("btn-outline-secondary", !on);
           b.setAttribute("aria-pressed", on ? "true" : "false");
         });
       } else if (document.activeElement !== control && value !== "") {

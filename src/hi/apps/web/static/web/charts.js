@@ -13,7 +13,7 @@
     return {
       animation: false, maintainAspectRatio: false, parsing: true,
       plugins: { legend: { display: false }, title: { display: true, text: data.label } },
-      scales: { x: { type: "time", time: { tooltipFormat: "PPpp" } }, y: y }
+      scales: { x: { type: "time", min: data.since, max: data.until, time: { tooltipFormat: "PPpp" } }, y: y }
     };
   }
 
@@ -24,6 +24,8 @@
       var dataset = { data: data.points, stepped: data.stepped, borderColor: "#0d6efd", backgroundColor: "rgba(13,110,253,.15)",
                       fill: data.stepped, pointRadius: data.points.length > 200 ? 0 : 2, borderWidth: 2 };
       if (charts[key]) {
+        charts[key].options.scales.x.min = data.since;
+        charts[key].options.scales.x.max = data.until;
         charts[key].data.datasets[0] = dataset;
         charts[key].update();
       } else {
@@ -58,11 +60,15 @@
       var series = JSON.parse(source.textContent);
       var colors = ["#dc3545", "#0d6efd", "#198754", "#fd7e14"];
       var datasets = series.map(function (s, i) {
+        var pct = s.axis === "pct";
         return { label: s.label + (s.units ? " (" + s.units + ")" : ""), data: s.points, borderColor: colors[i % colors.length],
-                 pointRadius: 1, borderWidth: 2, yAxisID: i === 0 ? "y" : "y" + i };
+                 backgroundColor: pct ? "rgba(25,135,84,.12)" : "transparent", fill: pct, stepped: false,
+                 pointRadius: 1, borderWidth: 2, yAxisID: pct ? "pct" : "y" };
       });
-      var scales = { x: { type: "time" } };
-      series.forEach(function (s, i) { scales[i === 0 ? "y" : "y" + i] = { position: i === 0 ? "left" : "right", grid: { drawOnChartArea: i === 0 } }; });
+      var scales = { x: { type: "time" }, y: { position: "left" } };
+      if (series.some(function (s) { return s.axis === "pct"; })) {
+        scales.pct = { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false }, title: { display: true, text: "%" } };
+      }
       new Chart(canvas, { type: "line", data: { datasets: datasets }, options: { animation: false, maintainAspectRatio: false, scales: scales } });
     });
   }

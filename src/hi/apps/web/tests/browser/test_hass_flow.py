@@ -82,7 +82,7 @@ def test_configure_sync_control_and_live_updates(browser_page, hass_sim, live_hu
     page.goto("/")
     page.fill("#q", "Porch")
     page.wait_for_selector(f"#state-{porch_state}")
-    page.click(f"[data-entity-id] a:text-is('Porch')")
+    page.click("[data-entity-id] a:text-is('Porch')")
     page.wait_for_selector(f"#state-{porch_state} .state-badge:has-text('Off')")
     page.wait_for_selector("#live-indicator:has-text('live')")
     page.click(f'[data-control-state="{porch_state}"] button[value="on"]')
@@ -100,4 +100,5 @@ def test_configure_sync_control_and_live_updates(browser_page, hass_sim, live_hu
     page.wait_for_selector(f"#state-{door_state} .state-badge:has-text('Open')")
     assert page.evaluate("window.__noReload") is True  # the same document: no reload happened
     page.goto("/")
+    page.wait_for_selector("#live-indicator:has-text('live')")
     screenshot(page, "home")

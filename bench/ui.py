@@ -1,0 +1,101 @@
+"""Web UI speed: the home page (the entity list) with 500 and 5,000 entities — server time ≤ 150 ms and a
+query count that does not depend on the number of entities.
+
+Server time is the full Django request (middleware, queries, templates) through the in-process test
+client on a fresh SQLite database; the figure is the median of ``--runs`` requests after a warm-up.
+
+    python bench/ui.py [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+TARGET_MS = 150.0
+PAGES = {
+    "home": {},
+    "home, page 40": {"page": "40"},
+    "home, search": {"q": "Light 0"},
+    "home, lights that are on": {"type": "light", "state": "on"},
+    "home, by integration": {"group": "integration"},
+}
+
+
+def setup(data_dir: Path) -> None:
+    os.environ["HI_DATA_DIR"] = str(data_dir)
+    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hi.settings.base"
+    os.environ.setdefault("HI_LOG_LEVEL", "WARNING")
+    (data_dir / "static").mkdir(exist_ok=True)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def measure(client, params: dict[str, str], runs: int) -> tuple[float, int]:
+    """(median ms, queries) for one page."""
+    from django.db import connection
+
+    queries = 0
+
+    def count(execute, sql, params_, many, context):  # type: ignore[no-untyped-def]
+        nonlocal queries
+        queries += 1
+        return execute(sql, params_, many, context)
+
+    with connection.execute_wrapper(count):
+        response = client.get("/", params)
+    assert response.status_code == 200, response.status_code
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get("/", params)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return statistics.median(timings), queries
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    setup(Path(tempfile.mkdtemp(prefix="hi-bench-ui-")))
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from hi.apps.web.tests.homedata import build_home
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(get_user_model().objects.create_user("bench", password="bench-password-1"))
+
+    results: dict[int, dict[str, tuple[float, int]]] = {}
+    build_home(500, integration_id="hass")
+    results[500] = {name: measure(client, params, args.runs) for name, params in PAGES.items()}
+    build_home(4500, integration_id="bench")
+    results[5000] = {name: measure(client, params, args.runs) for name, params in PAGES.items()}
+
+    ok = True
+    print(f"{'page':28} {'500: ms':>9} {'queries':>8} {'5000: ms':>9} {'queries':>8}")
+    for name in PAGES:
+        (small_ms, small_q), (big_ms, big_q) = results[500][name], results[5000][name]
+        print(f"{name:28} {small_ms:9.1f} {small_q:8d} {big_ms:9.1f} {big_q:8d}")
+        ok &= big_ms <= TARGET_MS and small_q == big_q
+    print(f"target: ≤ {TARGET_MS:.0f} ms server time at 5,000 entities, same query count at 500 and 5,000: "
+          f"{'met' if ok else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
