@@ -25,7 +25,8 @@ lint: $(STAMP)
 test: $(STAMP) lint test-sqlite test-postgres
 
 test-sqlite: $(STAMP)
-	@echo "== tests on SQLite =="
+	@echo "== tests on SQLite (browser tests included: Debian's Chromium) =="
+	scripts/ensure-chromium.sh
 	$(BIN)/pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
