@@ -29,6 +29,10 @@ test-sqlite: $(STAMP)
 	scripts/ensure-chromium.sh
 	$(BIN)/pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
+test-browser: $(STAMP)
+	scripts/ensure-chromium.sh
+	$(BIN)/pytest -q -p no:xdist -m browser $(PYTEST_ARGS)
+
 test-postgres: $(STAMP)
 	@echo "== tests on PostgreSQL =="
 	DATABASE_URL=$$(scripts/ensure-postgres.sh) $(BIN)/pytest -q -n 2 --dist loadfile -m "not browser" $(PYTEST_ARGS)

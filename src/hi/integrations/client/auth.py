@@ -13,6 +13,7 @@ A login refused with 401/403 raises ``AuthenticationError`` (permanent).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import AsyncGenerator, Callable, Generator
@@ -102,36 +103,85 @@ def _auth_request(request: httpx.Request) -> httpx.Request:
     return request
 
 
-class _BodyOnDemandAuth(httpx.Auth):
-    """Reads response bodies only for the flow's own login requests, so the client can still
-    stream (and size-cap) the body of the real request."""
+class _Gate:
+    """Markers a flow yields to enter/leave its critical section; the driver holds the lock between."""
+
+
+ENTER, LEAVE = _Gate(), _Gate()
+Step = Generator["httpx.Request | _Gate", "httpx.Response | None", None]
+
+
+class _GatedAuth(httpx.Auth):
+    """Drives an ``auth_flow`` that may yield ``ENTER``/``LEAVE``: a threading lock (sync) or an asyncio
+    lock (async) is held in between, so concurrent requests obtain a token once, not once each.
+    Response bodies are read only for the flow's own login requests, so the client can still stream
+    (and size-cap) the body of the real request."""
+
+    _sync_gate: threading.Lock
+    _async_gate: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None
+
+    def gated_flow(self, request: httpx.Request) -> Step:
+        raise NotImplementedError
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        flow = self.auth_flow(request)
-        outgoing = next(flow)
-        while True:
-            response = yield outgoing
-            if outgoing.extensions.get(_READ_BODY):
-                response.read()
-            try:
+        flow = self.gated_flow(request)
+        held = False
+        try:
+            outgoing = next(flow)
+            while True:
+                if isinstance(outgoing, _Gate):
+                    if outgoing is ENTER:
+                        self._sync_gate.acquire()
+                        held = True
+                    elif held:
+                        self._sync_gate.release()
+                        held = False
+                    outgoing = flow.send(None)
+                    continue
+                response = yield outgoing
+                if outgoing.extensions.get(_READ_BODY):
+                    response.read()
                 outgoing = flow.send(response)
-            except StopIteration:
-                return
+        except StopIteration:
+            return
+        finally:
+            if held:
+                self._sync_gate.release()
+
+    def _loop_gate(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._async_gate is None or self._async_gate[0] is not loop:
+            self._async_gate = (loop, asyncio.Lock())
+        return self._async_gate[1]
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        flow = self.auth_flow(request)
-        outgoing = next(flow)
-        while True:
-            response = yield outgoing
-            if outgoing.extensions.get(_READ_BODY):
-                await response.aread()
-            try:
+        flow = self.gated_flow(request)
+        gate = self._loop_gate()
+        held = False
+        try:
+            outgoing = next(flow)
+            while True:
+                if isinstance(outgoing, _Gate):
+                    if outgoing is ENTER:
+                        await gate.acquire()
+                        held = True
+                    elif held:
+                        gate.release()
+                        held = False
+                    outgoing = flow.send(None)
+                    continue
+                response = yield outgoing
+                if outgoing.extensions.get(_READ_BODY):
+                    await response.aread()
                 outgoing = flow.send(response)
-            except StopIteration:
-                return
+        except StopIteration:
+            return
+        finally:
+            if held:
+                gate.release()
 
 
-class TokenLoginAuth(_BodyOnDemandAuth):
+class TokenLoginAuth(_GatedAuth):
     """Log in to get a token; refresh before expiry; on 401 log in again once and retry once.
 
     ``login(now)`` builds the login request; ``parse(response, now)`` turns its response into a
@@ -163,6 +213,8 @@ class TokenLoginAuth(_BodyOnDemandAuth):
         self.logins = 0
         self.refreshes = 0
         self._lock = threading.Lock()
+        self._sync_gate = threading.Lock()
+        self._async_gate: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     def invalidate(self) -> None:
         """Forget the token so the next request logs in again."""
@@ -176,12 +228,13 @@ class TokenLoginAuth(_BodyOnDemandAuth):
         return (self._refresh is not None and token is not None and token.refresh_token is not None
                 and (token.refresh_expires_at is None or now < token.refresh_expires_at - self.refresh_margin))
 
-    def _obtain(self, token: Token | None) -> Generator[httpx.Request, httpx.Response, Token]:
+    def _obtain(self, token: Token | None) -> Generator[httpx.Request, httpx.Response | None, Token]:
         """Refresh when possible, else log in; a failed refresh falls back to one login."""
         now = self.clock.monotonic()
         if self._can_refresh(token, now):
             assert self._refresh is not None and token is not None
             response = yield _auth_request(self._refresh(token, now))
+            assert response is not None
             if response.status_code < 400:
                 self.refreshes += 1
                 fresh = self._parse(response, now)
@@ -190,34 +243,48 @@ class TokenLoginAuth(_BodyOnDemandAuth):
                 return fresh
             logger.info("token refresh refused (%s); logging in again", response.status_code)
         response = yield _auth_request(self._login(now))
+        assert response is not None
         _check_login_response(response, "login")
         self.logins += 1
         return self._parse(response, now)
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    def _current(self) -> Token | None:
         with self._lock:
-            token = self.token
+            return self.token
+
+    def _store(self, token: Token) -> None:
+        with self._lock:
+            self.token = token
+
+    def gated_flow(self, request: httpx.Request) -> Step:
+        token = self._current()
         if self._needs_new_token(token, self.clock.monotonic()):
-            token = yield from self._obtain(token)
-            with self._lock:
-                self.token = token
+            yield ENTER
+            token = self._current()  # someone may have obtained one while we waited
+            if self._needs_new_token(token, self.clock.monotonic()):
+                token = yield from self._obtain(token)
+                self._store(token)
+            yield LEAVE
         assert token is not None
         original_url = request.url
         self._apply(request, token.access_token)
         response = yield request
-        if response.status_code != 401:
+        if response is None or response.status_code != 401:
             return
-        logger.info("request refused with 401; logging in again once")
-        with self._lock:
-            if self.token is token:
-                self.token = None
-        now = self.clock.monotonic()
-        login_response = yield _auth_request(self._login(now))
-        _check_login_response(login_response, "login")
-        self.logins += 1
-        token = self._parse(login_response, now)
-        with self._lock:
-            self.token = token
+        yield ENTER
+        current = self._current()
+        if current is not None and current is not token:
+            token = current  # another request already logged in again: reuse its token
+        else:
+            logger.info("request refused with 401; logging in again once")
+            now = self.clock.monotonic()
+            login_response = yield _auth_request(self._login(now))
+            assert login_response is not None
+            _check_login_response(login_response, "login")
+            self.logins += 1
+            token = self._parse(login_response, now)
+            self._store(token)
+        yield LEAVE
         request.url = original_url
         self._apply(request, token.access_token)
         yield request

@@ -134,3 +134,25 @@ def test_api_key_in_header_or_query(sim: GenericSimulator, clock: FakeClock, in_
         assert echo["query"]["apikey"] == "key-1234567"
     else:
         assert echo["headers"]["X-API-Key"] == "key-1234567"
+
+
+async def test_concurrent_requests_share_one_login(asim: GenericSimulator, clock: FakeClock) -> None:
+    import asyncio
+
+    auth = login_auth(asim, clock)
+    async with client(asim, auth, clock, AsyncHttpClient) as http:
+        results = await asyncio.gather(*(http.get_json("/secure/items") for _ in range(10)))
+        assert all(r["items"] for r in results)
+        assert asim.logins == 1
+        asim.revoke_tokens()
+        await asyncio.gather(*(http.get_json("/secure/items") for _ in range(10)))
+    assert asim.logins == 2, "a revoked token is replaced by one login, not one per request"
+
+
+def test_concurrent_threads_share_one_login(sim: GenericSimulator, clock: FakeClock) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    auth = login_auth(sim, clock)
+    with client(sim, auth, clock) as http, ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: http.get_json("/secure/items"), range(16)))
+    assert all(r["items"] for r in results) and sim.logins == 1
