@@ -97,8 +97,8 @@ class Supervisor:
         housekeeping = asyncio.create_task(self._housekeeping(), name="worker-housekeeping")
         try:
             while not self._stop.is_set():
+                self._wake.clear()  # before reading: a change during the read wakes the next wait
                 await self._reconcile_safely()
-                self._wake.clear()
                 await self._wait_for_change()
         finally:
             housekeeping.cancel()
@@ -127,6 +127,8 @@ class Supervisor:
 
     # -- reconciliation ------------------------------------------------------------------------
     async def _wait_for_change(self) -> None:
+        if self._wake.is_set() or self._stop.is_set():
+            return
         wake_task = asyncio.ensure_future(self._wake.wait())
         try:
             await self.clock.sleep(self.poll_interval, _EventProxy(wake_task))
