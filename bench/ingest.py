@@ -112,17 +112,21 @@ def main() -> int:
         pipeline = SensorResponsePipeline()
         latencies: list[float] = []
         started = time.perf_counter()
+        cpu_started = time.process_time()
         for offset in range(0, len(responses), args.batch):
             batch_started = time.perf_counter()
             pipeline.process(responses[offset:offset + args.batch])
             latencies.append((time.perf_counter() - batch_started) * 1000.0)
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         latencies.sort()
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
         rate = len(responses) / elapsed
         stats = pipeline.stats
         print(f"database: SQLite file, journal_mode={journal}; {args.entities} entities, batch {args.batch}")
         print(f"responses: {len(responses)} in {elapsed:.2f} s -> {rate:,.0f} responses/s sustained")
+        print(f"cpu time: {cpu:.2f} s -> {len(responses) / cpu:,.0f} responses per cpu-second "
+              f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus)")
         print(f"batch latency: p50 {statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms, "
               f"max {latencies[-1]:.1f} ms ({len(latencies)} batches)")
         print(f"applied {stats.applied}, duplicates dropped {stats.duplicates}, history rows "
