@@ -151,7 +151,7 @@ class GenericSimulator(SimulatorBase):
         kind, message_id = message.get("type"), message.get("id")
         if kind == "ping":
             if not self.ignore_pings:
-                await ws.send_json({"id": message_id, "type": "pong"})
+                await self.send_ws_json(ws, {"id": message_id, "type": "pong"}, WS_PATH)
         elif kind == "subscribe":
             self.subscription_ids[id(ws)] = message_id
             self.subscribers.add(ws)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import inspect
 import itertools
 import json
 import logging
@@ -231,7 +232,9 @@ class WebSocketClient:
                                self.integration_id)
                 self._set_state(WsState.NEEDS_CREDENTIALS, "needs new credentials")
                 if self.on_auth_failed is not None:
-                    self.on_auth_failed(auth_error)
+                    outcome = self.on_auth_failed(auth_error)
+                    if inspect.isawaitable(outcome):
+                        await outcome
                 return
             except asyncio.CancelledError:
                 raise

@@ -236,3 +236,74 @@ async def test_stop_is_clean(ws: WebSocketClient, asim: GenericSimulator) -> Non
     await eventually(lambda: not asim.websockets)
     with pytest.raises(exc.ConnectionError):
         await ws.send_json({"type": "ping"})
+
+
+@pytest.mark.parametrize("fault", [{"error_burst": {"status": 503, "count": 2, "paths": [WS_PATH]}},
+                                   {"rate_limit": {"retry_after": 1, "count": 2, "paths": [WS_PATH]}},
+                                   {"reset": {"count": 2, "paths": [WS_PATH]}}])
+async def test_handshake_failures_are_transient_and_retried(asim: GenericSimulator, recorder: Recorder,
+                                                            fault: dict[str, Any]) -> None:
+    await asim.faults.apply(fault, asim)
+    client = make_client(asim, recorder)
+    await client.start()
+    await client.wait_connected(5)
+    await eventually(lambda: len(recorder.resyncs) == 1)
+    assert client.connections == 1 and client.state is WsState.CONNECTED
+    assert sum(asim.faults.applied.values()) == 2
+    await client.stop()
+
+
+async def test_stalled_pong_is_a_dead_link(asim: GenericSimulator, recorder: Recorder) -> None:
+    client = make_client(asim, recorder, ping_interval=0.1)
+    await client.start()
+    await client.wait_connected(5)
+    await eventually(lambda: len(recorder.resyncs) == 1)
+    asim.faults.set("stall", seconds=1.0, count=1, paths=[WS_PATH])
+    await eventually(lambda: client.dead_links == 1)
+    await eventually(lambda: client.connections == 2 and len(recorder.resyncs) == 2)
+    await client.stop()
+
+
+async def test_schema_drift_reaches_the_handler_unchanged_in_order(
+        ws: WebSocketClient, recorder: Recorder, asim: GenericSimulator) -> None:
+    """The link stays up; validating drifted payloads is the integration's (typed) handler's job."""
+    asim.faults.set("schema_drift", rename={"n": "number"}, count=1, paths=[WS_PATH])
+    await asim.push_event({"n": 1})
+    await asim.push_event({"n": 2})
+    await eventually(lambda: len(recorder.messages) == 2)
+    assert [m["event"] for m in recorder.messages] == [{"number": 1}, {"n": 2}]
+
+
+async def test_no_secret_in_logs_when_auth_fails(asim: GenericSimulator, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from hi.utils.redaction import register_secret
+
+    caplog.set_level(logging.DEBUG)
+    secret = "leaky-token-do-not-log-123"
+    register_secret(secret)
+    recorder = Recorder(asim, token=secret)
+
+    async def failing_auth(ws: WebSocketClient) -> None:
+        await ws.recv_json()
+        await ws.send_json({"type": "auth", "access_token": secret})
+        raise exc.AuthenticationError(f"token {secret} refused")
+
+    client = make_client(asim, recorder, authenticate=failing_auth)
+    await client.start()
+    await asyncio.wait_for(client.wait_stopped(), 5)
+    assert client.state is WsState.NEEDS_CREDENTIALS
+    assert secret not in caplog.text and secret not in str(client.snapshot())
+
+
+async def test_async_auth_failed_callback_is_awaited(asim: GenericSimulator) -> None:
+    recorder = Recorder(asim, token="wrong-token-value")
+    called = asyncio.Event()
+
+    async def on_auth_failed(error: exc.AuthenticationError) -> None:
+        called.set()
+
+    client = make_client(asim, recorder, on_auth_failed=on_auth_failed)
+    await client.start()
+    await asyncio.wait_for(called.wait(), 5)
+    await client.stop()
