@@ -110,7 +110,10 @@ async def measure(url: str, mode: str, rate: float, seconds: float, poll_interva
         await asyncio.sleep(0.05)
     base = 100000.0 if mode == "websocket" else 200000.0
     await asyncio.to_thread(drive, url, clock, rate, seconds, base)
-    await asyncio.sleep(poll_interval + 1 if mode == "polling" else 0.5)
+    last = max(clock.sent)
+    deadline = time.monotonic() + poll_interval + 5
+    while last not in clock.committed and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
     context.stop_event.set()
     await asyncio.wait_for(task, 15)
     found, missing = clock.latencies_ms()

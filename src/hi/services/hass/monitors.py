@@ -1,6 +1,6 @@
 """The live Home Assistant monitor: one WebSocket subscription, REST polling only while that is unusable.
 
-Each ``state_changed`` becomes SensorResponses submitted at once. After every (re)connect the shared
+Each ``state_changed`` becomes SensorResponses submitted at once (a burst shares one transaction). After every (re)connect the shared
 WebSocket client runs a resync: all states are fetched and whatever changed during the gap is
 submitted. If the link stays down for ``fallback_after`` seconds, ``/api/states`` is polled every
 ``poll_interval`` seconds and the health says so, until the WebSocket is back. Entities added or
@@ -19,6 +19,7 @@ from asgiref.sync import sync_to_async
 
 from hi.apps.monitor.base import IntegrationMonitor
 from hi.apps.monitor.context import MonitorContext
+from hi.apps.sense.sensor_response import SensorResponse
 from hi.integrations import health
 from hi.integrations.client import WsState
 from hi.integrations.exceptions import AuthenticationError, ConnectionError, IntegrationError
@@ -26,7 +27,7 @@ from hi.utils.redaction import redact, register_secret
 
 from .client import AsyncHassRestClient, HassWebSocket, StateChange, StatesResult
 from .hass_converter import Allowlist
-from .hass_live import LiveStateTracker, known_entity_ids
+from .hass_live import LiveStateTracker, Signature, known_entity_ids
 from .hass_states import INTEGRATION_ID
 
 logger = logging.getLogger("hi.services.hass.monitor")
@@ -45,6 +46,48 @@ def _mark_needs_sync(reason: str) -> bool:
         return True
     Integration.objects.filter(pk=integration.pk).update(needs_sync=True, needs_sync_reason=reason[:255])
     return False
+
+
+class SubmitQueue:
+    """Submits responses as soon as they come; while one submit is in flight, later ones gather into the
+    next batch, so a burst costs a few transactions instead of one per change (and order is kept)."""
+
+    def __init__(self, context: MonitorContext, tracker: LiveStateTracker) -> None:
+        self.context = context
+        self.tracker = tracker
+        self.pending: list[SensorResponse] = []
+        self.signatures: dict[str, Signature] = {}
+        self.wake = asyncio.Event()
+        self.idle = asyncio.Event()
+        self.idle.set()
+        self.batches = 0
+
+    def add(self, responses: list[SensorResponse], signatures: dict[str, Signature]) -> None:
+        if not responses and not signatures:
+            return
+        self.pending.extend(responses)
+        self.signatures.update(signatures)
+        self.idle.clear()
+        self.wake.set()
+
+    async def run(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            while self.pending or self.signatures:
+                batch, signatures = self.pending, self.signatures
+                self.pending, self.signatures = [], {}
+                try:
+                    if batch:
+                        await self.context.submit(batch)
+                        self.batches += 1
+                except Exception as exc:  # the next resync or poll submits these again
+                    for entity_id in signatures:
+                        self.tracker.submitted.pop(entity_id, None)
+                    await self.context.report_failure(ConnectionError(f"could not record state changes: {exc}"))
+                else:
+                    self.tracker.remember(signatures)
+            self.idle.set()
 
 
 class HassMonitor(IntegrationMonitor):
@@ -66,6 +109,7 @@ class HassMonitor(IntegrationMonitor):
         self._synced = False
         self._context: MonitorContext | None = None
         self._tracker: LiveStateTracker | None = None
+        self._queue: SubmitQueue | None = None
         self._wake = asyncio.Event()
         self._flagged = ""
         self._last_error_report = 0.0
@@ -87,11 +131,18 @@ class HassMonitor(IntegrationMonitor):
                            on_auth_failed=self._on_auth_failed, on_state_change=self._on_link_state,
                            on_error=self._on_error, ping_interval=self.ping_interval,
                            ping_timeout=self.ping_timeout, **self.ws_options)
+        self._queue = SubmitQueue(context, self._tracker)
+        submitter = asyncio.create_task(self._queue.run(), name="hass-submit")
         await ws.start()
         try:
             await self._supervise(context, ws, rest)
         finally:
             await ws.stop()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue.idle.wait(), 5)
+            submitter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await submitter
             await rest.aclose()
 
     async def _supervise(self, context: MonitorContext, ws: HassWebSocket, rest: AsyncHassRestClient) -> None:
@@ -182,26 +233,17 @@ class HassMonitor(IntegrationMonitor):
 
     async def _apply(self, result: StatesResult) -> None:
         """Submit what changed in a full listing and check whether HA's entity set drifted from ours."""
-        assert self._tracker is not None and self._context is not None
+        assert self._tracker is not None and self._queue is not None
         delta = self._tracker.delta(result.states)
-        if delta.responses:
-            await self._context.submit(delta.responses)
-        self._tracker.remember(delta.signatures)
+        self._queue.add(delta.responses, delta.signatures)
         if (delta.added or delta.removed) and not result.skipped:
             await self._membership_changed(delta.drift_reason)
 
     async def _on_change(self, change: StateChange) -> None:
-        assert self._tracker is not None and self._context is not None
+        assert self._tracker is not None and self._queue is not None
         responses = self._tracker.change(change)
-        if responses:
-            try:
-                await self._context.submit(responses)
-            except Exception as exc:  # the next resync or poll submits it again
-                self._tracker.submitted.pop(change.entity_id, None)
-                await self._context.report_failure(ConnectionError(f"could not record a state change: {exc}"))
-                return
-            if change.new_state is not None:
-                self._tracker.remember({change.entity_id: self._tracker.signature(change.new_state)})
+        if responses and change.new_state is not None:
+            self._queue.add(responses, {change.entity_id: self._tracker.signature(change.new_state)})
         reason = self._tracker.membership_changed(change)
         if reason:
             await self._membership_changed(reason)
