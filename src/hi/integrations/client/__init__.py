@@ -17,6 +17,10 @@ HTTP — ``HttpClient`` (sync) and ``AsyncHttpClient`` (async) share one constru
     .health_details() -> {"breaker": {...}, "metrics": {...}}        (put into IntegrationGateway.health())
     .close() / ``with``;   async: ``await .aclose()`` / ``async with``
 
+  Timeouts: ``Timeouts.from_settings(django.conf.settings, read=...)`` reads ``HI_HTTP_CONNECT_TIMEOUT`` /
+  ``HI_HTTP_READ_TIMEOUT`` (default 5 s / 30 s) — the integration passes settings in; this package never
+  imports Django.
+
   Errors (``hi.integrations.exceptions``): refused/reset → ConnectionError, timeouts → TimeoutError,
   5xx → ServerError (all transient); 401/403 → AuthenticationError; 429 → RateLimitedError(retry_after);
   other 4xx → RequestError(status_code); bad/oversized body → DataValidationError(field=...);

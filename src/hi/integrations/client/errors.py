@@ -29,9 +29,14 @@ def describe(request: httpx.Request) -> str:
     return redact(f"{request.method} {request.url}")
 
 
-def from_transport_error(error: httpx.TransportError, request: httpx.Request,
+def from_transport_error(error: httpx.RequestError, request: httpx.Request,
                          integration_id: str | None) -> tuple[exc.IntegrationError, RetryKind]:
     what = describe(request)
+    if isinstance(error, httpx.DecodingError):
+        return exc.DataValidationError(f"{what}: body could not be decoded", integration_id=integration_id), \
+            RetryKind.NEVER
+    if isinstance(error, httpx.TooManyRedirects):
+        return exc.RequestError(f"{what}: too many redirects", integration_id=integration_id), RetryKind.NEVER
     kind = RetryKind.NOT_SENT if isinstance(error, _NOT_SENT) else RetryKind.AFTER_SEND
     reason = redact(str(error) or type(error).__name__)
     if isinstance(error, httpx.TimeoutException):

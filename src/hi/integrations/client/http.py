@@ -23,7 +23,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
@@ -52,7 +52,6 @@ def _redact_library_loggers() -> None:
 
 
 _redact_library_loggers()
-T = TypeVar("T")
 DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 
@@ -65,6 +64,14 @@ class Timeouts:
     read: float = DEFAULT_READ_TIMEOUT
     write: float | None = None
     pool: float | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: float) -> Timeouts:
+        """From an object carrying ``HI_HTTP_CONNECT_TIMEOUT``/``HI_HTTP_READ_TIMEOUT`` (Django's settings),
+        so this module stays free of Django; ``overrides`` win (e.g. ``read=60`` for one integration)."""
+        values = {"connect": float(getattr(settings, "HI_HTTP_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT)),
+                  "read": float(getattr(settings, "HI_HTTP_READ_TIMEOUT", DEFAULT_READ_TIMEOUT))}
+        return cls(**{**values, **overrides})
 
     def to_httpx(self) -> httpx.Timeout:
         return httpx.Timeout(connect=self.connect, read=self.read,
@@ -258,7 +265,7 @@ class HttpClient(_ClientOptions):
                     response = self._client.send(request, stream=True)
                     self._read(response)
                     error, kind, retry_after = from_status(response, self.integration_id, series.retry_statuses)
-                except httpx.TransportError as transport_error:
+                except httpx.RequestError as transport_error:
                     error, kind = from_transport_error(transport_error, request, self.integration_id)
                 except httpx.HTTPStatusError as status_error:  # raised by an auth flow's login
                     error, kind, retry_after = from_status(status_error.response, self.integration_id,
@@ -354,7 +361,7 @@ class AsyncHttpClient(_ClientOptions):
                     response = await self._client.send(request, stream=True)
                     await self._read(response)
                     error, kind, retry_after = from_status(response, self.integration_id, series.retry_statuses)
-                except httpx.TransportError as transport_error:
+                except httpx.RequestError as transport_error:
                     error, kind = from_transport_error(transport_error, request, self.integration_id)
                 except httpx.HTTPStatusError as status_error:  # raised by an auth flow's login
                     error, kind, retry_after = from_status(status_error.response, self.integration_id,

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import httpx
 import pytest
 from pydantic import BaseModel, TypeAdapter
 
@@ -13,7 +14,9 @@ from hi.integrations import exceptions as exc
 from hi.integrations.client import (
     ClientMetrics,
     FakeClock,
+    HttpClient,
     RetryPolicy,
+    Timeouts,
     TokenBucket,
     decode_json,
     is_idempotent,
@@ -149,3 +152,22 @@ def test_redaction_masks_tokens_in_urls_and_headers() -> None:
 def test_fake_clock_async_sleep_yields(clock: FakeClock) -> None:
     asyncio.run(clock.asleep(2))
     assert clock.now == 1002.0
+
+
+def test_timeouts_from_settings_with_overrides() -> None:
+    class Settings:
+        HI_HTTP_READ_TIMEOUT = 12.0
+        HI_HTTP_CONNECT_TIMEOUT = 3.0
+
+    assert Timeouts.from_settings(Settings()) == Timeouts(connect=3.0, read=12.0)
+    assert Timeouts.from_settings(Settings(), read=60.0).read == 60.0
+    assert Timeouts.from_settings(object()) == Timeouts(connect=5.0, read=30.0)
+
+
+def test_undecodable_body_is_a_data_validation_error() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"not gzip at all", headers={"Content-Encoding": "gzip"})
+
+    with HttpClient("http://x", integration_id="decode", transport=httpx.MockTransport(answer)) as client, \
+            pytest.raises(exc.DataValidationError):
+        client.get_json("/")
