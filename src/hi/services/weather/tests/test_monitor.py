@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection
 
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
 from hi.apps.monitor.clock import ManualClock
 from hi.apps.monitor.context import MonitorContext
 from hi.apps.sense.models import SensorHistory
+from hi.apps.sense.pipeline import get_pipeline
 from hi.integrations import lifecycle
 from hi.integrations.models import Integration
 from hi.integrations.sync.engine import run_sync
@@ -21,6 +23,15 @@ from hi.services.weather.monitor import WeatherMonitor
 from hi.simulator.weather import WeatherSimulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+async def close_thread_connections() -> Any:
+    """Threads the monitor used (sync_to_async's, the pipeline's) must not keep the test database open."""
+    yield
+    close = lambda: connection.close()  # noqa: E731 - resolve ``connection`` in the thread that closes it
+    await sync_to_async(close)()
+    await asyncio.get_running_loop().run_in_executor(get_pipeline()._get_executor(), close)
 
 
 @pytest.fixture
