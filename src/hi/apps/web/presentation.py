@@ -66,7 +66,7 @@ ENTITY_TYPE_ICONS: dict[str, str] = {
 }
 
 # Values whose moment matters ("Motion 2 min ago"): the change time is appended to the words.
-_SHOW_AGE_WHEN = {(S.MOVEMENT, "active"), (S.MOVEMENT, "idle"), (S.PRESENCE, "active")}
+_SHOW_AGE_WHEN = {(S.MOVEMENT, "active"), (S.PRESENCE, "active")}
 
 
 def entity_icon(entity_type: str) -> str:

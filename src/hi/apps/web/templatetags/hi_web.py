@@ -27,6 +27,12 @@ def state_display(state: Any) -> presentation.StateDisplay:
                                        state.value_updated_at)
 
 
+@register.simple_tag
+def event_words(event: Any) -> str:
+    """An event's value as the state's words ('Motion', 'Open'), without the age."""
+    return presentation.describe_state(event.entity_state.state_type, event.value).text
+
+
 @register.filter
 def entity_icon(entity_type: str) -> str:
     return presentation.entity_icon(entity_type)

@@ -210,3 +210,18 @@ def test_not_found_is_a_friendly_page(client_in, settings):
     response = client_in.get("/entities/999999/")
     assert response.status_code == 404 and "There is nothing at this address" in response.content.decode()
     assert "Traceback" not in response.content.decode()
+
+
+def test_forms_without_csrf_get_a_friendly_403(user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    lamp = _lamp()
+    response = client.post(reverse("entity-rename", args=[lamp.id]), {"name": "x"})
+    assert response.status_code == 403 and "Please try again" in response.content.decode()
+
+
+def test_server_errors_render_without_details():
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert "Something went wrong" in page and "Traceback" not in page

@@ -110,7 +110,7 @@ def configure(request: HttpRequest, integration_id: str) -> HttpResponse:
         else:
             test_ok, test_message = _test_outcome(result)
             if test_ok:
-                messages.success(request, f"{gateway.label} is configured. {test_message}".strip())
+                messages.success(request, test_message or f"{gateway.label} is configured.")
                 return redirect("integrations")
     return render(request, "web/integration_configure.html", {
         "gateway": gateway, "integration_id": integration_id, "row": row, "form": form,

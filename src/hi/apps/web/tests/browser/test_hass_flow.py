@@ -64,7 +64,7 @@ def test_configure_sync_control_and_live_updates(browser_page, hass_sim, live_hu
 
     _configure(page, hass_sim, hass_sim.token)
     page.wait_for_url(re.compile(r"/integrations/$"))
-    assert "Home Assistant is configured" in page.inner_text("main")
+    assert "Home Assistant configured" in page.inner_text("main")
     assert hass_sim.token not in page.content()
 
     page.click("#integration-hass button:has-text('Sync')")

@@ -61,8 +61,11 @@ def test_cameras_weather_events_health(browser_page, live_hub, simulators):
              what="the first ZoneMinder poll")  # earlier events count as history, not news
     now = dt.datetime.now(dt.UTC)
     zoneminder.state.add_event(1, now - dt.timedelta(seconds=40), now - dt.timedelta(seconds=28))
-    wait_for(lambda: Event.objects.filter(entity__entity_type=EntityType.CAMERA, end__isnull=False).exists(),
-             what="a finished motion event")
+    zoneminder.state.add_event(2, now - dt.timedelta(seconds=30), now - dt.timedelta(seconds=5), score=77)
+    zoneminder.state.start_event(3, now - dt.timedelta(seconds=3))
+    wait_for(lambda: Event.objects.filter(entity__entity_type=EntityType.CAMERA, end__isnull=False).count() >= 2
+             and Event.objects.filter(entity__entity_type=EntityType.CAMERA, end__isnull=True).exists(),
+             what="two finished motion events and one still going")
     wait_for(lambda: EntityState.objects.filter(state_key="forecast_hourly", value__isnull=False).exists(),
              what="the weather forecast")
 
