@@ -20,7 +20,7 @@ from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.sense.models import Sensor
 
 from .inventory import ExternalController, ExternalEntity, ExternalSensor, ExternalState, Inventory
-from .ownership import entities_with_user_data, integration_entity_filter
+from .ownership import integration_entity_filter
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +29,18 @@ _STATE_TYPES = frozenset(EntityStateType.values)
 _ENTITY_TYPES = frozenset(EntityType.values)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _json(value: Any) -> Any:
     """The value as JSONField gives it back, so comparisons with stored values are exact."""
-    return json.loads(json.dumps(value, default=str)) if value is not None else None
+    if value is None or type(value) in _SCALARS:
+        return value
+    if type(value) is dict and all(type(k) is str and type(v) in _SCALARS for k, v in value.items()):
+        return value
+    if type(value) is list and all(type(v) in _SCALARS for v in value):
+        return value
+    return json.loads(json.dumps(value, default=str))
 
 
 @dataclass
@@ -108,29 +117,37 @@ class _Existing:
 
     def __init__(self, integration_id: str) -> None:
         scope = integration_entity_filter(integration_id)
-        self.entities = list(Entity.objects.filter(scope).order_by("id"))
+        self.entities = list(Entity.objects.filter(scope).defer("created_at").order_by("id"))
         self.live = {e.integration_name: e for e in self.entities if e.integration_id == integration_id}
         self.detached: dict[str, Entity] = {}
         for entity in self.entities:
             if entity.integration_id is None:
                 self.detached.setdefault(entity.detached_key, entity)
         self.states: dict[int, dict[str, EntityState]] = defaultdict(dict)
-        for state in EntityState.objects.filter(integration_entity_filter(integration_id, "entity__")):
+        owned = {entity.pk for entity in self.entities if entity.user_fields}
+        for state in (EntityState.objects.filter(integration_entity_filter(integration_id, "entity__"))
+                      .defer("value", "value_updated_at")):
             self.states[state.entity_id][state.state_key] = state
+            if state.user_fields:
+                owned.add(state.entity_id)
         self.sensors = _KeyedRows(Sensor, integration_id)
         self.controllers = _KeyedRows(Controller, integration_id)
         self.attributes: dict[int, list[EntityAttribute]] = defaultdict(list)
         for attribute in EntityAttribute.objects.filter(integration_entity_filter(integration_id, "entity__"),
                                                          source=AttributeSource.INTEGRATION):
             self.attributes[attribute.entity_id].append(attribute)
-        self.user_owned = entities_with_user_data(self.entities, integration_id)
+        owned |= set(EntityAttribute.objects.filter(integration_entity_filter(integration_id, "entity__"),
+                                                    source=AttributeSource.USER)
+                     .values_list("entity_id", flat=True).distinct())
+        self.user_owned = owned
 
 
 class _KeyedRows:
     """Sensors or controllers of one integration, by live key, by detached key and by state."""
 
     def __init__(self, model: type[Sensor] | type[Controller], integration_id: str) -> None:
-        rows = list(model.objects.filter(integration_entity_filter(integration_id)).order_by("id"))
+        deferred = ("created_at", "last_value", "last_response_at") if model is Sensor else ("created_at",)
+        rows = list(model.objects.filter(integration_entity_filter(integration_id)).defer(*deferred).order_by("id"))
         self.live = {row.integration_name: row for row in rows if row.integration_id == integration_id}
         self.detached: dict[str, Any] = {}
         self.by_state: dict[int, list[Any]] = defaultdict(list)
