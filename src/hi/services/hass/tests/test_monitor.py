@@ -63,6 +63,7 @@ class Live:
         self.task = asyncio.create_task(self.monitor.run(self.context))
         if wait_for_snapshot:
             await eventually(lambda: self.monitor.snapshots >= 1)
+            await eventually(lambda: _health_is("healthy"))  # the monitor has reported its link
         return self
 
     async def stop(self) -> None:
