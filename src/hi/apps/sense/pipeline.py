@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
 from hi.apps.entity.enums import binary_values, event_value
@@ -172,9 +172,7 @@ class SensorResponsePipeline:
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
-            from django.db import connection
-
-            executor.submit(connection.close).result()
+            executor.submit(connections.close_all).result()
             executor.shutdown(wait=True)
 
     # -- internals ------------------------------------------------------------------------------
