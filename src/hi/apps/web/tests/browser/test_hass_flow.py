@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth import get_user_model
 
+from hi.apps.entity.enums import EntityStateType
+from hi.apps.entity.models import EntityState
 from hi.apps.sense.models import Sensor
 from hi.integrations.client import reset_breakers, reset_metrics
 from hi.simulator.hass import HassSimulator
@@ -89,6 +91,15 @@ def test_configure_sync_control_and_live_updates(browser_page, hass_sim, live_hu
     page.wait_for_selector(f"#state-{porch_state} .state-badge:has-text('On')")
     page.wait_for_selector(f"#control-status-{porch_state} [data-outcome=confirmed]")
     assert hass_sim.state_of("light.porch")["state"] == "on"
+
+    kitchen = EntityState.objects.get(sensors__integration_name__startswith="light.kitchen",
+                                      state_type=EntityStateType.LIGHT_DIMMER)
+    page.goto(f"/entities/{kitchen.entity_id}/")
+    page.wait_for_selector("#live-indicator:has-text('live')")
+    page.fill(f"#control-{kitchen.id}", "30")  # the slider posts on change
+    page.wait_for_selector(f"#control-status-{kitchen.id} [data-outcome=confirmed]")
+    page.wait_for_selector(f"#state-{kitchen.id} .state-badge:has-text('30%')")
+    assert 70 <= hass_sim.state_of("light.kitchen")["attributes"]["brightness"] <= 80
     screenshot(page, "entity")
 
     door_state = _state_id("hass:binary_sensor.front_door_contact")
