@@ -39,7 +39,6 @@ class Fetcher:
         self.headers = dict(headers or {})
         self.errors: list[IntegrationError] = []
         self.held_back = False
-        self.served_from_network = 0
 
     def __call__(self, kind: str, url: str, params: Mapping[str, str] | None = None,
                  cache_key: str | None = None, validate: Callable[[Any], Any] | None = None) -> Fetched:
@@ -61,7 +60,6 @@ class Fetcher:
             self.errors.append(exc)
             return self._fallback(cached, exc, failed=True)
         self.store.save(self.spec.name, key, payload, now)
-        self.served_from_network += 1
         return Fetched(payload, now, from_cache=False, fresh=True)
 
     @staticmethod

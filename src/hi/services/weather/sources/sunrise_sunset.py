@@ -26,7 +26,7 @@ class SunResponse(BaseModel):
     results: SunResults | str | None = None
 
 
-def parse(payload: object) -> SunResponse:
+def parse(payload: object) -> SunResults:
     """The HTTP status is not enough: a 200 may carry ``status`` INVALID_REQUEST and no results."""
     try:
         response = SunResponse.model_validate(payload)
@@ -34,7 +34,7 @@ def parse(payload: object) -> SunResponse:
         raise DataValidationError(f"sunrise-sunset: {str(exc).splitlines()[0]}") from None
     if response.status != "OK" or not isinstance(response.results, SunResults):
         raise RequestError(f"sunrise-sunset answered status {response.status}")
-    return response
+    return response.results
 
 
 def solar_date(longitude: float, now: dt.datetime) -> dt.date:
@@ -55,13 +55,10 @@ class SunriseSunsetSource(WeatherSource):
         params = {"lat": f"{self.settings.latitude:.4f}", "lng": f"{self.settings.longitude:.4f}",
                   "date": day, "formatted": "0"}
         fetched = fetch("sun", f"{self.settings.base_url}/json", params, cache_key=f"sun:{day}", validate=parse)
-        response = parse(fetched.payload)
-        assert isinstance(response.results, SunResults)
+        results = parse(fetched.payload)
         report = SourceReport(source=self.spec.name)
-        report.sunrise = Reading(value=response.results.sunrise.astimezone(dt.UTC).isoformat(),
-                                 observed_at=fetched.fetched_at)
-        report.sunset = Reading(value=response.results.sunset.astimezone(dt.UTC).isoformat(),
-                                observed_at=fetched.fetched_at)
+        report.sunrise = Reading(value=results.sunrise.astimezone(dt.UTC).isoformat(), observed_at=fetched.fetched_at)
+        report.sunset = Reading(value=results.sunset.astimezone(dt.UTC).isoformat(), observed_at=fetched.fetched_at)
         if fetched.failed:
             report.failing.add("sun")
         return report

@@ -79,3 +79,12 @@ def test_restarting_every_few_minutes_for_three_hours_never_exceeds_any_limit(si
     points = [path for _, path in sim.request_log if "/nws/points/" in path]
     assert len(points) == 1 and len(times["sunrise_sunset"]) == 1
     assert len(times["openmeteo"]) <= 3 * 4 + 1  # its 15-minute cache, restarts or not
+
+
+def test_answers_nobody_asked_for_again_in_a_week_are_forgotten() -> None:
+    store = DatabaseStore()
+    day = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    store.save("sunrise_sunset", "sun:2026-06-01", {"status": "OK"}, day)
+    store.save("sunrise_sunset", "sun:2026-06-09", {"status": "OK"}, day + dt.timedelta(days=8))
+    assert store.load("sunrise_sunset", "sun:2026-06-01") is None
+    assert store.load("sunrise_sunset", "sun:2026-06-09") is not None
