@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from asgiref.sync import sync_to_async
 
@@ -102,30 +101,46 @@ class ZoneMinderMonitor(PeriodicMonitor):
             self.tz = zone(configured or (await self.client.time_zone()).tz)
         if self.cursor is None:
             self.cursor = await load_cursor(self.server)
-        # The new-events query goes alone first: if the token has expired it alone logs in again,
-        # then the remaining requests run concurrently with the fresh token.
+        problems: list[BaseException] = []
         if self.cursor is None:
-            events_part: Any = await self._baseline()
-            status: Any = await self._fetch_status_safely(context.now())
+            self.cursor, responses = await self._baseline()
+            await self._commit(context, responses)
+            status = await self._fetch_status_safely(context.now())
         else:
-            new = await self.client.events_after(self.cursor.last_event_id)
-            rechecked, status = await asyncio.gather(self._recheck(self.cursor.open_event_ids),
+            # The new-events query goes alone first: its starts are what people wait for, and if the
+            # token has expired this one request logs in again before the others run concurrently.
+            before = self.cursor
+            new = await self.client.events_after(before.last_event_id)
+            await context.submit(order_responses(self._new_event_responses(new)))
+            new_open = [e.Id for e in new.events if e.is_open]
+            rechecked, status = await asyncio.gather(self._recheck(before.open_event_ids),
                                                      self._fetch_status_safely(context.now()),
                                                      return_exceptions=True)
-            events_part = rechecked if isinstance(rechecked, BaseException) else self._advance(new, rechecked)
+            last_id = max(before.last_event_id, new.last_id)
+            if isinstance(rechecked, BaseException):
+                problems.append(rechecked)
+                await self._commit(context, [], CursorState(last_id, [*before.open_event_ids, *new_open]))
+            else:
+                ends = [event_end(e, self.tz) for e in rechecked if not e.is_open]
+                still_open = [e.Id for e in rechecked if e.is_open]
+                await self._commit(context, ends, CursorState(last_id, [*still_open, *new_open]))
         self.polls += 1
-        # Writes go one after the other (SQLite allows one writer); events first, they are the urgent part.
-        if not isinstance(events_part, BaseException):
-            cursor, responses = events_part
-            if responses:
-                await context.submit(order_responses(responses))
-            self.cursor = cursor
-            await save_cursor(self.server, cursor)
-        if not isinstance(status, BaseException):
+        if isinstance(status, BaseException):
+            problems.append(status)
+        else:
             await context.submit(status)
-        for result in (events_part, status):
-            if isinstance(result, BaseException):
-                raise result
+        if problems:
+            raise problems[0]
+
+    async def _commit(self, context: MonitorContext, responses: list[SensorResponse],
+                      cursor: CursorState | None = None) -> None:
+        """Submit, then persist the cursor (a crash in between only replays events, which are deduplicated)."""
+        if responses:
+            await context.submit(order_responses(responses))
+        if cursor is not None:
+            self.cursor = cursor
+        assert self.cursor is not None
+        await save_cursor(self.server, self.cursor)
 
     # -- events --------------------------------------------------------------------------------
     async def _baseline(self) -> tuple[CursorState, list[SensorResponse]]:
@@ -137,24 +152,15 @@ class ZoneMinderMonitor(PeriodicMonitor):
         return (CursorState(latest.last_id, [e.Id for e in still_open]),
                 [event_start(e, self.tz) for e in still_open])
 
-    def _advance(self, new: EventBatch, previously_open: list[ZmEvent]) -> tuple[CursorState, list[SensorResponse]]:
-        """Starts and ends of new events, ends of events that were open; the cursor moves past all of them."""
-        assert self.cursor is not None and self.tz is not None
-        tz = self.tz
+    def _new_event_responses(self, new: EventBatch) -> list[SensorResponse]:
+        """A start for every new event, and its end too when it already finished between two polls."""
+        assert self.tz is not None
         responses: list[SensorResponse] = []
-        still_open: list[int] = []
-        for event in previously_open:
-            if event.is_open:
-                still_open.append(event.Id)
-            else:
-                responses.append(event_end(event, tz))
         for event in new.events:
-            responses.append(event_start(event, tz))
-            if event.is_open:
-                still_open.append(event.Id)
-            else:
-                responses.append(event_end(event, tz))
-        return CursorState(max(self.cursor.last_event_id, new.last_id), still_open), responses
+            responses.append(event_start(event, self.tz))
+            if not event.is_open:
+                responses.append(event_end(event, self.tz))
+        return responses
 
     async def _recheck(self, event_ids: list[int]) -> list[ZmEvent]:
         """Fetch the events that were open last time; a deleted one is forgotten (it cannot be closed)."""

@@ -33,7 +33,8 @@ class ZoneMinderSimulator(SimulatorBase):
                  username: str = "admin", password: str = "zm-admin-pass", timezone: str = "America/Chicago",
                  access_token_lifetime: float = 7200, refresh_token_lifetime: float = 86400,
                  motion: bool | None = None, seed_history: bool | None = None,
-                 clock: Callable[[], dt.datetime] | None = None, seed: int | None = None) -> None:
+                 clock: Callable[[], dt.datetime] | None = None, seed: int | None = None,
+                 monitor_count: int | None = None) -> None:
         super().__init__(profile=profile, host=host, port=port)
         self.username = username
         self.password = password
@@ -43,15 +44,18 @@ class ZoneMinderSimulator(SimulatorBase):
         self.motion_enabled = motion if motion is not None else True
         self.seed_history_enabled = seed_history if seed_history is not None else motion is None
         self.rng = random.Random(seed)
+        self.monitor_count = monitor_count or (50 if profile == "scale" else len(DEMO_MONITORS))
         self._motion_task: asyncio.Task[None] | None = None
         self.state = self._fresh_state()
         self.api = ZoneMinderApi(self.state)
 
     def _fresh_state(self) -> ZoneMinderState:
-        if self.profile == "scale":
-            monitors = [SimMonitor(n, f"Camera {n:02d}", "Modect" if n % 5 else "Mocord") for n in range(1, 51)]
+        if self.profile == "scale" or self.monitor_count > len(DEMO_MONITORS):
+            monitors = [SimMonitor(n, f"Camera {n:02d}", "Modect" if n % 5 else "Mocord")
+                        for n in range(1, self.monitor_count + 1)]
         else:
-            monitors = [SimMonitor(n, name, function) for n, (name, function) in enumerate(DEMO_MONITORS, start=1)]
+            monitors = [SimMonitor(n, name, function)
+                        for n, (name, function) in enumerate(DEMO_MONITORS[:self.monitor_count], start=1)]
         state = ZoneMinderState(monitors=monitors, **self._options)
         if self.seed_history_enabled:
             state.seed_history(MOTION[self.profile][3])
