@@ -18,3 +18,4 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
 (DATA_DIR / "static").mkdir(exist_ok=True)  # noqa: F405 - WhiteNoise warns about a missing STATIC_ROOT
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing root
