@@ -184,6 +184,10 @@ class ControlSpec:
     step: float | None = None
 
 
+# Buttons say what they do where the state's word would read oddly ("Close", not "Closed").
+_TOGGLE_VERBS: dict[str, dict[str, str]] = {S.OPEN_CLOSE: {"open": "Open", "closed": "Close"}}
+
+
 def _range_bounds(value_range: Any) -> tuple[float | None, float | None]:
     if isinstance(value_range, dict) and ("min" in value_range or "max" in value_range):
         return value_range.get("min"), value_range.get("max")
@@ -195,10 +199,11 @@ def control_spec(state_type: str, value_range: Any = None) -> ControlSpec:
     pair = binary_values(state_type)
     if pair is not None:
         active, inactive = pair
-        words = _BINARY_WORDS.get(state_type, {})
+        words = {value: spec[0] for value, spec in _BINARY_WORDS.get(state_type, {}).items()}
+        words.update(_TOGGLE_VERBS.get(state_type, {}))
         return ControlSpec("toggle", options=(
-            (inactive, words.get(inactive, (inactive.capitalize(),))[0]),
-            (active, words.get(active, (active.capitalize(),))[0]),
+            (inactive, words.get(inactive, inactive.capitalize())),
+            (active, words.get(active, active.capitalize())),
         ))
     if state_type == S.DISCRETE or (isinstance(value_range, list | dict) and not _range_bounds(value_range)[1]):
         if isinstance(value_range, dict):

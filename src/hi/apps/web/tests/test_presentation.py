@@ -43,7 +43,7 @@ def test_durations_and_ages():
 
 def test_controls_per_state_type():
     toggle = control_spec(S.OPEN_CLOSE)
-    assert toggle.kind == "toggle" and [v for v, _ in toggle.options] == ["closed", "open"]
+    assert toggle.kind == "toggle" and toggle.options == (("closed", "Close"), ("open", "Open"))
     slider = control_spec(S.LIGHT_DIMMER, {"min": 0, "max": 100})
     assert (slider.kind, slider.minimum, slider.maximum) == ("slider", 0, 100)
     assert control_spec(S.DISCRETE, ["off", "heat", "cool"]).kind == "select"

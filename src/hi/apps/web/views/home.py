@@ -15,6 +15,7 @@ from django.shortcuts import render
 
 from hi.apps.entity.enums import EntityType
 from hi.apps.entity.models import Entity, EntityState
+from hi.integrations import integration_factory
 
 PAGE_SIZE = 60
 GROUPINGS = {"type": "entity_type", "integration": "integration_id"}
@@ -83,15 +84,28 @@ def integration_facets() -> list[str]:
     return sorted(set(ids.distinct().order_by()))
 
 
+def integration_labels(integration_ids: list[str]) -> dict[str, str]:
+    """'hass' → 'Home Assistant' (no query: labels live on the gateway classes)."""
+    labels = {}
+    for integration_id in integration_ids:
+        try:
+            labels[integration_id] = integration_factory.get_gateway_class(integration_id).label
+        except Exception:  # an integration whose code is gone still shows by its id
+            labels[integration_id] = integration_id
+    return labels
+
+
 def home(request: HttpRequest) -> HttpResponse:
     filters = HomeFilters.from_request(request)
     paginator = Paginator(filtered_entities(filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    facets = integration_facets()
     context = {
         "filters": filters,
         "page": page,
         "entities": list(page.object_list),
-        "integrations": integration_facets(),
+        "integrations": facets,
+        "integration_labels": integration_labels(facets),
         "entity_types": EntityType.choices,
         "state_choices": STATE_CHOICES,
         "type_labels": dict(EntityType.choices),
