@@ -19,6 +19,7 @@ from .store import CachedPayload, RequestStore
 from .transport import BudgetExhausted
 
 logger = logging.getLogger(__name__)
+REFUSAL_MEMORY = dt.timedelta(hours=1)
 
 
 class Transport(Protocol):
@@ -31,8 +32,10 @@ class Fetcher:
     """Implements the ``Fetch`` protocol for one source; ``errors`` collects this poll's failures."""
 
     def __init__(self, spec: SourceSpec, store: RequestStore, transport: Transport, clock: Clock,
-                 headers: Mapping[str, str] | None = None) -> None:
+                 headers: Mapping[str, str] | None = None,
+                 refusals: dict[str, tuple[dt.datetime, IntegrationError]] | None = None) -> None:
         self.spec = spec
+        self.refusals = refusals if refusals is not None else {}
         self.store = store
         self.transport = transport
         self.clock = clock
@@ -48,6 +51,10 @@ class Fetcher:
         lifetime = dt.timedelta(seconds=self.spec.cache_seconds.get(kind, 300))
         if cached is not None and now - cached.fetched_at < lifetime:
             return Fetched(cached.payload, cached.fetched_at, from_cache=True, fresh=True)
+        refused = self.refusals.get(key)
+        if refused is not None and now < refused[0]:
+            self.errors.append(refused[1])
+            return self._fallback(cached, refused[1], failed=True)
         try:
             payload = self.transport.get_json(url, params, self.headers)
             if validate is not None:
@@ -58,8 +65,11 @@ class Fetcher:
         except IntegrationError as exc:
             logger.info("weather source %s, %s: %s", self.spec.name, kind, exc.message)
             self.errors.append(exc)
+            if exc.permanent:  # asking again soon cannot help (a 404 point, a 400): wait out a cache lifetime
+                self.refusals[key] = (now + min(lifetime, REFUSAL_MEMORY), exc)
             return self._fallback(cached, exc, failed=True)
         self.store.save(self.spec.name, key, payload, now)
+        self.refusals.pop(key, None)
         return Fetched(payload, now, from_cache=False, fresh=True)
 
     @staticmethod

@@ -14,6 +14,7 @@ from hi.integrations.integration_gateway import (
     HealthReport,
     IntegrationGateway,
     IntegrationSynchronizer,
+    ManageResult,
 )
 
 from .config import DEFAULT_BASE_URLS, WeatherSettings, default_source_list
@@ -105,6 +106,11 @@ class WeatherGateway(IntegrationGateway):
 
     def get_monitor(self, integration: Integration) -> IntegrationMonitor:
         return WeatherMonitor(on_snapshot=self._remember)
+
+    def deactivate(self, integration: Integration) -> ManageResult:
+        """Forget the live snapshot so a stopped integration does not report old health."""
+        self.last_snapshot, self.service = None, None
+        return super().deactivate(integration)
 
     def _remember(self, snapshot: WeatherSnapshot, service: WeatherService) -> None:
         self.last_snapshot, self.service = snapshot, service

@@ -98,6 +98,8 @@ class WeatherService:
         factory = transport_factory or (lambda spec: ClientTransport(spec, store, clock))
         self.transports: dict[str, Transport] = {s.spec.name: factory(s.spec) for s in self.sources}
         self.status = {s.spec.name: SourceStatus(s.spec.name) for s in self.sources}
+        self.refusals: dict[str, dict[str, tuple[dt.datetime, IntegrationError]]] = {
+            s.spec.name: {} for s in self.sources}
 
     @classmethod
     def configure(cls, names: Sequence[str], latitude: float, longitude: float, base_urls: Mapping[str, str],
@@ -109,7 +111,9 @@ class WeatherService:
         return cls(sources, store, clock, transport_factory)
 
     def fetcher_for(self, source: WeatherSource) -> Fetcher:
-        return Fetcher(source.spec, self.store, self.transports[source.spec.name], self.clock, source.headers)
+        name = source.spec.name
+        return Fetcher(source.spec, self.store, self.transports[name], self.clock, source.headers,
+                       self.refusals[name])
 
     def health_details(self) -> dict[str, Any]:
         """Per source: its latest state plus the client layer's breaker and metrics when available."""

@@ -33,7 +33,8 @@ def parse(payload: object) -> SunResults:
     except ValidationError as exc:
         raise DataValidationError(f"sunrise-sunset: {str(exc).splitlines()[0]}") from None
     if response.status != "OK" or not isinstance(response.results, SunResults):
-        raise RequestError(f"sunrise-sunset answered status {response.status}")
+        raise RequestError(f"sunrise-sunset answered status {response.status}",
+                           transient=not response.status.startswith("INVALID"))
     return response.results
 
 

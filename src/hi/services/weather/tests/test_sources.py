@@ -123,3 +123,16 @@ def test_open_meteo_alone_serves_places_nws_does_not_cover(sim: WeatherSimulator
     snapshot = service.refresh()
     assert snapshot.serving == "openmeteo" and snapshot.values["temperature"].stale is False
     service.close()
+
+
+def test_a_permanent_refusal_is_not_asked_again_every_poll(sim: WeatherSimulator, clock: SimClock) -> None:
+    service = make_service(sim, clock, sources=("nws",), latitude=51.5, longitude=-0.12)
+    for _ in range(5):
+        snapshot = service.refresh()
+        clock.advance(minutes=1)
+    assert snapshot.sources["nws"].state == "failing" and "404" in snapshot.sources["nws"].message
+    assert sum(1 for _, path in sim.request_log if "/points/" in path) == 1
+    clock.advance(hours=1)
+    service.refresh()
+    assert sum(1 for _, path in sim.request_log if "/points/" in path) == 2
+    service.close()
