@@ -10,7 +10,7 @@ from hi.integrations.client.breaker import get_breaker
 from hi.integrations.client.http import Timeouts
 from hi.integrations.client.metrics import get_metrics
 from hi.integrations.enums import AttributeType, HealthStatus
-from hi.integrations.exceptions import IntegrationError
+from hi.integrations.exceptions import AuthenticationError, IntegrationError
 from hi.integrations.integration_gateway import (
     ConnectionTestResult,
     HealthReport,
@@ -50,6 +50,9 @@ class ZoneMinderGateway(IntegrationGateway):
                 version = client.version()
                 monitors = client.monitors().monitors
                 running = client.daemon_check().result == 1
+        except AuthenticationError:
+            return ConnectionTestResult(False, "ZoneMinder refused the user name or password "
+                                               "(the user also needs API access: APIEnabled)")
         except IntegrationError as exc:
             return ConnectionTestResult(False, redact(exc.message))
         state = "running" if running else "stopped"

@@ -56,3 +56,15 @@ def test_a_second_sync_changes_nothing_and_a_removed_monitor_is_detached(threade
     run_sync("zoneminder")
     back_yard = Entity.objects.get(name="Back Yard")
     assert back_yard.integration_key is None and back_yard.detached_key == "zoneminder:monitor.3"
+
+
+def test_connection_test_reports_version_and_a_refused_login_plainly(threaded_sim):
+    from hi.services.zoneminder.integration import ZoneMinderGateway
+
+    gateway = ZoneMinderGateway()
+    attributes = gateway.validate_configuration(threaded_sim.integration_attributes())
+    result = gateway.test_connection(attributes, timeout=5)
+    assert result.ok and "1.36.33" in result.message and result.details["monitors"] == 4
+    refused = gateway.test_connection({**attributes, "password": "not-the-password"}, timeout=5)
+    assert not refused.ok and "user name or password" in refused.message
+    assert "not-the-password" not in refused.message
