@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hi.integrations.exceptions import CircuitOpenError
@@ -106,15 +107,23 @@ class CircuitBreaker:
         with self._lock:
             state = self._current_state()
             opened = self._opened_at
+            now = self.clock.monotonic()
+            wall_now = datetime.now(UTC)
             return {
                 "state": state.value,
                 "consecutive_failures": self._failures,
                 "opened_at": opened,
                 "next_trial_at": None if opened is None else opened + self.reset_timeout,
-                "next_trial_in": None if opened is None
-                else max(0.0, opened + self.reset_timeout - self.clock.monotonic()),
+                "next_trial_in": None if opened is None else max(0.0, opened + self.reset_timeout - now),
+                "opened_at_utc": None if opened is None else _wall(opened, now, wall_now),
+                "next_trial_at_utc": None if opened is None else _wall(opened + self.reset_timeout, now, wall_now),
                 "trips": self.trips,
             }
+
+
+def _wall(moment: float, now: float, wall_now: datetime) -> str:
+    """A clock reading as an ISO-8601 UTC time, for health pages (the breaker itself uses the clock)."""
+    return (wall_now + timedelta(seconds=moment - now)).isoformat(timespec="seconds")
 
 
 _registry: dict[str, CircuitBreaker] = {}

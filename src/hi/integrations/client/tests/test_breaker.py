@@ -132,3 +132,15 @@ def test_permanent_errors_do_not_open_the_breaker(sim: GenericSimulator, clock: 
             with pytest.raises(exc.AuthenticationError):
                 client.get_json("/items")
         assert client.breaker.state is BreakerState.CLOSED
+
+
+def test_snapshot_gives_wall_clock_times_for_health(clock: FakeClock) -> None:
+    from datetime import datetime
+
+    breaker = CircuitBreaker("x", failure_threshold=1, reset_timeout=60, clock=clock)
+    assert breaker.snapshot()["opened_at_utc"] is None
+    breaker.record_failure()
+    snapshot = breaker.snapshot()
+    opened = datetime.fromisoformat(snapshot["opened_at_utc"])
+    trial = datetime.fromisoformat(snapshot["next_trial_at_utc"])
+    assert (trial - opened).total_seconds() == 60 and snapshot["next_trial_in"] == 60
