@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,13 +15,34 @@ import httpx
 import pytest
 
 
+def _clean_environment() -> dict[str, str]:
+    """The test run's environment minus what would point a child at the test run's own database."""
+    return {k: v for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "HI_LOG_LEVEL"}} | {"PYTHONUNBUFFERED": "1"}
+
+
+@pytest.fixture(scope="session")
+def prepared_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with collected static files, built once and copied per test (for speed)."""
+    data = tmp_path_factory.mktemp("prepared") / "data"
+    script = ("from hi.cli.bootstrap import setup_django, ensure_migrated; setup_django(); ensure_migrated(); "
+              "from hi.cli.server import ensure_static; ensure_static()")
+    subprocess.run([sys.executable, "-c", script], env=_clean_environment() | {"HI_DATA_DIR": str(data)},
+                   check=True, timeout=300)
+    return data
+
+
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    """A fresh SQLite hub in a temporary data dir, whatever database the test run itself uses."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE",
-                                                               "HI_LOG_LEVEL"}}
-    clean.update(HI_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
-    return clean
+def env(tmp_path: Path, prepared_data: Path) -> dict[str, str]:
+    """A hub of its own in a temporary data dir, SQLite, whatever database the test run itself uses."""
+    shutil.copytree(prepared_data, tmp_path / "data")
+    return _clean_environment() | {"HI_DATA_DIR": str(tmp_path / "data")}
+
+
+@pytest.fixture
+def fresh_env(tmp_path: Path) -> dict[str, str]:
+    """An empty data dir: nothing migrated yet."""
+    return _clean_environment() | {"HI_DATA_DIR": str(tmp_path / "fresh")}
 
 
 def hi(env: dict[str, str], *argv: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -28,12 +50,12 @@ def hi(env: dict[str, str], *argv: str, timeout: float = 60) -> subprocess.Compl
                           text=True, timeout=timeout)
 
 
-def test_a_fresh_database_is_migrated_on_first_use(env):
-    result = hi(env, "entities", "list", "--json")
+def test_a_fresh_database_is_migrated_on_first_use(fresh_env):
+    result = hi(fresh_env, "entities", "list", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
     assert result.stderr == ""
-    assert Path(env["HI_DATA_DIR"], "hi.sqlite3").exists()
+    assert Path(fresh_env["HI_DATA_DIR"], "hi.sqlite3").exists()
 
 
 def test_errors_are_one_line_on_stderr_without_traceback(env):
@@ -141,7 +163,6 @@ def test_hi_simulate_refuses_an_unknown_profile_in_one_line(env):
 
 
 def test_hi_demo_wires_the_simulators_and_serves(env, tmp_path):
-    env = {**env, "HI_DATA_DIR": str(tmp_path / "demo")}
     process = subprocess.Popen([sys.executable, "-m", "hi.cli.main", "demo", "--port", "0"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
