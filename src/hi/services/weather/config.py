@@ -10,11 +10,7 @@ from .sources import available_sources, parse_source_list
 from .sources.base import Clock, utc_now
 from .store import RequestStore
 
-DEFAULT_BASE_URLS = {
-    "nws": "https://api.weather.gov",
-    "openmeteo": "https://api.open-meteo.com",
-    "sunrise_sunset": "https://api.sunrise-sunset.org",
-}
+DEFAULT_BASE_URLS = {name: source.spec.default_base_url for name, source in available_sources().items()}
 
 
 def default_source_list() -> str:

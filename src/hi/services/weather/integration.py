@@ -17,9 +17,9 @@ from hi.integrations.integration_gateway import (
     ManageResult,
 )
 
-from .config import DEFAULT_BASE_URLS, WeatherSettings, default_source_list
+from .config import WeatherSettings, default_source_list
 from .monitor import WeatherMonitor
-from .sources import parse_source_list
+from .sources import available_sources, parse_source_list
 from .store import MemoryStore
 from .synchronizer import WeatherSynchronizer
 from .transport import ClientTransport
@@ -56,12 +56,10 @@ class WeatherGateway(IntegrationGateway):
         AttributeSpec("nws_contact", "Contact for NWS", AttributeType.TEXT, required=False,
                       help_text="An e-mail or web address; NWS requires one in every request's User-Agent."),
         AttributeSpec("units", "Units", AttributeType.CHOICE, required=False, default="metric", choices=UNIT_SYSTEMS),
-        AttributeSpec("nws_base_url", "NWS address", AttributeType.URL, required=False,
-                      default=DEFAULT_BASE_URLS["nws"]),
-        AttributeSpec("openmeteo_base_url", "Open-Meteo address", AttributeType.URL, required=False,
-                      default=DEFAULT_BASE_URLS["openmeteo"]),
-        AttributeSpec("sunrise_sunset_base_url", "sunrise-sunset.org address", AttributeType.URL, required=False,
-                      default=DEFAULT_BASE_URLS["sunrise_sunset"]),
+        *(AttributeSpec(f"{name}_base_url", f"{source.spec.label} address", AttributeType.URL, required=False,
+                        default=source.spec.default_base_url,
+                        help_text="Leave as is for the public service; point at a mirror or a simulator.")
+          for name, source in available_sources().items()),
     )
 
     def init_singleton(self) -> None:

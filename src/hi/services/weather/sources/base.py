@@ -39,6 +39,7 @@ class SourceSpec:
     rate_limits: tuple[RateLimit, ...]
     cache_seconds: Mapping[str, float]  # per request kind: how long an answer is reused
     stale_after_seconds: Mapping[str, float]  # per data kind ("current", "forecast", "sun", "alerts")
+    default_base_url: str = ""  # the public service; the ``<name>_base_url`` attribute overrides it
     needs_contact: bool = False
     specialties: frozenset[str] = frozenset()  # data kinds it is the authority on, ranked before the others
 

@@ -215,6 +215,7 @@ def _round(value: float | None) -> float | None:
 class NwsSource(WeatherSource):
     spec: ClassVar[SourceSpec] = SourceSpec(
         name="nws", label="National Weather Service", priority=10,
+        default_base_url="https://api.weather.gov",
         rate_limits=(RateLimit(max_requests=20, per_seconds=300),),
         cache_seconds={"points": 12 * 3600, "stations": 12 * 3600, "observation": 300,
                        "forecast": 1800, "hourly": 1800, "alerts": 120},

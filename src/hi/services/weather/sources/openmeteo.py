@@ -65,6 +65,7 @@ def _column(table: dict[str, list[Any]], name: str, index: int) -> Any:
 class OpenMeteoSource(WeatherSource):
     spec: ClassVar[SourceSpec] = SourceSpec(
         name="openmeteo", label="Open-Meteo", priority=20,
+        default_base_url="https://api.open-meteo.com",
         rate_limits=(RateLimit(max_requests=30, per_seconds=3600),),
         cache_seconds={"forecast": 900},
         stale_after_seconds={"current": 3600, "forecast": 12 * 3600, "sun": 36 * 3600},

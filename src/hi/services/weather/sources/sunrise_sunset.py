@@ -46,6 +46,7 @@ def solar_date(longitude: float, now: dt.datetime) -> dt.date:
 class SunriseSunsetSource(WeatherSource):
     spec: ClassVar[SourceSpec] = SourceSpec(
         name="sunrise_sunset", label="sunrise-sunset.org", priority=30,
+        default_base_url="https://api.sunrise-sunset.org",
         rate_limits=(RateLimit(max_requests=6, per_seconds=3600),),
         cache_seconds={"sun": 12 * 3600},
         stale_after_seconds={"sun": 36 * 3600}, specialties=frozenset({"sun"}),
