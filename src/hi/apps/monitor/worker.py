@@ -94,6 +94,9 @@ class Supervisor:
         self._loop = asyncio.get_running_loop()
         _supervisors.add(self)
         logger.info("worker %s started", self.worker_id)
+        others = await sync_to_async(_other_live_workers)(self.worker_id)
+        if others:
+            logger.warning("another worker is running (%s): monitors will run twice", ", ".join(others))
         housekeeping = asyncio.create_task(self._housekeeping(), name="worker-housekeeping")
         try:
             while not self._stop.is_set():
@@ -290,6 +293,15 @@ def _activate(integration_id: str) -> None:
     if result.get("status") != "success":
         raise IntegrationError(result.get("message") or f"{integration_id} could not start",
                                integration_id=integration_id)
+
+
+def _other_live_workers(worker_id: str) -> list[str]:
+    """Workers that heartbeat recently (``hi run`` and ``hi worker`` on one database run monitors twice)."""
+    try:
+        rows = WorkerHeartbeat.objects.exclude(worker_id=worker_id).filter(stopped_at__isnull=True)
+        return [row.worker_id for row in rows if row.is_alive(stale_after=30.0)]
+    except Exception:  # not migrated yet, or the database is away: the main loop will say so
+        return []
 
 
 def _close_connection() -> None:

@@ -162,3 +162,14 @@ def test_backoff_grows_exponentially_with_jitter_and_is_capped():
     for attempt in range(1, 12):
         ceiling = min(30.0, 2 ** (attempt - 1))
         assert ceiling / 2 <= backoff.delay(attempt) <= ceiling
+
+
+async def test_a_second_live_worker_on_the_same_database_is_warned_about(caplog):
+    from django.utils import timezone
+
+    now = timezone.now()
+    await sync_to_async(WorkerHeartbeat.objects.create)(worker_id="elsewhere:1", hostname="elsewhere", pid=1,
+                                                        started_at=now, heartbeat_at=now)
+    async with running(Supervisor(poll_interval=3600, heartbeat_interval=3600)) as supervisor:
+        await supervisor.wait_reconciled(0)
+    assert "another worker is running (elsewhere:1)" in caplog.text
