@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
@@ -43,6 +44,8 @@ class HassSimulator(SimulatorBase):
         self.connections: set[HassConnection] = set()
         self._stall: asyncio.Event | None = None
         self.websocket_available = True
+        self.onboarded = False
+        self._auth_codes: set[str] = set()
 
     # -- state kept on the simulator -----------------------------------------------------------
     def reset_state(self) -> None:
@@ -192,6 +195,8 @@ class HassSimulator(SimulatorBase):
         app.router.add_get("/api/services", self._api_services)
         app.router.add_post("/api/services/{domain}/{service}", self._api_call_service)
         app.router.add_get("/api/websocket", self._websocket)
+        app.router.add_post("/api/onboarding/users", self._onboard_user)
+        app.router.add_post("/auth/token", self._auth_token)
         app.router.add_post("/_sim/hass/states/{entity_id}", self._sim_set_state)
         app.router.add_delete("/_sim/hass/states/{entity_id}", self._sim_remove)
         app.router.add_post("/_sim/hass/revoke", self._sim_revoke)
@@ -266,6 +271,31 @@ class HassSimulator(SimulatorBase):
             return json.loads(text)
         except ValueError:
             return "invalid"
+
+    async def _onboard_user(self, request: web.Request) -> web.Response:
+        """Onboarding's first step: create the owner once, answer with an auth code."""
+        body = await self._body(request)
+        needed = {"client_id", "name", "username", "password", "language"}
+        if self.onboarded:
+            return self._json({"message": "User step already done"}, 403)
+        if not isinstance(body, dict) or not needed <= set(body):
+            return self._json({"message": "Message format incorrect"}, 400)
+        self.onboarded = True
+        code = secrets.token_hex(16)
+        self._auth_codes.add(code)
+        return self._json({"auth_code": code})
+
+    async def _auth_token(self, request: web.Request) -> web.Response:
+        """The authorization-code grant: a one-time code becomes an access token."""
+        form = await request.post()
+        code = str(form.get("code", ""))
+        if form.get("grant_type") != "authorization_code" or code not in self._auth_codes:
+            return self._json({"error": "invalid_request"}, 400)
+        self._auth_codes.discard(code)
+        token = secrets.token_urlsafe(32)
+        self.tokens.add(token)
+        return self._json({"access_token": token, "token_type": "Bearer", "expires_in": 1800,
+                           "refresh_token": secrets.token_urlsafe(32)})
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         if not self.websocket_available:  # e.g. a reverse proxy that does not pass upgrades

@@ -16,6 +16,7 @@ from hi.services.hass.client import (
     StatesResult,
     parse_states,
 )
+from hi.services.hass.client.onboarding import create_long_lived_token
 from hi.simulator.hass import HassSimulator
 
 
@@ -208,3 +209,14 @@ async def test_revoked_token_stops_reconnecting(sim: HassSimulator) -> None:
     finally:
         await ws.stop()
     assert failures and ws.client.state.value in ("needs_credentials", "stopped")
+
+
+async def test_onboarding_a_fresh_instance_yields_a_working_long_lived_token(sim: HassSimulator) -> None:
+    token = await create_long_lived_token(sim.url)
+    client = AsyncHassRestClient(sim.url, token)
+    try:
+        assert (await client.config()).version
+    finally:
+        await client.aclose()
+    with pytest.raises(exc.RequestError, match="403"):
+        await create_long_lived_token(sim.url)  # a second owner cannot be onboarded
