@@ -7,7 +7,7 @@ import datetime as dt
 import threading
 
 import pytest
-from asgiref.sync import sync_to_async
+from django.db import connections
 
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.models import EntityState
@@ -20,6 +20,18 @@ from hi.integrations.keys import IntegrationKey
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
+async def in_thread(function, *args, **kwargs):
+    """Run ORM work on a short-lived thread that closes its connection (none leaks past the test)."""
+
+    def run():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return await asyncio.to_thread(run)
+
+
 @pytest.fixture
 def pipeline():
     pipeline = SensorResponsePipeline(LiveBus())
@@ -29,7 +41,7 @@ def pipeline():
 
 @pytest.mark.django_db(transaction=True)
 async def test_batches_are_processed_in_order_and_published(pipeline):
-    device = await sync_to_async(make_device)("thermo", S.TEMPERATURE, value=0)
+    device = await in_thread(make_device, "thermo", S.TEMPERATURE, value=0)
     subscription = pipeline.bus.subscribe()
     batches = [[SensorResponse(IntegrationKey("test", "thermo"), value, T0 + dt.timedelta(seconds=value))]
                for value in range(1, 21)]
@@ -37,14 +49,14 @@ async def test_batches_are_processed_in_order_and_published(pipeline):
     assert [r[0].value for r in results] == list(range(1, 21))
     seen = [(await subscription.get(timeout=5)).value for _ in range(20)]
     assert seen == list(range(1, 21))
-    value = await sync_to_async(lambda: EntityState.objects.get(pk=device.state.pk).value)()
+    value = await in_thread(lambda: EntityState.objects.get(pk=device.state.pk).value)
     assert value == 20
     subscription.close()
 
 
 @pytest.mark.django_db(transaction=True)
 async def test_processing_happens_off_the_event_loop_thread(pipeline, monkeypatch):
-    await sync_to_async(make_device)("thermo", S.TEMPERATURE, value=0)
+    await in_thread(make_device, "thermo", S.TEMPERATURE, value=0)
     threads: list[str] = []
     original = pipeline.process
 
