@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.dateparse import parse_datetime
 
-from hi.apps.web import presentation
+from hi.apps.web import presentation, widgets
 from hi.integrations.enums import HealthStatus, IntegrationStatus
 
 register = template.Library()
@@ -21,10 +21,14 @@ _HEALTH_TONES = {
 
 
 @register.simple_tag
-def state_display(state: Any) -> presentation.StateDisplay:
-    """Badge data for an EntityState (or anything with the same fields)."""
-    return presentation.describe_state(state.state_type, state.value, state.units, state.value_range,
-                                       state.value_updated_at)
+def state_badge(state: Any) -> str:
+    return widgets.badge_html(state)
+
+
+@register.simple_tag
+def live_state(state: Any) -> str:
+    """The badge that updates itself from the live stream."""
+    return widgets.live_state_html(state)
 
 
 @register.simple_tag
@@ -54,7 +58,7 @@ def duration(seconds: float | None) -> str:
 @register.filter
 def json_value(value: Any) -> str:
     """The value as a form field shows it ('' for none)."""
-    return "" if value is None else str(value)
+    return widgets.value_text(value)
 
 
 @register.simple_tag

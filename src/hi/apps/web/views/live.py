@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator, Iterable
 
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.template.loader import render_to_string
 
 from hi.apps.entity.models import EntityState
 from hi.apps.sense.live_bus import RESYNC, StateChange, get_live_bus
+from hi.apps.web.widgets import badge_html
 
 KEEPALIVE_SECONDS = 15.0
 _MAX_BATCH = 200
@@ -25,8 +25,7 @@ def render_state_events(state_ids: Iterable[int]) -> str:
         "id", "state_type", "value", "units", "value_range", "value_updated_at")
     messages = []
     for state in states:
-        html = render_to_string("web/partials/state_badge.html", {"state": state})
-        data = "\n".join(f"data: {line}" for line in html.strip().splitlines())
+        data = "\n".join(f"data: {line}" for line in str(badge_html(state)).splitlines())
         messages.append(f"event: state-{state.id}\n{data}\n\n")
     return "".join(messages)
 
