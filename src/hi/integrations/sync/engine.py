@@ -18,6 +18,7 @@ from django.utils import timezone
 from hi.apps.control.models import Controller
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.sense.models import Sensor
+from hi.utils.redaction import redact
 
 from .. import integration_factory
 from ..enums import IntegrationStatus
@@ -105,7 +106,14 @@ def run_sync(integration_id: str, dry_run: bool = False, remove_missing: bool = 
     synchronizer = integration_factory.get_gateway(integration_id).get_synchronizer()
     if synchronizer is None:
         raise IntegrationError(f"integration {integration_id} has nothing to sync", integration_id=integration_id)
-    inventory = synchronizer.fetch_inventory(integration.attribute_values())
+    try:
+        inventory = synchronizer.fetch_inventory(integration.attribute_values())
+    except IntegrationError:
+        raise
+    except Exception as exc:  # a synchronizer bug or an unexpected payload must not escape as a crash
+        logger.exception("sync %s: fetching the inventory failed", integration_id)
+        raise DataValidationError(redact(f"fetching the inventory failed: {exc}"),
+                                  integration_id=integration_id) from exc
     if not isinstance(inventory, Inventory) or inventory.integration_id != integration_id:
         raise DataValidationError(f"integration {integration_id} returned an unusable inventory",
                                   integration_id=integration_id)

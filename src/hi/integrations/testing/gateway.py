@@ -20,7 +20,14 @@ from hi.apps.sense.sensor_response import SensorResponse
 
 from ..attributes import AttributeSpec
 from ..enums import AttributeType, HealthStatus
-from ..exceptions import AuthenticationError, ConnectionError, ControlError, RequestError, TimeoutError
+from ..exceptions import (
+    AuthenticationError,
+    ConnectionError,
+    ControlError,
+    DataValidationError,
+    RequestError,
+    TimeoutError,
+)
 from ..integration_gateway import (
     ConnectionTestResult,
     HealthReport,
@@ -63,7 +70,10 @@ def _check(response: httpx.Response) -> Any:
             message = ""
         raise RequestError(f"the toy server said: {message or response.status_code}",
                            status_code=response.status_code, integration_id=TOY)
-    return response.json()
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise DataValidationError("the toy server sent something that is not JSON", integration_id=TOY) from exc
 
 
 def request(attributes: Mapping[str, str], method: str, path: str, timeout: float = 5.0,

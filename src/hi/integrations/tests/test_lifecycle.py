@@ -198,3 +198,18 @@ def test_disabled_then_reenabled_reconnects_kept_entities(toy_integration):
     lifecycle.enable(TOY)
     report = run_sync(TOY)
     assert report.counts["reconnect"] == 1 and report.counts["create"] == 3
+
+
+def test_connection_test_is_bounded_by_its_timeout(toy_gateway, toy_simulator):
+    toy_simulator.faults.set("stall", seconds=2)
+    with pytest.raises(ConnectionError, match="did not answer"):
+        lifecycle.configure(TOY, {"base_url": toy_simulator.url, "api_token": "toy-secret-token-4711"},
+                            timeout=0.3)
+    assert not Integration.objects.exists()
+
+
+def test_garbled_inventory_is_a_clear_error_and_changes_nothing(toy_integration, toy_simulator):
+    toy_simulator.faults.set("non_json")
+    with pytest.raises(IntegrationError, match="not JSON"):
+        run_sync(TOY)
+    assert Entity.objects.count() == 4
