@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from asgiref.sync import sync_to_async
+from django.db import connection
 
 from hi.apps.monitor.base import PeriodicMonitor
 from hi.integrations.exceptions import ConnectionError as SourceConnectionError
@@ -20,6 +23,8 @@ if TYPE_CHECKING:
 
     from .service import WeatherService, WeatherSnapshot
 
+T = TypeVar("T")
+
 
 class WeatherMonitor(PeriodicMonitor):
     """Polls every ``interval_seconds``; a poll where every source failed still submits the stale data."""
@@ -32,12 +37,29 @@ class WeatherMonitor(PeriodicMonitor):
         self.service: WeatherService | None = None
         self.settings: WeatherSettings | None = None
         self.last_snapshot: WeatherSnapshot | None = None
+        self._executor: ThreadPoolExecutor | None = None
 
     def start(self, context: MonitorContext) -> WeatherService:
         """Build the service from the context's attributes, on the context's clock and the database store."""
         self.settings = WeatherSettings.from_attributes(context.attributes)
         self.service = self.settings.build_service(DatabaseStore(), clock=context.now)
         return self.service
+
+    async def _off_loop(self, fn: Callable[[], T]) -> T:
+        """Blocking work (HTTP with retries, the store) on the monitor's own thread, never the shared
+        sync thread, so a slow source cannot hold up other integrations' database work."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weather")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+    async def stop(self) -> None:
+        """Close the service's clients and the thread's database connection."""
+        if self.service is not None:
+            self.service.close()
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            await asyncio.get_running_loop().run_in_executor(executor, lambda: connection.close())
+            executor.shutdown(wait=False)
 
     async def run(self, context: MonitorContext) -> None:
         service = self.start(context)
@@ -58,7 +80,7 @@ class WeatherMonitor(PeriodicMonitor):
                 if await context.sleep(self.interval_seconds):
                     return
         finally:
-            service.close()
+            await self.stop()
 
     async def poll(self, context: MonitorContext) -> None:
         await self.refresh(context)
@@ -66,7 +88,7 @@ class WeatherMonitor(PeriodicMonitor):
     async def refresh(self, context: MonitorContext) -> WeatherSnapshot:
         """One poll; raises (after submitting what it has) only when no source is working."""
         assert self.service is not None and self.settings is not None
-        snapshot = await sync_to_async(self.service.refresh)()
+        snapshot = await self._off_loop(self.service.refresh)
         open_alerts: dict[str, dict[str, Any]] = await sync_to_async(open_alert_events)()
         await context.submit(snapshot_responses(snapshot, self.settings.units, open_alerts))
         if self.on_snapshot is not None:

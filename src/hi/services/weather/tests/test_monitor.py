@@ -90,7 +90,7 @@ async def test_a_poll_sets_every_value_and_history_remembers_its_source(sim: Wea
     assert values["provenance"]["sunrise"]["source"] == "sunrise_sunset"
     details = await sync_to_async(latest_details)("temperature")
     assert details["source"] == "nws" and details["stale"] is False
-    monitor.service.close()
+    await monitor.stop()
 
 
 async def test_alerts_open_events_while_active_and_close_them_when_gone_or_expired(sim: WeatherSimulator,
@@ -123,7 +123,7 @@ async def test_alerts_open_events_while_active_and_close_them_when_gone_or_expir
     await monitor.refresh(context)
     ended = (await sync_to_async(alert_events)())[advisory.id]
     assert ended.end == advisory.expires and ended.details["ended"] == "expired"
-    monitor.service.close()
+    await monitor.stop()
 
 
 async def test_moderate_and_immediate_is_alarm_level(sim: WeatherSimulator, manual: ManualClock) -> None:
@@ -132,7 +132,7 @@ async def test_moderate_and_immediate_is_alarm_level(sim: WeatherSimulator, manu
                           expires=manual.now() + dt.timedelta(hours=2))
     await monitor.refresh(context)
     assert (await sync_to_async(alert_events)())[alert.id].details["level"] == "alarm"
-    monitor.service.close()
+    await monitor.stop()
 
 
 async def test_the_running_monitor_reports_which_source_serves(sim: WeatherSimulator, manual: ManualClock) -> None:
