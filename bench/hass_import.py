@@ -37,7 +37,7 @@ def setup_django(data_dir: Path) -> None:
 
 def start_simulator(profile: str) -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    process = subprocess.Popen([sys.executable, "-m", "hi.simulator.hass", "--profile", profile],
+    process = subprocess.Popen([sys.executable, "-m", "hi.simulator.hass", "--profile", profile, "--quiet"],
                                stdout=subprocess.PIPE, text=True, env=env)
     assert process.stdout is not None
     url = process.stdout.readline().strip()

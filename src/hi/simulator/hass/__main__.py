@@ -12,8 +12,8 @@ import contextlib
 from .server import HassSimulator
 
 
-async def _serve(profile: str, port: int) -> None:
-    simulator = HassSimulator(profile, port=port)
+async def _serve(profile: str, port: int, activity: bool) -> None:
+    simulator = HassSimulator(profile, port=port, activity=activity)
     await simulator.start()
     print(simulator.url, flush=True)
     try:
@@ -26,9 +26,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m hi.simulator.hass")
     parser.add_argument("--profile", default="demo", choices=HassSimulator.profiles)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--quiet", action="store_true", help="no simulated activity in the demo home")
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.profile, args.port))
+        asyncio.run(_serve(args.profile, args.port, not args.quiet))
 
 
 if __name__ == "__main__":

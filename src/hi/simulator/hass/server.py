@@ -9,8 +9,10 @@ Tests drive it through the Python API (``set_state``, ``add_entity``, ``remove_e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
+import random
 import secrets
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
@@ -34,8 +36,10 @@ class HassSimulator(SimulatorBase):
     profiles: ClassVar[tuple[str, ...]] = ("demo", "scale")
 
     def __init__(self, profile: str = "demo", host: str = "127.0.0.1", port: int = 0,
-                 token: str = DEFAULT_TOKEN) -> None:
+                 token: str = DEFAULT_TOKEN, activity: bool = True) -> None:
         super().__init__(profile, host, port)
+        self.activity = activity and profile == "demo"
+        self._activity_task: asyncio.Task[None] | None = None
         self.ha_version = HA_VERSION
         self.tokens: set[str] = {token}
         self.token = token
@@ -46,6 +50,37 @@ class HassSimulator(SimulatorBase):
         self.websocket_available = True
         self.onboarded = False
         self._auth_codes: set[str] = set()
+
+    # -- lifecycle: the demo home has a little life in it unless ``activity=False`` (tests) --------
+    async def start(self) -> None:
+        await super().start()
+        if self.activity:
+            self._activity_task = asyncio.get_running_loop().create_task(self._live_a_little())
+
+    async def stop(self) -> None:
+        if self._activity_task is not None:
+            self._activity_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._activity_task
+            self._activity_task = None
+        await super().stop()
+
+    async def _live_a_little(self) -> None:
+        """Motion comes and goes in the kitchen, the outside temperature and house power drift."""
+        rng = random.Random(4)
+        tick = 0
+        while True:
+            await asyncio.sleep(5)
+            tick += 1
+            motion = self.store.get("binary_sensor.kitchen_motion")
+            if motion is not None and (tick % 3 == 0 or motion.state == "on"):
+                self.store.set(motion.entity_id, "off" if motion.state == "on" else "on")
+            for entity_id, step in (("sensor.outside_temperature", 0.1), ("sensor.house_power", 15.0)):
+                current = self.store.get(entity_id)
+                if current is not None:
+                    with contextlib.suppress(ValueError):
+                        value = float(current.state) + rng.choice((-step, step))
+                        self.store.set(entity_id, f"{value:.1f}")
 
     # -- state kept on the simulator -----------------------------------------------------------
     def reset_state(self) -> None:

@@ -24,7 +24,7 @@ def _fresh_breakers() -> Iterator[None]:
 @pytest_asyncio.fixture
 async def sim() -> AsyncIterator[HassSimulator]:
     """The demo home on this test's event loop."""
-    simulator = HassSimulator()
+    simulator = HassSimulator(activity=False)
     await simulator.start()
     try:
         yield simulator
@@ -36,7 +36,7 @@ async def sim() -> AsyncIterator[HassSimulator]:
 @pytest.fixture
 def threaded_sim() -> Iterator[HassSimulator]:
     """The demo home on its own thread, for synchronous callers (sync, control, connection tests)."""
-    simulator = HassSimulator()
+    simulator = HassSimulator(activity=False)
     with simulator.running_in_thread():
         yield simulator
 

@@ -113,7 +113,7 @@ async def test_service_refusal_carries_home_assistants_message(sim: HassSimulato
 
 
 async def test_reconnect_after_restart_refetches_all_states() -> None:
-    sim = HassSimulator()
+    sim = HassSimulator(activity=False)
     await sim.start()
     rec = Recorder()
     ws = rec.socket(sim, ping_interval=0.2, ping_timeout=0.5)

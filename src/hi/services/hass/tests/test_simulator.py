@@ -187,3 +187,8 @@ def test_control_endpoint_changes_state(threaded_sim: HassSimulator) -> None:
     assert answer.json() == {"changed": True}
     assert threaded_sim.state_of("sensor.wind")["state"] == "9.9"
     assert threaded_sim.state_of("sensor.wind")["attributes"]["unit_of_measurement"] == "m/s"
+
+
+async def test_the_demo_home_has_some_life_unless_told_otherwise() -> None:
+    lively, quiet = HassSimulator(), HassSimulator(activity=False)
+    assert lively.activity and not quiet.activity and not HassSimulator("scale").activity
