@@ -32,3 +32,14 @@ async def test_stream_sends_a_badge_when_the_bus_publishes():
     message = await anext(stream)
     await stream.aclose()
     assert f"event: state-{state.id}" in message and "Off" in message
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_reader_that_fell_behind_is_told_to_resync():
+    stream = _events(keepalive=5.0)
+    await anext(stream)
+    flood = [StateChange(1, 1, (), n, None, timezone.now()) for n in range(1001)]  # more than the queue holds
+    get_live_bus().publish(flood)
+    message = await anext(stream)
+    await stream.aclose()
+    assert message.startswith("event: resync")

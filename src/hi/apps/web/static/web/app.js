@@ -32,8 +32,11 @@
 
   document.addEventListener("htmx:sseOpen", function () { setLive("live", true); });
   document.addEventListener("htmx:sseError", function () { setLive("reconnecting…", false); });
-  document.addEventListener("htmx:sseBeforeMessage", function (evt) {
-    if (evt.detail && evt.detail.type === "resync") { evt.preventDefault(); }
+  /* The stream dropped changes for us (we were too slow): let the page re-read current values. */
+  document.addEventListener("htmx:sseMessage", function (evt) {
+    if (evt.detail && evt.detail.type === "resync") {
+      document.body.dispatchEvent(new CustomEvent("hi:resync"));
+    }
   });
   document.addEventListener("htmx:afterSettle", function (evt) {
     var target = evt.detail && evt.detail.elt;

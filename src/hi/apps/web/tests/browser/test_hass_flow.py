@@ -103,13 +103,23 @@ def test_configure_sync_control_and_live_updates(browser_page, hass_sim, live_hu
     screenshot(page, "entity")
 
     door_state = _state_id("hass:binary_sensor.front_door_contact")
-    page.goto("/?q=Front")
-    page.wait_for_selector(f"#state-{door_state} .state-badge:has-text('Closed')")
+    page.goto("/")
     page.wait_for_selector("#live-indicator:has-text('live')")
+    page.fill("#q", "Front Door")  # results swapped in by htmx must stay live too
+    page.wait_for_selector(f"#state-{door_state} .state-badge:has-text('Closed')")
+    page.wait_for_function("document.querySelectorAll('[data-entity-id]').length < 5")
     page.evaluate("window.__noReload = true")
     hass_sim.set_state("binary_sensor.front_door_contact", "on")
     page.wait_for_selector(f"#state-{door_state} .state-badge:has-text('Open')")
     assert page.evaluate("window.__noReload") is True  # the same document: no reload happened
+
+    door = EntityState.objects.get(pk=door_state).entity
+    door.name = "Front Door (renamed)"
+    door.save()
+    page.fill("#q", "Front Door")
+    page.evaluate("document.body.dispatchEvent(new CustomEvent('hi:resync'))")  # as after a missed change
+    page.wait_for_selector("text=Front Door (renamed)")
+    assert page.evaluate("window.__noReload") is True
     page.goto("/")
     page.wait_for_selector("#live-indicator:has-text('live')")
     screenshot(page, "home")
