@@ -81,7 +81,8 @@ def configure(integration_id: str, values: Mapping[str, str | None], *, test: bo
     gateway = _gateway(integration_id)
     existing_row = _stored(integration_id)
     existing = existing_row.attribute_values() if existing_row else {}
-    cleaned = gateway.validate_configuration(values, existing)
+    as_text = {key: None if value is None else str(value) for key, value in values.items()}
+    cleaned = gateway.validate_configuration(as_text, existing)
     tested = ""
     if test:
         tested = _test_connection(gateway, cleaned, timeout or settings.HI_CONNECTION_TEST_TIMEOUT)

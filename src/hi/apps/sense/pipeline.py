@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import close_old_connections, connections, transaction
+from django.db import IntegrityError, close_old_connections, connections, transaction
 from django.utils import timezone
 
 from hi.apps.entity.enums import binary_values, event_value
@@ -153,10 +153,19 @@ class SensorResponsePipeline:
         batch = [r for r in responses if self._well_formed(r)]
         if not batch:
             return []
+        try:
+            return self._process_atomically(batch)
+        except IntegrityError:
+            # a sync removed a sensor between our read and our write: read again, it is now unknown
+            logger.info("sensor batch collided with a concurrent change; retrying once")
+            return self._process_atomically(batch)
+
+    def _process_atomically(self, batch: list[SensorResponse]) -> list[StateChange]:
         with transaction.atomic():
-            changes = self._process(batch)
+            changes, counts = self._process(batch)
             if changes:
                 transaction.on_commit(functools.partial(self.bus.publish, changes))
+        self._add_counts(counts)
         return changes
 
     async def aprocess(self, responses: Iterable[SensorResponse]) -> list[StateChange]:
@@ -233,7 +242,7 @@ class SensorResponsePipeline:
         if first_time:
             logger.warning("sensor response for unknown key %s skipped (later ones are only counted)", key)
 
-    def _process(self, batch: list[SensorResponse]) -> list[StateChange]:
+    def _process(self, batch: list[SensorResponse]) -> tuple[list[StateChange], PipelineStats]:
         now = timezone.now()
         sensors, states = self._load_sensors(batch)
         recorder = EventRecorder()
@@ -309,8 +318,7 @@ class SensorResponsePipeline:
         counts.history_written = len(history)
         counts.events_opened = recorder.opened
         counts.events_closed = recorder.closed
-        self._add_counts(counts)
-        return changes
+        return changes, counts
 
     @staticmethod
     def _history_details(response: SensorResponse, details: dict[str, Any]) -> dict[str, Any] | None:

@@ -213,3 +213,8 @@ def test_garbled_inventory_is_a_clear_error_and_changes_nothing(toy_integration,
     with pytest.raises(IntegrationError, match="not JSON"):
         run_sync(TOY)
     assert Entity.objects.count() == 4
+
+
+def test_configure_accepts_values_that_are_not_text(toy_gateway, toy_attributes):
+    lifecycle.configure(TOY, {**toy_attributes, "poll_interval": 5})
+    assert Integration.objects.get().attribute_values()["poll_interval"] == "5.0"
