@@ -77,7 +77,9 @@ class SimulatorBase:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._runner = web.AppRunner(self.build_app(), access_log=None, handle_signals=False)
+        # A short shutdown timeout: handlers held by a ``stall`` fault must not keep ``stop()`` waiting.
+        self._runner = web.AppRunner(self.build_app(), access_log=None, handle_signals=False,
+                                     shutdown_timeout=0.5)
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         await self._site.start()

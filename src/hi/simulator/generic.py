@@ -164,3 +164,5 @@ class GenericSimulator(SimulatorBase):
             await ws.send_json({"id": message_id, "type": "result", "success": False,
                                 "error": {"code": "unknown_command", "message": f"unknown {kind}"}})
 
+
+SIMULATOR = GenericSimulator

@@ -168,3 +168,15 @@ def test_server_actions_need_a_running_simulator() -> None:
     with pytest.raises(RuntimeError):
         FaultInjector().set("drop_connections")
 
+
+
+async def test_stop_does_not_wait_for_stalled_handlers() -> None:
+    sim = GenericSimulator()
+    await sim.start()
+    sim.faults.set("stall", seconds=30)
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(httpx.ReadTimeout):
+            await client.get(f"{sim.url}/items", timeout=0.1)
+    started = asyncio.get_running_loop().time()
+    await sim.stop()
+    assert asyncio.get_running_loop().time() - started < 5
