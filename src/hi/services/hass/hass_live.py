@@ -33,14 +33,15 @@ class SnapshotDelta:
     added: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
 
-    @property
-    def drift_reason(self) -> str:
-        parts = []
-        if self.added:
-            parts.append(f"{len(self.added)} new in Home Assistant (e.g. {min(self.added)})")
-        if self.removed:
-            parts.append(f"{len(self.removed)} gone from Home Assistant (e.g. {min(self.removed)})")
-        return "; ".join(parts)
+
+def drift_reason(added: set[str], removed: set[str]) -> str:
+    """Why a sync is needed, for people: counts and one example of each."""
+    parts = []
+    if added:
+        parts.append(f"{len(added)} new in Home Assistant (e.g. {min(added)})")
+    if removed:
+        parts.append(f"{len(removed)} gone from Home Assistant (e.g. {min(removed)})")
+    return "; ".join(parts)
 
 
 class LiveStateTracker:
@@ -79,6 +80,10 @@ class LiveStateTracker:
         if new is None or not self.allowlist.allows(new):
             return []
         return responses_for(new, self.temperature_unit)
+
+    def snapshot_drift(self, seen: set[str]) -> str:
+        """A reason when the allowed entity ids of a full listing differ from what is imported."""
+        return drift_reason(seen - self.known_ids, self.known_ids - seen)
 
     def remember(self, signatures: dict[str, Signature]) -> None:
         self.submitted.update(signatures)

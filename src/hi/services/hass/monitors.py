@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -237,20 +238,23 @@ class HassMonitor(IntegrationMonitor):
         delta = self._tracker.delta(result.states)
         self._queue.add(delta.responses, delta.signatures)
         if (delta.added or delta.removed) and not result.skipped:
-            await self._membership_changed(delta.drift_reason)
+            seen = {state.entity_id for state in result.states if self._tracker.allowlist.allows(state)}
+            await self._membership_changed(lambda tracker: tracker.snapshot_drift(seen))
 
     async def _on_change(self, change: StateChange) -> None:
         assert self._tracker is not None and self._queue is not None
         responses = self._tracker.change(change)
         if responses and change.new_state is not None:
             self._queue.add(responses, {change.entity_id: self._tracker.signature(change.new_state)})
-        reason = self._tracker.membership_changed(change)
-        if reason:
-            await self._membership_changed(reason)
+        if self._tracker.membership_changed(change):
+            await self._membership_changed(lambda tracker: tracker.membership_changed(change))
 
-    async def _membership_changed(self, reason: str) -> None:
+    async def _membership_changed(self, explain: Callable[[LiveStateTracker], str]) -> None:
+        """Re-read what is imported (a sync may have run meanwhile), then flag or auto-sync if still needed."""
         assert self._tracker is not None
-        if reason == self._flagged:
+        self._tracker.known_ids = await sync_to_async(known_entity_ids, thread_sensitive=False)()
+        reason = explain(self._tracker)
+        if not reason or reason == self._flagged:
             return
         self._flagged = reason
         synced = await sync_to_async(_mark_needs_sync, thread_sensitive=False)(reason)

@@ -194,3 +194,15 @@ async def test_auto_sync_imports_new_entities_at_once(sim: HassSimulator) -> Non
 @sync_to_async
 def _entity_exists(name: str) -> bool:
     return Entity.objects.filter(integration_id="hass", integration_name=name).exists()
+
+
+async def test_a_manual_sync_settles_it_and_a_reconnect_does_not_flag_again(imported: HassSimulator,
+                                                                            live: Live) -> None:
+    imported.add_entity("switch.new_heater", "off", {"friendly_name": "New Heater"})
+    await eventually(lambda: _needs_sync())
+    await sync_to_async(run_sync)("hass")
+    snapshots = live.monitor.snapshots
+    await imported.stop_listening()
+    await imported.resume_listening()
+    await eventually(lambda: live.monitor.snapshots > snapshots)
+    assert not (await integration()).needs_sync
