@@ -34,7 +34,7 @@ def registered_gateways():
         integration_factory.unregister(gateway.integration_id)
 
 
-async def eventually(condition: Callable[[], bool], timeout: float = 5.0, in_thread: bool = False) -> None:
+async def eventually(condition: Callable[[], bool], timeout: float = 15.0, in_thread: bool = False) -> None:
     """Poll with a deadline, for state that offers nothing to await (``in_thread`` for DB checks)."""
     deadline = asyncio.get_running_loop().time() + timeout
     check = sync_to_async(condition) if in_thread else None
@@ -111,9 +111,9 @@ async def test_pausing_stops_the_monitor_and_deactivates_the_gateway():
         await eventually(lambda: len(gateway.contexts) == 1)
         integration.status = IntegrationStatus.PAUSED
         await sync_to_async(integration.save)()
-        await eventually(lambda: "test_steady" not in supervisor.slots)
+        await eventually(lambda: gateway.deactivations == 1)
+        assert "test_steady" not in supervisor.slots
         assert gateway.contexts[0].stopping
-        assert gateway.deactivations == 1
 
 
 async def test_changes_made_elsewhere_are_picked_up_by_polling():
