@@ -171,3 +171,30 @@ def test_undecodable_body_is_a_data_validation_error() -> None:
     with HttpClient("http://x", integration_id="decode", transport=httpx.MockTransport(answer)) as client, \
             pytest.raises(exc.DataValidationError):
         client.get_json("/")
+
+
+def test_no_django_import_in_the_client_layer() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import hi
+
+    src = str(Path(hi.__file__).resolve().parent.parent)
+    code = ("import sys, hi.integrations.client; "
+            "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": src}
+    assert subprocess.run([sys.executable, "-c", code], check=False, env=env).returncode == 0
+
+
+def test_client_waits_for_its_rate_limiter(clock: FakeClock) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"ok": True})
+
+    bucket = TokenBucket(rate=2, capacity=1, clock=clock)
+    with HttpClient("http://x", integration_id="limited", transport=httpx.MockTransport(answer),
+                    rate_limiter=bucket, clock=clock) as client:
+        for _ in range(3):
+            assert client.get_json("/") == {"ok": True}
+    assert clock.sleeps == [0.5, 0.5]
