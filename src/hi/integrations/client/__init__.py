@@ -40,6 +40,16 @@ WebSocket: ``WebSocketClient(url, *, integration_id, on_message, authenticate, o
 on_auth_failed, ping, ping_interval, ping_timeout, max_size, queue_size, ...)`` with ``start()``,
 ``stop()``, ``wait_connected()``, ``send_json()``, ``recv_json()`` (in ``authenticate``),
 ``send_command(payload) -> response``, ``snapshot()``; ``WsState``; ``protocol_ping``.
+
+Recipes
+-------
+- ``test_connection`` with settings not yet saved: ``HttpClient(url, integration_id=..., use_breaker=False,
+  retry=NO_RETRY, timeouts=Timeouts(connect=t, read=t))`` so a breaker opened by old settings cannot refuse it.
+- Retry 500s too (NWS): ``RetryPolicy(retry_statuses=RETRY_STATUSES | {500})``.
+- Health: ``HealthReport(..., details=client.health_details())``; ``breaker.snapshot()`` has ``state``,
+  ``opened_at_utc``, ``next_trial_at_utc``, ``next_trial_in``; use ``error.message`` (already redacted).
+- Tests: ``clock=FakeClock()`` makes backoff, ``Retry-After``, breaker timeouts and token expiry instant;
+  ``reset_breakers()`` / ``reset_metrics()`` between tests; the simulators' ``faults`` drive failures.
 """
 
 from .auth import ApiKeyAuth, BearerAuth, OAuth2RefreshAuth, Token, TokenLoginAuth, bearer_header, query_param
@@ -48,12 +58,12 @@ from .clock import SYSTEM_CLOCK, Clock, FakeClock, SystemClock
 from .http import AsyncHttpClient, HttpClient, Timeouts, user_agent
 from .metrics import ClientMetrics, get_metrics, reset_metrics
 from .ratelimit import TokenBucket, get_rate_limiter
-from .retry import NO_RETRY, RetryPolicy, is_idempotent, parse_retry_after
+from .retry import NO_RETRY, RETRY_STATUSES, RetryPolicy, is_idempotent, parse_retry_after
 from .validation import decode_json, parse, parse_json
 from .websocket import WebSocketClient, WsState, protocol_ping
 
 __all__ = [
-    "NO_RETRY", "SYSTEM_CLOCK", "ApiKeyAuth", "AsyncHttpClient", "BearerAuth", "BreakerState", "CircuitBreaker",
+    "NO_RETRY", "RETRY_STATUSES", "SYSTEM_CLOCK", "ApiKeyAuth", "AsyncHttpClient", "BearerAuth", "BreakerState", "CircuitBreaker",
     "ClientMetrics", "Clock", "FakeClock", "HttpClient", "OAuth2RefreshAuth", "RetryPolicy", "SystemClock",
     "Timeouts", "Token", "TokenBucket", "TokenLoginAuth", "WebSocketClient", "WsState", "bearer_header",
     "decode_json", "get_breaker", "get_metrics", "get_rate_limiter", "is_idempotent", "parse", "parse_json",
