@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import httpx
@@ -48,6 +49,32 @@ def fresh_env(tmp_path: Path) -> dict[str, str]:
 def hi(env: dict[str, str], *argv: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "hi.cli.main", *argv], env=env, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def _read_until(process: subprocess.Popen[str], marker: str, deadline: float = 120.0) -> list[str]:
+    """Lines up to the one containing ``marker``; a watchdog kills a silent process so the test cannot hang."""
+    lines: list[str] = []
+    assert process.stdout is not None
+    watchdog = threading.Timer(deadline, process.kill)
+    watchdog.start()
+    try:
+        while not any(marker in line for line in lines):
+            line = process.stdout.readline()
+            assert line, f"ended early: {''.join(lines)} {process.stderr.read() if process.stderr else ''}"
+            lines.append(line)
+    finally:
+        watchdog.cancel()
+    return lines
+
+
+def _stop(process: subprocess.Popen[str]) -> int:
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def test_a_fresh_database_is_migrated_on_first_use(fresh_env):
@@ -92,12 +119,7 @@ def test_hi_run_serves_and_stops_cleanly_on_sigterm(env):
     process = subprocess.Popen([sys.executable, "-m", "hi.cli.main", "run", "--port", "0"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert process.stdout is not None
-        lines = []
-        while not any("is running at" in line for line in lines):
-            line = process.stdout.readline()
-            assert line, f"hi run ended early: {process.stderr.read() if process.stderr else ''}"
-            lines.append(line)
+        lines = _read_until(process, "is running at")
         assert any("Created the first account" in line and "'admin'" in line for line in lines)
         url = re.search(r"(http://\S+/)", lines[-1]).group(1)
         probe = httpx.get(f"{url}api/v1/healthz", timeout=10)
@@ -112,26 +134,6 @@ def test_hi_run_serves_and_stops_cleanly_on_sigterm(env):
     second = subprocess.run([sys.executable, "-m", "hi.cli.main", "health", "--json"], env=env,
                             capture_output=True, text=True, timeout=60)
     assert json.loads(second.stdout)["worker"]["running"] is False  # it said goodbye on the way out
-
-
-def _read_until(process: subprocess.Popen[str], marker: str) -> list[str]:
-    lines: list[str] = []
-    assert process.stdout is not None
-    while not any(marker in line for line in lines):
-        line = process.stdout.readline()
-        assert line, f"ended early: {''.join(lines)} {process.stderr.read() if process.stderr else ''}"
-        lines.append(line)
-    return lines
-
-
-def _stop(process: subprocess.Popen[str]) -> int:
-    process.send_signal(signal.SIGTERM)
-    try:
-        return process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def test_hi_simulate_serves_a_simulator_until_sigterm(env):

@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 
@@ -17,7 +18,12 @@ def test_hi_worker_exits_cleanly_on_sigterm(tmp_path: Path):
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
-        assert "worker running" in process.stdout.readline()
+        watchdog = threading.Timer(120, process.kill)  # a silent process must not hang the suite
+        watchdog.start()
+        try:
+            assert "worker running" in process.stdout.readline()
+        finally:
+            watchdog.cancel()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
     finally:
