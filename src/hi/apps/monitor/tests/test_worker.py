@@ -173,3 +173,23 @@ async def test_a_second_live_worker_on_the_same_database_is_warned_about(caplog)
     async with running(Supervisor(poll_interval=3600, heartbeat_interval=3600)) as supervisor:
         await supervisor.wait_reconciled(0)
     assert "another worker is running (elsewhere:1)" in caplog.text
+
+
+async def test_the_worker_turns_stale_sent_control_requests_unconfirmed():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hi.apps.api.tests.factories import make_light
+    from hi.apps.control.models import ControllerHistory, ControlOutcome
+
+    def stale_request() -> ControllerHistory:
+        light = make_light()
+        return ControllerHistory.objects.create(controller=light.controller, requested_value="on",
+                                                requested_by="test", outcome=ControlOutcome.SENT,
+                                                requested_at=timezone.now() - dt.timedelta(hours=1))
+
+    request = await sync_to_async(stale_request)()
+    async with running(Supervisor(poll_interval=3600, heartbeat_interval=3600)):
+        await eventually(lambda: ControllerHistory.objects.get(pk=request.pk).outcome == ControlOutcome.UNCONFIRMED,
+                         in_thread=True)
