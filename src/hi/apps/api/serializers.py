@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from hi.apps.control.models import ControllerHistory
@@ -95,15 +94,3 @@ def integration_json(integration: Integration, label: str = "", with_attributes:
         data["attributes"] = {attr.key: attr.display_value for attr in integration.attributes.all()}
     return data
 
-
-def state_change_json(change: Any) -> dict[str, Any]:
-    """The payload of one ``state`` server-sent event."""
-    keys: Iterable[Any] = getattr(change, "integration_keys", ()) or ()
-    timestamp = getattr(change, "timestamp", None)
-    return {
-        "entity_id": change.entity_id,
-        "state_id": change.state_id,
-        "integration_keys": [str(key) for key in keys],
-        "value": change.value,
-        "timestamp": timestamp.isoformat() if isinstance(timestamp, dt.datetime) else timestamp,
-    }

@@ -138,3 +138,11 @@ def test_health_lists_integrations_and_the_worker(api):
     by_id = {h["integration_id"]: h for h in data["integrations"]}
     assert by_id["test_switch"]["status"] == "active"
     assert {"health_status", "message", "consecutive_failures", "last_success_at"} <= set(by_id["test_switch"])
+
+
+def test_the_entity_list_uses_a_bounded_number_of_queries(api, django_assert_max_num_queries):
+    for i in range(30):
+        make_light(f"Light {i:02}", f"light.n{i}")
+    with django_assert_max_num_queries(8):  # auth + count + entities + states + sensors + controllers
+        page = api.get("/api/v1/entities?limit=1000").json()
+    assert page["count"] == 30
