@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 
 from hi.apps.web import presentation, widgets
 from hi.integrations.enums import HealthStatus, IntegrationStatus
+from hi.utils.redaction import redact
 
 register = template.Library()
 
@@ -114,4 +115,4 @@ def flat_items(details: Any) -> list[tuple[str, Any]]:
                          if v is not None and not isinstance(v, dict | list))
         elif value is not None and not isinstance(value, list):
             pairs.append((str(key).replace("_", " "), value))
-    return pairs[:20]
+    return [(key, redact(value) if isinstance(value, str) else value) for key, value in pairs[:20]]
