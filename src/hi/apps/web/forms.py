@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Mapping, Sequence
 
 from django import forms
@@ -64,6 +65,9 @@ def _field_for(spec: AttributeSpec, is_set: bool) -> forms.Field:
         return forms.ChoiceField(choices=[("true", "Yes"), ("false", "No")], **common)
     if kind == AttributeType.CHOICE:
         return forms.ChoiceField(choices=[("", "—"), *((c, c) for c in spec.choices)], **common)
+    if kind == AttributeType.TIMEZONE:
+        zones = sorted(zoneinfo.available_timezones())
+        return forms.ChoiceField(choices=[("", "—"), *((z, z.replace("_", " ")) for z in zones)], **common)
     if kind == AttributeType.LINES:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), strip=False, **common)
     return forms.CharField(**common)
