@@ -219,8 +219,10 @@ class SensorResponsePipeline:
             ordered = sorted(names)
             for start in range(0, len(ordered), _LOOKUP_CHUNK):
                 chunk = ordered[start:start + _LOOKUP_CHUNK]
+                # FOR UPDATE (PostgreSQL; SQLite already serialises writers) keeps a batch processed
+                # by another thread from interleaving with this one on the same sensors
                 rows = (Sensor.objects.filter(integration_id=integration_id, integration_name__in=chunk)
-                        .values_list(*_SENSOR_COLUMNS))
+                        .select_for_update(of=("self",)).order_by("id").values_list(*_SENSOR_COLUMNS))
                 for (sensor_id, name, provides_history, last_value, last_response_at, state_id, entity_id,
                      state_type, value, value_updated_at, entity_iid, entity_name) in rows:
                     state = states.get(state_id)
