@@ -166,4 +166,7 @@ class RunStates(ZmModel):
 
 
 class AlarmStatus(ZmModel):
-    status: int
+    """``status`` is a number for the ``status`` command, zmu's text for ``on``/``off`` (as 1.36 answers)."""
+
+    status: int | str
+    output: Any = None

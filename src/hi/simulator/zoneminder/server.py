@@ -156,16 +156,22 @@ class ZoneMinderApi:
             return error_body(400, "Bad alarm request", "BadRequestException")
         if monitor_id not in self.state.monitors:
             return error_body(404, "Invalid monitor", "NotFoundException")
-        if command == "on":
-            self.state.start_event(monitor_id, cause="Forced Web", score=255)
-        elif command == "off":
+        name = self.state.monitors[monitor_id].name
+        if command == "on":  # real 1.36 answers on/off with zmu's text, status with the number
+            event_id = self.state.start_event(monitor_id, cause="Forced Web", score=255)
+            text = f"Alarmed event id: {event_id}"
+            return web.json_response({"status": text, "output": f"Monitor {monitor_id}({name})\n{text}"})
+        if command == "off":
             with self.state.lock:
                 open_id = self.state.open_by_monitor.get(monitor_id)
                 if open_id is not None:
                     self.state.end_event(open_id)
-        elif command != "status":
+            text = "Cancelling forced alarm on/off"
+            return web.json_response({"status": text, "output": f"Monitor {monitor_id}({name})\n{text}"})
+        if command != "status":
             return error_body(400, "Bad alarm command", "BadRequestException")
-        return web.json_response({"status": str(self.state.alarm_status(monitor_id))})
+        status = str(self.state.alarm_status(monitor_id))
+        return web.json_response({"status": status, "output": status})
 
     # -- events --------------------------------------------------------------------------------
     async def events(self, request: web.Request) -> web.Response:

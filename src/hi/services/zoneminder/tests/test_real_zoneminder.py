@@ -82,7 +82,7 @@ async def test_real_zoneminder_end_to_end():
     client = AsyncZoneMinderClient(settings_from(attributes))
     try:
         await monitor.poll(context)  # sets the cursor after the existing history
-        await client.edit_monitor(monitor_id, function="Modect")
+        await client.edit_monitor(monitor_id, function="Nodect")  # no motion detection: only our forced alarm
         await asyncio.sleep(3)  # zmdc restarts the monitor's processes
         await client.alarm(monitor_id, "on")
         await asyncio.sleep(4)
@@ -104,7 +104,7 @@ async def test_real_zoneminder_end_to_end():
             return ControllerHistory.objects.get(pk=record.pk).outcome == "confirmed"
 
         await _poll_until(monitor, context, confirmed, seconds=30)
-        await client.edit_monitor(monitor_id, function="Modect")
+        await client.edit_monitor(monitor_id, function="Nodect")
 
         user = await sync_to_async(get_user_model().objects.create_user)("zm-real", password="pw-for-tests")
         browser = AsyncClient()

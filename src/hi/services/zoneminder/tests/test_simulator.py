@@ -83,8 +83,9 @@ async def test_forced_alarm_opens_and_closes_an_event(sim):
     async with httpx.AsyncClient() as client:
         token = (await login(client, sim))["access_token"]
         on = await client.get(f"{sim.api_url}/monitors/alarm/id:2/command:on.json", params={"token": token})
-        assert on.json() == {"status": "2"}
-        assert sim.state.open_by_monitor.keys() == {2}
+        assert on.json()["status"] == f"Alarmed event id: {sim.state.open_by_monitor[2]}"
+        status = await client.get(f"{sim.api_url}/monitors/alarm/id:2/command:status.json", params={"token": token})
+        assert status.json()["status"] == "2"
         await client.get(f"{sim.api_url}/monitors/alarm/id:2/command:off.json", params={"token": token})
         assert sim.state.events[-1].end is not None and sim.state.events[-1].cause == "Forced Web"
 
