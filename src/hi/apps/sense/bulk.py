@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, models, router
 
 
@@ -23,8 +24,13 @@ def _preparer(field: models.Field, connection: Any) -> Callable[[Any], Any]:
         encoder = field.encoder
         return lambda value: None if value is None else ops.adapt_json_value(value, encoder)
     if isinstance(field, models.DateTimeField):
+        # SQLite stores naive text in the connection's zone: the same as Django's adapter, minus its checks
+        sqlite_zone = connection.timezone if connection.vendor == "sqlite" and settings.USE_TZ else None
+
         def prepare_datetime(value: Any) -> Any:
             if isinstance(value, dt.datetime) and value.tzinfo is not None:
+                if sqlite_zone is not None:
+                    return str(value.astimezone(sqlite_zone).replace(tzinfo=None))
                 return ops.adapt_datetimefield_value(value)
             return generic(value)
         return prepare_datetime
