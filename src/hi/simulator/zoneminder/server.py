@@ -195,7 +195,8 @@ class ZoneMinderApi:
         page_count = max(1, math.ceil(count / limit))
         rows = matched[(page - 1) * limit: page * limit]
         with self.state.lock:
-            body = [event.as_json(self.state.tz) for event in rows]
+            now = self.state.now()
+            body = [event.as_json(self.state.tz, now) for event in rows]
         return web.json_response({"events": body, "pagination": {
             "page": page, "current": len(rows), "count": count, "prevPage": page > 1,
             "nextPage": page < page_count, "pageCount": page_count, "limit": limit,
@@ -207,7 +208,7 @@ class ZoneMinderApi:
         if event is None:
             return error_body(404, "Invalid event", "NotFoundException")
         with self.state.lock:
-            return web.json_response({"event": event.as_json(self.state.tz)})
+            return web.json_response({"event": event.as_json(self.state.tz, self.state.now())})
 
     # -- run states ----------------------------------------------------------------------------
     async def states(self, request: web.Request) -> web.Response:

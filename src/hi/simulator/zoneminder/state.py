@@ -70,20 +70,21 @@ class SimEvent:
     notes: str = ""
     fps: float = 5.0
 
-    @property
-    def length(self) -> float:
-        return (self.end - self.start).total_seconds() if self.end else 0.0
+    def length(self, now: dt.datetime) -> float:
+        return max(0.0, ((self.end or now) - self.start).total_seconds())
 
-    def as_json(self, tz: dt.tzinfo) -> dict[str, Any]:
-        frames = max(1, round(self.length * self.fps)) if self.end else 0
-        alarm_frames = max(1, frames // 2) if self.end else 0
+    def as_json(self, tz: dt.tzinfo, now: dt.datetime) -> dict[str, Any]:
+        """As 1.36 shows it: while open, Length and Frames grow and the name is still "New Event"."""
+        length = self.length(now)
+        frames = max(1, round(length * self.fps))
+        alarm_frames = max(1, frames // 2)
         tot = self.max_score * alarm_frames
         return {"Event": {
             "Id": _s(self.id), "MonitorId": _s(self.monitor_id), "StorageId": "0",
-            "Name": f"Event {self.id}", "Cause": self.cause,
+            "Name": f"Event {self.id}" if self.end else "New Event", "Cause": self.cause,
             "StartDateTime": self.start.astimezone(tz).strftime(LOCAL_FORMAT),
             "EndDateTime": self.end.astimezone(tz).strftime(LOCAL_FORMAT) if self.end else None,
-            "Width": "640", "Height": "480", "Length": f"{self.length:.2f}",
+            "Width": "640", "Height": "480", "Length": f"{length:.2f}",
             "Frames": _s(frames), "AlarmFrames": _s(alarm_frames), "TotScore": _s(tot),
             "AvgScore": _s(tot // alarm_frames if alarm_frames else 0), "MaxScore": _s(self.max_score),
             "Archived": "0", "Notes": self.notes,
