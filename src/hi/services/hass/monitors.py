@@ -126,7 +126,7 @@ class HassMonitor(IntegrationMonitor):
         unit = "°C"
         with contextlib.suppress(IntegrationError):
             unit = (await rest.config()).temperature_unit
-        known = await sync_to_async(known_entity_ids, thread_sensitive=False)()
+        known = await sync_to_async(known_entity_ids)()
         self._tracker = LiveStateTracker(Allowlist.parse(attributes.get("import_allowlist")), unit, known)
         ws = HassWebSocket(base_url, token, on_change=self._on_change, on_snapshot=self._on_snapshot,
                            on_auth_failed=self._on_auth_failed, on_state_change=self._on_link_state,
@@ -208,7 +208,7 @@ class HassMonitor(IntegrationMonitor):
         if mode == "polling":
             detail["interval"] = self.poll_interval
             logger.warning("hass: WebSocket unusable (%s); polling every %gs", detail["reason"], self.poll_interval)
-        await sync_to_async(health.set_detail, thread_sensitive=False)(INTEGRATION_ID, "link", detail)
+        await sync_to_async(health.set_detail)(INTEGRATION_ID, "link", detail)
 
     # -- callbacks of the WebSocket ------------------------------------------------------------
     def _on_link_state(self, state: WsState, detail: str) -> None:
@@ -252,12 +252,12 @@ class HassMonitor(IntegrationMonitor):
     async def _membership_changed(self, explain: Callable[[LiveStateTracker], str]) -> None:
         """Re-read what is imported (a sync may have run meanwhile), then flag or auto-sync if still needed."""
         assert self._tracker is not None
-        self._tracker.known_ids = await sync_to_async(known_entity_ids, thread_sensitive=False)()
+        self._tracker.known_ids = await sync_to_async(known_entity_ids)()
         reason = explain(self._tracker)
         if not reason or reason == self._flagged:
             return
         self._flagged = reason
-        synced = await sync_to_async(_mark_needs_sync, thread_sensitive=False)(reason)
+        synced = await sync_to_async(_mark_needs_sync)(reason)
         if synced:
-            self._tracker.known_ids = await sync_to_async(known_entity_ids, thread_sensitive=False)()
+            self._tracker.known_ids = await sync_to_async(known_entity_ids)()
             self._flagged = ""

@@ -21,6 +21,15 @@ def _fresh_breakers() -> Iterator[None]:
     reset_breakers()
 
 
+@pytest.fixture(autouse=True)
+def _close_pipeline_connection() -> Iterator[None]:
+    """The pipeline's worker thread holds a database connection; close it so PostgreSQL can drop the test DB."""
+    yield
+    from hi.apps.sense.pipeline import get_pipeline
+
+    get_pipeline().shutdown()
+
+
 @pytest_asyncio.fixture
 async def sim() -> AsyncIterator[HassSimulator]:
     """The demo home on this test's event loop."""
