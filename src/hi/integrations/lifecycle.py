@@ -129,8 +129,26 @@ def enable(integration_id: str) -> ManageResult:
     return _activate(integration, gateway, "enabled")
 
 
+def _stop(integration: Integration, gateway: IntegrationGateway) -> None:
+    """Deactivate; a gateway that fails to stop cleanly is logged, never blocks pausing or disabling."""
+    try:
+        result = gateway.deactivate(integration)
+    except Exception as exc:
+        logger.warning("%s did not stop cleanly: %s", integration.integration_id, redact(exc))
+        return
+    if result.get("status") != "success":
+        logger.warning("%s did not stop cleanly: %s", integration.integration_id, redact(result.get("message")))
+
+
 def _activate(integration: Integration, gateway: IntegrationGateway, verb: str) -> ManageResult:
-    result = gateway.activate(integration)
+    try:
+        result = gateway.activate(integration)
+    except IntegrationError:
+        raise
+    except Exception as exc:
+        logger.exception("%s failed to activate", integration.integration_id)
+        raise IntegrationError(redact(f"{gateway.label} could not start: {exc}"),
+                               integration_id=integration.integration_id) from exc
     if result.get("status") != "success":
         raise IntegrationError(result.get("message") or f"{gateway.label} could not start",
                                integration_id=integration.integration_id)
@@ -151,9 +169,7 @@ def pause(integration_id: str) -> ManageResult:
     if integration.status != IntegrationStatus.ACTIVE:
         raise IntegrationError(f"{gateway.label} is not running ({integration.get_status_display().lower()}); "
                                "only an active integration can be paused", integration_id=integration_id)
-    result = gateway.deactivate(integration)
-    if result.get("status") != "success":
-        logger.warning("%s did not stop cleanly: %s", integration_id, result.get("message"))
+    _stop(integration, gateway)
     Integration.objects.filter(pk=integration.pk).update(status=IntegrationStatus.PAUSED, updated_at=timezone.now())
     return success(f"{gateway.label} paused.")
 
@@ -199,9 +215,7 @@ def disable(integration_id: str, mode: DisableMode | str = DisableMode.SAFE) -> 
     chosen = _mode(mode)
     integration = _require(integration_id)
     gateway = _gateway(integration_id)
-    result = gateway.deactivate(integration)
-    if result.get("status") != "success":
-        logger.warning("%s did not stop cleanly: %s", integration_id, result.get("message"))
+    _stop(integration, gateway)
     from hi.apps.control.models import Controller
     from hi.apps.sense.models import Sensor
 
