@@ -194,3 +194,13 @@ def test_changes_are_published_after_commit(pipeline, bus, django_capture_on_com
         published = subscription.drain()
     assert [c.value for c in published] == [2]
     assert published[0].to_dict()["timestamp"] == at(1).isoformat()
+
+
+def test_a_batch_costs_a_fixed_number_of_queries(pipeline, django_assert_max_num_queries):
+    for index in range(40):
+        make_device(f"motion{index}", S.MOVEMENT, value="idle")
+    batch = [response(f"motion{index}", "active", index) for index in range(40)]
+    batch += [response(f"motion{index}", "idle", 100 + index) for index in range(40)]
+    with django_assert_max_num_queries(10):
+        changes = pipeline.process(batch)
+    assert len(changes) == 80 and Event.objects.filter(end__isnull=False).count() == 40

@@ -169,3 +169,10 @@ def test_sensor_moving_between_entities_keeps_its_identity():
     sensor = Sensor.objects.get(integration_name="kitchen.power")
     assert sensor.pk == sensor_id and sensor.entity_state.entity.integration_name == "kitchen-2"
     assert not Entity.objects.filter(integration_name="kitchen").exists()
+
+
+def test_planning_reads_a_fixed_number_of_queries_whatever_the_size(django_assert_max_num_queries):
+    sync(inventory(*(light(f"room{i}", dimmer=True, serial=str(i)) for i in range(60))))
+    with django_assert_max_num_queries(6):
+        assert plan_sync(IID, inventory(*(light(f"room{i}", dimmer=True, serial=str(i))
+                                          for i in range(60)))).is_empty
