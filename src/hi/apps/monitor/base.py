@@ -28,10 +28,12 @@ class PeriodicMonitor(IntegrationMonitor):
 
     async def run(self, context: MonitorContext) -> None:
         while not context.stopping:
+            began = context.clock.monotonic()
             try:
                 await self.poll(context)
             except Exception as exc:  # every failure is recorded; the loop goes on
                 await context.report_failure(exc)
             else:
                 await context.report_success()
-            await context.sleep(self.interval_seconds)
+            # Fixed rate: a poll's own duration does not push the next one back (latency ≤ one interval).
+            await context.sleep(max(0.0, self.interval_seconds - (context.clock.monotonic() - began)))

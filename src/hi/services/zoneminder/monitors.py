@@ -54,7 +54,7 @@ save_cursor = sync_to_async(_save_cursor, thread_sensitive=False)
 
 
 class ZoneMinderMonitor(PeriodicMonitor):
-    """Polls at a fixed rate (the next cycle is due ``interval_seconds`` after the last one began)."""
+    """Polls at the base class's fixed rate (the next cycle is due ``interval_seconds`` after the last began)."""
 
     name = "zoneminder"
 
@@ -80,17 +80,7 @@ class ZoneMinderMonitor(PeriodicMonitor):
     async def run(self, context: MonitorContext) -> None:
         self.prepare(context.attributes)
         try:
-            while not context.stopping:
-                began = context.clock.monotonic()
-                try:
-                    await self.poll(context)
-                except Exception as exc:  # every failure is recorded; the loop goes on
-                    await context.report_failure(exc)
-                else:
-                    await context.report_success()
-                elapsed = context.clock.monotonic() - began
-                if await context.sleep(max(0.0, self.interval_seconds - elapsed)):
-                    break
+            await super().run(context)
         finally:
             await self.close()
 
