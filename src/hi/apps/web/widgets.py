@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .presentation import describe_state, humanize_age
+from .presentation import ControlSpec, describe_state, humanize_age
 
 
 def value_text(value: Any) -> str:
@@ -29,3 +30,16 @@ def live_state_html(state: Any) -> SafeString:
     """The badge inside its live container: htmx's SSE extension swaps it on ``state-<id>`` events."""
     return format_html('<span class="live-state" id="state-{}" data-state-id="{}" sse-swap="state-{}" '
                        'hx-swap="innerHTML">{}</span>', state.id, state.id, state.id, badge_html(state))
+
+
+def quick_toggle_html(entity_id: int, state: Any, controller_id: int, control: ControlSpec) -> SafeString:
+    """A card's one-tap switch: posts through the control dispatch; app.js keeps the pressed button current."""
+    current = value_text(state.value)
+    buttons = format_html_join("", '<button type="submit" name="value" value="{}" class="btn {}" aria-pressed="{}">{}</button>', (
+        (value, "btn-primary active" if value == current else "btn-outline-secondary",
+         "true" if value == current else "false", label) for value, label in control.options))
+    return format_html(
+        '<form class="quick-toggle" hx-post="{}" hx-target="#quick-status-{}" hx-swap="innerHTML">'
+        '<div class="btn-group btn-group-sm control-toggle" role="group" data-control-state="{}" aria-label="Switch">'
+        '{}</div><div id="quick-status-{}" class="small quick-status"></div></form>',
+        reverse("control", args=[controller_id]), entity_id, state.id, buttons, entity_id)

@@ -12,9 +12,13 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString
 
-from hi.apps.entity.enums import EntityType
+from hi.apps.control.models import Controller
+from hi.apps.entity.enums import EntityType, binary_values
 from hi.apps.entity.models import Entity, EntityState
+from hi.apps.web.presentation import control_spec
+from hi.apps.web.widgets import quick_toggle_html
 from hi.integrations import integration_factory
 
 PAGE_SIZE = 60
@@ -72,8 +76,10 @@ def filtered_entities(filters: HomeFilters) -> QuerySet[Entity]:
         entities = entities.filter(entity_type=filters.entity_type)
     if filters.state:
         entities = entities.filter(Exists(EntityState.objects.filter(entity=OuterRef("pk"), value=filters.state)))
+    controllers = Controller.objects.only("id", "entity_state_id")
     states = EntityState.objects.only(
-        "id", "entity_id", "name", "state_type", "value", "units", "value_range", "value_updated_at")
+        "id", "entity_id", "name", "state_type", "value", "units", "value_range", "value_updated_at",
+    ).prefetch_related(Prefetch("controllers", queryset=controllers))
     return (entities.order_by(GROUPINGS[filters.group], "name", "id")
             .only("id", "name", "entity_type", "integration_id", "integration_name", "detached_key")
             .prefetch_related(Prefetch("states", queryset=states)))
@@ -95,15 +101,27 @@ def integration_labels(integration_ids: list[str]) -> dict[str, str]:
     return labels
 
 
+def quick_toggle(entity: Entity) -> SafeString:
+    """The one-tap switch a card offers: its first controllable two-valued state (a light, a cover)."""
+    for state in entity.states.all():
+        controllers = state.controllers.all()
+        if controllers and binary_values(state.state_type) is not None:
+            return quick_toggle_html(entity.id, state, controllers[0].id, control_spec(state.state_type))
+    return SafeString("")
+
+
 def home(request: HttpRequest) -> HttpResponse:
     filters = HomeFilters.from_request(request)
     paginator = Paginator(filtered_entities(filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     facets = integration_facets()
+    entities = list(page.object_list)
+    for entity in entities:
+        entity.quick_toggle = quick_toggle(entity)
     context = {
         "filters": filters,
         "page": page,
-        "entities": list(page.object_list),
+        "entities": entities,
         "integrations": facets,
         "integration_labels": integration_labels(facets),
         "entity_types": EntityType.choices,

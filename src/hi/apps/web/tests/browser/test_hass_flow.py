@@ -102,6 +102,13 @@ def test_configure_sync_control_and_live_updates(browser_page, hass_sim, live_hu
     assert 70 <= hass_sim.state_of("light.kitchen")["attributes"]["brightness"] <= 80
     screenshot(page, "entity")
 
+    page.goto("/?q=Porch")  # the card's one-tap switch
+    page.wait_for_selector("#live-indicator:has-text('live')")
+    page.click(f'.quick-toggle [data-control-state="{porch_state}"] button[value="off"]')
+    page.wait_for_selector(f"#state-{porch_state} .state-badge:has-text('Off')")
+    page.wait_for_selector(f'.quick-toggle [data-control-state="{porch_state}"] button[value="off"].active')
+    assert hass_sim.state_of("light.porch")["state"] == "off"
+
     door_state = _state_id("hass:binary_sensor.front_door_contact")
     page.goto("/")
     page.wait_for_selector("#live-indicator:has-text('live')")
@@ -114,11 +121,11 @@ def test_configure_sync_control_and_live_updates(browser_page, hass_sim, live_hu
     assert page.evaluate("window.__noReload") is True  # the same document: no reload happened
 
     door = EntityState.objects.get(pk=door_state).entity
-    door.name = "Front Door (renamed)"
+    door.name = "Front Door Sensor"
     door.save()
     page.fill("#q", "Front Door")
     page.evaluate("document.body.dispatchEvent(new CustomEvent('hi:resync'))")  # as after a missed change
-    page.wait_for_selector("text=Front Door (renamed)")
+    page.wait_for_selector("text=Front Door Sensor")
     assert page.evaluate("window.__noReload") is True
     page.goto("/")
     page.wait_for_selector("#live-indicator:has-text('live')")
