@@ -249,6 +249,10 @@ def expire_unconfirmed(timeout_seconds: float = DEFAULT_CONFIRMATION_TIMEOUT,
     """Mark ``sent`` requests older than the timeout ``unconfirmed``; the worker calls this periodically."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=timeout_seconds)
+    # a request still pending long after its timeout was interrupted (the process stopped mid-request)
+    ControllerHistory.objects.filter(outcome=ControlOutcome.PENDING,
+                                     requested_at__lt=now - dt.timedelta(seconds=timeout_seconds * 4)).update(
+        outcome=ControlOutcome.FAILED, message="interrupted before the outcome was known")
     return ControllerHistory.objects.filter(outcome=ControlOutcome.SENT, requested_at__lt=cutoff).update(
         outcome=ControlOutcome.UNCONFIRMED,
         message=f"no sensor response confirmed the value within {timeout_seconds:g} s")

@@ -110,7 +110,12 @@ def test_expiry_only_touches_old_sent_requests(toy_integration):
                                            requested_at=now - dt.timedelta(minutes=5), outcome=ControlOutcome.SENT)
     fresh = ControllerHistory.objects.create(controller=controller, requested_value="on", requested_by="t",
                                              requested_at=now, outcome=ControlOutcome.SENT)
+    stuck = ControllerHistory.objects.create(controller=controller, requested_value="on", requested_by="t",
+                                             requested_at=now - dt.timedelta(minutes=5),
+                                             outcome=ControlOutcome.PENDING)
     assert expire_unconfirmed(timeout_seconds=60, now=now) == 1
-    old.refresh_from_db()
-    fresh.refresh_from_db()
-    assert (old.outcome, fresh.outcome) == (ControlOutcome.UNCONFIRMED, ControlOutcome.SENT)
+    for record in (old, fresh, stuck):
+        record.refresh_from_db()
+    assert (old.outcome, fresh.outcome, stuck.outcome) == (
+        ControlOutcome.UNCONFIRMED, ControlOutcome.SENT, ControlOutcome.FAILED)
+    assert "interrupted" in stuck.message
