@@ -225,3 +225,23 @@ def test_server_errors_render_without_details():
 
     page = render_to_string("500.html")
     assert "Something went wrong" in page and "Traceback" not in page
+
+
+def test_thermostat_gets_a_mode_selector_and_a_set_point_input(client_in):
+    from hi.apps.control.models import Controller
+
+    thermostat = Entity.objects.create(name="Hall thermostat", entity_type=EntityType.THERMOSTAT,
+                                       integration_id="hass", integration_name="climate.hall")
+    mode = EntityState.objects.create(entity=thermostat, state_key="mode", name="Mode",
+                                      state_type=EntityStateType.DISCRETE, value="heat",
+                                      value_range=["off", "heat", "cool"])
+    target = EntityState.objects.create(entity=thermostat, state_key="target", name="Target",
+                                        state_type=EntityStateType.TEMPERATURE, value=21, units="°C",
+                                        value_range={"min": 7, "max": 30})
+    for state in (mode, target):
+        Controller.objects.create(entity_state=state, name=state.name, integration_id="hass",
+                                  integration_name=f"climate.hall.{state.state_key}")
+    body = client_in.get(reverse("entity", args=[thermostat.id])).content.decode()
+    assert '<select class="form-select form-select-lg" name="value"' in body
+    assert '<option value="heat" selected>Heat</option>' in body
+    assert 'type="number"' in body and 'min="7"' in body and 'max="30"' in body and 'step="0.5"' in body
