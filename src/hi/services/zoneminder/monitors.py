@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
+from django.db import connection
 
 from hi.apps.monitor.base import PeriodicMonitor
 from hi.apps.monitor.context import MonitorContext
@@ -38,15 +39,21 @@ class CursorState:
 def _load_cursor(server: str) -> CursorState | None:
     from .models import EventCursor
 
-    row = EventCursor.objects.filter(server=server).first()
-    return CursorState(row.last_event_id, [int(i) for i in row.open_event_ids]) if row else None
+    try:
+        row = EventCursor.objects.filter(server=server).first()
+        return CursorState(row.last_event_id, [int(i) for i in row.open_event_ids]) if row else None
+    finally:
+        connection.close()  # a pool thread must not keep a database session open between polls
 
 
 def _save_cursor(server: str, cursor: CursorState) -> None:
     from .models import EventCursor
 
-    EventCursor.objects.update_or_create(server=server, defaults={
-        "last_event_id": cursor.last_event_id, "open_event_ids": sorted(cursor.open_event_ids)})
+    try:
+        EventCursor.objects.update_or_create(server=server, defaults={
+            "last_event_id": cursor.last_event_id, "open_event_ids": sorted(cursor.open_event_ids)})
+    finally:
+        connection.close()
 
 
 load_cursor = sync_to_async(_load_cursor, thread_sensitive=False)

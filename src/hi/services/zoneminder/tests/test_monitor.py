@@ -6,6 +6,7 @@ socket, with events placed at chosen times, so each case is exact rather than ti
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 
@@ -15,10 +16,12 @@ from asgiref.sync import sync_to_async
 
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
+from hi.apps.monitor.clock import ManualClock
 from hi.apps.monitor.context import MonitorContext
 from hi.apps.sense.models import SensorHistory
 from hi.integrations.client.http import Timeouts
 from hi.integrations.exceptions import ConnectionError as IntegrationConnectionError
+from hi.integrations.models import Integration
 from hi.integrations.sync.engine import run_sync
 from hi.services.zoneminder.models import EventCursor
 from hi.services.zoneminder.monitors import ZoneMinderMonitor
@@ -254,3 +257,31 @@ async def test_a_zoneminder_restart_closes_open_events_and_polling_recovers(impo
     await poller.poll()
     found = {int(e.correlation_id): e for e in await events()}
     assert set(found) == {zm_id, after} and found[zm_id].end is not None
+
+
+async def test_the_run_loop_says_why_within_one_cycle_and_recovers_on_its_own(imported):
+    clock = ManualClock()
+    context = MonitorContext("zoneminder", imported.integration_attributes(), clock=clock)
+    client = fast_client(imported)
+    task = asyncio.create_task(ZoneMinderMonitor(interval_seconds=2.0, client=client).run(context))
+
+    async def health_after_cycle(sleeps: int) -> Integration:
+        await clock.wait_for_sleepers(sleeps)
+        return await Integration.objects.aget(integration_id="zoneminder")
+
+    try:
+        assert (await health_after_cycle(1)).health_status == "healthy"
+        imported.faults.set("error_burst", status=503, count=1000)
+        clock.advance(2.0)
+        failing = await health_after_cycle(2)
+        assert failing.health_status == "warning" and "503" in failing.health_message
+        imported.faults.clear()
+        zm_id = imported.state.add_event(1, at(2, imported), at(1, imported))
+        clock.advance(2.0)
+        assert (await health_after_cycle(3)).health_status == "healthy"
+        assert [e.correlation_id for e in await events()] == [str(zm_id)]
+        assert clock.sleep_calls[0] == 2.0  # fixed rate: no wall time passes on the manual clock
+    finally:
+        context.stop_event.set()
+        await task
+        await client.aclose()
