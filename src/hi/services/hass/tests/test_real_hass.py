@@ -73,7 +73,33 @@ def test_connection_import_live_state_and_control(attributes: dict[str, str]) ->
         state = client.state(light)
     assert state is not None and round(state.attributes["brightness"] * 100 / 255) == 40
 
+    for key, value in _more_controls():
+        outcome = dispatch_control(f"hass:{key}", value, requested_by="e2e")
+        assert outcome.outcome == ControlOutcome.CONFIRMED, (key, outcome.message)
+
     asyncio.run(_live(attributes, light))
+
+
+def _more_controls() -> list[tuple[str, Any]]:
+    """A switch, a lock and a thermostat of the demo, when present, each set to a value it does not have."""
+    wanted: list[tuple[str, Any]] = []
+    states = {s.state_key: s for s in EntityState.objects.filter(entity__integration_id="hass",
+                                                                 controllers__isnull=False)}
+    for key, state in sorted(states.items()):
+        if key.startswith("switch.") and "#" not in key and state.value in ("on", "off"):
+            wanted.append((key, "off" if state.value == "on" else "on"))
+            break
+    for key, state in sorted(states.items()):
+        if key.startswith("lock.") and state.value in ("locked", "unlocked") and "poorly" not in key:
+            wanted.append((key, "unlocked" if state.value == "locked" else "locked"))
+            break
+    for key, state in sorted(states.items()):
+        if key.startswith("climate.") and key.endswith("#temperature") and isinstance(state.value, int | float):
+            low = (state.value_range or {}).get("min", 7)
+            wanted.append((key, max(low, state.value - 1)))
+            break
+    assert len(wanted) == 3, wanted
+    return wanted
 
 
 async def _live(attributes: dict[str, str], light: str) -> None:
