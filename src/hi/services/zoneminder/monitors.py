@@ -19,11 +19,12 @@ from django.db import connection
 
 from hi.apps.monitor.base import PeriodicMonitor
 from hi.apps.monitor.context import MonitorContext
-from hi.apps.sense.sensor_response import SensorResponse
+from hi.apps.sense.sensor_response import Correlation, SensorResponse
 from hi.integrations.exceptions import RequestError
+from hi.integrations.keys import IntegrationKey
 
 from .zm_client import AsyncZoneMinderClient, EventBatch
-from .zm_converter import event_end, event_start, order_responses, status_responses
+from .zm_converter import INTEGRATION_ID, event_end, event_start, order_responses, status_responses
 from .zm_models import ZmEvent
 from .zm_settings import settings_from, zone
 
@@ -56,8 +57,26 @@ def _save_cursor(server: str, cursor: CursorState) -> None:
         connection.close()
 
 
+def _vanished_ends(event_ids: list[int], now: dt.datetime) -> list[SensorResponse]:
+    """End responses for open events ZoneMinder no longer has (deleted): our Event closes at ``now``."""
+    from hi.apps.event.models import Event
+
+    if not event_ids:
+        return []
+    try:
+        rows = Event.objects.filter(correlation_id__in=[str(i) for i in event_ids], end__isnull=True,
+                                    sensor__integration_id=INTEGRATION_ID).values_list(
+            "correlation_id", "sensor__integration_name")
+        return [SensorResponse(IntegrationKey(INTEGRATION_ID, name), "idle", now,
+                               {"event_id": int(cid), "deleted_in_zoneminder": True}, Correlation("end", cid))
+                for cid, name in rows]
+    finally:
+        connection.close()
+
+
 load_cursor = sync_to_async(_load_cursor, thread_sensitive=False)
 save_cursor = sync_to_async(_save_cursor, thread_sensitive=False)
+vanished_ends = sync_to_async(_vanished_ends, thread_sensitive=False)
 
 
 class ZoneMinderMonitor(PeriodicMonitor):
@@ -118,8 +137,10 @@ class ZoneMinderMonitor(PeriodicMonitor):
                 problems.append(rechecked)
                 await self._commit(context, [], CursorState(last_id, [*before.open_event_ids, *new_open]))
             else:
-                ends = [event_end(e, self.tz) for e in rechecked if not e.is_open]
-                still_open = [e.Id for e in rechecked if e.is_open]
+                found, vanished = rechecked
+                ends = [event_end(e, self.tz) for e in found if not e.is_open]
+                ends += await vanished_ends(vanished, context.now())
+                still_open = [e.Id for e in found if e.is_open]
                 await self._commit(context, ends, CursorState(last_id, [*still_open, *new_open]))
         self.polls += 1
         if isinstance(status, BaseException):
@@ -159,19 +180,21 @@ class ZoneMinderMonitor(PeriodicMonitor):
                 responses.append(event_end(event, self.tz))
         return responses
 
-    async def _recheck(self, event_ids: list[int]) -> list[ZmEvent]:
-        """Fetch the events that were open last time; a deleted one is forgotten (it cannot be closed)."""
+    async def _recheck(self, event_ids: list[int]) -> tuple[list[ZmEvent], list[int]]:
+        """Fetch the events that were open last time; also say which ones were deleted meanwhile."""
         assert self.client is not None
         results = await asyncio.gather(*(self.client.event(i) for i in event_ids), return_exceptions=True)
         found: list[ZmEvent] = []
+        vanished: list[int] = []
         for event_id, result in zip(event_ids, results, strict=True):
             if isinstance(result, RequestError) and result.status_code == 404:
-                logger.warning("zoneminder event %s vanished while open; forgetting it", event_id)
+                logger.warning("zoneminder event %s was deleted while open; closing it now", event_id)
+                vanished.append(event_id)
                 continue
             if isinstance(result, BaseException):
                 raise result
             found.append(result.event.Event)
-        return found
+        return found, vanished
 
     # -- status --------------------------------------------------------------------------------
     async def _fetch_status_safely(self, now: dt.datetime) -> list[SensorResponse] | BaseException:

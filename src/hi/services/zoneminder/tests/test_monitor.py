@@ -285,3 +285,16 @@ async def test_the_run_loop_says_why_within_one_cycle_and_recovers_on_its_own(im
         context.stop_event.set()
         await task
         await client.aclose()
+
+
+async def test_an_open_event_deleted_in_zoneminder_is_closed_not_left_open(imported, poller):
+    zm_id = imported.state.start_event(2, at(5, imported))
+    await poller.poll()
+    with imported.state.lock:  # a user deletes the event in ZoneMinder's console
+        imported.state.events_by_id.pop(zm_id)
+        imported.state.open_by_monitor.pop(2)
+    await poller.poll()
+    [event] = await events()
+    assert event.end is not None and event.details["deleted_in_zoneminder"] is True
+    assert await state_value(2, "movement") == "idle"
+    assert (await sync_to_async(EventCursor.objects.get)()).open_event_ids == []
