@@ -267,7 +267,8 @@ class _Planner:
             state_type=ext_state.state_type, units=ext_state.units[:32], value=value,
             value_range=_json(ext_state.value_range if ext_state.value_range is not None
                               else default_value_range(ext_state.state_type)),
-            value_updated_at=self.now if value is not None else None)
+            # no timestamp: the first sensor response (stamped by the external clock) must not look older
+            value_updated_at=None)
         self.plan.new_states.append(state)
         self.child(self.existing.sensors, Sensor, state, ext_state.sensor, None, "sensor")
         self.child(self.existing.controllers, Controller, state, ext_state.controller, None, "controller")

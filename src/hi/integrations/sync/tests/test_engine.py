@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from hi.apps.control.models import Controller
 from hi.apps.entity.enums import AttributeSource, EntityStateType
@@ -176,3 +178,15 @@ def test_planning_reads_a_fixed_number_of_queries_whatever_the_size(django_asser
     with django_assert_max_num_queries(6):
         assert plan_sync(IID, inventory(*(light(f"room{i}", dimmer=True, serial=str(i))
                                           for i in range(60)))).is_empty
+
+
+def test_a_value_from_the_inventory_never_outranks_the_first_sensor_response():
+    from hi.apps.sense.live_bus import LiveBus
+    from hi.apps.sense.pipeline import SensorResponsePipeline
+    from hi.apps.sense.sensor_response import SensorResponse
+
+    sync(inventory(light("kitchen")))
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)  # an external clock that runs behind ours
+    SensorResponsePipeline(LiveBus()).process([SensorResponse(key("kitchen.power"), "on", an_hour_ago)])
+    state = EntityState.objects.get(state_key="power")
+    assert state.value == "on" and state.value_updated_at == an_hour_ago
