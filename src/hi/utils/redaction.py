@@ -6,10 +6,14 @@ import logging
 import re
 import threading
 
+_SECRET_NAME = r"(?:\w+_)?(?:token|pass(?:word)?|passwd|secret|api_?key)"
 _PATTERNS = [
-    # token=..., access_token=..., password=... in URLs, forms and JSON-ish text
-    re.compile(r"(?i)((?:access_|refresh_|api_)?token|pass(?:word)?|secret|api_key|apikey)(\"?\s*[=:]\s*\"?)([^\s&\"',}]+)"),
-    re.compile(r"(?i)(authorization\"?\s*[:=]\s*\"?(?:bearer|basic|token)?\s*)([^\s\"',}]+)"),
+    # token=..., access_token=..., pass=... in URLs and form bodies
+    re.compile(rf"(?i)\b({_SECRET_NAME}=)([^\s&\"',}}]+)"),
+    # "token": "..." in JSON-ish text (a quoted key, so prose such as "wrong token: Home…" stays readable)
+    re.compile(rf"(?i)([\"']{_SECRET_NAME}[\"']\s*:\s*[\"']?)([^\s\"',}}]+)"),
+    # Authorization headers; "Bearer <x>" anywhere
+    re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?(?:basic|token)\s+)([^\s\"',}]+)"),
     re.compile(r"(?i)(bearer\s+)([A-Za-z0-9._~+/=-]{6,})"),
 ]
 _known_secrets: set[str] = set()
@@ -32,9 +36,8 @@ def redact(text: object) -> str:
     for secret in secrets:
         if secret in result:
             result = result.replace(secret, REDACTED)
-    result = _PATTERNS[0].sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", result)
-    result = _PATTERNS[1].sub(lambda m: f"{m.group(1)}{REDACTED}", result)
-    result = _PATTERNS[2].sub(lambda m: f"{m.group(1)}{REDACTED}", result)
+    for pattern in _PATTERNS:
+        result = pattern.sub(lambda m: f"{m.group(1)}{REDACTED}", result)
     return result
 
 
