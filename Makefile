@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo run test test-sqlite test-postgres test-browser lint bench clean
+.PHONY: demo run test test-sqlite test-postgres test-browser screenshots lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "python3-venv missing: installing it"; apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -42,3 +42,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
+
+screenshots: $(STAMP)
+	scripts/ensure-chromium.sh
+	HI_UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q -p no:xdist -m browser $(PYTEST_ARGS)
