@@ -120,10 +120,16 @@ def run_worker() -> None:
 
 # -- simulators ----------------------------------------------------------------------------------
 def simulator_names() -> list[str]:
+    """The modules of ``hi.simulator`` that declare ``SIMULATOR`` (helpers and tests do not)."""
     import hi.simulator as package
 
-    return sorted(info.name for info in pkgutil.iter_modules(package.__path__)
-                  if info.name not in {"base", "faults"} and not info.name.startswith("_"))
+    names = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name in {"base", "faults", "tests"} or info.name.startswith("_"):
+            continue
+        if getattr(importlib.import_module(f"hi.simulator.{info.name}"), "SIMULATOR", None) is not None:
+            names.append(info.name)
+    return sorted(names)
 
 
 def simulator_class(name: str) -> type[Any]:
