@@ -192,3 +192,10 @@ def test_control_endpoint_changes_state(threaded_sim: HassSimulator) -> None:
 async def test_the_demo_home_has_some_life_unless_told_otherwise() -> None:
     lively, quiet = HassSimulator(), HassSimulator(activity=False)
     assert lively.activity and not quiet.activity and not HassSimulator("scale").activity
+
+
+def test_control_endpoints_remove_entities_and_revoke_tokens(threaded_sim: HassSimulator) -> None:
+    removed = httpx.delete(f"{threaded_sim.url}/_sim/hass/states/light.porch")
+    assert removed.json() == {"removed": True} and threaded_sim.state_of("light.porch") is None
+    httpx.post(f"{threaded_sim.url}/_sim/hass/revoke", json={})
+    assert httpx.get(f"{threaded_sim.url}/api/", headers=AUTH).status_code == 401
