@@ -24,11 +24,17 @@ from .enums import DisableMode, HealthStatus, IntegrationStatus
 from .exceptions import ConfigurationError, ConnectionError, IntegrationError, TimeoutError
 from .integration_gateway import IntegrationGateway, ManageResult, success
 from .models import Integration, IntegrationAttribute
+from .signals import integration_changed
 from .sync.ownership import entities_with_user_data, integration_entity_filter
 
 logger = logging.getLogger(__name__)
 
 _GRACE_SECONDS = 2.0  # how much longer than its own timeout a connection test may take
+
+
+def _announce(integration_id: str) -> None:
+    """Tell listeners (the worker) once the change is committed."""
+    transaction.on_commit(lambda: integration_changed.send(sender=Integration, integration_id=integration_id))
 
 
 def _gateway(integration_id: str) -> IntegrationGateway:
@@ -111,6 +117,7 @@ def configure(integration_id: str, values: Mapping[str, str | None], *, test: bo
     message = f"{gateway.label} configured."
     if tested:
         message = f"{message} Connection test: {tested}"
+    _announce(integration_id)
     logger.info("integration %s configured", integration_id)
     return success(redact(message))
 
@@ -156,6 +163,7 @@ def _activate(integration: Integration, gateway: IntegrationGateway, verb: str) 
     if integration.health_status == HealthStatus.DISABLED:
         updates.update(health_status=HealthStatus.UNKNOWN, health_message=f"{verb}", consecutive_failures=0)
     Integration.objects.filter(pk=integration.pk).update(**updates)
+    _announce(integration.integration_id)
     logger.info("integration %s %s", integration.integration_id, verb)
     return success(result.get("message") or f"{gateway.label} {verb}.", result.get("redirect"))
 
@@ -171,6 +179,7 @@ def pause(integration_id: str) -> ManageResult:
                                "only an active integration can be paused", integration_id=integration_id)
     _stop(integration, gateway)
     Integration.objects.filter(pk=integration.pk).update(status=IntegrationStatus.PAUSED, updated_at=timezone.now())
+    _announce(integration_id)
     return success(f"{gateway.label} paused.")
 
 
@@ -236,6 +245,7 @@ def disable(integration_id: str, mode: DisableMode | str = DisableMode.SAFE) -> 
         Integration.objects.filter(pk=integration.pk).update(
             status=IntegrationStatus.DISABLED, health_status=HealthStatus.DISABLED,
             health_message="disabled", consecutive_failures=0, updated_at=timezone.now())
+    _announce(integration_id)
     logger.info("integration %s disabled (%s): %d removed, %d kept", integration_id, chosen, len(remove), len(keep))
     return success(f"{gateway.label} disabled: {len(remove)} entities removed, "
                    f"{len(keep)} kept (detached, they carry your changes).")

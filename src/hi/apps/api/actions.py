@@ -101,7 +101,6 @@ def configure(integration_id: str, values: Mapping[str, str], test: bool = True)
     from hi.integrations import lifecycle
 
     result = lifecycle.configure(integration_id, dict(values), test=test)
-    _tell_worker()
     return {"result": to_jsonable(result), "integration": get_integration(integration_id)}
 
 
@@ -117,15 +116,8 @@ def lifecycle_action(integration_id: str, action: str, mode: str | None = None) 
         result = lifecycle.disable(integration_id, check_mode(mode))
     else:
         result = getattr(lifecycle, action)(integration_id)
-    _tell_worker()
     return {"result": to_jsonable(result), "integration": get_integration(integration_id)}
 
-
-def _tell_worker() -> None:
-    """A worker in this process (``hi run``) reacts now instead of at its next poll."""
-    from hi.apps.monitor.worker import notify_integrations_changed
-
-    notify_integrations_changed()
 
 
 def check_mode(mode: str | None) -> str:

@@ -24,6 +24,7 @@ from django.dispatch import receiver
 
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.models import Integration
+from hi.integrations.signals import integration_changed
 from hi.utils.redaction import redact
 
 from .clock import Clock
@@ -352,6 +353,12 @@ def notify_integrations_changed() -> None:
     """Wake every supervisor in this process to re-read the integrations (lifecycle calls use this)."""
     for supervisor in list(_supervisors):
         supervisor.wake()
+
+
+@receiver(integration_changed, dispatch_uid="hi.worker.integration_changed")
+def _integration_changed(sender: type, **kwargs: Any) -> None:
+    """Lifecycle calls (UI, API, CLI) reach the supervisor at once, not at the next poll."""
+    notify_integrations_changed()
 
 
 @receiver(post_save, sender=Integration, dispatch_uid="hi.worker.integration_saved")

@@ -1,0 +1,7 @@
+"""Signals of the integration framework, so the worker hears lifecycle changes without the framework importing it."""
+
+from django.dispatch import Signal
+
+# Sent after commit whenever an integration's lifecycle status or configuration changes
+# (kwargs: integration_id). A worker in the same process reacts at once instead of at its next poll.
+integration_changed = Signal()
