@@ -380,4 +380,10 @@ async def run_worker(supervisor: Supervisor | None = None, install_signals: bool
                 loop.add_signal_handler(sig, supervisor.stop)
     if on_started is not None:
         on_started()
-    await supervisor.run()
+    try:
+        await supervisor.run()
+    finally:
+        from hi.apps.sense.pipeline import get_pipeline
+
+        # The pipeline's thread holds its own database connection; close it with the worker.
+        await asyncio.to_thread(get_pipeline().shutdown)
