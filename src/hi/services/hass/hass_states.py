@@ -102,7 +102,10 @@ def _light(state: HassState) -> list[StateSpec]:
     specs.append(StateSpec("", name, S.ON_OFF, _on_off(state), ["off", "on"], controllable=True))
     if dimmable:
         brightness = number(attrs.get("brightness"), 0)
-        value = marker or (round(brightness * 100 / 255) if is_on and brightness is not None else 0)
+        if marker or not is_on:
+            value: Any = marker or 0
+        else:  # on: HA's 0-255 as a percentage; an on light that does not say leaves the value unknown
+            value = round(brightness * 100 / 255) if brightness is not None else None
         specs.append(StateSpec("brightness", f"{name} brightness", S.LIGHT_DIMMER, value,
                                {"min": 0, "max": 100}, "%", controllable=True))
     if "hs" in modes or "rgb" in modes or "xy" in modes or "rgbw" in modes or "rgbww" in modes:

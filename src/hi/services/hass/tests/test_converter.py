@@ -118,3 +118,8 @@ def test_responses_skip_attributes_home_assistant_left_out() -> None:
     off = st("light.l", "off", supported_color_modes=["hs"])
     assert [(str(r.integration_key), r.value) for r in responses_for(off)] == [
         ("hass:light.l", "off"), ("hass:light.l#brightness", 0)]
+
+
+def test_an_on_light_without_brightness_reports_no_dimmer_value() -> None:
+    light = st("light.l", "on", supported_color_modes=["brightness"])
+    assert [(str(r.integration_key), r.value) for r in responses_for(light)] == [("hass:light.l", "on")]
