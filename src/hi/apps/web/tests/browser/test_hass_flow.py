@@ -112,7 +112,10 @@ def test_configure_sync_control_and_live_updates(browser_page, hass_sim, live_hu
     door_state = _state_id("hass:binary_sensor.front_door_contact")
     page.goto("/")
     page.wait_for_selector("#live-indicator:has-text('live')")
-    page.fill("#q", "Front Door")  # results swapped in by htmx must stay live too
+    # Results swapped in by htmx must stay live too; their stream listeners exist once htmx has settled.
+    page.evaluate("window.__settled = false; document.addEventListener('htmx:afterSettle', () => { window.__settled = true; })")
+    page.fill("#q", "Front Door")
+    page.wait_for_function("window.__settled")
     page.wait_for_selector(f"#state-{door_state} .state-badge:has-text('Closed')")
     page.wait_for_function("document.querySelectorAll('[data-entity-id]').length < 5")
     page.evaluate("window.__noReload = true")
