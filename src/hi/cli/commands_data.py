@@ -143,15 +143,16 @@ def control(args: argparse.Namespace) -> int:
 
 def events_list(args: argparse.Namespace) -> int:
     from hi.apps.api.queries import filter_events
-    from hi.apps.api.serializers import event_json
+    from hi.apps.api.serializers import event_json, iso
 
-    events = [event_json(e) for e in filter_events(args.entity, args.since)[: args.limit]]
+    rows = list(filter_events(args.entity, args.since).select_related("entity", "entity_state")[: args.limit])
     if args.json:
-        emit_json(events)
+        emit_json([event_json(e) for e in rows])
         return 0
     say(table(["id", "entity", "state", "value", "start", "end", "seconds"],
-              [[e["id"], e["entity_id"], e["state_id"], e["value"], e["start"], e["end"],
-                None if e["duration_seconds"] is None else f"{e['duration_seconds']:.1f}"] for e in events]))
+              [[e.id, e.entity.name, e.entity_state.name, e.value, iso(e.start), iso(e.end),
+                None if e.duration_seconds is None else f"{e.duration_seconds:.1f}"] for e in rows],
+              empty="(no events)"))
     return 0
 
 
