@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
+from hi.apps.sense.live_bridge import get_live_bridge
 from hi.apps.sense.live_bus import RESYNC, get_live_bus
 
 from .auth import authenticate_async
@@ -18,6 +19,7 @@ KEEPALIVE_SECONDS = 15.0
 async def _events(keepalive: float) -> AsyncIterator[str]:
     subscription = get_live_bus().subscribe()
     try:
+        await get_live_bridge().attach()  # changes committed by a worker in another process
         yield "retry: 3000\n: connected\n\n"  # subscribed before the first byte: nothing is missed after it
         while True:
             try:

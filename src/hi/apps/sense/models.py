@@ -33,3 +33,18 @@ class SensorHistory(models.Model):
         ordering = ["-response_at", "-id"]
         indexes = [models.Index(fields=["sensor", "-response_at"], name="sensor_history_recent")]
         verbose_name_plural = "sensor history"
+
+
+class LiveChange(models.Model):
+    """One committed pipeline batch's state changes, so SSE streams in other processes see them too.
+
+    Written in the batch's own transaction (``live_feed.LiveFeedWriter``) and kept only minutes:
+    it is a relay for ``live_bridge``, not history.
+    """
+
+    created_at = models.DateTimeField()
+    origin = models.CharField(max_length=32)  # the writing process, so a process skips its own rows
+    changes = models.JSONField()
+
+    class Meta:
+        ordering = ["id"]

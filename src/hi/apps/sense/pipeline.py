@@ -29,6 +29,7 @@ from hi.apps.event.recorder import EventRecorder
 
 from .bulk import insert_values, update_rows
 from .live_bus import LiveBus, StateChange, get_live_bus
+from .live_feed import LiveFeedWriter
 from .models import Sensor, SensorHistory
 from .sensor_response import SensorResponse
 
@@ -140,8 +141,9 @@ def _same(a: Any, b: Any) -> bool:
 class SensorResponsePipeline:
     """Processes batches of SensorResponses; one instance per process (see ``get_pipeline``)."""
 
-    def __init__(self, bus: LiveBus | None = None) -> None:
+    def __init__(self, bus: LiveBus | None = None, origin: str | None = None) -> None:
         self.bus = bus or get_live_bus()
+        self.feed = LiveFeedWriter(origin)  # other processes' SSE streams read committed batches from it
         self.stats = PipelineStats()
         self._unknown_seen: set[str] = set()
         self._lock = threading.Lock()
@@ -164,6 +166,7 @@ class SensorResponsePipeline:
         with transaction.atomic():
             changes, counts = self._process(batch)
             if changes:
+                self.feed.record(changes)
                 transaction.on_commit(functools.partial(self.bus.publish, changes))
         self._add_counts(counts)
         return changes

@@ -12,6 +12,7 @@ from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from hi.apps.entity.models import EntityState
+from hi.apps.sense.live_bridge import get_live_bridge
 from hi.apps.sense.live_bus import RESYNC, StateChange, get_live_bus
 from hi.apps.web.widgets import badge_html
 
@@ -33,6 +34,7 @@ def render_state_events(state_ids: Iterable[int]) -> str:
 async def _events(keepalive: float) -> AsyncIterator[str]:
     subscription = get_live_bus().subscribe()
     try:
+        await get_live_bridge().attach()  # changes committed by a worker in another process
         yield "retry: 3000\n: connected\n\n"
         while True:
             try:

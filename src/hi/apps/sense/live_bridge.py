@@ -1,0 +1,210 @@
+"""Relays changes committed by other processes (``hi worker``) from the feed into this process's live bus.
+
+SSE endpoints call ``get_live_bridge().attach()`` after subscribing: the first call starts one
+asyncio task on the caller's loop, which begins at the feed's current tail (no replay), polls
+every half second (woken at once by NOTIFY on PostgreSQL) and publishes rows written by other
+processes; this process's own rows were already published in-process, so they are skipped.
+It stops after a minute without subscribers, and logs and backs off on database errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from django.db import connection
+
+from . import live_feed
+from .live_bus import LiveBus, get_live_bus
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Reader = Callable[[int, Iterable[int], int], list[live_feed.FeedRow]]
+
+GAP_WAIT = 10.0  # seconds to keep looking for an id skipped by a transaction that commits late
+_MAX_GAP = 1000  # larger holes (a sequence jump) are not waited for
+_READ_LIMIT = 500
+
+
+class LiveBridge:
+    """One per process (``get_live_bridge``); tests build their own with a private bus."""
+
+    def __init__(self, bus: LiveBus | None = None, *, origin: str | None = None, poll_interval: float = 0.5,
+                 idle_timeout: float = 60.0, max_backoff: float = 30.0, reader: Reader | None = None) -> None:
+        self.bus = bus or get_live_bus()
+        self.origin = origin
+        self.poll_interval = poll_interval
+        self.idle_timeout = idle_timeout
+        self.max_backoff = max_backoff
+        self.cursor = 0
+        self.published = 0
+        self.failures = 0
+        self._reader: Reader = reader or live_feed.read_after
+        self._missing: dict[int, float] = {}  # id skipped by the cursor -> monotonic deadline
+        self._lock = threading.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._ready: asyncio.Event | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._listening_on: Any = None
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    async def attach(self, timeout: float = 2.0) -> None:
+        """Make sure the relay runs; wait (briefly) until it has found the tail, so nothing later is missed."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            task = self._task
+            if task is None or task.done() or task.get_loop().is_closed():
+                self._ready = asyncio.Event()
+                task = self._task = loop.create_task(self._run(self._ready), name="live-bridge")
+            ready = self._ready if task.get_loop() is loop else None
+        if ready is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ready.wait(), timeout)
+
+    @property
+    def running(self) -> bool:
+        task = self._task
+        return task is not None and not task.done()
+
+    async def _run(self, ready: asyncio.Event) -> None:
+        me = asyncio.current_task()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hi-live-bridge")
+        executor = self._executor
+        try:
+            await self._retrying(self.start_at_tail)
+            ready.set()
+            idle_since: float | None = None
+            while True:
+                if self.bus.subscriber_count:
+                    idle_since = None
+                elif idle_since is None:
+                    idle_since = time.monotonic()
+                elif time.monotonic() - idle_since >= self.idle_timeout:
+                    with self._lock:  # before any await: a new subscriber then starts a fresh task
+                        if self._task is me:
+                            self._task = None
+                    return
+                await self._retrying(self.poll_once)
+                await self._retrying(self._wait_for_news)
+        finally:
+            await _release(executor)
+            if self._executor is executor:
+                self._executor = None
+
+    async def close(self) -> None:
+        """Close the database connection of direct ``poll_once`` use (tests); ``_run`` cleans up after itself."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            await _release(executor)
+
+    async def _retrying(self, step: Callable[[], Any]) -> None:
+        """Run ``step`` until it succeeds; a database error is logged and retried with backoff."""
+        while True:
+            try:
+                await step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.failures += 1
+                delay = min(self.max_backoff, self.poll_interval * 2 ** min(self.failures, 10))
+                logger.exception("live bridge could not read the change feed; retrying in %.1f s", delay)
+                await self._in_thread(_close_connection)
+                await asyncio.sleep(delay)
+            else:
+                self.failures = 0
+                return
+
+    # -- steps ------------------------------------------------------------------------------------
+    async def start_at_tail(self) -> None:
+        """Skip everything already in the feed: a new listener wants what happens from now on."""
+        self.cursor = await self._in_thread(live_feed.tail_id)
+        self._missing.clear()
+
+    async def poll_once(self) -> int:
+        """Publish the other processes' rows that appeared since the last poll; returns the changes published."""
+        rows = await self._in_thread(self._reader, self.cursor, list(self._missing), _READ_LIMIT)
+        own = self.origin or live_feed.process_origin()
+        published = 0
+        for row in rows:
+            if row.origin != own:
+                try:
+                    changes = live_feed.decode(row.changes)
+                except (KeyError, TypeError, ValueError) as exc:
+                    logger.warning("skipping malformed live change %s: %s", row.id, exc)
+                else:
+                    self.bus.publish(changes)
+                    published += len(changes)
+            self._advance(row.id)
+        self._expire_missing()
+        self.published += published
+        return published
+
+    def _advance(self, row_id: int) -> None:
+        """Move the cursor; ids it jumps over may belong to transactions that commit later (PostgreSQL)."""
+        if self._missing.pop(row_id, None) is not None or row_id <= self.cursor:
+            return
+        if 1 < row_id - self.cursor <= _MAX_GAP:
+            deadline = time.monotonic() + GAP_WAIT
+            self._missing.update(dict.fromkeys(range(self.cursor + 1, row_id), deadline))
+        self.cursor = row_id
+
+    def _expire_missing(self) -> None:
+        now = time.monotonic()
+        for row_id in [row_id for row_id, deadline in self._missing.items() if deadline <= now]:
+            del self._missing[row_id]
+
+    async def _wait_for_news(self) -> None:
+        """Sleep one poll interval; on PostgreSQL return as soon as a writer's NOTIFY arrives."""
+        if connection.vendor == "postgresql":
+            await self._in_thread(self._listen_and_wait)
+        else:
+            await asyncio.sleep(self.poll_interval)
+
+    def _listen_and_wait(self) -> None:
+        """Runs on the bridge's thread, so ``connection`` is the bridge's own (autocommit) connection."""
+        connection.ensure_connection()
+        raw = connection.connection
+        if raw is not self._listening_on:
+            with connection.cursor() as cursor:
+                cursor.execute(f"LISTEN {live_feed.NOTIFY_CHANNEL}")
+            self._listening_on = raw
+        for _ in raw.notifies(timeout=self.poll_interval, stop_after=1):
+            pass
+
+    async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
+        """Database work on the bridge's own thread (one connection, never the event loop)."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hi-live-bridge")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
+
+def _close_connection() -> None:
+    """Drop the thread's connection so the next attempt reconnects (and a test database can be dropped)."""
+    connection.close()
+
+
+async def _release(executor: ThreadPoolExecutor) -> None:
+    """Close the connection of the executor's thread, then the thread."""
+    with contextlib.suppress(Exception):
+        await asyncio.get_running_loop().run_in_executor(executor, _close_connection)
+    executor.shutdown(wait=False)
+
+
+_bridge: LiveBridge | None = None
+_bridge_lock = threading.Lock()
+
+
+def get_live_bridge() -> LiveBridge:
+    """The process-wide bridge feeding ``get_live_bus()``."""
+    global _bridge
+    with _bridge_lock:
+        if _bridge is None:
+            _bridge = LiveBridge()
+        return _bridge
