@@ -27,11 +27,15 @@ if TYPE_CHECKING:
     from hi.apps.monitor.base import IntegrationMonitor
     from hi.integrations.models import Integration
 
+EVENT_HISTORY_NOTE = ("events from before the first poll against a server are not imported (only those "
+                      "still open then); from then on every event is read, including while the worker was stopped")
+
 
 class ZoneMinderGateway(IntegrationGateway):
     integration_id = "zoneminder"
     label = "ZoneMinder"
-    description = "Cameras, motion events with durations, camera functions and run states from ZoneMinder 1.36."
+    description = ("Cameras, motion events with durations, camera functions and run states from ZoneMinder 1.36. "
+                   "Past events are not imported: events are read from the first poll on (plus any still open then).")
     attribute_specs = (
         AttributeSpec("api_url", "API address", AttributeType.URL, help_text="e.g. http://zm.local/zm/api"),
         AttributeSpec("portal_url", "Portal address", AttributeType.URL,
@@ -76,7 +80,8 @@ class ZoneMinderGateway(IntegrationGateway):
 
     def health(self) -> HealthReport:
         breaker = get_breaker(self.integration_id).snapshot()
-        details = {"breaker": breaker, "metrics": get_metrics(self.integration_id).snapshot()}
+        details = {"breaker": breaker, "metrics": get_metrics(self.integration_id).snapshot(),
+                   "event_history": EVENT_HISTORY_NOTE}
         if str(breaker.get("state", "closed")) == "open":
             return HealthReport(HealthStatus.ERROR, "too many failed requests; waiting before trying again", details)
         return HealthReport(HealthStatus.UNKNOWN, "", details)

@@ -1,9 +1,13 @@
 """The ZoneMinder poller: new events by a persisted id cursor, open events by id, then camera status.
 
-Each cycle costs one events query per 100 new events, one request per still-open event (at most
-one per camera) and three status requests — never anything proportional to the history. An event
-that starts and ends between two polls yields its start and its end in the same batch; events that
-happened while the worker was stopped are read from the cursor on the next start.
+Each cycle costs one events query per 100 events above the cursor's low-water mark, one request per
+still-open event (at most one per camera) and three status requests — never anything proportional to
+the history. The low-water mark sits just below the lowest id skipped but not yet seen (a row whose
+INSERT commits after a higher id was read, see ``event_window``); already delivered ids are skipped.
+An event that starts and ends between two polls yields its start and its end in the same batch;
+events that happened while the worker was stopped are read from the cursor on the next start.
+The very first poll against a server does not import its history: it starts after the latest event
+and picks up only the events still open then.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
 from django.db import connection
@@ -23,7 +26,8 @@ from hi.apps.sense.sensor_response import Correlation, SensorResponse
 from hi.integrations.exceptions import RequestError
 from hi.integrations.keys import IntegrationKey
 
-from .zm_client import AsyncZoneMinderClient, EventBatch
+from .event_window import CursorState, advance
+from .zm_client import AsyncZoneMinderClient
 from .zm_converter import INTEGRATION_ID, event_end, event_start, order_responses, status_responses
 from .zm_models import ZmEvent
 from .zm_settings import settings_from, zone
@@ -31,18 +35,15 @@ from .zm_settings import settings_from, zone
 logger = logging.getLogger("hi.services.zoneminder.monitor")
 
 
-@dataclass
-class CursorState:
-    last_event_id: int
-    open_event_ids: list[int] = field(default_factory=list)
-
-
 def _load_cursor(server: str) -> CursorState | None:
     from .models import EventCursor
 
     try:
         row = EventCursor.objects.filter(server=server).first()
-        return CursorState(row.last_event_id, [int(i) for i in row.open_event_ids]) if row else None
+        if row is None:
+            return None
+        return CursorState(row.last_event_id, [int(i) for i in row.open_event_ids],
+                           CursorState.awaited_from_json(row.awaited_event_ids))
     finally:
         connection.close()  # a pool thread must not keep a database session open between polls
 
@@ -52,7 +53,8 @@ def _save_cursor(server: str, cursor: CursorState) -> None:
 
     try:
         EventCursor.objects.update_or_create(server=server, defaults={
-            "last_event_id": cursor.last_event_id, "open_event_ids": sorted(cursor.open_event_ids)})
+            "last_event_id": cursor.last_event_id, "open_event_ids": sorted(cursor.open_event_ids),
+            "awaited_event_ids": cursor.awaited_json()})
     finally:
         connection.close()
 
@@ -126,22 +128,22 @@ class ZoneMinderMonitor(PeriodicMonitor):
             # The new-events query goes alone first: its starts are what people wait for, and if the
             # token has expired this one request logs in again before the others run concurrently.
             before = self.cursor
-            new = await self.client.events_after(before.last_event_id)
-            await context.submit(order_responses(self._new_event_responses(new)))
-            new_open = [e.Id for e in new.events if e.is_open]
+            step = advance(before, await self.client.events_after(before.low_water), context.now())
+            await context.submit(order_responses(self._new_event_responses(step.fresh)))
+            new_open = [e.Id for e in step.fresh if e.is_open]
             rechecked, status = await asyncio.gather(self._recheck(before.open_event_ids),
                                                      self._fetch_status_safely(context.now()),
                                                      return_exceptions=True)
-            last_id = max(before.last_event_id, new.last_id)
+            last_id, awaited = step.last_event_id, step.awaited
             if isinstance(rechecked, BaseException):
                 problems.append(rechecked)
-                await self._commit(context, [], CursorState(last_id, [*before.open_event_ids, *new_open]))
+                await self._commit(context, [], CursorState(last_id, [*before.open_event_ids, *new_open], awaited))
             else:
                 found, vanished = rechecked
                 ends = [event_end(e, self.tz) for e in found if not e.is_open]
                 ends += await vanished_ends(vanished, context.now())
                 still_open = [e.Id for e in found if e.is_open]
-                await self._commit(context, ends, CursorState(last_id, [*still_open, *new_open]))
+                await self._commit(context, ends, CursorState(last_id, [*still_open, *new_open], awaited))
         self.polls += 1
         if isinstance(status, BaseException):
             problems.append(status)
@@ -166,15 +168,16 @@ class ZoneMinderMonitor(PeriodicMonitor):
         assert self.client is not None and self.tz is not None
         latest = await self.client.latest_events()
         still_open = [e for e in latest.events if e.is_open]
-        logger.info("zoneminder: first poll; reading events after %s", latest.last_id)
+        logger.info("zoneminder: first poll against %s; its earlier history is not imported, reading events "
+                    "after %s (%d still open picked up)", self.server, latest.last_id, len(still_open))
         return (CursorState(latest.last_id, [e.Id for e in still_open]),
                 [event_start(e, self.tz) for e in still_open])
 
-    def _new_event_responses(self, new: EventBatch) -> list[SensorResponse]:
+    def _new_event_responses(self, fresh: list[ZmEvent]) -> list[SensorResponse]:
         """A start for every new event, and its end too when it already finished between two polls."""
         assert self.tz is not None
         responses: list[SensorResponse] = []
-        for event in new.events:
+        for event in fresh:
             responses.append(event_start(event, self.tz))
             if not event.is_open:
                 responses.append(event_end(event, self.tz))

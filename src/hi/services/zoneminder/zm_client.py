@@ -100,6 +100,12 @@ class EventBatch:
     last_id: int
     events: list[ZmEvent] = field(default_factory=list)
     skipped: int = 0
+    malformed_ids: set[int] = field(default_factory=set)
+
+    @property
+    def seen_ids(self) -> set[int]:
+        """Every id the server returned, malformed rows included (those are read, just not usable)."""
+        return {event.Id for event in self.events} | self.malformed_ids
 
     def add_page(self, page: EventsPage) -> bool:
         """Take one page; True when another page follows."""
@@ -111,6 +117,7 @@ class EventBatch:
                 logger.warning("skipping malformed ZoneMinder event: %s", exc)
                 raw_id = (raw.get("Event") or {}).get("Id") if isinstance(raw, dict) else None
                 if isinstance(raw_id, str | int) and str(raw_id).isdigit():
+                    self.malformed_ids.add(int(raw_id))
                     self.last_id = max(self.last_id, int(raw_id))
                 continue
             self.events.append(event)

@@ -75,6 +75,9 @@ class ZoneMinderApi:
         app.router.add_get(f"{api}/states.json", self.auth(self.states))
         app.router.add_post(f"{api}/states/change/{{name:[^/]+}}.json", self.auth(self.change_state))
         app.router.add_get("/zm/cgi-bin/nph-zms", self.zms)
+        app.router.add_post("/_sim/events", self.sim_start_event)
+        app.router.add_post(r"/_sim/events/{id:\d+}/commit", self.sim_commit_event)
+        app.router.add_post(r"/_sim/events/{id:\d+}/end", self.sim_end_event)
 
     # -- auth ----------------------------------------------------------------------------------
     def auth(self, handler: Handler) -> Handler:
@@ -204,11 +207,36 @@ class ZoneMinderApi:
             "paramType": "querystring", "queryScope": None}})
 
     async def event(self, request: web.Request) -> web.Response:
-        event = self.state.events_by_id.get(int(request.match_info["id"]))
+        event = self.state.visible_event(int(request.match_info["id"]))
         if event is None:
             return error_body(404, "Invalid event", "NotFoundException")
         with self.state.lock:
             return web.json_response({"event": event.as_json(self.state.tz, self.state.now())})
+
+    # -- test API (not ZoneMinder's): drive the event lifecycle from another process --------------
+    async def sim_start_event(self, request: web.Request) -> web.Response:
+        """``{"monitor_id": 1, "visible": false, "score": 40}`` → ``{"id": n}``; invisible until committed."""
+        try:
+            body = await request.json()
+            event_id = self.state.start_event(int(body["monitor_id"]), score=int(body.get("score", 40)),
+                                              visible=bool(body.get("visible", True)))
+        except (ValueError, KeyError, TypeError) as exc:
+            return web.json_response({"error": f"bad event request: {exc!s}"}, status=400)
+        return web.json_response({"id": event_id})
+
+    async def sim_commit_event(self, request: web.Request) -> web.Response:
+        try:
+            self.state.commit_event(int(request.match_info["id"]))
+        except KeyError:
+            return web.json_response({"error": "no such event"}, status=404)
+        return web.json_response({"committed": True})
+
+    async def sim_end_event(self, request: web.Request) -> web.Response:
+        try:
+            self.state.end_event(int(request.match_info["id"]))
+        except KeyError:
+            return web.json_response({"error": "no such event"}, status=404)
+        return web.json_response({"ended": True})
 
     # -- run states ----------------------------------------------------------------------------
     async def states(self, request: web.Request) -> web.Response:

@@ -125,6 +125,7 @@ class ZoneMinderState:
         self._event_ids: list[int] = []
         self.events_by_id: dict[int, SimEvent] = {}
         self.open_by_monitor: dict[int, int] = {}
+        self.uncommitted: set[int] = set()  # ids allocated whose row no API reader can see yet
         self.next_event_id = 1
         self.daemons_running = True
         self.tokens: dict[str, Token] = {}
@@ -218,8 +219,12 @@ class ZoneMinderState:
 
     # -- events --------------------------------------------------------------------------------
     def start_event(self, monitor_id: int, at: dt.datetime | None = None, cause: str = "Motion",
-                    score: int = 40, notes: str = "") -> int:
-        """Open an event on a monitor (closing one still open there, as a new alarm would); return its id."""
+                    score: int = 40, notes: str = "", *, visible: bool = True) -> int:
+        """Open an event on a monitor (closing one still open there, as a new alarm would); return its id.
+
+        ``visible=False`` models a writer whose INSERT has taken its auto-increment id but not yet
+        committed: the row stays out of every API answer until ``commit_event`` (commit-order inversion).
+        """
         with self.lock:
             if monitor_id not in self.monitors:
                 raise KeyError(monitor_id)
@@ -232,7 +237,21 @@ class ZoneMinderState:
             self._event_ids.append(event.id)
             self.events_by_id[event.id] = event
             self.open_by_monitor[monitor_id] = event.id
+            if not visible:
+                self.uncommitted.add(event.id)
             return event.id
+
+    def commit_event(self, event_id: int) -> None:
+        """Make a row started with ``visible=False`` visible, after higher ids may already have been read."""
+        with self.lock:
+            if event_id not in self.events_by_id:
+                raise KeyError(event_id)
+            self.uncommitted.discard(event_id)
+
+    def visible_event(self, event_id: int) -> SimEvent | None:
+        """The event as ``events/<id>.json`` sees it: absent while uncommitted."""
+        with self.lock:
+            return None if event_id in self.uncommitted else self.events_by_id.get(event_id)
 
     def end_event(self, event_id: int, at: dt.datetime | None = None) -> None:
         with self.lock:
@@ -243,9 +262,9 @@ class ZoneMinderState:
                     del self.open_by_monitor[event.monitor_id]
 
     def add_event(self, monitor_id: int, start: dt.datetime, end: dt.datetime, cause: str = "Motion",
-                  score: int = 40) -> int:
-        """A complete event (one that starts and ends between two polls)."""
-        event_id = self.start_event(monitor_id, start, cause, score)
+                  score: int = 40, *, visible: bool = True) -> int:
+        """A complete event (one that starts and ends between two polls); see ``start_event`` for ``visible``."""
+        event_id = self.start_event(monitor_id, start, cause, score, visible=visible)
         self.end_event(event_id, end)
         return event_id
 
@@ -277,7 +296,8 @@ class ZoneMinderState:
                     index = (bisect.bisect_right if op == ">" else bisect.bisect_left)(self._event_ids, bound)
                     candidates = candidates[index:] if candidates is self.events else \
                         [e for e in candidates if e.id > bound or (op == ">=" and e.id == bound)]
-            return [e for e in candidates if all(self._matches(e, f, o, v) for f, o, v in filters)]
+            return [e for e in candidates if e.id not in self.uncommitted
+                    and all(self._matches(e, f, o, v) for f, o, v in filters)]
 
     def _matches(self, event: SimEvent, field_name: str, op: str, value: str) -> bool:
         if field_name in ("StartDateTime", "EndDateTime"):
@@ -304,6 +324,7 @@ class ZoneMinderState:
         """Counts for tests and benchmarks."""
         with self.lock:
             return {"events": len(self.events), "open": dict(self.open_by_monitor),
+                    "uncommitted": sorted(self.uncommitted),
                     "logins": self.logins, "refreshes": self.refreshes}
 
 

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 from asgiref.sync import sync_to_async
 
-from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
 from hi.apps.monitor.clock import ManualClock
 from hi.apps.monitor.context import MonitorContext
@@ -22,63 +19,13 @@ from hi.apps.sense.models import SensorHistory
 from hi.integrations.client.http import Timeouts
 from hi.integrations.exceptions import ConnectionError as IntegrationConnectionError
 from hi.integrations.models import Integration
-from hi.integrations.sync.engine import run_sync
 from hi.services.zoneminder.models import EventCursor
 from hi.services.zoneminder.monitors import ZoneMinderMonitor
-from hi.simulator.zoneminder import ZoneMinderSimulator
 
-from .conftest import configure, fast_client
+from .conftest import Poller, at, events, fast_client, state_value
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SECOND = dt.timedelta(seconds=1)
-
-
-@pytest_asyncio.fixture
-async def imported(sim: ZoneMinderSimulator) -> ZoneMinderSimulator:
-    await sync_to_async(configure)(sim)
-    await sync_to_async(run_sync)("zoneminder")
-    return sim
-
-
-class Poller:
-    """One monitor instance (a worker process, in effect) and its context."""
-
-    def __init__(self, sim: ZoneMinderSimulator, **client_options: object) -> None:
-        self.monitor = ZoneMinderMonitor(interval_seconds=1.0, client=fast_client(sim, **client_options))
-        self.monitor.prepare(sim.integration_attributes())
-        self.context = MonitorContext("zoneminder", sim.integration_attributes())
-
-    async def poll(self) -> None:
-        await self.monitor.poll(self.context)
-
-    async def close(self) -> None:
-        assert self.monitor.client is not None
-        await self.monitor.client.aclose()
-
-
-@pytest_asyncio.fixture
-async def poller(imported: ZoneMinderSimulator) -> AsyncIterator[Poller]:
-    worker = Poller(imported)
-    await worker.poll()  # the first poll sets the cursor after the (empty) history
-    yield worker
-    await worker.close()
-
-
-@sync_to_async
-def events(monitor_id: int | None = None) -> list[Event]:
-    query = Event.objects.filter(entity_state__state_key="movement").order_by("start", "id")
-    if monitor_id is not None:
-        query = query.filter(entity__integration_name=f"monitor.{monitor_id}")
-    return list(query)
-
-
-@sync_to_async
-def state_value(monitor_id: int, state_key: str) -> object:
-    return EntityState.objects.get(entity__integration_name=f"monitor.{monitor_id}", state_key=state_key).value
-
-
-def at(seconds_ago: float, sim: ZoneMinderSimulator) -> dt.datetime:
-    return (sim.state.now() - dt.timedelta(seconds=seconds_ago)).replace(microsecond=0)
 
 
 async def test_an_event_that_starts_and_ends_between_polls_is_one_complete_event(imported, poller):
