@@ -69,9 +69,9 @@ class LiveBridge:
                 await asyncio.wait_for(ready.wait(), timeout)
 
     @property
-    def running(self) -> bool:
-        task = self._task
-        return task is not None and not task.done()
+    def task(self) -> asyncio.Task[None] | None:
+        """The relay's current task (None before the first ``attach`` and after an idle stop)."""
+        return self._task
 
     async def _run(self, ready: asyncio.Event) -> None:
         me = asyncio.current_task()

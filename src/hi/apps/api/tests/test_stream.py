@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
-import socket
-import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 
 from hi.apps.api.models import ApiToken
 from hi.apps.sense.pipeline import get_pipeline
@@ -21,28 +17,6 @@ from hi.integrations.keys import IntegrationKey
 from .factories import make_light
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def server_url(settings) -> Iterator[str]:
-    """uvicorn serving the project's ASGI application on its own loop in a thread."""
-    from django.core.asgi import get_asgi_application
-
-    settings.ROOT_URLCONF = "hi.apps.api.tests.urls"
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(get_asgi_application(), lifespan="off", log_level="warning",
-                                           timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
-    thread.start()
-    deadline = 100
-    while not server.started and deadline:
-        threading.Event().wait(0.05)
-        deadline -= 1
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
 
 
 def _read_event(lines: Iterator[str]) -> tuple[str, str]:
