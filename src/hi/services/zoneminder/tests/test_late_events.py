@@ -17,8 +17,10 @@ from asgiref.sync import sync_to_async
 
 from hi.apps.monitor.clock import ManualClock
 from hi.apps.sense.sensor_response import SensorResponse
-from hi.services.zoneminder.event_window import AWAIT_PATIENCE, MAX_WINDOW_IDS
+from hi.services.zoneminder.event_window import AWAIT_PATIENCE, MAX_WINDOW_IDS, CursorState, advance
 from hi.services.zoneminder.models import EventCursor
+from hi.services.zoneminder.zm_client import EventBatch
+from hi.services.zoneminder.zm_models import EventsPage
 from hi.simulator.zoneminder import ZoneMinderSimulator
 
 from .conftest import Poller, at, events, state_value
@@ -183,3 +185,36 @@ async def test_the_simulator_test_api_hides_a_row_until_it_commits(sim):
         assert shown.json()["event"]["Event"]["EndDateTime"] is not None
         bad = await client.post(f"{sim.url}/_sim/events", json={"monitor_id": 99})
         assert bad.status_code == 400 and (await client.post(f"{sim.url}/_sim/events/999/commit")).status_code == 404
+
+
+def test_a_malformed_row_counts_as_read_so_it_is_not_awaited_and_window_bounds_hold():
+    """Pure bookkeeping (no server needed): what ``advance`` keeps awaiting after one read."""
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    page = EventsPage(events=[{"Event": {"Id": "12", "MonitorId": "x"}}, row(13), row(15)])
+    batch = EventBatch(last_id=10)
+    batch.add_page(page)
+    step = advance(CursorState(10, awaited={}), batch, now)
+    assert [e.Id for e in step.fresh] == [13, 15] and batch.malformed_ids == {12}
+    assert step.last_event_id == 15 and set(step.awaited) == {11, 14}
+
+    newest = 10 + MAX_WINDOW_IDS + 6  # a jump: only the last MAX_WINDOW_IDS ids below it can be awaited
+    later = EventBatch(last_id=10)
+    later.add_page(EventsPage(events=[row(13), row(14), row(15), row(newest)]))
+    again = advance(CursorState(15, awaited=step.awaited), later, now + SECOND)
+    assert [e.Id for e in again.fresh] == [14, newest]  # 13 and 15 were delivered before
+    assert again.given_up == [11] and set(again.awaited) == set(range(newest - MAX_WINDOW_IDS + 1, newest))
+
+
+def row(event_id: int) -> dict[str, object]:
+    return {"Event": {"Id": str(event_id), "MonitorId": "1", "Cause": "Motion", "StartDateTime": "2026-01-01 00:00:00",
+                      "EndDateTime": "2026-01-01 00:00:01", "Length": "1.00", "Frames": "5", "AlarmFrames": "2",
+                      "TotScore": "80", "AvgScore": "40", "MaxScore": "40"}}
+
+
+def test_the_integration_says_that_past_events_are_not_imported():
+    """The first-run policy (start after the latest event) is visible to whoever configures it, not a surprise."""
+    from hi.services.zoneminder.integration import ZoneMinderGateway
+
+    gateway = ZoneMinderGateway()
+    assert "Past events are not imported" in gateway.description
+    assert "not imported" in gateway.health().details["event_history"]
