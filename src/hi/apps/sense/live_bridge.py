@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import threading
 import time
@@ -62,11 +63,20 @@ class LiveBridge:
             task = self._task
             if task is None or task.done() or task.get_loop().is_closed():
                 self._ready = asyncio.Event()
-                task = self._task = loop.create_task(self._run(self._ready), name="live-bridge")
+                # an empty context: the relay outlives the request that started it and must not keep its state alive
+                task = self._task = loop.create_task(self._run(self._ready), name="live-bridge",
+                                                     context=contextvars.Context())
+                task.add_done_callback(self._forget)
             ready = self._ready if task.get_loop() is loop else None
         if ready is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(ready.wait(), timeout)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        """Drop a finished relay (and with it its event loop, which may be closing for good)."""
+        with self._lock:
+            if self._task is task:
+                self._task = self._ready = None
 
     @property
     def task(self) -> asyncio.Task[None] | None:
@@ -75,6 +85,7 @@ class LiveBridge:
 
     async def _run(self, ready: asyncio.Event) -> None:
         me = asyncio.current_task()
+        assert me is not None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hi-live-bridge")
         executor = self._executor
         try:
@@ -87,9 +98,7 @@ class LiveBridge:
                 elif idle_since is None:
                     idle_since = time.monotonic()
                 elif time.monotonic() - idle_since >= self.idle_timeout:
-                    with self._lock:  # before any await: a new subscriber then starts a fresh task
-                        if self._task is me:
-                            self._task = None
+                    self._forget(me)  # before any await: a new subscriber then starts a fresh task
                     return
                 await self._retrying(self.poll_once)
                 await self._retrying(self._wait_for_news)
