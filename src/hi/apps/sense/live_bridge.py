@@ -32,6 +32,7 @@ Reader = Callable[[int, Iterable[int], int], list[live_feed.FeedRow]]
 GAP_WAIT = 10.0  # seconds to keep looking for an id skipped by a transaction that commits late
 _MAX_GAP = 1000  # larger holes (a sequence jump) are not waited for
 _READ_LIMIT = 500
+_MAX_WAIT_SLICE = 0.5  # seconds one blocking wait for NOTIFY may take
 
 
 class LiveBridge:
@@ -133,7 +134,7 @@ class LiveBridge:
     # -- steps ------------------------------------------------------------------------------------
     async def start_at_tail(self) -> None:
         """Skip everything already in the feed: a new listener wants what happens from now on."""
-        self.cursor = await self._in_thread(live_feed.tail_id)
+        self.cursor = await self._in_thread(self._listening_tail)
         self._missing.clear()
 
     async def poll_once(self) -> int:
@@ -171,21 +172,38 @@ class LiveBridge:
 
     async def _wait_for_news(self) -> None:
         """Sleep one poll interval; on PostgreSQL return as soon as a writer's NOTIFY arrives."""
-        if connection.vendor == "postgresql":
-            await self._in_thread(self._listen_and_wait)
-        else:
+        if connection.vendor != "postgresql":
             await asyncio.sleep(self.poll_interval)
+            return
+        deadline = time.monotonic() + self.poll_interval
+        # short waits on the thread: cancelling the relay (shutdown) never waits out a long interval
+        while (remaining := deadline - time.monotonic()) > 0:
+            if await self._in_thread(self._listen_and_wait, min(remaining, _MAX_WAIT_SLICE)):
+                return
 
-    def _listen_and_wait(self) -> None:
-        """Runs on the bridge's thread, so ``connection`` is the bridge's own (autocommit) connection."""
+    def _listening_tail(self) -> int:
+        """LISTEN before reading the tail, so no commit after it goes unannounced (runs on the bridge's thread)."""
+        self._listen()
+        return live_feed.tail_id()
+
+    def _listen(self) -> None:
+        """On PostgreSQL, subscribe the bridge's own connection to the writers' NOTIFY (again after a reconnect)."""
+        if connection.vendor != "postgresql":
+            return
         connection.ensure_connection()
         raw = connection.connection
         if raw is not self._listening_on:
             with connection.cursor() as cursor:
                 cursor.execute(f"LISTEN {live_feed.NOTIFY_CHANNEL}")
             self._listening_on = raw
-        for _ in raw.notifies(timeout=self.poll_interval, stop_after=1):
-            pass
+
+    def _listen_and_wait(self, timeout: float) -> bool:
+        """Whether a NOTIFY came within ``timeout``; runs on the bridge's thread, on its own connection."""
+        self._listen()
+        notified = False
+        for _ in connection.connection.notifies(timeout=timeout, stop_after=1):  # ends by itself: keep the lock fair
+            notified = True
+        return notified
 
     async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
         """Database work on the bridge's own thread (one connection, never the event loop)."""

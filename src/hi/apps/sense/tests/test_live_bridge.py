@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 
 import pytest
-from django.db import OperationalError, connections
+from django.db import OperationalError, connection, connections
 from django.utils import timezone
 
 from hi.apps.entity.enums import EntityStateType as S
@@ -123,3 +123,20 @@ async def test_it_starts_on_attach_survives_database_errors_and_stops_when_nobod
     subscription.close()
     await asyncio.wait_for(task, 10)  # idle: the relay ends and releases its connection
     assert bridge.task is None
+
+
+async def test_on_postgresql_a_notify_wakes_the_relay_long_before_its_next_poll():
+    if connection.vendor != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    bridge = LiveBridge(LiveBus(), origin="web", poll_interval=60.0)
+    await in_thread(make_device, "thermo", S.TEMPERATURE, value=20.0)
+    subscription = bridge.bus.subscribe()
+    await bridge.attach()
+    task = bridge.task
+    try:
+        theirs = await in_thread(process_as, "worker", "thermo", 21.0, 1)
+        assert await subscription.get(timeout=10) == theirs[0]
+    finally:
+        assert task is not None
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
