@@ -30,7 +30,7 @@ T = TypeVar("T")
 Reader = Callable[[int, Iterable[int], int], list[live_feed.FeedRow]]
 
 GAP_WAIT = 10.0  # seconds to keep looking for an id skipped by a transaction that commits late
-_MAX_GAP = 1000  # larger holes (a sequence jump) are not waited for
+_MAX_GAP = 1000  # ids waited for at most (a larger hole is a sequence jump, not open transactions)
 _READ_LIMIT = 500
 _MAX_WAIT_SLICE = 0.5  # seconds one blocking wait for NOTIFY may take
 
@@ -125,7 +125,8 @@ class LiveBridge:
                 self.failures += 1
                 delay = min(self.max_backoff, self.poll_interval * 2 ** min(self.failures, 10))
                 logger.exception("live bridge could not read the change feed; retrying in %.1f s", delay)
-                await self._in_thread(_close_connection)
+                with contextlib.suppress(Exception):
+                    await self._in_thread(_close_connection)
                 await asyncio.sleep(delay)
             else:
                 self.failures = 0
@@ -139,28 +140,34 @@ class LiveBridge:
 
     async def poll_once(self) -> int:
         """Publish the other processes' rows that appeared since the last poll; returns the changes published."""
-        rows = await self._in_thread(self._reader, self.cursor, list(self._missing), _READ_LIMIT)
         own = self.origin or live_feed.process_origin()
         published = 0
-        for row in rows:
-            if row.origin != own:
-                try:
-                    changes = live_feed.decode(row.changes)
-                except (KeyError, TypeError, ValueError) as exc:
-                    logger.warning("skipping malformed live change %s: %s", row.id, exc)
-                else:
-                    self.bus.publish(changes)
-                    published += len(changes)
-            self._advance(row.id)
+        while True:
+            rows = await self._in_thread(self._reader, self.cursor, list(self._missing), _READ_LIMIT)
+            for row in rows:
+                if row.origin != own:
+                    published += self._publish(row)
+                self._advance(row.id)
+            if len(rows) < _READ_LIMIT:  # a full page means more are waiting: read on before sleeping
+                break
         self._expire_missing()
         self.published += published
         return published
+
+    def _publish(self, row: live_feed.FeedRow) -> int:
+        try:
+            changes = live_feed.decode(row.changes)
+        except (KeyError, TypeError, ValueError) as exc:
+            logger.warning("skipping malformed live change %s: %s", row.id, exc)
+            return 0
+        self.bus.publish(changes)
+        return len(changes)
 
     def _advance(self, row_id: int) -> None:
         """Move the cursor; ids it jumps over may belong to transactions that commit later (PostgreSQL)."""
         if self._missing.pop(row_id, None) is not None or row_id <= self.cursor:
             return
-        if 1 < row_id - self.cursor <= _MAX_GAP:
+        if row_id - self.cursor > 1 and len(self._missing) + row_id - self.cursor <= _MAX_GAP:
             deadline = time.monotonic() + GAP_WAIT
             self._missing.update(dict.fromkeys(range(self.cursor + 1, row_id), deadline))
         self.cursor = row_id

@@ -86,6 +86,16 @@ async def test_a_row_committed_late_below_the_cursor_is_still_delivered(bridge):
     assert bridge.cursor == base + 3
 
 
+async def test_a_backlog_larger_than_one_read_is_published_in_one_poll(bridge):
+    change = {"entity_id": 1, "state_id": 2, "integration_keys": ["test:a"], "value": 0, "timestamp": T0.isoformat()}
+    await bridge.start_at_tail()
+    subscription = bridge.bus.subscribe(maxsize=2000)
+    rows = [LiveChange(created_at=timezone.now(), origin="worker", changes=[change | {"value": n}]) for n in range(1201)]
+    await in_thread(LiveChange.objects.bulk_create, rows)
+    assert await bridge.poll_once() == 1201
+    assert [(await subscription.get(timeout=5)).value for _ in range(1201)] == list(range(1201))
+
+
 async def test_a_malformed_row_is_skipped_and_the_next_one_delivered(bridge, caplog):
     await bridge.start_at_tail()
     subscription = bridge.bus.subscribe()
