@@ -210,14 +210,6 @@ class ZoneMinderClient(_ZoneMinderCalls):
     def _call(self, method: str, path: str, model: Any, **kwargs: Any) -> Any:
         return self.http.request_json(method, path, model, **kwargs)
 
-    def iter_events_after(self, last_id: int, *, limit: int = 100, max_pages: int = 50) -> EventBatch:
-        """Every event with ``Id > last_id``, paged by id (keyset), oldest first."""
-        batch = EventBatch(last_id=last_id)
-        for _ in range(max_pages):
-            if not batch.add_page(self.events([("Id", ">", batch.last_id)], limit=limit)):
-                break
-        return batch
-
     def close(self) -> None:
         self.http.close()
 
