@@ -81,3 +81,21 @@ def from_status(response: httpx.Response, integration_id: str | None,
     else:
         error = exc.RequestError(f"{what}{_excerpt(response)}", status_code=status, integration_id=integration_id)
     return error, kind, retry_after
+
+
+def from_exception(error: httpx.HTTPError | exc.IntegrationError, request: httpx.Request,
+                   integration_id: str | None,
+                   retry_statuses: frozenset[int]) -> tuple[exc.IntegrationError, RetryKind, float | None]:
+    """What a failed attempt raised, as (error, retry kind, ``Retry-After``): one table for both clients."""
+    if isinstance(error, exc.IntegrationError):
+        return error, RetryKind.NEVER, None
+    if isinstance(error, httpx.RequestError):
+        transport_error, kind = from_transport_error(error, request, integration_id)
+        return transport_error, kind, None
+    # an httpx.HTTPStatusError, raised by an auth flow's login (its own request, not ``request``)
+    assert isinstance(error, httpx.HTTPStatusError)
+    status_error, kind, retry_after = from_status(error.response, integration_id, retry_statuses)
+    if status_error is None:  # a 1xx/3xx the login did not expect
+        status_error = exc.RequestError(f"{describe(error.request)} → {error.response.status_code}: unexpected answer",
+                                        status_code=error.response.status_code, integration_id=integration_id)
+    return status_error, kind, retry_after

@@ -33,7 +33,7 @@ from hi.utils.redaction import RedactingFilter
 
 from .breaker import CircuitBreaker, get_breaker
 from .clock import SYSTEM_CLOCK, Clock
-from .errors import RetryKind, describe, from_status, from_transport_error
+from .errors import RetryKind, describe, from_exception, from_status
 from .metrics import ClientMetrics, get_metrics
 from .ratelimit import TokenBucket
 from .retry import RetryPolicy, is_idempotent
@@ -260,18 +260,13 @@ class HttpClient(_ClientOptions):
                     self.rate_limiter.acquire()
                 began = time.perf_counter()
                 error: exc.IntegrationError | None
-                retry_after: float | None = None
                 try:
                     response = self._client.send(request, stream=True)
                     self._read(response)
                     error, kind, retry_after = from_status(response, self.integration_id, series.retry_statuses)
-                except httpx.RequestError as transport_error:
-                    error, kind = from_transport_error(transport_error, request, self.integration_id)
-                except httpx.HTTPStatusError as status_error:  # raised by an auth flow's login
-                    error, kind, retry_after = from_status(status_error.response, self.integration_id,
-                                                           series.retry_statuses)
-                except exc.IntegrationError as own_error:
-                    error, kind = own_error, RetryKind.NEVER
+                except (httpx.HTTPError, exc.IntegrationError) as failure:
+                    error, kind, retry_after = from_exception(failure, request, self.integration_id,
+                                                              series.retry_statuses)
                 finally:
                     self.metrics.record_attempt(time.perf_counter() - began)
                 if error is None:
@@ -356,18 +351,13 @@ class AsyncHttpClient(_ClientOptions):
                     await self.rate_limiter.aacquire()
                 began = time.perf_counter()
                 error: exc.IntegrationError | None
-                retry_after: float | None = None
                 try:
                     response = await self._client.send(request, stream=True)
                     await self._read(response)
                     error, kind, retry_after = from_status(response, self.integration_id, series.retry_statuses)
-                except httpx.RequestError as transport_error:
-                    error, kind = from_transport_error(transport_error, request, self.integration_id)
-                except httpx.HTTPStatusError as status_error:  # raised by an auth flow's login
-                    error, kind, retry_after = from_status(status_error.response, self.integration_id,
-                                                           series.retry_statuses)
-                except exc.IntegrationError as own_error:
-                    error, kind = own_error, RetryKind.NEVER
+                except (httpx.HTTPError, exc.IntegrationError) as failure:
+                    error, kind, retry_after = from_exception(failure, request, self.integration_id,
+                                                              series.retry_statuses)
                 finally:
                     self.metrics.record_attempt(time.perf_counter() - began)
                 if error is None:

@@ -198,3 +198,22 @@ def test_client_waits_for_its_rate_limiter(clock: FakeClock) -> None:
         for _ in range(3):
             assert client.get_json("/") == {"ok": True}
     assert clock.sleeps == [0.5, 0.5]
+
+
+def test_a_login_answered_with_a_redirect_is_a_request_error_not_a_success() -> None:
+    login = httpx.Request("POST", "http://x/login")
+
+    class RedirectedLogin(httpx.Auth):
+        def auth_flow(self, request: httpx.Request):  # type: ignore[override]
+            raise httpx.HTTPStatusError("redirected", request=login,
+                                        response=httpx.Response(302, request=login))
+            yield request
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"ok": True})
+
+    with HttpClient("http://x", integration_id="login-redirect", transport=httpx.MockTransport(answer),
+                    auth=RedirectedLogin(), use_breaker=False) as client, \
+            pytest.raises(exc.RequestError) as raised:
+        client.get_json("/")
+    assert raised.value.status_code == 302 and "/login" in raised.value.message
