@@ -9,15 +9,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 
 from asgiref.sync import sync_to_async
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from hi.apps.entity.models import EntityState
-from hi.apps.sense.live_bridge import get_live_bridge
-from hi.apps.sense.live_bus import RESYNC, StateChange, get_live_bus
+from hi.apps.sense.live_bus import BusItem, StateChange
+from hi.apps.sense.live_stream import event_stream_response, live_events
 from hi.apps.web.widgets import badge_html
 
 KEEPALIVE_SECONDS = 15.0
-_MAX_BATCH = 200
 
 
 def render_state_events(state_ids: Iterable[int]) -> str:
@@ -31,36 +30,19 @@ def render_state_events(state_ids: Iterable[int]) -> str:
     return "".join(messages)
 
 
-async def _events(keepalive: float) -> AsyncIterator[str]:
-    subscription = get_live_bus().subscribe()
-    try:
-        await get_live_bridge().attach()  # changes committed by a worker in another process
-        yield "retry: 3000\n: connected\n\n"
-        while True:
-            try:
-                item = await subscription.get(timeout=keepalive)
-            except TimeoutError:
-                yield ": keepalive\n\n"
-                continue
-            batch: list[StateChange] = [] if item is RESYNC else [item]
-            resync = item is RESYNC
-            while subscription.pending() and len(batch) < _MAX_BATCH:
-                more = await subscription.get()
-                if more is RESYNC:
-                    resync = True
-                else:
-                    batch.append(more)
-            if resync:
-                yield "event: resync\ndata: resync\n\n"
-            if batch:
-                yield await sync_to_async(render_state_events)(change.state_id for change in batch)
-    finally:
-        subscription.close()
+async def _render(items: list[BusItem]) -> str:
+    """A ``resync`` first if the reader fell behind (the bus drops the older backlog), then the badges."""
+    changes = [item for item in items if isinstance(item, StateChange)]
+    resync = "event: resync\ndata: resync\n\n" if len(changes) < len(items) else ""
+    badges = await sync_to_async(render_state_events)(change.state_id for change in changes) if changes else ""
+    return resync + badges
+
+
+def _events(keepalive: float) -> AsyncIterator[str]:
+    """The page feed with the given keepalive (tests pass a short one)."""
+    return live_events(_render, keepalive)
 
 
 async def stream(request: HttpRequest) -> HttpResponse:
     """Only for signed-in people (LoginRequiredMiddleware turns others away before this runs)."""
-    response = StreamingHttpResponse(_events(KEEPALIVE_SECONDS), content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response
+    return event_stream_response(_events(KEEPALIVE_SECONDS))
