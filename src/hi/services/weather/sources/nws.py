@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from hi.integrations.exceptions import DataValidationError, IntegrationError, RequestError
+from hi.integrations.client.validation import parse
+from hi.integrations.exceptions import IntegrationError, RequestError
 
 from ..units import fahrenheit_to_celsius, parse_speed_text, wmo_to_metric
 from .base import (
     Alert,
     DailyPoint,
     Fetch,
+    Fetched,
     HourlyPoint,
     RateLimit,
     Reading,
@@ -137,18 +139,18 @@ class AlertsResponse(_Loose):
     features: list[AlertFeature]
 
 
-def parse(model: type[BaseModel], payload: Any, what: str) -> Any:
-    """Validate a payload; a mismatch becomes DataValidationError naming the first bad field."""
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        location = ".".join(str(part) for part in first["loc"])
-        raise DataValidationError(f"NWS {what}: {location}: {first['msg']}", field=location) from None
+M = TypeVar("M", bound=BaseModel)
 
 
-def _check(model: type[BaseModel]) -> Callable[[Any], Any]:
-    return lambda payload: parse(model, payload, model.__name__)
+def fetch_model(fetch: Fetch, kind: str, url: str, model: type[M],
+                params: Mapping[str, str] | None = None) -> tuple[M, Fetched]:
+    """Fetch one ``kind`` through the cache, validated against ``model`` before it may be cached.
+
+    The cache keeps the raw JSON, so the payload is parsed into the model again on the way out.
+    """
+    what = f"NWS {kind}"
+    fetched = fetch(kind, url, params, validate=lambda payload: parse(model, payload, what=what))
+    return parse(model, fetched.payload, what=what), fetched
 
 
 _OBSERVATION_FIELDS: tuple[tuple[str, str], ...] = (
@@ -232,8 +234,8 @@ class NwsSource(WeatherSource):
         return f"{self.settings.latitude:.4f},{self.settings.longitude:.4f}"
 
     def points(self, fetch: Fetch) -> PointProperties:
-        fetched = fetch("points", f"{self.settings.base_url}/points/{self.point}", validate=_check(PointResponse))
-        return parse(PointResponse, fetched.payload, "points").properties
+        response, _ = fetch_model(fetch, "points", f"{self.settings.base_url}/points/{self.point}", PointResponse)
+        return response.properties
 
     def probe(self, fetch: Fetch) -> str:
         try:
@@ -248,39 +250,34 @@ class NwsSource(WeatherSource):
         report = SourceReport(source=self.spec.name)
         point = self.points(fetch)  # without it nothing else can be asked: let the failure propagate
         try:
-            stations = parse(StationsResponse, fetch("stations", point.observationStations,
-                                                         validate=_check(StationsResponse)).payload, "stations")
+            stations, _ = fetch_model(fetch, "stations", point.observationStations, StationsResponse)
             if stations.features:
                 station_id = stations.features[0].properties.stationIdentifier
                 url = f"{self.settings.base_url}/stations/{station_id}/observations/latest"
-                fetched = fetch("observation", url, validate=_check(ObservationResponse))
-                obs = parse(ObservationResponse, fetched.payload, "observation")
+                obs, fetched = fetch_model(fetch, "observation", url, ObservationResponse)
                 report.current = observation_readings(obs.properties)
                 if fetched.failed:
                     report.failing.add("current")
         except IntegrationError as exc:
             report.errors.append(f"observation: {exc.message}")
         try:
-            fetched = fetch("forecast", point.forecast, validate=_check(ForecastResponse))
-            report.daily = daily_points(parse(ForecastResponse, fetched.payload, "forecast").properties.periods)
-            report.daily_at = fetched.fetched_at
+            forecast, fetched = fetch_model(fetch, "forecast", point.forecast, ForecastResponse)
+            report.daily, report.daily_at = daily_points(forecast.properties.periods), fetched.fetched_at
             if fetched.failed:
                 report.failing.add("forecast")
         except IntegrationError as exc:
             report.errors.append(f"forecast: {exc.message}")
         try:
-            fetched = fetch("hourly", point.forecastHourly, validate=_check(ForecastResponse))
-            report.hourly = hourly_points(parse(ForecastResponse, fetched.payload, "hourly").properties.periods)
-            report.hourly_at = fetched.fetched_at
+            hourly, fetched = fetch_model(fetch, "hourly", point.forecastHourly, ForecastResponse)
+            report.hourly, report.hourly_at = hourly_points(hourly.properties.periods), fetched.fetched_at
             if fetched.failed:
                 report.failing.add("forecast")
         except IntegrationError as exc:
             report.errors.append(f"hourly forecast: {exc.message}")
         try:
-            fetched = fetch("alerts", f"{self.settings.base_url}/alerts/active", {"point": self.point},
-                            validate=_check(AlertsResponse))
-            report.alerts = active_alerts(parse(AlertsResponse, fetched.payload, "alerts"), now)
-            report.alerts_at = fetched.fetched_at
+            alerts, fetched = fetch_model(fetch, "alerts", f"{self.settings.base_url}/alerts/active",
+                                          AlertsResponse, {"point": self.point})
+            report.alerts, report.alerts_at = active_alerts(alerts, now), fetched.fetched_at
             if fetched.failed:
                 report.failing.add("alerts")
         except IntegrationError as exc:

@@ -78,10 +78,6 @@ class OpenMeteoSource(WeatherSource):
             "daily": ",".join(DAILY_VARIABLES), "timezone": "auto", "forecast_days": "7",
         }
 
-    def probe(self, fetch: Fetch) -> str:
-        report = self.collect(fetch, dt.datetime.now(dt.UTC))
-        return f"{self.spec.label}: {len(report.current)} current values"
-
     def collect(self, fetch: Fetch, now: dt.datetime) -> SourceReport:
         fetched = fetch("forecast", f"{self.settings.base_url}/v1/forecast", self.params(), validate=self.parse)
         report = self.parse(fetched.payload, fetched.fetched_at)
