@@ -18,21 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parent.parent / "src"
-
-
-def setup_django(data_dir: Path) -> None:
-    sys.path.insert(0, str(SRC))
-    os.environ["HI_DATA_DIR"] = str(data_dir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-    os.environ.setdefault("HI_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hi.settings.base"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+from _support import SRC, setup_django
 
 
 def start_simulator(profile: str) -> tuple[subprocess.Popen[str], str]:

@@ -15,27 +15,13 @@ import argparse
 import dataclasses
 import datetime as dt
 import logging
-import os
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-
-def setup_django(data_dir: Path) -> None:
-    os.environ["HI_DATA_DIR"] = str(data_dir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-    os.environ.setdefault("HI_LOG_LEVEL", "ERROR")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hi.settings.base"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+from _support import setup_django
 
 
 def worst_window(times: list[dt.datetime], seconds: float) -> int:
