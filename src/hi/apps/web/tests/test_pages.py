@@ -60,7 +60,7 @@ def test_home_htmx_request_returns_only_results(client_in):
     assert "Light 00000" in body and "<nav" not in body.split("pagination")[0]
 
 
-def _home_queries(client: Client, params: dict | None = None) -> int:
+def _queries(client: Client, url_name: str, params: dict | None = None, args: tuple = ()) -> int:
     """Counted with an execute wrapper: the request's own start resets Django's query log."""
     executed: list[str] = []
 
@@ -69,8 +69,12 @@ def _home_queries(client: Client, params: dict | None = None) -> int:
         return execute(sql, params_, many, context)
 
     with connection.execute_wrapper(count):
-        assert client.get(reverse("home"), params or {}).status_code == 200
+        assert client.get(reverse(url_name, args=args), params or {}).status_code == 200
     return len(executed)
+
+
+def _home_queries(client: Client, params: dict | None = None) -> int:
+    return _queries(client, "home", params)
 
 
 def test_home_query_count_does_not_grow_with_entities(client_in):
@@ -245,3 +249,17 @@ def test_thermostat_gets_a_mode_selector_and_a_set_point_input(client_in):
     assert '<select class="form-select form-select-lg" name="value"' in body
     assert '<option value="heat" selected>Heat</option>' in body
     assert 'type="number"' in body and 'min="7"' in body and 'max="30"' in body and 'step="0.5"' in body
+
+
+def test_integrations_and_health_pages_cost_the_same_queries_however_many_are_configured(client_in):
+    from hi.integrations import integration_factory
+    from hi.integrations.enums import IntegrationStatus
+    from hi.integrations.models import Integration
+
+    installed = integration_factory.available_integration_ids()
+    Integration.objects.create(integration_id=installed[0], status=IntegrationStatus.PAUSED)
+    one = {name: _queries(client_in, name) for name in ("integrations", "system-health")}
+    for integration_id in installed[1:]:
+        Integration.objects.create(integration_id=integration_id, status=IntegrationStatus.PAUSED)
+    assert len(installed) >= 3
+    assert {name: _queries(client_in, name) for name in one} == one

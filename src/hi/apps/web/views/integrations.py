@@ -17,6 +17,7 @@ from hi.apps.api.actions import to_jsonable
 from hi.integrations import integration_factory
 from hi.integrations.enums import DisableMode, IntegrationStatus
 from hi.integrations.exceptions import ConfigurationError, IntegrationError
+from hi.integrations.health import all_health_snapshots
 from hi.integrations.models import Integration
 from hi.utils.redaction import redact
 
@@ -25,7 +26,6 @@ from ..forms import IntegrationConfigForm
 SYNC_ACTIONS = (("create", "Create", "plus-circle"), ("update", "Update", "arrow-repeat"),
                 ("reconnect", "Reconnect", "link-45deg"), ("detach", "Detach", "scissors"),
                 ("remove", "Remove", "trash"))
-HEALTH_DETAIL_KEYS = ("breaker", "breaker_state", "latency_ms", "requests", "failures", "successes")
 
 
 def _gateway_class(integration_id: str) -> Any:
@@ -38,34 +38,23 @@ def _row(integration_id: str) -> Integration | None:
     return Integration.objects.filter(integration_id=integration_id).prefetch_related("attributes").first()
 
 
-def _snapshot(row: Integration) -> dict[str, Any]:
-    """Live health from the health module when it can answer, else the stored fields."""
-    snapshot: dict[str, Any] = {}
-    try:
-        from hi.integrations.health import health_snapshot
-
-        snapshot = to_jsonable(health_snapshot(row.integration_id)) or {}
-    except Exception:  # the health module is optional for the page: stored fields still tell the story
-        snapshot = {}
-    details = snapshot.get("details") if isinstance(snapshot.get("details"), dict) else row.health_details or {}
-    return {
-        "last_success_at": row.last_success_at, "last_error_at": row.last_error_at,
-        "last_error": redact(row.last_error), "message": redact(snapshot.get("message") or row.health_message),
-        "consecutive_failures": row.consecutive_failures, "heartbeat_at": row.heartbeat_at,
-        "health_status": snapshot.get("health_status") or row.health_status,
-        "details": {k: redact(v) if isinstance(v, str) else v for k, v in (details or {}).items()},
-    }
+def _health(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The health module's snapshot (stored fields merged with the gateway's live report), details redacted."""
+    details = snapshot.get("details") if isinstance(snapshot.get("details"), dict) else {}
+    return {**snapshot, "details": {k: redact(v) if isinstance(v, str) else v for k, v in details.items()}}
 
 
 def integration_cards() -> list[dict[str, Any]]:
+    """One card per installed integration, in two queries however many are configured."""
     rows = {row.integration_id: row for row in Integration.objects.all()}
+    snapshots = {snapshot["integration_id"]: snapshot for snapshot in all_health_snapshots()}
     cards = []
     for integration_id in integration_factory.available_integration_ids():
         gateway = integration_factory.get_gateway_class(integration_id)
         row = rows.get(integration_id)
         cards.append({
             "id": integration_id, "label": gateway.label, "description": gateway.description,
-            "row": row, "health": _snapshot(row) if row else None,
+            "row": row, "health": _health(snapshots[integration_id]) if row else None,
             "can_sync": row is not None and row.status in (IntegrationStatus.ACTIVE, IntegrationStatus.CONFIGURED,
                                                            IntegrationStatus.PAUSED),
         })
