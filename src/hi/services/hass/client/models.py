@@ -82,13 +82,6 @@ class HassApiStatus(BaseModel):
     message: str
 
 
-class HassServiceDomain(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    domain: str
-    services: dict[str, Any] = Field(default_factory=dict)
-
-
 class StateChange(BaseModel):
     """The data of a ``state_changed`` event: ``old_state`` None = added, ``new_state`` None = removed."""
 

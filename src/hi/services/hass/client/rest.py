@@ -16,8 +16,9 @@ from pydantic import ValidationError
 
 from hi.integrations import exceptions as exc
 from hi.integrations.client import AsyncHttpClient, BearerAuth, HttpClient, Timeouts
+from hi.integrations.client.validation import field_path
 
-from .models import HassApiStatus, HassConfig, HassServiceDomain, HassState
+from .models import HassApiStatus, HassConfig, HassState
 
 logger = logging.getLogger("hi.services.hass.client")
 INTEGRATION_ID = "hass"
@@ -49,9 +50,8 @@ def parse_states(raw: Any) -> StatesResult:
         except ValidationError as error:
             result.skipped += 1
             if len(result.problems) < 5:
-                first = error.errors()[0]
-                where = ".".join(str(p) for p in first["loc"])
-                result.problems.append(f"states[{index}].{where}: {first['msg']}")
+                first = error.errors(include_url=False, include_input=False)[0]
+                result.problems.append(f"states[{index}].{field_path(first['loc'])}: {first['msg']}")
     if result.skipped:
         logger.warning("hass: skipped %d malformed states (%s)", result.skipped, "; ".join(result.problems))
         if not result.states:
@@ -110,9 +110,6 @@ class HassRestClient:
             if error.status_code == 404:
                 return None
             raise
-
-    def services(self) -> list[HassServiceDomain]:
-        return self.http.get_json("/api/services", list[HassServiceDomain])
 
     def call_service(self, domain: str, service: str, data: dict[str, Any]) -> list[HassState]:
         """POST a service call; returns the states it changed. HA's refusal → RequestError with its message."""
