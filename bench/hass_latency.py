@@ -25,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hass_import import configure, setup_django, start_simulator
+from _support import setup_django
+from hass_import import configure, start_simulator
 
 KEY = "hass:sensor.house_power"
 
