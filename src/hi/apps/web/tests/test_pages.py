@@ -263,3 +263,46 @@ def test_integrations_and_health_pages_cost_the_same_queries_however_many_are_co
         Integration.objects.create(integration_id=integration_id, status=IntegrationStatus.PAUSED)
     assert len(installed) >= 3
     assert {name: _queries(client_in, name) for name in one} == one
+
+
+def _events(entity: Entity, count: int) -> None:
+    """``count`` closed events of the entity's first state, a minute apart."""
+    state = entity.states.order_by("id").first()
+    start = timezone.now() - dt.timedelta(hours=1)
+    Event.objects.bulk_create([Event(entity=entity, entity_state=state, value="on", end=start,
+                                     start=start - dt.timedelta(minutes=i + 1), duration_seconds=60)
+                               for i in range(count)])
+
+
+def test_entity_and_events_pages_cost_the_same_queries_however_much_they_show(client_in):
+    lamp = _lamp()
+    _events(lamp, 1)
+    entity_page = _queries(client_in, "entity", args=(lamp.id,))
+    events_page = _queries(client_in, "events")
+    for number in range(5):
+        state = EntityState.objects.create(entity=lamp, state_key=f"extra{number}", name=f"Extra {number}",
+                                           state_type=EntityStateType.ON_OFF, value="off")
+        EntityAttribute.objects.create(entity=lamp, name=f"Note {number}", value="text")
+        Event.objects.create(entity=lamp, entity_state=state, value="on", start=timezone.now())
+    for other in build_home(6, integration_id="other"):
+        _events(other, 10)
+    _events(lamp, 40)
+    assert _queries(client_in, "entity", args=(lamp.id,)) == entity_page
+    assert _queries(client_in, "events") == events_page
+
+
+def test_cameras_page_costs_the_same_queries_however_many_cameras(client_in):
+    def camera(number: int) -> None:
+        entity = Entity.objects.create(name=f"Cam {number}", entity_type=EntityType.CAMERA,
+                                       integration_id="zoneminder", integration_name=f"monitor.{number}",
+                                       integration_payload={"snapshot_path": f"/zoneminder/monitors/{number}/snapshot"})
+        EntityState.objects.create(entity=entity, state_key="movement", name="Movement",
+                                   state_type=EntityStateType.MOVEMENT, value="idle")
+        EntityAttribute.objects.create(entity=entity, name="Location", value="porch")
+        _events(entity, 3)
+
+    camera(1)
+    one = _queries(client_in, "cameras")
+    for number in range(2, 8):
+        camera(number)
+    assert _queries(client_in, "cameras") == one
