@@ -38,10 +38,6 @@ class Integration(models.Model):
     def __str__(self) -> str:
         return self.integration_id
 
-    @property
-    def is_running(self) -> bool:
-        return self.status == IntegrationStatus.ACTIVE
-
     def attribute_values(self) -> dict[str, str]:
         return {attr.key: attr.value for attr in self.attributes.all()}
 

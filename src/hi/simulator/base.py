@@ -125,12 +125,6 @@ class SimulatorBase:
                     await ws.close()
         self.websockets.clear()
 
-    def call_soon(self, fn: Any, *args: Any) -> None:
-        """Schedule ``fn`` on the simulator's loop from any thread."""
-        if self._loop is None:
-            raise RuntimeError("simulator is not running")
-        self._loop.call_soon_threadsafe(fn, *args)
-
     def run_coroutine(self, coro: Any, timeout: float = 10.0) -> Any:
         """Run a coroutine on the simulator's loop from another thread and wait for its result."""
         if self._loop is None:
@@ -176,13 +170,6 @@ class SimulatorBase:
         finally:
             stop_holder["loop"].call_soon_threadsafe(stop_holder["event"].set)
             thread.join(15)
-
-    async def serve_forever(self) -> None:
-        await self.start()
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await self.stop()
 
     # -- control endpoint ----------------------------------------------------------------------
     async def _get_faults(self, request: web.Request) -> web.Response:
