@@ -128,8 +128,8 @@ def enable(integration_id: str) -> ManageResult:
     gateway = _gateway(integration_id)
     if integration.status == IntegrationStatus.ACTIVE:
         return success(f"{gateway.label} is already active.")
-    missing = [spec.key for spec in gateway.attribute_specs
-               if spec.required and not integration.attribute_values().get(spec.key)]
+    values = integration.attribute_values()
+    missing = [spec.key for spec in gateway.attribute_specs if spec.required and not values.get(spec.key)]
     if missing:
         raise ConfigurationError(field_errors=dict.fromkeys(missing, "this value is required"),
                                  integration_id=integration_id)
