@@ -28,10 +28,11 @@ def known_entity_ids() -> set[str]:
 
 @dataclass
 class SnapshotDelta:
+    """What to submit from a full listing, and the allowed entity ids it holds (to check for drift)."""
+
     responses: list[SensorResponse]
     signatures: dict[str, Signature]
-    added: set[str] = field(default_factory=set)
-    removed: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)
 
 
 def drift_reason(added: set[str], removed: set[str]) -> str:
@@ -72,7 +73,7 @@ class LiveStateTracker:
                 continue
             signatures[state.entity_id] = signature
             responses.extend(responses_for(state, self.temperature_unit))
-        return SnapshotDelta(responses, signatures, added=seen - self.known_ids, removed=self.known_ids - seen)
+        return SnapshotDelta(responses, signatures, seen)
 
     def change(self, change: StateChange) -> list[SensorResponse]:
         """Responses for one ``state_changed`` event (none when the entity is not allowed or was removed)."""

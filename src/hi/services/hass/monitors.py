@@ -237,9 +237,8 @@ class HassMonitor(IntegrationMonitor):
         assert self._tracker is not None and self._queue is not None
         delta = self._tracker.delta(result.states)
         self._queue.add(delta.responses, delta.signatures)
-        if (delta.added or delta.removed) and not result.skipped:
-            seen = {state.entity_id for state in result.states if self._tracker.allowlist.allows(state)}
-            await self._membership_changed(lambda tracker: tracker.snapshot_drift(seen))
+        if delta.seen != self._tracker.known_ids and not result.skipped:
+            await self._membership_changed(lambda tracker: tracker.snapshot_drift(delta.seen))
 
     async def _on_change(self, change: StateChange) -> None:
         assert self._tracker is not None and self._queue is not None
