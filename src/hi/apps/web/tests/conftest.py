@@ -1,16 +1,13 @@
-"""Fixtures of the web tests: a signed-in browser session, a registered toy integration, a small home."""
+"""Fixtures of the web tests: a signed-in browser session, and the shared test-only ``toy`` integration
+(``toy_simulator``, ``toy_gateway``, ``toy_attributes``: a real server on loopback behind a token)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from hi.integrations import integration_factory
-
-from .webtoy import TOY_ID, ToyController, ToyGateway
+from hi.integrations.testing.fixtures import *  # noqa: F403
 
 PASSWORD = "correct horse battery"
 
@@ -25,11 +22,3 @@ def client_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def toy() -> Iterator[type[ToyGateway]]:
-    integration_factory.register(ToyGateway)
-    ToyController.sent = []
-    yield ToyGateway
-    integration_factory.unregister(TOY_ID)
