@@ -150,13 +150,11 @@ def health() -> dict[str, Any]:
 
 
 def control(key: str, value: Any, requested_by: str) -> ControllerHistory:
-    from hi.apps.control.dispatch import ControllerNotFound, dispatch_control
+    from hi.apps.control.dispatch import dispatch_control
     from hi.integrations.exceptions import ControlError
 
     controller = find_controller(key)
     try:
         return dispatch_control(controller, value, requested_by)
-    except ControllerNotFound as exc:
-        raise NotFound(exc.message) from exc
     except ControlError as exc:  # bad value, integration not running, detached: the caller can fix it
         raise BadInput(exc.message) from exc

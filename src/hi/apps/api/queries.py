@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from hi.apps.control.dispatch import ControllerNotFound, find_controller_by_key
 from hi.apps.control.models import Controller
 from hi.apps.entity.models import Entity
 from hi.apps.event.models import Event
@@ -61,19 +62,21 @@ def find_entity(key_or_id: str | int, queryset: QuerySet[Entity] | None = None) 
 
 
 def find_controller(key_or_id: str | int) -> Controller:
+    """A controller by numeric id or integration key (a detached key finds the controller it was)."""
     text = str(key_or_id).strip()
     if text.isdigit():
-        controller = Controller.objects.filter(pk=int(text)).first()
-    else:
-        try:
-            key = IntegrationKey.parse(text)
-        except ValueError as exc:
-            raise BadInput(f"{text!r} is not a controller key like hass:light.kitchen") from exc
-        controller = Controller.objects.filter(integration_id=key.integration_id,
-                                               integration_name=key.integration_name).first()
-    if controller is None:
-        raise NotFound(f"no controller {text!r}")
-    return controller
+        controller = Controller.objects.select_related("entity_state").filter(pk=int(text)).first()
+        if controller is None:
+            raise NotFound(f"no controller {text!r}")
+        return controller
+    try:
+        key = IntegrationKey.parse(text)
+    except ValueError as exc:
+        raise BadInput(f"{text!r} is not a controller key like hass:light.kitchen") from exc
+    try:
+        return find_controller_by_key(key)
+    except ControllerNotFound as exc:
+        raise NotFound(f"no controller {text!r}") from exc
 
 
 def filter_events(entity: str | None = None, since: str | dt.datetime | None = None,

@@ -133,6 +133,11 @@ def _resolve(controller_or_key: Controller | IntegrationKey | str) -> Controller
             raise ControllerNotFound(str(exc)) from exc
     else:
         key = controller_or_key
+    return find_controller_by_key(key)
+
+
+def find_controller_by_key(key: IntegrationKey) -> Controller:
+    """The controller with ``key``, else the one detached from it (so dispatch can say it is detached)."""
     query = Controller.objects.select_related("entity_state")
     controller = query.filter(integration_id=key.integration_id, integration_name=key.integration_name).first()
     if controller is None:

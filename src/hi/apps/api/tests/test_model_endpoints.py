@@ -118,6 +118,18 @@ def test_bad_control_requests_are_refused_and_change_nothing(api, switch_gateway
     assert switch_gateway.controller.requests == []
 
 
+def test_control_of_a_detached_controller_by_its_old_key_says_it_is_detached(api, switch_gateway):
+    light = make_light()
+    light.controller.detach()
+    light.controller.save()
+    response = api.post("/api/v1/control", {"key": "test_switch:light.kitchen", "value": "on"},
+                        content_type="application/json")
+    assert response.status_code == 400
+    assert "detached" in response.json()["detail"]
+    assert not ControllerHistory.objects.exists()
+    assert switch_gateway.controller.requests == []
+
+
 def test_tokens_can_be_created_listed_and_revoked_and_values_are_never_listed(api):
     created = api.post("/api/v1/tokens", {"name": "backup-script"}, content_type="application/json")
     assert created.status_code == 201
