@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .service import WeatherService
+from .service import TransportFactory, WeatherService
 from .sources import available_sources, parse_source_list
 from .sources.base import Clock, utc_now
 from .store import RequestStore
@@ -34,6 +34,7 @@ class WeatherSettings:
         return cls(float(attributes["latitude"]), float(attributes["longitude"]), sources,
                    attributes.get("nws_contact", ""), attributes.get("units") or "metric", base_urls)
 
-    def build_service(self, store: RequestStore, clock: Clock = utc_now) -> WeatherService:
+    def build_service(self, store: RequestStore, clock: Clock = utc_now,
+                      transport_factory: TransportFactory | None = None) -> WeatherService:
         return WeatherService.configure(self.sources, self.latitude, self.longitude, self.base_urls, store,
-                                        contact=self.contact, clock=clock)
+                                        contact=self.contact, clock=clock, transport_factory=transport_factory)

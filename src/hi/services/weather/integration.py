@@ -20,6 +20,7 @@ from hi.integrations.integration_gateway import (
 from .config import WeatherSettings, default_source_list
 from .monitor import WeatherMonitor
 from .sources import available_sources, parse_source_list
+from .sources.base import utc_now
 from .store import MemoryStore
 from .synchronizer import WeatherSynchronizer
 from .transport import ClientTransport
@@ -80,15 +81,13 @@ class WeatherGateway(IntegrationGateway):
 
         A memory store keeps this free of database writes (it runs on a helper thread, before saving).
         """
-        settings = WeatherSettings.from_attributes(attributes)
         store = MemoryStore()
-        service = settings.build_service(store)
+        timeouts = Timeouts(connect=min(5.0, timeout), read=timeout)
+        service = WeatherSettings.from_attributes(attributes).build_service(
+            store, transport_factory=lambda spec: ClientTransport(spec, store, utc_now, timeouts=timeouts))
         results: dict[str, str] = {}
         try:
             for source in service.sources:
-                transport = ClientTransport(source.spec, store, service.clock,
-                                            timeouts=Timeouts(connect=min(5.0, timeout), read=timeout))
-                service.transports[source.spec.name] = transport
                 try:
                     results[source.spec.name] = source.probe(service.fetcher_for(source))
                 except IntegrationError as exc:
