@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from hi.integrations.exceptions import DataValidationError, RequestError
+from hi.integrations.client import validation
+from hi.integrations.exceptions import RequestError
 
 from .base import Fetch, RateLimit, Reading, SourceReport, SourceSpec, WeatherSource
 
@@ -28,10 +29,7 @@ class SunResponse(BaseModel):
 
 def parse(payload: object) -> SunResults:
     """The HTTP status is not enough: a 200 may carry ``status`` INVALID_REQUEST and no results."""
-    try:
-        response = SunResponse.model_validate(payload)
-    except ValidationError as exc:
-        raise DataValidationError(f"sunrise-sunset: {str(exc).splitlines()[0]}") from None
+    response = validation.parse(SunResponse, payload, what="sunrise-sunset")
     if response.status != "OK" or not isinstance(response.results, SunResults):
         raise RequestError(f"sunrise-sunset answered status {response.status}",
                            transient=not response.status.startswith("INVALID"))
