@@ -8,7 +8,6 @@ control, connection test); ``AsyncZoneMinderClient`` is its awaitable twin (the 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,7 +40,6 @@ from .zm_models import (
 
 INTEGRATION_ID = "zoneminder"
 logger = logging.getLogger("hi.services.zoneminder")
-LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"
 Filter = tuple[str, str, Any]  # (field, operator, value), e.g. ("Id", ">", 120)
 
 
@@ -75,11 +73,6 @@ def make_auth(settings: ZmSettings, clock: Clock = SYSTEM_CLOCK, refresh_margin:
 
     return TokenLoginAuth(login=login, parse=parse_login, refresh=refresh, apply=query_param("token"),
                           refresh_margin=refresh_margin, clock=clock)
-
-
-def format_local(moment: dt.datetime, tz: dt.tzinfo) -> str:
-    """A time as ZoneMinder writes it: the server's wall-clock time, no offset."""
-    return moment.astimezone(tz).strftime(LOCAL_FORMAT)
 
 
 def events_path(filters: Sequence[Filter]) -> str:
