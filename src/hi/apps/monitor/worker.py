@@ -361,10 +361,16 @@ def _integration_changed(sender: type, **kwargs: Any) -> None:
     notify_integrations_changed()
 
 
+# what ``reconcile`` reads; health writes (``update_fields`` without these) must not wake the worker
+_RECONCILED_FIELDS = frozenset({"status", "config_version"})
+
+
 @receiver(post_save, sender=Integration, dispatch_uid="hi.worker.integration_saved")
-def _integration_saved(sender: type, instance: Integration, **kwargs: Any) -> None:
+def _integration_saved(sender: type, instance: Integration, update_fields: frozenset[str] | None = None,
+                       **kwargs: Any) -> None:
     """Integration saves made in this process reach the supervisor at once, not at the next poll."""
-    notify_integrations_changed()
+    if update_fields is None or not _RECONCILED_FIELDS.isdisjoint(update_fields):
+        notify_integrations_changed()
 
 
 async def run_worker(supervisor: Supervisor | None = None, install_signals: bool = True,

@@ -104,6 +104,22 @@ async def test_a_config_version_change_restarts_the_monitor_with_the_new_setting
         assert (gateway.activations, gateway.deactivations) == (2, 1)  # the gateway reloaded too
 
 
+def test_only_saves_that_touch_status_or_config_wake_the_worker(monkeypatch):
+    from hi.apps.monitor import worker
+    from hi.integrations import health
+
+    wakes: list[str] = []
+    monkeypatch.setattr(worker, "notify_integrations_changed", lambda: wakes.append("wake"))
+    integration = activate("test_steady")
+    assert wakes == ["wake"]
+    health.record_failure("test_steady", RuntimeError("flaky"))
+    health.set_detail("test_steady", "link", "polling")
+    assert wakes == ["wake"]  # health writes name their fields; none is one the worker reads
+    integration.config_version = 2
+    integration.save(update_fields=["config_version"])
+    assert wakes == ["wake", "wake"]
+
+
 async def test_pausing_stops_the_monitor_and_deactivates_the_gateway():
     integration = await sync_to_async(activate)("test_steady")
     gateway = SteadyGateway()
