@@ -7,7 +7,7 @@ numeric fields become None so a half-filled monitor row does not reject the whol
 from __future__ import annotations
 
 import datetime as dt
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -37,16 +37,6 @@ class MonitorFunction(StrEnum):
 
 
 MONITOR_FUNCTIONS: tuple[str, ...] = tuple(f.value for f in MonitorFunction)
-
-
-class AlarmState(IntEnum):
-    """``monitors/alarm/...status`` codes."""
-
-    IDLE = 0
-    PREALARM = 1
-    ALARM = 2
-    ALERT = 3
-    TAPE = 4
 
 
 class ZmModel(BaseModel):

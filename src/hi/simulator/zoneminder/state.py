@@ -13,11 +13,10 @@ import secrets
 import threading
 import zoneinfo
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 FUNCTIONS = ("None", "Monitor", "Modect", "Record", "Mocord", "Nodect")
-DETECTING_FUNCTIONS = ("Modect", "Mocord")
 LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -343,13 +342,3 @@ def _compare(actual: Any, op: str, wanted: Any) -> bool:
         case "<=":
             return actual <= wanted
     raise ValueError(f"unsupported operator {op}")
-
-
-@dataclass
-class MotionScript:
-    """A random motion generator: ``rate`` events per second with durations in [min, max] seconds."""
-
-    rate: float
-    min_duration: float = 0.2
-    max_duration: float = 8.0
-    monitor_ids: list[int] = field(default_factory=list)
