@@ -75,11 +75,6 @@ class Allowlist:
     def allows(self, state: HassState) -> bool:
         return state.domain in self.domains or (state.domain, state.device_class or "") in self.classes
 
-    def allows_entity_id(self, entity_id: str) -> bool:
-        """A cheap pre-check without attributes (device-class lines need the state itself)."""
-        domain = entity_id.partition(".")[0]
-        return domain in self.domains or any(d == domain for d, _ in self.classes)
-
 
 def _priority(state: HassState) -> tuple[int, str]:
     try:

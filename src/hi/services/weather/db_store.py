@@ -38,6 +38,3 @@ class DatabaseStore:
             log.total += 1
             log.save(update_fields=["stamps", "total"])
             return True
-
-    def request_totals(self) -> dict[str, int]:
-        return dict(SourceRequestLog.objects.values_list("source", "total"))

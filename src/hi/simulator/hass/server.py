@@ -147,9 +147,6 @@ class HassSimulator(SimulatorBase):
 
         self._on_loop(revoke)
 
-    def add_token(self, token: str) -> None:
-        self.tokens.add(token)
-
     def stall(self) -> None:
         """Stop sending on every socket (TCP stays open) until ``release_stall``: a hung server."""
         def begin() -> None:
