@@ -78,7 +78,7 @@ async def serve(sock: socket.socket, with_worker: bool = True, on_started: Calla
     """uvicorn serving the ASGI app, plus the worker, on this loop; SIGINT/SIGTERM stop both cleanly."""
     import uvicorn
 
-    from hi.apps.monitor.worker import Supervisor
+    from hi.apps.monitor.worker import Supervisor, run_worker
     from hi.asgi import application
 
     class _Server(uvicorn.Server):
@@ -101,7 +101,8 @@ async def serve(sock: socket.socket, with_worker: bool = True, on_started: Calla
     _stop_on_signals(stop)
     tasks = [asyncio.create_task(server.serve(sockets=[sock]), name="web")]
     if supervisor is not None:
-        tasks.append(asyncio.create_task(supervisor.run(), name="worker"))
+        # the worker's own entry point, so ``hi run`` stops it exactly as ``hi worker`` does
+        tasks.append(asyncio.create_task(run_worker(supervisor, install_signals=False), name="worker"))
     if on_started is not None:
         on_started()
     done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
