@@ -164,8 +164,8 @@ def order_responses(responses: Iterable[SensorResponse]) -> list[SensorResponse]
     return sorted(responses, key=lambda r: (r.timestamp, 0 if r.correlation and r.correlation.role == "end" else 1))
 
 
-def status_responses(monitors: Sequence[MonitorEntry], states: Sequence[RunState] | None,
-                     daemons_running: bool | None, now: dt.datetime) -> list[SensorResponse]:
+def status_responses(monitors: Sequence[MonitorEntry], states: Sequence[RunState],
+                     daemons_running: bool, now: dt.datetime) -> list[SensorResponse]:
     """Function and connection of every camera, and the server's run state, as of ``now``."""
     responses = []
     for entry in monitors:
@@ -174,6 +174,5 @@ def status_responses(monitors: Sequence[MonitorEntry], states: Sequence[RunState
                                         {"enabled": entry.Monitor.Enabled}))
         responses.append(SensorResponse(connection_key(mid), connection_value(entry), now,
                                         {"status": entry.Monitor_Status.Status if entry.Monitor_Status else None}))
-    if states is not None and daemons_running is not None:
-        responses.append(SensorResponse(key(RUN_STATE), run_state_value(states, daemons_running), now))
+    responses.append(SensorResponse(key(RUN_STATE), run_state_value(states, daemons_running), now))
     return responses
