@@ -48,23 +48,29 @@ async def aper_call_ms(fn: Any, calls: int) -> float:
     return (time.perf_counter() - started) / calls * 1000
 
 
-def sync_overhead(url: str, calls: int, rounds: int) -> tuple[float, float]:
+def sync_rounds(bare: httpx.Client, layer: HttpClient, calls: int, rounds: int) -> tuple[list[float], list[float]]:
+    """Per-call ms of each round, the same GET bare and through the layer, alternating after a warm-up."""
+    def bare_call() -> None:
+        response = bare.get("/items")
+        response.raise_for_status()
+        parse(dict, response.json())
+
+    def layer_call() -> None:
+        layer.get_json("/items", dict)
+
+    for _ in range(50):
+        bare_call()
+        layer_call()
     bare_times, layer_times = [], []
+    for _ in range(rounds):
+        bare_times.append(per_call_ms(bare_call, calls))
+        layer_times.append(per_call_ms(layer_call, calls))
+    return bare_times, layer_times
+
+
+def sync_overhead(url: str, calls: int, rounds: int) -> tuple[float, float]:
     with httpx.Client(base_url=url) as bare, HttpClient(url, integration_id="bench-sync") as layer:
-        def bare_call() -> None:
-            response = bare.get("/items")
-            response.raise_for_status()
-            parse(dict, response.json())
-
-        def layer_call() -> None:
-            layer.get_json("/items", dict)
-
-        for _ in range(50):
-            bare_call()
-            layer_call()
-        for _ in range(rounds):
-            bare_times.append(per_call_ms(bare_call, calls))
-            layer_times.append(per_call_ms(layer_call, calls))
+        bare_times, layer_times = sync_rounds(bare, layer, calls, rounds)
     return statistics.median(bare_times), statistics.median(layer_times)
 
 
@@ -95,20 +101,9 @@ def transport_overhead(calls: int, rounds: int) -> tuple[float, float]:
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
 
-    bare_times, layer_times = [], []
     with httpx.Client(base_url="http://sim", transport=httpx.MockTransport(answer)) as bare, \
             HttpClient("http://sim", integration_id="bench-mock", transport=httpx.MockTransport(answer)) as layer:
-        def bare_call() -> None:
-            response = bare.get("/items")
-            response.raise_for_status()
-            parse(dict, response.json())
-
-        def layer_call() -> None:
-            layer.get_json("/items", dict)
-
-        for _ in range(rounds):
-            bare_times.append(per_call_ms(bare_call, calls))
-            layer_times.append(per_call_ms(layer_call, calls))
+        bare_times, layer_times = sync_rounds(bare, layer, calls, rounds)
     return min(bare_times), min(layer_times)
 
 
