@@ -17,5 +17,4 @@ STORAGES = {
 # live-server browser tests write from several threads, which shared-cache memory refuses ("table is locked").
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
-(DATA_DIR / "static").mkdir(exist_ok=True)  # noqa: F405 - WhiteNoise warns about a missing STATIC_ROOT
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing root
