@@ -141,3 +141,23 @@ def test_usage_errors_are_one_line_with_status_2(hi):
     assert "invalid choice: 'sometimes'" in one_line_error(err)
     status, _, err = hi("frobnicate")
     assert status == 2 and one_line_error(err)
+
+
+@pytest.mark.parametrize("argv", [("entities", "list"), ("events", "list")])
+def test_listings_cost_the_same_queries_for_few_or_many_rows(hi, argv):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hi.apps.api.tests.factories import make_event
+
+    def queries_with(lights: int, first: int) -> int:
+        for number in range(first, first + lights):
+            make_event(make_light(f"Light {number:02}", f"light.n{number}"), dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+        with CaptureQueriesContext(connection) as captured:
+            status, out, _ = hi(*argv)
+        assert status == 0 and f"Light {first + lights - 1:02}" in out
+        return len(captured.captured_queries)
+
+    assert queries_with(2, 0) == queries_with(20, 2)
