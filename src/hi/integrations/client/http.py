@@ -87,11 +87,9 @@ def user_agent(contact: str | None = None) -> str:
 class _Policy:
     """Everything the sync and async clients decide identically."""
 
-    def __init__(self, integration_id: str, retry: RetryPolicy, breaker: CircuitBreaker | None,
-                 metrics: ClientMetrics, max_response_bytes: int | None, clock: Clock,
-                 rng: Callable[[float, float], float]) -> None:
+    def __init__(self, integration_id: str, breaker: CircuitBreaker | None, metrics: ClientMetrics,
+                 max_response_bytes: int | None, clock: Clock, rng: Callable[[float, float], float]) -> None:
         self.integration_id = integration_id
-        self.retry = retry
         self.breaker = breaker
         self.metrics = metrics
         self.max_response_bytes = max_response_bytes
@@ -108,9 +106,8 @@ class _Policy:
             self.metrics.record_rejected()
             raise
 
-    def next_delay(self, error: exc.IntegrationError, kind: RetryKind, retry_after: float | None,
-                   idempotent: bool, attempt: int, started: float, policy: RetryPolicy,
-                   trial: bool) -> float | None:
+    def next_delay(self, kind: RetryKind, retry_after: float | None, idempotent: bool, attempt: int,
+                   started: float, policy: RetryPolicy, trial: bool) -> float | None:
         """Seconds to wait before retrying, or None to give up now."""
         if trial or attempt >= policy.max_attempts or kind is RetryKind.NEVER:
             return None
@@ -127,7 +124,7 @@ class _Policy:
         if self.breaker is not None:
             self.breaker.record_success()
 
-    def failed(self, error: exc.IntegrationError, request: httpx.Request, attempts: int) -> None:
+    def failed(self, error: exc.IntegrationError, attempts: int) -> None:
         """One exhausted series is one breaker failure; errors that prove the peer is up close it."""
         self.metrics.record_failure()
         if self.breaker is not None:
@@ -184,8 +181,7 @@ class _ClientOptions:
         self.metrics = metrics or get_metrics(integration_id)
         self.breaker = (breaker or get_breaker(integration_id)) if use_breaker else None
         self.retry = retry or RetryPolicy()
-        self._policy = _Policy(integration_id, self.retry, self.breaker, self.metrics, max_response_bytes,
-                               clock, rng)
+        self._policy = _Policy(integration_id, self.breaker, self.metrics, max_response_bytes, clock, rng)
         self._httpx_options: dict[str, Any] = {
             "base_url": base_url, "auth": auth, "timeout": self.timeouts.to_httpx(),
             "headers": {"User-Agent": user_agent(contact), **(headers or {})},
@@ -273,10 +269,10 @@ class HttpClient(_ClientOptions):
                     settled = True
                     policy.succeeded()
                     return response
-                delay = policy.next_delay(error, kind, retry_after, safe, attempt, started, series, trial)
+                delay = policy.next_delay(kind, retry_after, safe, attempt, started, series, trial)
                 if delay is None:
                     settled = True
-                    policy.failed(error, request, attempt)
+                    policy.failed(error, attempt)
                     raise error
                 policy.retrying(error, request, attempt, delay)
                 policy.clock.sleep(delay)
@@ -364,10 +360,10 @@ class AsyncHttpClient(_ClientOptions):
                     settled = True
                     policy.succeeded()
                     return response
-                delay = policy.next_delay(error, kind, retry_after, safe, attempt, started, series, trial)
+                delay = policy.next_delay(kind, retry_after, safe, attempt, started, series, trial)
                 if delay is None:
                     settled = True
-                    policy.failed(error, request, attempt)
+                    policy.failed(error, attempt)
                     raise error
                 policy.retrying(error, request, attempt, delay)
                 await policy.clock.asleep(delay)
