@@ -34,14 +34,12 @@ def start_simulator(profile: str) -> tuple[subprocess.Popen[str], str]:
 
 
 def configure(url: str) -> None:
-    from hi.integrations.enums import IntegrationStatus
-    from hi.integrations.models import Integration, IntegrationAttribute
+    """Configure and enable ``hass`` through the lifecycle, as a person would (no connection test)."""
+    from hi.integrations import lifecycle
     from hi.simulator.hass import DEFAULT_TOKEN
 
-    integration, _ = Integration.objects.update_or_create(integration_id="hass",
-                                                          defaults={"status": IntegrationStatus.ACTIVE})
-    for key, value in {"base_url": url, "api_token": DEFAULT_TOKEN, "import_allowlist": ""}.items():
-        IntegrationAttribute.objects.update_or_create(integration=integration, key=key, defaults={"value": value})
+    lifecycle.configure("hass", {"base_url": url, "api_token": DEFAULT_TOKEN}, test=False)
+    lifecycle.enable("hass")
 
 
 def main() -> int:
