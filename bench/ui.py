@@ -11,14 +11,13 @@ requests after a warm-up (CPU time is what the request costs when other work sha
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from _support import setup_django
 
 TARGET_MS = 150.0
 PAGES = {
@@ -31,17 +30,8 @@ PAGES = {
 
 
 def setup(data_dir: Path) -> None:
-    os.environ["HI_DATA_DIR"] = str(data_dir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hi.settings.base"
-    os.environ.setdefault("HI_LOG_LEVEL", "WARNING")
     (data_dir / "static").mkdir(exist_ok=True)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    setup_django(data_dir)
 
 
 def measure(client, params: dict[str, str], runs: int) -> tuple[float, float, int]:

@@ -21,16 +21,12 @@ import logging
 import multiprocessing
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-from hass_import import setup_django
+from _support import setup_django
 
 
 def configure(attributes: dict[str, str]) -> None:
