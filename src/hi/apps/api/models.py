@@ -18,6 +18,8 @@ def hash_token(token: str) -> str:
 
 
 class ApiToken(models.Model):
+    """A script's credential; revoking one deletes it, so an existing row is a valid token."""
+
     name = models.CharField(max_length=100, unique=True)
     digest = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12, help_text="the first characters, to tell tokens apart")
@@ -25,7 +27,6 @@ class ApiToken(models.Model):
                              related_name="api_tokens")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -43,7 +44,7 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, plain: str) -> ApiToken | None:
-        token = cls.objects.filter(digest=hash_token(plain), revoked_at__isnull=True).first()
+        token = cls.objects.filter(digest=hash_token(plain)).first()
         if token is not None:
             now = timezone.now()
             if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
