@@ -20,7 +20,7 @@ from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.sense.models import Sensor
 
 from .inventory import ExternalController, ExternalEntity, ExternalSensor, ExternalState, Inventory
-from .ownership import integration_entity_filter
+from .ownership import entities_with_user_data, integration_entity_filter
 
 logger = logging.getLogger(__name__)
 
@@ -124,22 +124,15 @@ class _Existing:
             if entity.integration_id is None:
                 self.detached.setdefault(entity.detached_key, entity)
         self.states: dict[int, dict[str, EntityState]] = defaultdict(dict)
-        owned = {entity.pk for entity in self.entities if entity.user_fields}
         for state in (EntityState.objects.filter(integration_entity_filter(integration_id, "entity__"))
                       .defer("value", "value_updated_at")):
             self.states[state.entity_id][state.state_key] = state
-            if state.user_fields:
-                owned.add(state.entity_id)
         self.sensors = _KeyedRows(Sensor, integration_id)
         self.controllers = _KeyedRows(Controller, integration_id)
         self.attributes: dict[int, list[EntityAttribute]] = defaultdict(list)
         for attribute in EntityAttribute.objects.filter(integration_entity_filter(integration_id, "entity__"),
                                                          source=AttributeSource.INTEGRATION):
             self.attributes[attribute.entity_id].append(attribute)
-        owned |= set(EntityAttribute.objects.filter(integration_entity_filter(integration_id, "entity__"),
-                                                    source=AttributeSource.USER)
-                     .values_list("entity_id", flat=True).distinct())
-        self.user_owned = owned
 
 
 class _KeyedRows:
@@ -349,11 +342,13 @@ class _Planner:
             if leftovers:
                 self.warn(f"the inventory was incomplete; {len(leftovers)} entities not in it were left alone")
             return
-        if self.plan.remove_missing:
-            leftovers += [e for e in self.existing.detached.values() if e.pk not in self.existing.user_owned]
+        user_owned: set[int] = set()
+        if self.plan.remove_missing:  # only removal needs to know which entities carry a person's work
+            user_owned = entities_with_user_data(self.existing.entities, self.integration_id)
+            leftovers += [e for e in self.existing.detached.values() if e.pk not in user_owned]
         for entity in leftovers:
             key = str(entity.integration_key or entity.detached_key)
-            if self.plan.remove_missing and entity.pk not in self.existing.user_owned:
+            if self.plan.remove_missing and entity.pk not in user_owned:
                 self.plan.deleted[Entity].add(entity.pk)
                 self.plan.actions.append(EntityAction("remove", key, entity.name))
                 continue
