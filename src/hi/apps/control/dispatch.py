@@ -14,7 +14,6 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from hi.apps.entity.enums import EntityStateType, binary_values, default_value_range, is_numeric
@@ -222,9 +221,6 @@ def _finish(record: ControllerHistory, state: EntityState, outcome: str, message
     record.latency_ms = latency_ms
     record.save(update_fields=["outcome", "message", "expected_value", "latency_ms", "confirmed_at"])
     return record
-
-
-adispatch_control = sync_to_async(dispatch_control)
 
 
 # -- confirmation ---------------------------------------------------------------------------------
