@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A real ZoneMinder 1.36 on this machine for the opt-in end-to-end test (Debian packages, no systemd needed):
 # MariaDB with the zm schema, auth + API on (OPT_USE_API, OPT_USE_AUTH, the admin user's APIEnabled),
-# Apache with the API rewrite rules from ZoneMinder's example config, one "File" monitor reading a
-# local JPEG, then the daemons. Finally runs src/hi/services/zoneminder/tests/test_real_zoneminder.py.
+# Apache with the API rewrite rules from ZoneMinder's example config, one Ffmpeg monitor reading a
+# local video file (generated with ffmpeg), then the daemons. Finally runs src/hi/services/zoneminder/tests/test_real_zoneminder.py.
 #
 #   sudo scripts/real-zoneminder.sh        (HI_REAL_ZM_SKIP_TEST=1 to only set ZoneMinder up)
 set -euo pipefail
