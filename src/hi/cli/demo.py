@@ -13,23 +13,9 @@ from .server import make_simulator, simulator_names
 DEMO_INTEGRATIONS = ("hass", "zoneminder", "weather")
 
 
-def _fallback_attributes(name: str, simulator: Any) -> dict[str, str]:
-    """For a simulator without ``integration_attributes()``: the DESIGN.md attribute names."""
-    url = simulator.url
-    if name == "hass":
-        token = getattr(simulator, "token", None) or getattr(simulator, "access_token", "") or ""
-        return {"base_url": url, "api_token": str(token)}
-    if name == "weather":
-        return {"latitude": "41.8781", "longitude": "-87.6298", "nws_contact": "demo@example.invalid",
-                "nws_base_url": url, "openmeteo_base_url": url, "sunrise_sunset_base_url": url}
-    return {}
-
-
-def simulator_attributes(name: str, simulator: Any) -> dict[str, str]:
-    provide = getattr(simulator, "integration_attributes", None)
-    if callable(provide):
-        return {key: str(value) for key, value in provide().items()}
-    return _fallback_attributes(name, simulator)
+def simulator_attributes(simulator: Any) -> dict[str, str]:
+    """The settings that point an integration at this simulator (each demo simulator declares them)."""
+    return {key: str(value) for key, value in simulator.integration_attributes().items()}
 
 
 def start_simulators(stack: contextlib.ExitStack) -> dict[str, Any]:
@@ -63,7 +49,7 @@ def wire_integration(name: str, simulator: Any) -> None:
         note("integration", f"  {name}: integration not available yet, skipped", name=name, status="missing")
         return
     try:
-        actions.configure(name, simulator_attributes(name, simulator), test=True)
+        actions.configure(name, simulator_attributes(simulator), test=True)
         status = Integration.objects.get(integration_id=name).status
         if status == IntegrationStatus.PAUSED:
             actions.lifecycle_action(name, "resume")
