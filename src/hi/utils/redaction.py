@@ -29,16 +29,36 @@ def register_secret(value: str | None) -> None:
 
 
 def redact(text: object) -> str:
-    """Return ``text`` with every known secret and secret-looking parameter masked."""
+    """Return ``text`` with every known secret and secret-looking parameter masked.
+
+    Every match is found in the original text and overlapping matches are masked as one, so a
+    known secret inside a longer token cannot leave the rest of that token readable."""
     result = str(text)
     with _lock:
-        secrets = sorted(_known_secrets, key=len, reverse=True)
+        secrets = list(_known_secrets)
+    spans: list[tuple[int, int]] = []
     for secret in secrets:
-        if secret in result:
-            result = result.replace(secret, REDACTED)
+        start = result.find(secret)
+        while start != -1:
+            spans.append((start, start + len(secret)))
+            start = result.find(secret, start + 1)
     for pattern in _PATTERNS:
-        result = pattern.sub(lambda m: f"{m.group(1)}{REDACTED}", result)
-    return result
+        spans.extend(match.span(2) for match in pattern.finditer(result))
+    if not spans:
+        return result
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces: list[str] = []
+    cursor = 0
+    for start, end in merged:
+        pieces += [result[cursor:start], REDACTED]
+        cursor = end
+    pieces.append(result[cursor:])
+    return "".join(pieces)
 
 
 class RedactingFilter(logging.Filter):

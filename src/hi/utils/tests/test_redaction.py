@@ -43,3 +43,9 @@ def test_logging_filter_rewrites_the_message_and_its_arguments() -> None:
     record = logging.LogRecord("t", logging.INFO, __file__, 1, "calling %s", ("/api?token=abc123",), None)
     assert RedactingFilter().filter(record) is True
     assert record.getMessage() == f"calling /api?token={REDACTED}"
+
+
+def test_a_registered_secret_inside_a_longer_token_masks_the_whole_token() -> None:
+    register_secret("Pq7short")
+    assert redact("Authorization: Bearer Pq7short-and-the-rest") == f"Authorization: Bearer {REDACTED}"
+    assert redact("a Pq7short b Pq7short") == f"a {REDACTED} b {REDACTED}"
