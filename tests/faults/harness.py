@@ -10,10 +10,10 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from hi.apps.monitor.context import MonitorContext
 from hi.apps.sense.models import SensorHistory
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.models import Integration, IntegrationAttribute
+from hi.integrations.monitor import MonitorContext
 from hi.services.hass.monitors import HassMonitor
 from hi.simulator.hass import HassSimulator
 

@@ -18,12 +18,10 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from hi.apps.monitor.base import IntegrationMonitor
-from hi.apps.monitor.context import MonitorContext
-from hi.apps.sense.sensor_response import SensorResponse
-from hi.integrations import health
 from hi.integrations.client import RetryPolicy, WsState
-from hi.integrations.exceptions import AuthenticationError, ConnectionError, IntegrationError
+from hi.integrations.exceptions import AuthenticationError, IntegrationConnectionError, IntegrationError
+from hi.integrations.monitor import IntegrationMonitor, MonitorContext
+from hi.integrations.sensor_response import SensorResponse
 from hi.utils.redaction import redact, register_secret
 
 from .client import AsyncHassRestClient, HassWebSocket, StateChange, StatesResult
@@ -87,7 +85,7 @@ class SubmitQueue:
                 except Exception as exc:  # the next resync or poll submits these again
                     for entity_id in signatures:
                         self.tracker.submitted.pop(entity_id, None)
-                    await self.context.report_failure(ConnectionError(f"could not record state changes: {exc}"))
+                    await self.context.report_failure(IntegrationConnectionError(f"could not record state changes: {exc}"))
                 else:
                     self.tracker.remember(signatures)
             self.idle.set()
@@ -187,7 +185,7 @@ class HassMonitor(IntegrationMonitor):
                 # an outage is reported within one cycle, with its cause, not only once polling starts
                 reason = ws.last_error or "connection lost"
                 await self._set_link(context, "reconnecting", reason)
-                await context.report_failure(ConnectionError(f"Home Assistant connection lost ({redact(reason)[:200]}); "
+                await context.report_failure(IntegrationConnectionError(f"Home Assistant connection lost ({redact(reason)[:200]}); "
                                                              "reconnecting", integration_id=INTEGRATION_ID))
             if now - down_since < self.fallback_after:
                 await self._wait(context, min(1.0, self.fallback_after))
@@ -229,7 +227,7 @@ class HassMonitor(IntegrationMonitor):
         if mode == "polling":
             detail["interval"] = self.poll_interval
             logger.warning("hass: WebSocket unusable (%s); polling every %gs", detail["reason"], self.poll_interval)
-        await sync_to_async(health.set_detail)(INTEGRATION_ID, "link", detail)
+        await context.set_detail("link", detail)
 
     # -- callbacks of the WebSocket ------------------------------------------------------------
     def _on_link_state(self, state: WsState, detail: str) -> None:
