@@ -10,10 +10,10 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
+from hi.apps.monitor.context import WorkerContext
 from hi.apps.sense.models import SensorHistory
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.models import Integration, IntegrationAttribute
-from hi.integrations.monitor import MonitorContext
 from hi.services.hass.monitors import HassMonitor
 from hi.simulator.hass import HassSimulator
 
@@ -47,7 +47,7 @@ class LiveHass:
 
     def __init__(self, simulator: HassSimulator, attributes: dict[str, str] | None = None, **options: Any) -> None:
         self.monitor = HassMonitor(**options)
-        self.context = MonitorContext("hass", attributes or simulator.integration_attributes())
+        self.context = WorkerContext("hass", attributes or simulator.integration_attributes())
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> LiveHass:
