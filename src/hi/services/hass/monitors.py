@@ -115,6 +115,8 @@ class HassMonitor(IntegrationMonitor):
         self._ws: HassWebSocket | None = None
         self.replayed = 0
         self._history_unavailable = False
+        self._link_reason = ""
+        self._imported: set[str] = set()
         self._wake = asyncio.Event()
         self._flagged = ""
         self._last_error_report = 0.0
@@ -132,6 +134,7 @@ class HassMonitor(IntegrationMonitor):
             unit = (await rest.config()).temperature_unit
         known = await sync_to_async(known_entity_ids)()
         recorded = await sync_to_async(recorded_times)()
+        self._imported = set(known)
         self._tracker = LiveStateTracker(Allowlist.parse(attributes.get("import_allowlist")), unit, known,
                                          recorded)
         self._rest = rest
@@ -168,11 +171,12 @@ class HassMonitor(IntegrationMonitor):
             if ws.is_connected and self._synced:
                 down_since = None
                 if self.mode != "websocket":
+                    await context.report_success()  # first: whoever sees the mode sees the health too
                     await self._set_link(context, "websocket", "")
-                    await context.report_success()
                 if now - last_heartbeat >= self.heartbeat_interval:
                     last_heartbeat = now
                     await context.heartbeat()
+                    await self._refetch_if_more_imported(ws)
                 await self._wait(context, self.heartbeat_interval)
                 continue
             if ws.is_connected and now - last_resync_try >= self.poll_interval:
@@ -205,6 +209,21 @@ class HassMonitor(IntegrationMonitor):
         self._ws_reconnect_now()  # the peer answers: reconnect at once instead of at the next backoff
         await self._apply(result)
         await context.report_success()
+        await context.report_warning(f"WebSocket unavailable ({self._link_reason}); polling every "
+                                     f"{self.poll_interval:g} s")
+
+    async def _refetch_if_more_imported(self, ws: HassWebSocket) -> None:
+        """A sync imported or reconnected entities (a new allowlist, say): list them again now, so their
+        values and changes since are recorded without waiting for their next change."""
+        assert self._tracker is not None
+        known = await sync_to_async(known_entity_ids)()
+        added = known - self._imported
+        self._imported = known
+        self._tracker.known_ids = known
+        if added:
+            logger.info("hass: %d entities newly imported; listing states again", len(added))
+            with contextlib.suppress(IntegrationError):
+                await self._on_snapshot(await ws.get_states())
 
     def _ws_reconnect_now(self) -> None:
         if self._ws is not None:
@@ -223,6 +242,7 @@ class HassMonitor(IntegrationMonitor):
 
     async def _set_link(self, context: MonitorContext, mode: str, reason: str) -> None:
         self.mode = mode
+        self._link_reason = redact(reason)[:200] or "not connected"
         detail: dict[str, Any] = {"mode": mode, "reason": redact(reason)[:200]}
         if mode == "polling":
             detail["interval"] = self.poll_interval
