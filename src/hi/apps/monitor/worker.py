@@ -153,6 +153,14 @@ class Supervisor:
             self.reconciled.notify_all()
 
     async def reconcile(self) -> None:
+        before = set(self.slots)
+        await self._reconcile_slots()
+        if set(self.slots) != before:
+            # which integrations this worker runs is what lets health call them unmonitored once it
+            # dies; say so now, not at the next heartbeat
+            await self._write_heartbeat()
+
+    async def _reconcile_slots(self) -> None:
         wanted = dict(await sync_to_async(_active_integrations)())
         for integration_id in list(self.slots):
             slot = self.slots[integration_id]
