@@ -238,7 +238,7 @@ def _is_user_error(exc: BaseException) -> bool:
     from .server import ServeError
 
     try:
-        from hi.apps.api.queries import BadInput, NotFound
+        from hi.operations.queries import BadInput, NotFound
     except Exception:  # Django itself did not start: not a user error we can name
         return isinstance(exc, ServeError | data.CommandError)
     return isinstance(exc, BadInput | NotFound | IntegrationError | ServeError | data.CommandError)

@@ -13,9 +13,9 @@ from django.urls import NoReverseMatch
 from ninja import NinjaAPI
 
 from hi.integrations.exceptions import ConfigurationError, IntegrationError
+from hi.operations.queries import BadInput, NotFound
 
 from .auth import API_AUTH, bearer_from_header
-from .queries import BadInput, NotFound
 
 
 def _docs_need_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
