@@ -24,8 +24,8 @@ from .client import INTEGRATION_ID, HomeBoxClient, session_for
 from .hb_settings import settings_from
 
 if TYPE_CHECKING:
-    from hi.apps.monitor.base import IntegrationMonitor
     from hi.integrations.models import Integration
+    from hi.integrations.monitor import IntegrationMonitor
 
 
 class HomeBoxGateway(IntegrationGateway):

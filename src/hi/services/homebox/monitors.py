@@ -13,16 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 
-from hi.apps.monitor.base import PeriodicMonitor
-from hi.integrations import health
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.exceptions import ConfigurationError
+from hi.integrations.monitor import PeriodicMonitor
 
 from .client import INTEGRATION_ID, HomeBoxClient, session_for
 from .hb_settings import refresh_seconds, settings_from
 
 if TYPE_CHECKING:
-    from hi.apps.monitor.context import MonitorContext
+    from hi.integrations.monitor import MonitorContext
 
 PROBE_SECONDS = 300.0
 
@@ -44,12 +43,10 @@ def login_details(attributes: Mapping[str, str]) -> dict[str, Any]:
 
 
 def probe(attributes: Mapping[str, str]) -> dict[str, Any]:
-    """Reachability (``/status`` without login) plus the login state, stored with the health."""
+    """Reachability (``/status`` without login) plus the login state (last login, block, token expiry)."""
     with HomeBoxClient(settings_from(attributes)) as client:
         status = client.status()
-    details = {"reachable": True, "version": status.build.version, **login_details(attributes)}
-    health.set_detail(INTEGRATION_ID, "homebox", details)
-    return details
+    return {"reachable": True, "version": status.build.version, **login_details(attributes)}
 
 
 def refresh() -> None:
@@ -70,8 +67,14 @@ class HomeBoxMonitor(PeriodicMonitor):
     async def poll(self, context: MonitorContext) -> None:
         attributes = dict(context.attributes)
         self.interval_seconds = min(PROBE_SECONDS, refresh_seconds(attributes))
-        await sync_to_async(probe, thread_sensitive=False)(attributes)
-        now = context.clock.monotonic()
+        try:
+            details = await sync_to_async(probe, thread_sensitive=False)(attributes)
+        except Exception:
+            await context.set_detail("homebox", {"reachable": False, **login_details(attributes)})
+            raise
+        await context.set_detail("homebox", details)
+        now = context.monotonic()
         if self.last_sync_at is None or now - self.last_sync_at >= refresh_seconds(attributes):
             self.last_sync_at = now
             await sync_to_async(refresh)()
+            await context.set_detail("homebox", {**details, **login_details(attributes)})
