@@ -11,7 +11,7 @@ from hi.integrations.client.http import Timeouts
 from hi.integrations.client.metrics import get_metrics
 from hi.integrations.client.retry import NO_RETRY
 from hi.integrations.enums import AttributeType, HealthStatus
-from hi.integrations.exceptions import ConfigurationError, IntegrationError
+from hi.integrations.exceptions import IntegrationError
 from hi.integrations.integration_gateway import (
     ConnectionTestResult,
     HealthReport,
@@ -20,7 +20,7 @@ from hi.integrations.integration_gateway import (
 )
 from hi.utils.redaction import redact, register_secret
 
-from .client import INTEGRATION_ID, HomeBoxClient, session_for
+from .client import INTEGRATION_ID, HomeBoxClient, latest_session
 from .hb_settings import settings_from
 
 if TYPE_CHECKING:
@@ -74,20 +74,15 @@ class HomeBoxGateway(IntegrationGateway):
         return HomeBoxMonitor()
 
     def health(self) -> HealthReport:
+        """Breaker, metrics, the last sync and the login state this process knows (no database query:
+        the monitor stores reachability and login state with the integration's health for the others)."""
         from .hb_sync import last_sync
-        from .monitors import configured_attributes
 
         breaker = get_breaker(self.integration_id).snapshot()
+        session = latest_session()
+        login = session.snapshot() if session is not None else {}
         details = {"breaker": breaker, "metrics": get_metrics(self.integration_id).snapshot(),
-                   "last_sync": last_sync()}
-        attributes = configured_attributes()
-        login: dict[str, object] = {}
-        if attributes is not None:
-            try:
-                login = session_for(settings_from(attributes)).snapshot()
-            except ConfigurationError:
-                login = {}
-        details["login"] = login
+                   "last_sync": last_sync(), "login": login}
         if login.get("last_login") == "refused":
             return HealthReport(HealthStatus.ERROR, "HomeBox refused the credentials", details)
         if login.get("login_blocked_until"):

@@ -150,6 +150,7 @@ class HomeBoxClient:
                  max_connections: int = 8) -> None:
         self.settings = settings
         self.session = session or session_for(settings, clock)
+        self.session.last_used = clock.monotonic()
         if self.session.auth is None:
             self.session.auth = make_auth(settings, self.session, clock)
         headers = {"X-Tenant": settings.tenant} if settings.tenant else None

@@ -128,6 +128,7 @@ class Session:
     version: str = ""
     token_expires_utc: dt.datetime | None = None
     login_pending: bool = False
+    last_used: float = 0.0  # clock seconds; health shows the session used last
 
     def snapshot(self) -> dict[str, Any]:
         auth = self.auth
@@ -161,6 +162,12 @@ def session_for(settings: HomeBoxSettings, clock: Clock = SYSTEM_CLOCK) -> Sessi
 def sessions() -> list[Session]:
     with _sessions_lock:
         return list(_sessions.values())
+
+
+def latest_session() -> Session | None:
+    """The session a client used last in this process (the current configuration's, in practice)."""
+    with _sessions_lock:
+        return max(_sessions.values(), key=lambda s: s.last_used, default=None)
 
 
 def reset_sessions() -> None:
