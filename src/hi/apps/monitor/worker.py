@@ -370,9 +370,17 @@ async def run_worker(supervisor: Supervisor | None = None, install_signals: bool
                 loop.add_signal_handler(sig, supervisor.stop)
     if on_started is not None:
         on_started()
+    from hi.apps.ops.maintenance import Maintenance
+
+    maintenance = Maintenance(supervisor)  # aggregates, pruning, backups, systemd watchdog
+    maintenance_task = asyncio.create_task(maintenance.run(), name="maintenance")
     try:
         await supervisor.run()
     finally:
+        maintenance.stop()
+        maintenance_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await maintenance_task
         from hi.apps.sense.pipeline import get_pipeline
 
         # The pipeline's thread holds its own database connection; close it with the worker.
