@@ -43,6 +43,7 @@ class HomeBoxApi:
             app.router.add_get(f"{API}/{collection}/{{id}}/attachments/{{aid}}", self.auth(self.attachment, collection))
         app.router.add_get(f"{API}/locations/tree", self.auth(self.tree, "items"))
         app.router.add_get(f"{API}/entities/tree", self.auth(self.tree, "entities"))
+        app.router.add_get("/_sim/requests", self.sim_requests)
 
     # -- plumbing -------------------------------------------------------------------------------
     def count(self, request: web.Request) -> None:
@@ -180,6 +181,12 @@ class HomeBoxApi:
         self.state.attachment_downloads += 1
         return web.Response(body=found.content, content_type=found.mime,
                             headers={"Content-Disposition": f'attachment; filename="{found.title}"'})
+
+    async def sim_requests(self, request: web.Request) -> web.Response:
+        """Test API (not HomeBox's): what was asked so far, for request budgets measured from outside."""
+        return web.json_response({"total": self.total_requests, "by_path": len(self.requests),
+                                  "attachment_downloads": self.state.attachment_downloads,
+                                  "logins": self.state.logins})
 
     async def tree(self, request: web.Request) -> web.Response:
         with self.state.lock:
