@@ -3,8 +3,9 @@
 Pure functions of an ``ItemDetail`` (plus the location path and the group's currency), so an item
 whose ``updatedAt`` has not moved converts to exactly what it converted to last time and the sync
 plan sees nothing to do. The payload keeps the normalised detail: it is the cache the next sync
-reads instead of asking HomeBox again, and ``location_path`` is the room suggestion in a form the
-places layer can adopt (a list of names from the root).
+reads instead of asking HomeBox again. The HomeBox location path is the entity's room suggestion
+(``ExternalEntity.location``, applied once by the sync engine, never over a person's choice) and
+also a read-only ``Location`` attribute.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ def to_entity(item: ItemDetail, location_path: Sequence[str], currency: str) -> 
     return ExternalEntity(key=IntegrationKey(INTEGRATION_ID, item.id), name=item.name or item.id,
                           entity_type=entity_type_for(item.tags, item.entity_type),
                           attributes=tuple(_attribute_rows(item, location_path, currency)),
-                          payload=item_payload(item, location_path))
+                          payload=item_payload(item, location_path), location=tuple(location_path))
 
 
 def cached_detail(payload: Mapping[str, Any] | None) -> ItemDetail | None:

@@ -125,3 +125,22 @@ def test_a_rename_and_the_users_own_attributes_survive_every_refresh(sim):
     assert fridge.name == "Kitchen fridge"
     assert attributes_of("Kitchen fridge")["Filter size"] == ("XL", "text")
     assert attributes_of("Kitchen fridge")["Notes"] == ("new notes", "text")
+
+
+def test_the_location_path_suggests_the_room_once_and_a_persons_choice_wins(sim):
+    from hi.apps.places.models import Location
+
+    configure(sim)
+    run_sync("homebox")
+    dishwasher = Entity.objects.get(name="Dishwasher")
+    assert dishwasher.location.name == "Kitchen" and dishwasher.location.parent.name == "Home"
+    garage = Location.objects.get(name="Garage")
+    dishwasher.location = garage
+    dishwasher.mark_user_field("location")
+    dishwasher.save()
+    basement = next(loc.id for loc in sim.state.locations.values() if loc.name == "Basement")
+    sim.state.update_item(item_id(sim, "Dishwasher"), location_id=basement)
+    run_sync("homebox")
+    dishwasher.refresh_from_db()
+    assert dishwasher.location == garage
+    assert attributes_of("Dishwasher")["Location"] == ("Home / Basement", "text")
