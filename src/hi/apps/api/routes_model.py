@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from hi.apps.entity.availability import AvailabilityIndex
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.sense.models import SensorHistory
 
@@ -49,7 +50,8 @@ def list_entities(request: HttpRequest, filters: Query[EntityFilters]) -> dict[s
     if filters.detached is not None:
         detached = Q(integration_id__isnull=True) & ~Q(detached_key="")
         entities = entities.filter(detached) if filters.detached else entities.exclude(detached)
-    return _page(entities_with_states(entities.order_by("name", "id")), filters, entity_json)
+    index = AvailabilityIndex()  # one read of the integrations for the whole page
+    return _page(entities_with_states(entities.order_by("name", "id")), filters, lambda e: entity_json(e, index))
 
 
 @router.get("/entities/{key_or_id}", response={200: EntityOut, 400: Problem, 404: Problem}, tags=["entities"],
