@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "hi.apps.household",
     "hi.apps.api",
     "hi.apps.web",
+    "hi.apps.ops",
     "hi.integrations",
     "hi.services.hass",
     "hi.services.zoneminder",
