@@ -13,14 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from hi.apps.entity.models import EntityState
-<<<<<<< HEAD
 from hi.apps.household import timezones
-from hi.apps.sense.live_bus import BusItem, StateChange
-from hi.apps.sense.live_stream import event_stream_response, live_events
-=======
 from hi.apps.sense.live.bus import BusItem, StateChange
 from hi.apps.sense.live.sse import event_stream_response, live_events
->>>>>>> main
 from hi.apps.web.widgets import badge_html
 
 KEEPALIVE_SECONDS = 15.0
