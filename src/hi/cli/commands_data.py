@@ -107,14 +107,16 @@ def entities_list(args: argparse.Namespace) -> int:
         check_integration_id(args.integration)
         entities = entities.filter(integration_id=args.integration)
     from hi.apps.entity.availability import AvailabilityIndex
+    from hi.apps.places.tree import LocationTree
 
-    index = AvailabilityIndex()
-    data = [entity_json(e, index) for e in entities_with_states(entities.order_by("name", "id"))]
+    tree, index = LocationTree.load(), AvailabilityIndex()
+    data = [entity_json(e, tree, index=index) for e in entities_with_states(entities.order_by("name", "id"))]
     if args.json:
         emit_json(data)
         return 0
-    say(table(["id", "name", "type", "key", "states"],
-              [[e["id"], e["name"], e["entity_type"], e["integration_key"], _states_summary(e)] for e in data]))
+    say(table(["id", "name", "type", "key", "place", "states"],
+              [[e["id"], e["name"], e["entity_type"], e["integration_key"],
+                (e["location"] or {}).get("path"), _states_summary(e)] for e in data]))
     return 0
 
 
@@ -127,7 +129,8 @@ def entities_show(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(entity)
         return 0
-    say(f"{entity['name']}  (#{entity['id']}, {entity['entity_type']}, {entity['integration_key'] or 'no key'})")
+    say(f"{entity['name']}  (#{entity['id']}, {entity['entity_type']}, {entity['integration_key'] or 'no key'})"
+        + (f"  in {entity['location']['path']}" if entity["location"] else ""))
     say(table(["state id", "state", "type", "value", "units", "updated", "current", "sensors", "controllers"],
               [[s["id"], s["name"], s["state_type"], cell_value(s["value"]), s["units"], local_time(s["updated_at"]),
                 "yes" if s["available"] and not s["stale"] else (s["unavailable_reason"] or "no"),

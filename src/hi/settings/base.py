@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # Swagger UI served from its bundled static files: API docs work offline
     "hi.apps.entity",
+    "hi.apps.places",
     "hi.apps.sense",
     "hi.apps.control",
     "hi.apps.event",

@@ -9,6 +9,7 @@ from hi.apps.control.models import ControllerHistory
 from hi.apps.entity.availability import Availability, AvailabilityIndex
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
+from hi.apps.places.tree import LocationTree
 from hi.integrations.models import Integration
 
 
@@ -32,15 +33,20 @@ def state_json(state: EntityState, availability: Availability | None = None) -> 
     }
 
 
-def entity_json(entity: Entity, index: AvailabilityIndex | None = None) -> dict[str, Any]:
-    """Entity JSON; prefetch ``states__sensors`` and ``states__controllers`` and share one ``index``
-    across a list to keep queries bounded."""
+def entity_json(entity: Entity, tree: LocationTree | None = None, *,
+                index: AvailabilityIndex | None = None) -> dict[str, Any]:
+    """Entity JSON; prefetch ``states__sensors`` and ``states__controllers`` to keep queries bounded, and
+    pass one ``tree`` (``LocationTree.load()``) and one availability ``index`` when rendering many, so
+    paths and availability cost one query each in all."""
+    if tree is None and entity.location_id is not None:
+        tree = LocationTree.load()
     index = index or AvailabilityIndex()
     return {
         "id": entity.id,
         "name": entity.name,
         "entity_type": entity.entity_type,
         "integration_key": entity.integration_key_str,
+        "location": tree.ref(entity.location_id) if tree is not None and entity.location_id else None,
         "states": [state_json(state, index.of_state(entity, state)) for state in entity.states.all()],
     }
 
