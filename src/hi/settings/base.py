@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "hi.services.hass",
     "hi.services.zoneminder",
     "hi.services.weather",
+    "hi.services.homebox",
 ]
 
 MIDDLEWARE = [
