@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from hi.apps.sense.sensor_response import SensorResponse
 
 from .client.models import HassState, StateChange
-from .hass_converter import Allowlist, responses_for
+from .client.registry import Registries
+from .hass_converter import Allowlist, exclusion, responses_for
 from .hass_states import INTEGRATION_ID, split_key_name
 
 Signature = tuple[str, object]
@@ -49,11 +50,18 @@ class LiveStateTracker:
     """Per-entity signature of the last submitted state, and the set of imported entity ids."""
 
     def __init__(self, allowlist: Allowlist, temperature_unit: str = "°C",
-                 known_ids: Iterable[str] = ()) -> None:
+                 known_ids: Iterable[str] = (), registries: Registries | None = None,
+                 include_hidden: bool = False) -> None:
         self.allowlist = allowlist
         self.temperature_unit = temperature_unit
         self.known_ids: set[str] = set(known_ids)
         self.submitted: dict[str, Signature] = {}
+        self.registries = registries
+        self.include_hidden = include_hidden
+
+    def imports(self, state: HassState) -> bool:
+        """Whether a sync imports this state (allowlist, registry's disabled/hidden, mapped domain)."""
+        return exclusion(state, self.allowlist, self.registries, self.include_hidden) is None
 
     @staticmethod
     def signature(state: HassState) -> Signature:
@@ -65,7 +73,7 @@ class LiveStateTracker:
         signatures: dict[str, Signature] = {}
         seen: set[str] = set()
         for state in states:
-            if not self.allowlist.allows(state):
+            if not self.imports(state):
                 continue
             seen.add(state.entity_id)
             signature = self.signature(state)
@@ -78,7 +86,7 @@ class LiveStateTracker:
     def change(self, change: StateChange) -> list[SensorResponse]:
         """Responses for one ``state_changed`` event (none when the entity is not allowed or was removed)."""
         new = change.new_state
-        if new is None or not self.allowlist.allows(new):
+        if new is None or not self.imports(new):
             return []
         return responses_for(new, self.temperature_unit)
 
@@ -91,7 +99,7 @@ class LiveStateTracker:
 
     def membership_changed(self, change: StateChange) -> str:
         """A reason when the event adds an allowed entity we have not imported, or removes one we have."""
-        if (change.added and change.new_state is not None and self.allowlist.allows(change.new_state)
+        if (change.added and change.new_state is not None and self.imports(change.new_state)
                 and change.entity_id not in self.known_ids):
             return f"{change.entity_id} was added in Home Assistant"
         if change.removed and change.entity_id in self.known_ids:

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .profiles import PROFILES
+from .profiles import PROFILES, REGISTRIES
+from .registry import RegistryStore
 
 _context_ids = itertools.count(1)
 
@@ -60,12 +61,14 @@ class StateStore:
         self.profile = profile
         self.states: dict[str, SimState] = {}
         self.listeners: list[Listener] = []
+        self.registry = RegistryStore()
         self.reset()
 
     def reset(self) -> None:
         now = dt.datetime.now(dt.UTC)
-        self.states = {eid: SimState(eid, state, dict(attrs), now, now)
-                       for eid, state, attrs in PROFILES[self.profile]()}
+        seeds = PROFILES[self.profile]()
+        self.states = {eid: SimState(eid, state, dict(attrs), now, now) for eid, state, attrs in seeds}
+        self.registry.load(REGISTRIES[self.profile](seeds), list(self.states))
 
     def get(self, entity_id: str) -> SimState | None:
         return self.states.get(entity_id)
@@ -81,6 +84,8 @@ class StateStore:
         last_changed = old.last_changed if old is not None and old.state == state else now
         new = SimState(entity_id, state, attrs, last_changed, now, context or new_context())
         self.states[entity_id] = new
+        if old is None:
+            self.registry.add_entity(entity_id)
         self._notify(entity_id, old, new)
         return new
 
