@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "hi.apps.monitor",
     "hi.apps.api",
     "hi.apps.web",
+    "hi.apps.ops",
     "hi.integrations",
     "hi.services.hass",
     "hi.services.zoneminder",

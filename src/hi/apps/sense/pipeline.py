@@ -23,15 +23,16 @@ from typing import Any
 from django.db import IntegrityError, close_old_connections, connections, transaction
 from django.utils import timezone
 
+from hi.apps.control.confirmation import confirm_pending_controls
 from hi.apps.entity.enums import binary_values, event_value
 from hi.apps.entity.models import EntityState
 from hi.apps.event.recorder import EventRecorder
+from hi.integrations.sensor_response import SensorResponse
 
 from .bulk import insert_values, update_rows
-from .live_bus import LiveBus, StateChange, get_live_bus
-from .live_feed import LiveFeedWriter
+from .live.bus import LiveBus, StateChange, get_live_bus
+from .live.feed import LiveFeedWriter
 from .models import Sensor, SensorHistory
-from .sensor_response import SensorResponse
 
 __all__ = ["SensorResponsePipeline", "StateChange", "get_pipeline"]
 
@@ -316,8 +317,6 @@ class SensorResponsePipeline:
         update_rows(EntityState, list(dirty_states.values()), ["value", "value_updated_at"])
         recorder.flush()
         if applied:
-            from hi.apps.control.dispatch import confirm_pending_controls
-
             counts.controls_confirmed = confirm_pending_controls(applied, now)
         counts.applied = len(changes)
         counts.history_written = len(history)

@@ -65,7 +65,7 @@ async def protocol_ping(ws: WebSocketClient) -> None:
     """Default liveness check: a WebSocket protocol ping, answered by the peer's library."""
     conn = ws.connection
     if conn is None:
-        raise exc.ConnectionError("not connected")
+        raise exc.IntegrationConnectionError("not connected")
     await (await conn.ping())
 
 
@@ -173,17 +173,17 @@ class WebSocketClient:
     async def send_json(self, payload: Any) -> None:
         conn = self.connection
         if conn is None:
-            raise exc.ConnectionError("WebSocket is not connected", integration_id=self.integration_id)
+            raise exc.IntegrationConnectionError("WebSocket is not connected", integration_id=self.integration_id)
         try:
             await conn.send(json.dumps(payload))
         except ConnectionClosed as closed:
-            raise exc.ConnectionError(f"WebSocket closed: {closed}", integration_id=self.integration_id) from None
+            raise exc.IntegrationConnectionError(f"WebSocket closed: {closed}", integration_id=self.integration_id) from None
 
     async def recv_json(self, timeout: float | None = None) -> Any:
         """Read one message directly; only for ``authenticate`` (before the reader starts)."""
         conn = self.connection
         if conn is None:
-            raise exc.ConnectionError("WebSocket is not connected", integration_id=self.integration_id)
+            raise exc.IntegrationConnectionError("WebSocket is not connected", integration_id=self.integration_id)
         raw = await asyncio.wait_for(conn.recv(), timeout or self.auth_timeout)
         try:
             return json.loads(raw)
@@ -204,7 +204,7 @@ class WebSocketClient:
             await self.send_json({"id": message_id, **payload})
             return await asyncio.wait_for(future, timeout or self.command_timeout)
         except TimeoutError:
-            raise exc.TimeoutError(f"no answer to {payload.get('type', 'command')} within "
+            raise exc.IntegrationTimeoutError(f"no answer to {payload.get('type', 'command')} within "
                                    f"{timeout or self.command_timeout}s", integration_id=self.integration_id) from None
         finally:
             self._pending.pop(message_id, None)
@@ -268,7 +268,7 @@ class WebSocketClient:
             if status in (401, 403):
                 raise exc.AuthenticationError(f"WebSocket handshake refused ({status})",
                                               integration_id=self.integration_id) from None
-            raise exc.ConnectionError(f"WebSocket handshake refused ({status})",
+            raise exc.IntegrationConnectionError(f"WebSocket handshake refused ({status})",
                                       integration_id=self.integration_id, transient=True) from None
 
     async def _connect_once(self) -> bool:
@@ -283,7 +283,7 @@ class WebSocketClient:
                 try:
                     await asyncio.wait_for(self.authenticate(self), self.auth_timeout)
                 except TimeoutError:
-                    raise exc.TimeoutError("no answer to the authentication handshake",
+                    raise exc.IntegrationTimeoutError("no answer to the authentication handshake",
                                            integration_id=self.integration_id) from None
             tasks.append(asyncio.create_task(self._read(conn)))
             if self.ping is not None and self.ping_interval:
@@ -311,7 +311,7 @@ class WebSocketClient:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-            lost = exc.ConnectionError("WebSocket connection lost", integration_id=self.integration_id)
+            lost = exc.IntegrationConnectionError("WebSocket connection lost", integration_id=self.integration_id)
             for future in self._pending.values():
                 if not future.done():
                     future.set_exception(lost)
@@ -335,12 +335,12 @@ class WebSocketClient:
                     if not self._resolve(item):
                         self._enqueue(item)
         except ConnectionClosed as closed:
-            raise exc.ConnectionError(f"WebSocket closed ({closed.rcvd.code if closed.rcvd else 'no close frame'})",
+            raise exc.IntegrationConnectionError(f"WebSocket closed ({closed.rcvd.code if closed.rcvd else 'no close frame'})",
                                       integration_id=self.integration_id) from None
         except WebSocketException as broken:
-            raise exc.ConnectionError(f"WebSocket protocol error: {broken}",
+            raise exc.IntegrationConnectionError(f"WebSocket protocol error: {broken}",
                                       integration_id=self.integration_id) from None
-        raise exc.ConnectionError("WebSocket closed by the peer", integration_id=self.integration_id)
+        raise exc.IntegrationConnectionError("WebSocket closed by the peer", integration_id=self.integration_id)
 
     def _resolve(self, item: Any) -> bool:
         if not isinstance(item, dict) or item.get("type") not in self.response_types:
@@ -396,10 +396,10 @@ class WebSocketClient:
             await asyncio.sleep(self.ping_interval)
             try:
                 await asyncio.wait_for(self.ping(self), self.ping_timeout)
-            except (TimeoutError, exc.TimeoutError):
+            except (TimeoutError, exc.IntegrationTimeoutError):
                 self.dead_links += 1
                 logger.warning("%s: no answer to ping within %.1fs; dropping the link", self.integration_id,
                                self.ping_timeout or 0)
                 conn.transport.abort()
-                raise exc.TimeoutError("WebSocket peer stopped answering pings",
+                raise exc.IntegrationTimeoutError("WebSocket peer stopped answering pings",
                                        integration_id=self.integration_id) from None

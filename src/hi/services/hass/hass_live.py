@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from hi.apps.sense.sensor_response import SensorResponse
+from hi.integrations.sensor_response import SensorResponse
 
 from .client.models import HassState, StateChange
 from .client.registry import Registries

@@ -18,12 +18,10 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from hi.apps.monitor.base import IntegrationMonitor
-from hi.apps.monitor.context import MonitorContext
-from hi.apps.sense.sensor_response import SensorResponse
-from hi.integrations import health
 from hi.integrations.client import WsState
-from hi.integrations.exceptions import AuthenticationError, ConnectionError, IntegrationError
+from hi.integrations.exceptions import AuthenticationError, IntegrationConnectionError, IntegrationError
+from hi.integrations.monitor import IntegrationMonitor, MonitorContext
+from hi.integrations.sensor_response import SensorResponse
 from hi.utils.redaction import redact, register_secret
 
 from .client import AsyncHassRestClient, HassWebSocket, StateChange, StatesResult
@@ -86,7 +84,7 @@ class SubmitQueue:
                 except Exception as exc:  # the next resync or poll submits these again
                     for entity_id in signatures:
                         self.tracker.submitted.pop(entity_id, None)
-                    await self.context.report_failure(ConnectionError(f"could not record state changes: {exc}"))
+                    await self.context.report_failure(IntegrationConnectionError(f"could not record state changes: {exc}"))
                 else:
                     self.tracker.remember(signatures)
             self.idle.set()
@@ -214,7 +212,7 @@ class HassMonitor(IntegrationMonitor):
         if mode == "polling":
             detail["interval"] = self.poll_interval
             logger.warning("hass: WebSocket unusable (%s); polling every %gs", detail["reason"], self.poll_interval)
-        await sync_to_async(health.set_detail)(INTEGRATION_ID, "link", detail)
+        await context.set_detail("link", detail)
 
     # -- callbacks of the WebSocket ------------------------------------------------------------
     def _on_link_state(self, state: WsState, detail: str) -> None:

@@ -12,11 +12,11 @@ from hi.apps.control.models import ControllerHistory, ControlOutcome
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.tests.factories import make_device
 from hi.apps.event.models import Event
-from hi.apps.sense.live_bus import LiveBus
+from hi.apps.sense.live.bus import LiveBus
 from hi.apps.sense.models import SensorHistory
 from hi.apps.sense.pipeline import SensorResponsePipeline
-from hi.apps.sense.sensor_response import Correlation, SensorResponse
 from hi.integrations.keys import IntegrationKey
+from hi.integrations.sensor_response import Correlation, SensorResponse
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 

@@ -216,7 +216,7 @@ async def test_refused_connections_are_retried_until_the_peer_listens(asim: Gene
 
 async def test_command_without_answer_times_out(ws: WebSocketClient, asim: GenericSimulator) -> None:
     asim.ignore_pings = True
-    with pytest.raises(exc.TimeoutError):
+    with pytest.raises(exc.IntegrationTimeoutError):
         await ws.send_command({"type": "ping"}, timeout=0.05)
 
 
@@ -225,16 +225,16 @@ async def test_pending_command_fails_when_the_link_drops(ws: WebSocketClient, as
     pending = asyncio.create_task(ws.send_command({"type": "ping"}, timeout=5))
     await eventually(lambda: bool(ws._pending))
     await asim.faults.apply({"drop_connections": {}}, asim)
-    with pytest.raises(exc.ConnectionError) as raised:
+    with pytest.raises(exc.IntegrationConnectionError) as raised:
         await pending
-    assert type(raised.value) is exc.ConnectionError, "lost, not timed out"
+    assert type(raised.value) is exc.IntegrationConnectionError, "lost, not timed out"
 
 
 async def test_stop_is_clean(ws: WebSocketClient, asim: GenericSimulator) -> None:
     await ws.stop()
     assert ws.state is WsState.STOPPED and not ws.is_connected
     await eventually(lambda: not asim.websockets)
-    with pytest.raises(exc.ConnectionError):
+    with pytest.raises(exc.IntegrationConnectionError):
         await ws.send_json({"type": "ping"})
 
 
