@@ -53,17 +53,17 @@ async def _session_registries(base_url: str, token: str, timeout: float) -> Regi
 
             return await fetch_registries(send_command)
     except TimeoutError as error:
-        raise exc.TimeoutError(f"Home Assistant's WebSocket API did not answer within {timeout:g} s",
+        raise exc.IntegrationTimeoutError(f"Home Assistant's WebSocket API did not answer within {timeout:g} s",
                                integration_id=INTEGRATION_ID) from error
     except InvalidStatus as error:
         status = error.response.status_code
         if status in (401, 403):
             raise exc.AuthenticationError(f"Home Assistant's WebSocket API refused us (HTTP {status})",
                                           integration_id=INTEGRATION_ID) from error
-        raise exc.ConnectionError(f"Home Assistant's WebSocket API answered HTTP {status}",
+        raise exc.IntegrationConnectionError(f"Home Assistant's WebSocket API answered HTTP {status}",
                                   integration_id=INTEGRATION_ID) from error
     except (OSError, ConnectionClosed, WebSocketException) as error:
-        raise exc.ConnectionError(f"could not read Home Assistant's registries: {error.__class__.__name__}",
+        raise exc.IntegrationConnectionError(f"could not read Home Assistant's registries: {error.__class__.__name__}",
                                   integration_id=INTEGRATION_ID) from error
     except ValueError as error:
         raise exc.DataValidationError("Home Assistant sent a WebSocket frame that is not JSON",
