@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from .profiles import PROFILES, REGISTRIES
 from .registry import RegistryStore
 
 _context_ids = itertools.count(1)
+_RECORDED_PER_ENTITY = 1000  # the recorder keeps days; the simulator keeps each entity's last states
 
 
 def new_context() -> dict[str, Any]:
@@ -60,6 +62,7 @@ class StateStore:
     def __init__(self, profile: str) -> None:
         self.profile = profile
         self.states: dict[str, SimState] = {}
+        self.recorded: dict[str, deque[SimState]] = {}
         self.listeners: list[Listener] = []
         self.registry = RegistryStore()
         self.reset()
@@ -69,6 +72,7 @@ class StateStore:
         seeds = PROFILES[self.profile]()
         self.states = {eid: SimState(eid, state, dict(attrs), now, now) for eid, state, attrs in seeds}
         self.registry.load(REGISTRIES[self.profile](seeds), list(self.states))
+        self.recorded = {eid: deque([state], maxlen=_RECORDED_PER_ENTITY) for eid, state in self.states.items()}
 
     def get(self, entity_id: str) -> SimState | None:
         return self.states.get(entity_id)
@@ -84,10 +88,18 @@ class StateStore:
         last_changed = old.last_changed if old is not None and old.state == state else now
         new = SimState(entity_id, state, attrs, last_changed, now, context or new_context())
         self.states[entity_id] = new
+        self.recorded.setdefault(entity_id, deque(maxlen=_RECORDED_PER_ENTITY)).append(new)
         if old is None:
             self.registry.add_entity(entity_id)
         self._notify(entity_id, old, new)
         return new
+
+    def history(self, entity_id: str, start: dt.datetime, end: dt.datetime | None = None) -> list[SimState]:
+        """Like the recorder's ``history/period``: the state current at ``start``, then every later one."""
+        recorded = list(self.recorded.get(entity_id, ()))
+        before = [s for s in recorded if s.last_updated <= start]
+        after = [s for s in recorded if s.last_updated > start and (end is None or s.last_updated <= end)]
+        return before[-1:] + after
 
     def remove(self, entity_id: str) -> bool:
         old = self.states.pop(entity_id, None)
