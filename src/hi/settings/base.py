@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "hi.apps.entity",
+    "hi.apps.places",
     "hi.apps.sense",
     "hi.apps.control",
     "hi.apps.event",

@@ -4,8 +4,8 @@ Home Assistant's device registry says which states belong to one device: each HA
 of our entities, named as the user named the device. States with no device (YAML-defined helpers,
 template sensors) fall back to grouping by name: the same object id across domains, and sensors
 whose name is another state's name plus a known suffix (``sensor.kitchen_motion_battery`` belongs to
-``binary_sensor.kitchen_motion``). The entity's HA area (and floor) travel with it as attributes and
-in its payload until hi's rooms can adopt them.
+``binary_sensor.kitchen_motion``). The entity's HA floor and area are its room suggestion (see
+docs/places.md), and also travel as attributes and in its payload.
 """
 
 from __future__ import annotations
@@ -189,6 +189,7 @@ def build_entity(group: Sequence[HassState], temperature_unit: str = "°C", regi
     attributes = [ExternalAttribute(name="Home Assistant entity", value=member.entity_id) for member in group]
     payload: dict = {"entity_ids": [member.entity_id for member in group]}
     name = _group_name(group)
+    location: tuple[str, ...] = ()
     if registries is not None:
         device = registries.devices.get(device_id) if device_id else None
         if device is not None:
@@ -203,13 +204,14 @@ def build_entity(group: Sequence[HassState], temperature_unit: str = "°C", regi
         if area is not None:
             # The room suggestion, in a form hi's places can adopt: floor (when known), then area.
             payload["area"] = {"id": area.area_id, "name": area.name}
-            payload["location_path"] = [floor.name, area.name] if floor is not None else [area.name]
+            location = (floor.name, area.name) if floor is not None else (area.name,)
+            payload["location_path"] = list(location)
             attributes.append(ExternalAttribute(name="Home Assistant area", value=area.name))
         if floor is not None:
             payload["floor"] = {"id": floor.floor_id, "name": floor.name}
             attributes.append(ExternalAttribute(name="Home Assistant floor", value=floor.name))
     return ExternalEntity(key=sensor_key(primary.entity_id), name=name, entity_type=_entity_type(primary),
-                          states=tuple(states), attributes=tuple(attributes), payload=payload)
+                          states=tuple(states), attributes=tuple(attributes), payload=payload, location=location)
 
 
 def exclusion(state: HassState, allowlist: Allowlist, registries: Registries | None,

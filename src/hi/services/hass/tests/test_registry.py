@@ -75,3 +75,13 @@ def test_a_registry_change_shows_up_at_the_next_sync(threaded_sim: HassSimulator
     lock = Entity.objects.get(integration_name="lock.front_door")
     assert lock.name == "Side door lock" and lock.integration_payload["area"]["name"] == "Garage"
     assert report.counts["update"] == 1
+
+
+def test_the_area_becomes_the_entitys_room(threaded_sim: HassSimulator) -> None:
+    configure(threaded_sim)
+    run_sync("hass")
+    lock = Entity.objects.select_related("location__parent").get(integration_name="lock.front_door")
+    assert lock.location is not None and lock.location.name == "Hallway"
+    assert lock.location.parent.name == "Ground floor"
+    porch = Entity.objects.get(integration_name="light.porch")  # no area in HA: no room
+    assert porch.location is None
