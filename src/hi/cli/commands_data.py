@@ -13,7 +13,7 @@ class CommandError(Exception):
 
 
 def integrations_list(args: argparse.Namespace) -> int:
-    from hi.apps.api.actions import list_integrations
+    from hi.operations.actions import list_integrations
 
     rows = list_integrations()
     if args.json:
@@ -26,10 +26,10 @@ def integrations_list(args: argparse.Namespace) -> int:
 
 
 def integrations_configure(args: argparse.Namespace) -> int:
-    from hi.apps.api import actions
+    from hi.operations import actions
 
     values = actions.parse_assignments(args.settings)
-    result = actions.configure(args.integration_id, values, test=not args.no_test)
+    result = actions.configure(args.integration_id, values, test=not args.no_test).as_dict()
     if args.json:
         emit_json(result)
         return 0
@@ -40,28 +40,23 @@ def integrations_configure(args: argparse.Namespace) -> int:
 
 
 def integrations_lifecycle(args: argparse.Namespace) -> int:
-    from hi.apps.api import actions
+    from hi.operations import actions
 
-    result = actions.lifecycle_action(args.integration_id, args.action, getattr(args, "mode", None))
+    outcome = actions.lifecycle_action(args.integration_id, args.action, getattr(args, "mode", None))
     if args.json:
-        emit_json(result)
+        emit_json(outcome.as_dict())
         return 0
-    message = _message_of(result["result"])
-    status = result["integration"]["status"]
+    message = outcome.message
+    status = outcome.integration["status"]
     say(f"{args.integration_id}: {status}" + (f" ({message})" if message else ""))
     return 0
 
 
-def _message_of(result: Any) -> str:
-    if isinstance(result, dict):
-        return str(result.get("message") or "")
-    return ""
-
-
 def sync(args: argparse.Namespace) -> int:
-    from hi.apps.api import actions
+    from hi.operations import actions
 
-    report = actions.sync(args.integration_id, dry_run=args.dry_run, remove_missing=args.remove_missing)
+    report = actions.sync(args.integration_id, dry_run=args.dry_run,
+                          remove_missing=args.remove_missing).to_dict()
     if args.json:
         emit_json(report)
         return 0
@@ -90,9 +85,9 @@ def _states_summary(entity: dict[str, Any]) -> str:
 
 
 def entities_list(args: argparse.Namespace) -> int:
-    from hi.apps.api.actions import check_integration_id
     from hi.apps.api.serializers import entities_with_states, entity_json
     from hi.apps.entity.models import Entity
+    from hi.operations.actions import check_integration_id
 
     entities = Entity.objects.all()
     if args.integration:
@@ -112,9 +107,9 @@ def entities_list(args: argparse.Namespace) -> int:
 
 
 def entities_show(args: argparse.Namespace) -> int:
-    from hi.apps.api.queries import find_entity
     from hi.apps.api.serializers import entities_with_states, entity_json
     from hi.apps.entity.models import Entity
+    from hi.operations.queries import find_entity
 
     entity = entity_json(find_entity(args.key_or_id, entities_with_states(Entity.objects.all())))
     if args.json:
@@ -131,9 +126,9 @@ def entities_show(args: argparse.Namespace) -> int:
 
 
 def control(args: argparse.Namespace) -> int:
-    from hi.apps.api import actions
     from hi.apps.api.serializers import control_json
     from hi.apps.control.models import ControlOutcome
+    from hi.operations import actions
 
     history = control_json(actions.control(args.key, args.value, "cli"))
     if args.json:
@@ -147,8 +142,8 @@ def control(args: argparse.Namespace) -> int:
 
 
 def events_list(args: argparse.Namespace) -> int:
-    from hi.apps.api.queries import filter_events
     from hi.apps.api.serializers import event_json, iso
+    from hi.operations.queries import filter_events
 
     rows = list(filter_events(args.entity, args.since).select_related("entity", "entity_state")[: args.limit])
     if args.json:
@@ -162,7 +157,7 @@ def events_list(args: argparse.Namespace) -> int:
 
 
 def health(args: argparse.Namespace) -> int:
-    from hi.apps.api.actions import health as collect
+    from hi.operations.actions import health as collect
 
     data = collect()
     if args.json:

@@ -254,8 +254,8 @@ def _is_user_error(exc: BaseException) -> bool:
     from .server import ServeError
 
     try:
-        from hi.apps.api.queries import BadInput, NotFound
         from hi.apps.places.operations import PlaceError, PlaceNotFound
+        from hi.operations.queries import BadInput, NotFound
     except Exception:  # Django itself did not start: not a user error we can name
         return isinstance(exc, ServeError | data.CommandError)
     return isinstance(exc, BadInput | NotFound | PlaceError | PlaceNotFound | IntegrationError | ServeError

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "hi.services.hass",
     "hi.services.zoneminder",
     "hi.services.weather",
+    "hi.services.homebox",
 ]
 
 MIDDLEWARE = [

@@ -14,9 +14,9 @@ from ninja import NinjaAPI
 
 from hi.apps.places.operations import PlaceError, PlaceNotFound
 from hi.integrations.exceptions import ConfigurationError, IntegrationError
+from hi.operations.queries import BadInput, NotFound
 
 from .auth import API_AUTH, bearer_from_header
-from .queries import BadInput, NotFound
 
 
 def _docs_need_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -12,10 +12,10 @@ from hi.apps.entity.models import Entity, EntityState
 from hi.apps.places import operations
 from hi.apps.places.tree import LocationTree
 from hi.apps.sense.models import SensorHistory
+from hi.operations import actions
+from hi.operations.queries import NotFound, filter_events, find_entity
 
-from . import actions
 from .auth import requested_by
-from .queries import NotFound, filter_events, find_entity
 from .schemas import ControlIn, ControlOut, EntityOut, EntityPage, EventPage, HistoryPage, Problem
 from .serializers import control_json, entities_with_states, entity_json, event_json, iso
 

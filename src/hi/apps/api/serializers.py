@@ -9,7 +9,6 @@ from hi.apps.control.models import ControllerHistory
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.places.tree import LocationTree
-from hi.integrations.models import Integration
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -74,28 +73,3 @@ def control_json(history: ControllerHistory) -> dict[str, Any]:
         "latency_ms": history.latency_ms,
         "confirmed_at": iso(history.confirmed_at),
     }
-
-
-def integration_json(integration: Integration, label: str = "", with_attributes: bool = False) -> dict[str, Any]:
-    """Lifecycle and health of one integration; secrets appear only as 'set'/'not set'."""
-    data: dict[str, Any] = {
-        "integration_id": integration.integration_id,
-        "label": label or integration.integration_id,
-        "status": integration.status,
-        "config_version": integration.config_version,
-        "health": {
-            "status": integration.health_status,
-            "message": integration.health_message,
-            "last_success_at": iso(integration.last_success_at),
-            "last_error_at": iso(integration.last_error_at),
-            "last_error": integration.last_error,
-            "consecutive_failures": integration.consecutive_failures,
-            "heartbeat_at": iso(integration.heartbeat_at),
-        },
-        "needs_sync": integration.needs_sync,
-        "last_sync_at": iso(integration.last_sync_at),
-    }
-    if with_attributes:
-        data["attributes"] = {attr.key: attr.display_value for attr in integration.attributes.all()}
-    return data
-

@@ -11,16 +11,19 @@ from hi.integrations.enums import AttributeType, HealthStatus
 from hi.integrations.exceptions import ConfigurationError, IntegrationError
 from hi.integrations.integration_gateway import (
     ConnectionTestResult,
+    EntityRef,
     HealthReport,
     IntegrationGateway,
     IntegrationSynchronizer,
     ManageResult,
+    Presentation,
 )
 
 from .config import WeatherSettings, default_source_list
 from .monitor import WeatherMonitor
 from .sources import available_sources, parse_source_list
 from .sources.base import utc_now
+from .station import PRESENTATION, STATION_NAME
 from .store import MemoryStore
 from .synchronizer import WeatherSynchronizer
 from .transport import ClientTransport
@@ -126,3 +129,7 @@ class WeatherGateway(IntegrationGateway):
             status = HealthStatus.HEALTHY
         return HealthReport(status=status, message=snapshot.summary(),
                             details={"serving": snapshot.serving, "sources": self.service.health_details()})
+
+    def presentation(self, entity: EntityRef) -> Presentation | None:
+        """The station's layout (``station.PRESENTATION``); the weather page reads no key of its own."""
+        return PRESENTATION if entity.integration_name == STATION_NAME else None

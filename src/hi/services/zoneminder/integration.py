@@ -13,13 +13,16 @@ from hi.integrations.enums import AttributeType, HealthStatus
 from hi.integrations.exceptions import AuthenticationError, IntegrationError
 from hi.integrations.integration_gateway import (
     ConnectionTestResult,
+    EntityRef,
     HealthReport,
     IntegrationGateway,
     IntegrationSynchronizer,
+    MediaUrls,
 )
 from hi.utils.redaction import redact, register_secret
 
 from .zm_client import ZoneMinderClient
+from .zm_converter import monitor_id_from_key, snapshot_path, stream_path
 from .zm_settings import settings_from
 
 if TYPE_CHECKING:
@@ -85,3 +88,13 @@ class ZoneMinderGateway(IntegrationGateway):
         if str(breaker.get("state", "closed")) == "open":
             return HealthReport(HealthStatus.ERROR, "too many failed requests; waiting before trying again", details)
         return HealthReport(HealthStatus.UNKNOWN, "", details)
+
+    def media_urls(self, entity: EntityRef) -> MediaUrls:
+        """A camera's snapshot and live stream through our authenticated proxy (``views.py``)."""
+        payload = entity.integration_payload if isinstance(entity.integration_payload, dict) else {}
+        monitor_id = payload.get("monitor_id")
+        if not isinstance(monitor_id, int):
+            monitor_id = monitor_id_from_key(entity.integration_name or "")
+        if monitor_id is None:
+            return MediaUrls()
+        return MediaUrls(picture=snapshot_path(monitor_id), stream=stream_path(monitor_id))

@@ -15,8 +15,8 @@ from django.shortcuts import render
 from django.utils.safestring import SafeString
 
 from hi.apps.control.models import Controller
-from hi.apps.entity.enums import EntityType, binary_values
-from hi.apps.entity.models import Entity, EntityState
+from hi.apps.entity.enums import AttributeSource, AttributeValueType, EntityType, binary_values
+from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.places.tree import LocationTree
 from hi.apps.web.presentation import control_spec
 from hi.apps.web.widgets import quick_toggle_html
@@ -124,6 +124,15 @@ def quick_toggle(entity: Entity) -> SafeString:
     return SafeString("")
 
 
+def card_pictures(entities: list[Entity]) -> dict[int, str]:
+    """An integration's ``Photo`` file attribute (HomeBox's primary photo) is the card's picture; one query."""
+    if not entities:
+        return {}
+    rows = EntityAttribute.objects.filter(entity_id__in=[e.id for e in entities], name="Photo",
+                                          value_type=AttributeValueType.FILE, source=AttributeSource.INTEGRATION)
+    return {entity_id: value for entity_id, value in rows.values_list("entity_id", "value") if value.startswith("/")}
+
+
 def home(request: HttpRequest) -> HttpResponse:
     filters = HomeFilters.from_request(request)
     tree = LocationTree.load()
@@ -131,8 +140,10 @@ def home(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     facets = integration_facets()
     entities = list(page.object_list)
+    pictures = card_pictures(entities)
     for entity in entities:
         entity.quick_toggle = quick_toggle(entity)
+        entity.picture_url = pictures.get(entity.id, "")
     context = {
         "filters": filters,
         "page": page,
