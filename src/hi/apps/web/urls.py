@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import attributes, entity, events, home, integrations, live, pages
+from .views import alarm, alarm_rules, attributes, entity, events, home, integrations, live, pages
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -29,4 +29,13 @@ urlpatterns = [
     path("cameras/", pages.cameras, name="cameras"),
     path("weather/", pages.weather, name="weather"),
     path("health/", pages.health, name="system-health"),
+    path("alerts/", alarm.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/", alarm.alert, name="alert"),
+    path("alerts/<int:alert_id>/ack", alarm.ack, name="alert-ack"),
+    path("mode", alarm.mode, name="alarm-mode"),
+    path("rules/", alarm_rules.rules, name="rules"),
+    path("rules/new", alarm_rules.edit, name="rule-new"),
+    path("rules/<int:rule_id>/", alarm_rules.edit, name="rule-edit"),
+    path("rules/<int:rule_id>/<str:action>", alarm_rules.action, name="rule-action"),
+    path("rules/value-field", alarm_rules.value_field, name="rule-value-field"),
 ]
