@@ -40,7 +40,7 @@ class Clockwork:
         self.lock = threading.Lock()
 
     def install(self) -> None:
-        from hi.apps.sense.live_bus import get_live_bus
+        from hi.apps.sense.live.bus import get_live_bus
 
         bus = get_live_bus()
         original = bus.publish
@@ -93,7 +93,7 @@ def drive(url: str, clock: Clockwork, rate: float, seconds: float, base: float) 
 async def measure(url: str, mode: str, rate: float, seconds: float, poll_interval: float) -> None:
     import httpx
 
-    from hi.apps.monitor.context import MonitorContext
+    from hi.apps.monitor.context import WorkerContext
     from hi.services.hass.monitors import HassMonitor
     from hi.simulator.hass import DEFAULT_TOKEN
 
@@ -102,7 +102,7 @@ async def measure(url: str, mode: str, rate: float, seconds: float, poll_interva
     clock = Clockwork()
     clock.install()
     monitor = HassMonitor(fallback_after=0.0 if mode == "polling" else 10.0, poll_interval=poll_interval)
-    context = MonitorContext("hass", {"base_url": url, "api_token": DEFAULT_TOKEN, "import_allowlist": ""})
+    context = WorkerContext("hass", {"base_url": url, "api_token": DEFAULT_TOKEN, "import_allowlist": ""})
     task = asyncio.create_task(monitor.run(context))
     deadline = time.monotonic() + 20
     while (monitor.snapshots if mode == "websocket" else monitor.polls) < 1:

@@ -58,8 +58,8 @@ def build(entities: int) -> list[tuple[str, str]]:
 
 def stream(names: list[tuple[str, str]], total: int, seed: int = 7):
     """Mixed responses: ~40% repeats, numeric drift, and binary transitions (events)."""
-    from hi.apps.sense.sensor_response import SensorResponse
     from hi.integrations.keys import IntegrationKey
+    from hi.integrations.sensor_response import SensorResponse
 
     rng = random.Random(seed)
     current: dict[str, object] = {}

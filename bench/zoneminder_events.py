@@ -98,10 +98,10 @@ class MotionDriver:
 
 
 def make_context(commit_times: dict[int, float]) -> Any:
-    """A MonitorContext that notes when each event's start response was committed."""
-    from hi.apps.monitor.context import MonitorContext
+    """A WorkerContext that notes when each event's start response was committed."""
+    from hi.apps.monitor.context import WorkerContext
 
-    class TimedContext(MonitorContext):
+    class TimedContext(WorkerContext):
         failures: list[str]
 
         async def submit(self, responses):  # type: ignore[no-untyped-def]

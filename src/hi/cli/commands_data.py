@@ -98,12 +98,16 @@ def entities_list(args: argparse.Namespace) -> int:
     if args.integration:
         check_integration_id(args.integration)
         entities = entities.filter(integration_id=args.integration)
-    data = [entity_json(e) for e in entities_with_states(entities.order_by("name", "id"))]
+    from hi.apps.places.tree import LocationTree
+
+    tree = LocationTree.load()
+    data = [entity_json(e, tree) for e in entities_with_states(entities.order_by("name", "id"))]
     if args.json:
         emit_json(data)
         return 0
-    say(table(["id", "name", "type", "key", "states"],
-              [[e["id"], e["name"], e["entity_type"], e["integration_key"], _states_summary(e)] for e in data]))
+    say(table(["id", "name", "type", "key", "place", "states"],
+              [[e["id"], e["name"], e["entity_type"], e["integration_key"],
+                (e["location"] or {}).get("path"), _states_summary(e)] for e in data]))
     return 0
 
 
@@ -116,7 +120,8 @@ def entities_show(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(entity)
         return 0
-    say(f"{entity['name']}  (#{entity['id']}, {entity['entity_type']}, {entity['integration_key'] or 'no key'})")
+    say(f"{entity['name']}  (#{entity['id']}, {entity['entity_type']}, {entity['integration_key'] or 'no key'})"
+        + (f"  in {entity['location']['path']}" if entity["location"] else ""))
     say(table(["state id", "state", "type", "value", "units", "updated", "sensors", "controllers"],
               [[s["id"], s["name"], s["state_type"], s["value"], s["units"], s["updated_at"],
                 " ".join(x["integration_key"] or "-" for x in s["sensors"]),

@@ -1,4 +1,4 @@
-"""``hi demo``: the hub wired to in-process simulators of Home Assistant, ZoneMinder and weather."""
+"""``hi demo``: the hub wired to in-process simulators of Home Assistant, ZoneMinder, weather and HomeBox."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hi.utils.redaction import redact
 from .output import note
 from .server import make_simulator, simulator_names
 
-DEMO_INTEGRATIONS = ("hass", "zoneminder", "weather")
+DEMO_INTEGRATIONS = ("hass", "zoneminder", "weather", "homebox")
 
 
 def simulator_attributes(simulator: Any) -> dict[str, str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import commands_data as data
+from . import commands_places as places
 from .bootstrap import ensure_first_account, ensure_migrated, first_account_lines, setup_django
 from .commands_alarm import add_commands as add_alarm_commands
 from .output import note, use_json_lines
@@ -89,6 +90,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--integration", metavar="ID", help="only this integration's entities")
     command(esub, "show", data.entities_show, "one entity in detail").add_argument(
         "key_or_id", metavar="KEY_OR_ID")
+    create = command(esub, "create", places.entities_create, "add a thing by hand (no integration, never synced)")
+    create.add_argument("name", metavar="NAME")
+    create.add_argument("--type", required=True, metavar="TYPE", help="light, appliance, item, other, …")
+    create.add_argument("--room", metavar="ROOM", help="place id, name or path")
+
+    places_parser = commands.add_parser("places", help="rooms, floors and areas", parents=[json_flag])
+    psub = places_parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    command(psub, "list", places.places_list, "every place in tree order")
+    add = command(psub, "add", places.places_add, "add a place")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--parent", metavar="ID_OR_NAME", help="the place it is in (id, name or path)")
+    add.add_argument("--kind", choices=["home", "floor", "room", "area"], help="guessed from the depth if left out")
+    assign = command(psub, "assign", places.places_assign, "put an entity in a place (syncs keep it)")
+    assign.add_argument("entity", metavar="ENTITY", help="entity id, key or unique name")
+    assign.add_argument("room", metavar="ROOM", help="place id, name or path; 'none' for no place")
 
     control = command(commands, "control", data.control, "ask a controller to set a value")
     control.add_argument("key", metavar="KEY", help="a controller's integration key, e.g. hass:light.kitchen")
@@ -242,9 +258,11 @@ def _is_user_error(exc: BaseException) -> bool:
 
     try:
         from hi.apps.api.queries import BadInput, NotFound
+        from hi.apps.places.operations import PlaceError, PlaceNotFound
     except Exception:  # Django itself did not start: not a user error we can name
         return isinstance(exc, ServeError | data.CommandError)
-    return isinstance(exc, BadInput | NotFound | IntegrationError | ServeError | data.CommandError)
+    return isinstance(exc, BadInput | NotFound | PlaceError | PlaceNotFound | IntegrationError | ServeError
+                      | data.CommandError)
 
 
 if __name__ == "__main__":

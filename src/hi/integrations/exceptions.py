@@ -38,20 +38,20 @@ class ConfigurationError(IntegrationError):
         super().__init__(message, integration_id=integration_id)
 
 
-class ConnectionError(IntegrationError):
+class IntegrationConnectionError(IntegrationError):
     """The external system could not be reached, timed out, or reset the connection."""
 
     transient = True
     default_message = "cannot reach the external system"
 
 
-class TimeoutError(ConnectionError):
+class IntegrationTimeoutError(IntegrationConnectionError):
     """A connect or read timeout; transient."""
 
     default_message = "the external system did not answer in time"
 
 
-class ServerError(ConnectionError):
+class ServerError(IntegrationConnectionError):
     """The external system answered with a 5xx; transient."""
 
     default_message = "the external system reported an error"

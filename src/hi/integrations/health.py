@@ -44,6 +44,13 @@ def record_success(integration_id: str, message: str = "") -> None:
         last_success_at=now, heartbeat_at=now, consecutive_failures=0, updated_at=now)
 
 
+def record_warning(integration_id: str, message: str) -> None:
+    """Working but degraded (a fallback source, stale data): WARNING, unless a failure already made it ERROR."""
+    Integration.objects.filter(integration_id=integration_id).exclude(status__in=_QUIET).exclude(
+        health_status=HealthStatus.ERROR).update(health_status=HealthStatus.WARNING,
+                                                 health_message=redact(message)[:500], updated_at=timezone.now())
+
+
 def record_failure(integration_id: str, exc_or_message: BaseException | str) -> HealthStatus | None:
     """Count a failure and return the resulting health (None when the integration is not running)."""
     if isinstance(exc_or_message, IntegrationError):

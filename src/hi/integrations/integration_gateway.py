@@ -15,8 +15,8 @@ from .enums import HealthStatus
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from hi.apps.control.integration_controller import IntegrationController
-    from hi.apps.monitor.base import IntegrationMonitor
+    from hi.integrations.controller import IntegrationController
+    from hi.integrations.monitor import IntegrationMonitor
 
     from .models import Integration
     from .sync.inventory import Inventory

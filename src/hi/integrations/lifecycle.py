@@ -21,7 +21,12 @@ from hi.utils.redaction import redact, register_secret
 
 from . import integration_factory
 from .enums import DisableMode, HealthStatus, IntegrationStatus
-from .exceptions import ConfigurationError, ConnectionError, IntegrationError, TimeoutError
+from .exceptions import (
+    ConfigurationError,
+    IntegrationConnectionError,
+    IntegrationError,
+    IntegrationTimeoutError,
+)
 from .integration_gateway import IntegrationGateway, ManageResult, success
 from .models import Integration, IntegrationAttribute
 from .signals import integration_changed
@@ -67,16 +72,16 @@ def _test_connection(gateway: IntegrationGateway, values: Mapping[str, str], tim
     thread.start()
     thread.join(timeout + _GRACE_SECONDS)
     if thread.is_alive():
-        raise TimeoutError(f"{gateway.label} did not answer within {timeout:g} s",
+        raise IntegrationTimeoutError(f"{gateway.label} did not answer within {timeout:g} s",
                            integration_id=gateway.integration_id)
     error = outcome.get("error")
     if isinstance(error, IntegrationError):
         raise error
     if error is not None:
-        raise ConnectionError(redact(f"connection test failed: {error}"), integration_id=gateway.integration_id)
+        raise IntegrationConnectionError(redact(f"connection test failed: {error}"), integration_id=gateway.integration_id)
     result = outcome["result"]
     if not result.ok:
-        raise ConnectionError(result.message or f"{gateway.label} connection test failed",
+        raise IntegrationConnectionError(result.message or f"{gateway.label} connection test failed",
                               integration_id=gateway.integration_id)
     return result.message
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "hi.apps.entity",
+    "hi.apps.places",
     "hi.apps.sense",
     "hi.apps.control",
     "hi.apps.event",
@@ -54,10 +55,12 @@ INSTALLED_APPS = [
     "hi.apps.alarm",
     "hi.apps.api",
     "hi.apps.web",
+    "hi.apps.ops",
     "hi.integrations",
     "hi.services.hass",
     "hi.services.zoneminder",
     "hi.services.weather",
+    "hi.services.homebox",
 ]
 
 MIDDLEWARE = [

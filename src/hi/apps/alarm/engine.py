@@ -23,7 +23,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from hi.apps.entity.models import EntityState
-from hi.apps.sense.live_bus import StateChange
+from hi.apps.sense.live.bus import StateChange
 
 from .conditions import condition_holds, in_time_window
 from .enums import Match

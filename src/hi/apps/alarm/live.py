@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
-from hi.apps.sense.live_bus import LiveMessage, get_live_bus
-from hi.apps.sense.live_feed import LiveFeedWriter
+from hi.apps.sense.live.bus import LiveMessage, get_live_bus
+from hi.apps.sense.live.feed import LiveFeedWriter
 
 _writer = LiveFeedWriter()
 

@@ -6,9 +6,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from hi.apps.entity.models import Entity, EntityState
+from hi.apps.places import operations
+from hi.apps.places.tree import LocationTree
 from hi.apps.sense.models import SensorHistory
 
 from . import actions
@@ -49,7 +51,21 @@ def list_entities(request: HttpRequest, filters: Query[EntityFilters]) -> dict[s
     if filters.detached is not None:
         detached = Q(integration_id__isnull=True) & ~Q(detached_key="")
         entities = entities.filter(detached) if filters.detached else entities.exclude(detached)
-    return _page(entities_with_states(entities.order_by("name", "id")), filters, entity_json)
+    tree = LocationTree.load()
+    return _page(entities_with_states(entities.order_by("name", "id")), filters, lambda e: entity_json(e, tree))
+
+
+class EntityIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    entity_type: str = "other"
+    location: str | int | None = Field(None, description="place id, name or path")
+
+
+@router.post("/entities", response={201: EntityOut, 400: Problem, 404: Problem}, tags=["places"],
+             summary="Add a thing by hand (no integration; no sync ever removes it)")
+def create_entity(request: HttpRequest, payload: EntityIn) -> Any:
+    entity = operations.create_entity(payload.name, payload.entity_type, payload.location)
+    return Status(201, entity_json(entities_with_states(Entity.objects.all()).get(pk=entity.pk)))
 
 
 @router.get("/entities/{key_or_id}", response={200: EntityOut, 400: Problem, 404: Problem}, tags=["entities"],

@@ -53,11 +53,18 @@ class StateOut(Schema):
     controllers: list[SensorRef]
 
 
+class LocationRef(Schema):
+    id: int
+    name: str
+    path: str = Field(..., description="e.g. 'Home / Ground floor / Kitchen'")
+
+
 class EntityOut(Schema):
     id: int
     name: str
     entity_type: str
     integration_key: str | None
+    location: LocationRef | None
     states: list[StateOut]
 
 

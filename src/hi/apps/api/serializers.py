@@ -8,6 +8,7 @@ from typing import Any
 from hi.apps.control.models import ControllerHistory
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
+from hi.apps.places.tree import LocationTree
 from hi.integrations.models import Integration
 
 
@@ -28,13 +29,17 @@ def state_json(state: EntityState) -> dict[str, Any]:
     }
 
 
-def entity_json(entity: Entity) -> dict[str, Any]:
-    """Entity JSON; prefetch ``states__sensors`` and ``states__controllers`` to keep queries bounded."""
+def entity_json(entity: Entity, tree: LocationTree | None = None) -> dict[str, Any]:
+    """Entity JSON; prefetch ``states__sensors`` and ``states__controllers`` to keep queries bounded, and
+    pass one ``tree`` (``LocationTree.load()``) when rendering many, so paths cost one query in all."""
+    if tree is None and entity.location_id is not None:
+        tree = LocationTree.load()
     return {
         "id": entity.id,
         "name": entity.name,
         "entity_type": entity.entity_type,
         "integration_key": entity.integration_key_str,
+        "location": tree.ref(entity.location_id) if tree is not None and entity.location_id else None,
         "states": [state_json(state) for state in entity.states.all()],
     }
 

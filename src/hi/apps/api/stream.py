@@ -7,8 +7,8 @@ import json
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from hi.apps.sense.live_bus import BusItem, LiveMessage, StateChange
-from hi.apps.sense.live_stream import event_stream_response, live_events
+from hi.apps.sense.live.bus import BusItem, LiveMessage, StateChange
+from hi.apps.sense.live.sse import event_stream_response, live_events
 
 from .auth import authenticate_async
 

@@ -2,14 +2,12 @@
 
 Every request leaves a ControllerHistory row (who asked, what, outcome, latency). A request
 the external system accepted stays ``sent`` until a sensor response carrying the expected
-value confirms it (see ``confirm_pending_controls``) or a timeout marks it ``unconfirmed``.
+value confirms it (``confirmation.confirm_pending_controls``) or a timeout marks it ``unconfirmed``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import math
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -25,13 +23,11 @@ from hi.integrations.keys import IntegrationKey
 from hi.integrations.models import Integration
 from hi.utils.redaction import redact
 
+from .confirmation import to_number, values_match
 from .models import Controller, ControllerHistory, ControlOutcome
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CONFIRMATION_TIMEOUT = 30.0
-_NUMERIC_TOLERANCE = 0.5  # external systems round (Home Assistant brightness is 0-255)
-_AWAITING = (ControlOutcome.PENDING, ControlOutcome.SENT)
 
 
 class ControlValueError(ControlError, ValueError):
@@ -43,23 +39,6 @@ class ControllerNotFound(ControlError, LookupError):
 
 
 # -- values ---------------------------------------------------------------------------------------
-def _to_number(value: Any) -> float | int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number: float | int = value
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    if not math.isfinite(number):
-        return None
-    return int(number) if float(number).is_integer() else number
-
-
 def _choices(value_range: Any) -> list[str] | None:
     if isinstance(value_range, Mapping) and not ({"min", "max"} & set(value_range)):
         return [str(key) for key in value_range]
@@ -85,7 +64,7 @@ def validate_control_value(state: EntityState, value: Any) -> Any:
         raise ControlValueError(f"{label} accepts {' or '.join(allowed)}, not {value!r}")
     bounded = isinstance(value_range, Mapping) and bool({"min", "max"} & set(value_range))
     if is_numeric(state.state_type) or bounded:
-        number = _to_number(value)
+        number = to_number(value)
         if number is None:
             raise ControlValueError(f"{label} needs a number, not {value!r}")
         low = value_range.get("min") if bounded else None
@@ -109,16 +88,6 @@ def validate_control_value(state: EntityState, value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool | list | dict):
         return value
     raise ControlValueError(f"{label} cannot take a {type(value).__name__} value")
-
-
-def values_match(actual: Any, expected: Any) -> bool:
-    """Whether a reported value confirms an expected one (case-insensitive text, rounded numbers)."""
-    if isinstance(actual, str) and isinstance(expected, str):
-        return actual.strip().lower() == expected.strip().lower()
-    a, b = _to_number(actual), _to_number(expected)
-    if a is not None and b is not None and not isinstance(actual, str) and not isinstance(expected, str):
-        return abs(a - b) <= _NUMERIC_TOLERANCE
-    return actual == expected
 
 
 # -- dispatch -------------------------------------------------------------------------------------
@@ -221,39 +190,3 @@ def _finish(record: ControllerHistory, state: EntityState, outcome: str, message
     record.latency_ms = latency_ms
     record.save(update_fields=["outcome", "message", "expected_value", "latency_ms", "confirmed_at"])
     return record
-
-
-# -- confirmation ---------------------------------------------------------------------------------
-def confirm_pending_controls(applied: Mapping[int, Sequence[Any]], now: dt.datetime | None = None) -> int:
-    """Confirm awaiting requests whose state just took the expected value; returns how many."""
-    if not applied:
-        return 0
-    now = now or timezone.now()
-    awaiting = (ControllerHistory.objects.filter(outcome__in=_AWAITING,
-                                                 controller__entity_state_id__in=list(applied))
-                .select_related("controller").only("id", "outcome", "expected_value", "requested_value",
-                                                    "confirmed_at", "controller__entity_state_id"))
-    confirmed: list[ControllerHistory] = []
-    for record in awaiting:
-        expected = record.expected_value if record.expected_value is not None else record.requested_value
-        if any(values_match(value, expected) for value in applied[record.controller.entity_state_id]):
-            record.outcome = ControlOutcome.CONFIRMED
-            record.confirmed_at = now
-            confirmed.append(record)
-    if confirmed:
-        ControllerHistory.objects.bulk_update(confirmed, ["outcome", "confirmed_at"])
-    return len(confirmed)
-
-
-def expire_unconfirmed(timeout_seconds: float = DEFAULT_CONFIRMATION_TIMEOUT,
-                       now: dt.datetime | None = None) -> int:
-    """Mark ``sent`` requests older than the timeout ``unconfirmed``; the worker calls this periodically."""
-    now = now or timezone.now()
-    cutoff = now - dt.timedelta(seconds=timeout_seconds)
-    # a request still pending long after its timeout was interrupted (the process stopped mid-request)
-    ControllerHistory.objects.filter(outcome=ControlOutcome.PENDING,
-                                     requested_at__lt=now - dt.timedelta(seconds=timeout_seconds * 4)).update(
-        outcome=ControlOutcome.FAILED, message="interrupted before the outcome was known")
-    return ControllerHistory.objects.filter(outcome=ControlOutcome.SENT, requested_at__lt=cutoff).update(
-        outcome=ControlOutcome.UNCONFIRMED,
-        message=f"no sensor response confirmed the value within {timeout_seconds:g} s")

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 
 from hi.apps.entity.enums import event_value
 from hi.apps.sense.bulk import insert_rows, update_rows
-from hi.apps.sense.sensor_response import SensorResponse
+from hi.integrations.sensor_response import SensorResponse
 
 from .models import Event
 

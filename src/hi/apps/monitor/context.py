@@ -1,4 +1,8 @@
-"""What a running monitor may do: submit responses, report health, heartbeat, and sleep until stopped."""
+"""The worker's implementation of ``hi.integrations.monitor.MonitorContext``.
+
+A monitor (in a service) sees only the protocol; this class wires it to the sense pipeline, the
+health store and the supervisor's stop signal.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,18 @@ from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 
+from hi.apps.sense.pipeline import get_pipeline
+from hi.integrations import health
+from hi.utils.redaction import redact
+
 from .clock import Clock
 
 if TYPE_CHECKING:
-    from hi.apps.sense.sensor_response import SensorResponse
+    from hi.integrations.sensor_response import SensorResponse
 
 
-class MonitorContext:
-    """Given to ``IntegrationMonitor.run``; hides the pipeline, health store and stop signal.
+class WorkerContext:
+    """Given to ``IntegrationMonitor.run`` (satisfies the ``MonitorContext`` protocol).
 
     Every database touch goes through a thread (``sync_to_async``) so a monitor never blocks the loop.
     """
@@ -44,35 +52,35 @@ class MonitorContext:
     def now(self) -> dt.datetime:
         return self.clock.now()
 
+    def monotonic(self) -> float:
+        return self.clock.monotonic()
+
     async def submit(self, responses: Iterable[SensorResponse]) -> list[Any]:
         """Hand a batch of responses to the pipeline; returns the committed state changes."""
         batch = list(responses)
         if not batch:
             return []
-        from hi.apps.sense.pipeline import get_pipeline
-
         changes = await get_pipeline().aprocess(batch)
         self.submitted += len(batch)
         return list(changes or [])
 
-    async def report_success(self) -> None:
-        from hi.integrations import health
-
+    async def report_success(self, message: str = "") -> None:
         self.last_success_at = self.clock.now()
         self.last_failure = ""
-        await sync_to_async(health.record_success)(self.integration_id)
+        await sync_to_async(health.record_success)(self.integration_id, message)
+
+    async def report_warning(self, message: str) -> None:
+        await sync_to_async(health.record_warning)(self.integration_id, message)
 
     async def report_failure(self, exc: BaseException) -> None:
-        from hi.integrations import health
-        from hi.utils.redaction import redact
-
         self.last_failure = redact(exc)
         self.logger.warning("%s: %s", self.integration_id, self.last_failure)
         await sync_to_async(health.record_failure)(self.integration_id, exc)
 
-    async def heartbeat(self) -> None:
-        from hi.integrations import health
+    async def set_detail(self, key: str, value: Any) -> None:
+        await sync_to_async(health.set_detail)(self.integration_id, key, value)
 
+    async def heartbeat(self) -> None:
         await sync_to_async(health.heartbeat)(self.integration_id)
 
     async def sleep(self, seconds: float) -> bool:

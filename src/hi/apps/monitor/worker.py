@@ -22,13 +22,17 @@ from django.db import close_old_connections, connection
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from hi.apps.control.confirmation import sweep_control_confirmations
+from hi.integrations import health
 from hi.integrations.enums import IntegrationStatus
+from hi.integrations.exceptions import IntegrationError
+from hi.integrations.integration_factory import get_gateway, integration_ids
 from hi.integrations.models import Integration
 from hi.integrations.signals import integration_changed
 from hi.utils.redaction import redact
 
 from .clock import Clock
-from .context import MonitorContext
+from .context import WorkerContext
 from .models import WorkerHeartbeat
 
 logger = logging.getLogger("hi.worker")
@@ -236,9 +240,9 @@ class Supervisor:
             slot.state = "idle"
             return
         monitor, attributes = loaded
-        context = MonitorContext(slot.integration_id, attributes, config_version=slot.config_version,
-                                 clock=self.clock, stop_event=slot.stop_event,
-                                 logger=logging.getLogger(f"hi.monitor.{slot.integration_id}"))
+        context = WorkerContext(slot.integration_id, attributes, config_version=slot.config_version,
+                               clock=self.clock, stop_event=slot.stop_event,
+                               logger=logging.getLogger(f"hi.monitor.{slot.integration_id}"))
         slot.state = "running"
         await monitor.run(context)
 
@@ -279,8 +283,6 @@ class _EventProxy(asyncio.Event):
 
 # -- synchronous helpers, run in a thread ------------------------------------------------------
 def _active_integrations() -> list[tuple[str, int]]:
-    from hi.integrations.integration_factory import integration_ids
-
     close_old_connections()  # a long-lived worker must survive a database restart
     known = set(integration_ids())
     rows = Integration.objects.filter(status=IntegrationStatus.ACTIVE).values_list("integration_id",
@@ -289,8 +291,6 @@ def _active_integrations() -> list[tuple[str, int]]:
 
 
 def _load_monitor(integration_id: str) -> tuple[Any, dict[str, str]] | None:
-    from hi.integrations.integration_factory import get_gateway
-
     integration = Integration.objects.get(integration_id=integration_id)
     monitor = get_gateway(integration_id).get_monitor(integration)
     if monitor is None:
@@ -299,9 +299,6 @@ def _load_monitor(integration_id: str) -> tuple[Any, dict[str, str]] | None:
 
 
 def _activate(integration_id: str) -> None:
-    from hi.integrations.exceptions import IntegrationError
-    from hi.integrations.integration_factory import get_gateway
-
     integration = Integration.objects.get(integration_id=integration_id)
     result = get_gateway(integration_id).activate(integration)
     if result.get("status") != "success":
@@ -324,8 +321,6 @@ def _close_connection() -> None:
 
 
 def _deactivate(integration_id: str) -> None:
-    from hi.integrations.integration_factory import get_gateway
-
     try:
         integration = Integration.objects.filter(integration_id=integration_id).first()
         if integration is not None:
@@ -335,22 +330,11 @@ def _deactivate(integration_id: str) -> None:
 
 
 def _record_failure(integration_id: str, exc: BaseException) -> None:
-    from hi.integrations import health
-
     health.record_failure(integration_id, exc)
 
 
 def _integration_heartbeat(integration_id: str) -> None:
-    from hi.integrations import health
-
     health.heartbeat(integration_id)
-
-
-def sweep_control_confirmations() -> int:
-    """Turn control requests that were sent but never confirmed into 'unconfirmed'."""
-    from hi.apps.control.dispatch import expire_unconfirmed
-
-    return expire_unconfirmed()
 
 
 def _save_heartbeat(worker_id: str, started_at: Any, now: Any, monitors: dict, stopped: bool) -> None:
@@ -399,9 +383,17 @@ async def run_worker(supervisor: Supervisor | None = None, install_signals: bool
                 loop.add_signal_handler(sig, supervisor.stop)
     if on_started is not None:
         on_started()
+    from hi.apps.ops.maintenance import Maintenance
+
+    maintenance = Maintenance(supervisor)  # aggregates, pruning, backups, systemd watchdog
+    maintenance_task = asyncio.create_task(maintenance.run(), name="maintenance")
     try:
         await supervisor.run()
     finally:
+        maintenance.stop()
+        maintenance_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await maintenance_task
         from hi.apps.sense.pipeline import get_pipeline
 
         # The pipeline's thread holds its own database connection; close it with the worker.

@@ -38,8 +38,8 @@ class SensorHistory(models.Model):
 class LiveChange(models.Model):
     """One committed pipeline batch's state changes, so SSE streams in other processes see them too.
 
-    Written in the batch's own transaction (``live_feed.LiveFeedWriter``) and kept only minutes:
-    it is a relay for ``live_bridge``, not history.
+    Written in the batch's own transaction (``live.feed.LiveFeedWriter``) and kept only minutes:
+    it is a relay for ``live.bridge``, not history.
     """
 
     created_at = models.DateTimeField()

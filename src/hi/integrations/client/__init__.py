@@ -21,7 +21,7 @@ HTTP — ``HttpClient`` (sync) and ``AsyncHttpClient`` (async) share one constru
   ``HI_HTTP_READ_TIMEOUT`` (default 5 s / 30 s) — the integration passes settings in; this package never
   imports Django.
 
-  Errors (``hi.integrations.exceptions``): refused/reset → ConnectionError, timeouts → TimeoutError,
+  Errors (``hi.integrations.exceptions``): refused/reset → IntegrationConnectionError, timeouts → IntegrationTimeoutError,
   5xx → ServerError (all transient); 401/403 → AuthenticationError; 429 → RateLimitedError(retry_after);
   other 4xx → RequestError(status_code); bad/oversized body → DataValidationError(field=...);
   breaker open → CircuitOpenError(retry_at). Retries: idempotent methods (or ``idempotent=True``) on

@@ -41,12 +41,12 @@ def from_transport_error(error: httpx.RequestError, request: httpx.Request,
     reason = redact(str(error) or type(error).__name__)
     if isinstance(error, httpx.TimeoutException):
         phase = "connect" if isinstance(error, httpx.ConnectTimeout) else "read"
-        return exc.TimeoutError(f"{what}: {phase} timeout", integration_id=integration_id), kind
+        return exc.IntegrationTimeoutError(f"{what}: {phase} timeout", integration_id=integration_id), kind
     if isinstance(error, httpx.UnsupportedProtocol):
         return exc.ConfigurationError(f"{what}: {reason}", integration_id=integration_id), RetryKind.NEVER
     if isinstance(error, httpx.ConnectError):
-        return exc.ConnectionError(f"{what}: cannot connect ({reason})", integration_id=integration_id), kind
-    return exc.ConnectionError(f"{what}: connection failed ({type(error).__name__}: {reason})",
+        return exc.IntegrationConnectionError(f"{what}: cannot connect ({reason})", integration_id=integration_id), kind
+    return exc.IntegrationConnectionError(f"{what}: connection failed ({type(error).__name__}: {reason})",
                                integration_id=integration_id), kind
 
 
@@ -74,7 +74,7 @@ def from_status(response: httpx.Response, integration_id: str | None,
         error = exc.RateLimitedError(f"{what}: rate limited", retry_after=retry_after,
                                      integration_id=integration_id)
     elif status == 408:
-        error = exc.TimeoutError(f"{what}: server timed out waiting for the request",
+        error = exc.IntegrationTimeoutError(f"{what}: server timed out waiting for the request",
                                  integration_id=integration_id)
     elif status >= 500:
         error = exc.ServerError(f"{what}{_excerpt(response)}", status_code=status, integration_id=integration_id)

@@ -42,12 +42,16 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 from hi.integrations import exceptions as exc
 from hi.utils.redaction import redact
 
+from .breaker import get_breaker
 from .clock import SYSTEM_CLOCK, Clock
 from .http import user_agent
 from .metrics import ClientMetrics, get_metrics
 from .retry import RetryPolicy
 
 logger = logging.getLogger("hi.integrations.client.websocket")
+# A peer that comes back must be noticed within a couple of seconds; a refused or failed connect to a
+# peer that is down costs almost nothing, so the reconnect delay stays short however long the outage.
+RECONNECT_POLICY = RetryPolicy(base_delay=0.25, max_delay=1.5)
 Hook = Callable[["WebSocketClient"], Awaitable[Any]]
 _RESYNC = object()
 
@@ -65,7 +69,7 @@ async def protocol_ping(ws: WebSocketClient) -> None:
     """Default liveness check: a WebSocket protocol ping, answered by the peer's library."""
     conn = ws.connection
     if conn is None:
-        raise exc.ConnectionError("not connected")
+        raise exc.IntegrationConnectionError("not connected")
     await (await conn.ping())
 
 
@@ -98,7 +102,7 @@ class WebSocketClient:
         self.ping_timeout = ping_timeout if ping_timeout is not None else (ping_interval or 0) / 2 or None
         self.max_size = max_size
         self.queue_size = queue_size
-        self.backoff = backoff or RetryPolicy(base_delay=0.5, max_delay=30.0)
+        self.backoff = backoff or RECONNECT_POLICY
         self.open_timeout = open_timeout
         self.auth_timeout = auth_timeout
         self.command_timeout = command_timeout
@@ -122,6 +126,7 @@ class WebSocketClient:
         self._queue: asyncio.Queue[Any] | None = None
         self._connected: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
+        self._retry_now: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
         self._dispatcher: asyncio.Task[None] | None = None
 
@@ -133,6 +138,7 @@ class WebSocketClient:
         self._queue = asyncio.Queue(self.queue_size)
         self._connected = asyncio.Event()
         self._stop = asyncio.Event()
+        self._retry_now = asyncio.Event()
         self._dispatcher = asyncio.create_task(self._dispatch(), name=f"ws-dispatch-{self.integration_id}")
         self._runner = asyncio.create_task(self._run(), name=f"ws-{self.integration_id}")
 
@@ -158,6 +164,11 @@ class WebSocketClient:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
 
+    def reconnect_now(self) -> None:
+        """End a reconnect wait at once: another call (e.g. a REST poll) just proved the peer is back."""
+        if self._retry_now is not None and not self.is_connected:
+            self._retry_now.set()
+
     @property
     def is_connected(self) -> bool:
         return self._connected is not None and self._connected.is_set()
@@ -173,17 +184,17 @@ class WebSocketClient:
     async def send_json(self, payload: Any) -> None:
         conn = self.connection
         if conn is None:
-            raise exc.ConnectionError("WebSocket is not connected", integration_id=self.integration_id)
+            raise exc.IntegrationConnectionError("WebSocket is not connected", integration_id=self.integration_id)
         try:
             await conn.send(json.dumps(payload))
         except ConnectionClosed as closed:
-            raise exc.ConnectionError(f"WebSocket closed: {closed}", integration_id=self.integration_id) from None
+            raise exc.IntegrationConnectionError(f"WebSocket closed: {closed}", integration_id=self.integration_id) from None
 
     async def recv_json(self, timeout: float | None = None) -> Any:
         """Read one message directly; only for ``authenticate`` (before the reader starts)."""
         conn = self.connection
         if conn is None:
-            raise exc.ConnectionError("WebSocket is not connected", integration_id=self.integration_id)
+            raise exc.IntegrationConnectionError("WebSocket is not connected", integration_id=self.integration_id)
         raw = await asyncio.wait_for(conn.recv(), timeout or self.auth_timeout)
         try:
             return json.loads(raw)
@@ -204,7 +215,7 @@ class WebSocketClient:
             await self.send_json({"id": message_id, **payload})
             return await asyncio.wait_for(future, timeout or self.command_timeout)
         except TimeoutError:
-            raise exc.TimeoutError(f"no answer to {payload.get('type', 'command')} within "
+            raise exc.IntegrationTimeoutError(f"no answer to {payload.get('type', 'command')} within "
                                    f"{timeout or self.command_timeout}s", integration_id=self.integration_id) from None
         finally:
             self._pending.pop(message_id, None)
@@ -249,13 +260,14 @@ class WebSocketClient:
             await self._wait_or_stop(delay)
 
     async def _wait_or_stop(self, delay: float) -> None:
-        assert self._stop is not None
-        sleeper = asyncio.ensure_future(self.clock.asleep(delay))
-        stopper = asyncio.ensure_future(self._stop.wait())
+        assert self._stop is not None and self._retry_now is not None
+        self._retry_now.clear()
+        waiters = {asyncio.ensure_future(self.clock.asleep(delay)), asyncio.ensure_future(self._stop.wait()),
+                   asyncio.ensure_future(self._retry_now.wait())}
         try:
-            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in (sleeper, stopper):
+            for task in waiters:
                 task.cancel()
 
     async def _open(self) -> ClientConnection:
@@ -268,7 +280,7 @@ class WebSocketClient:
             if status in (401, 403):
                 raise exc.AuthenticationError(f"WebSocket handshake refused ({status})",
                                               integration_id=self.integration_id) from None
-            raise exc.ConnectionError(f"WebSocket handshake refused ({status})",
+            raise exc.IntegrationConnectionError(f"WebSocket handshake refused ({status})",
                                       integration_id=self.integration_id, transient=True) from None
 
     async def _connect_once(self) -> bool:
@@ -283,7 +295,7 @@ class WebSocketClient:
                 try:
                     await asyncio.wait_for(self.authenticate(self), self.auth_timeout)
                 except TimeoutError:
-                    raise exc.TimeoutError("no answer to the authentication handshake",
+                    raise exc.IntegrationTimeoutError("no answer to the authentication handshake",
                                            integration_id=self.integration_id) from None
             tasks.append(asyncio.create_task(self._read(conn)))
             if self.ping is not None and self.ping_interval:
@@ -292,6 +304,8 @@ class WebSocketClient:
                 await self.on_connect(self)
             self._enqueue(_RESYNC)
             established = True
+            # the peer answers again: its breaker need not wait out its timeout before REST calls resume
+            get_breaker(self.integration_id).record_success()
             self.connections += 1
             if self.connections > 1:
                 self.metrics.record_reconnect()
@@ -311,7 +325,7 @@ class WebSocketClient:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-            lost = exc.ConnectionError("WebSocket connection lost", integration_id=self.integration_id)
+            lost = exc.IntegrationConnectionError("WebSocket connection lost", integration_id=self.integration_id)
             for future in self._pending.values():
                 if not future.done():
                     future.set_exception(lost)
@@ -335,12 +349,12 @@ class WebSocketClient:
                     if not self._resolve(item):
                         self._enqueue(item)
         except ConnectionClosed as closed:
-            raise exc.ConnectionError(f"WebSocket closed ({closed.rcvd.code if closed.rcvd else 'no close frame'})",
+            raise exc.IntegrationConnectionError(f"WebSocket closed ({closed.rcvd.code if closed.rcvd else 'no close frame'})",
                                       integration_id=self.integration_id) from None
         except WebSocketException as broken:
-            raise exc.ConnectionError(f"WebSocket protocol error: {broken}",
+            raise exc.IntegrationConnectionError(f"WebSocket protocol error: {broken}",
                                       integration_id=self.integration_id) from None
-        raise exc.ConnectionError("WebSocket closed by the peer", integration_id=self.integration_id)
+        raise exc.IntegrationConnectionError("WebSocket closed by the peer", integration_id=self.integration_id)
 
     def _resolve(self, item: Any) -> bool:
         if not isinstance(item, dict) or item.get("type") not in self.response_types:
@@ -396,10 +410,10 @@ class WebSocketClient:
             await asyncio.sleep(self.ping_interval)
             try:
                 await asyncio.wait_for(self.ping(self), self.ping_timeout)
-            except (TimeoutError, exc.TimeoutError):
+            except (TimeoutError, exc.IntegrationTimeoutError):
                 self.dead_links += 1
                 logger.warning("%s: no answer to ping within %.1fs; dropping the link", self.integration_id,
                                self.ping_timeout or 0)
                 conn.transport.abort()
-                raise exc.TimeoutError("WebSocket peer stopped answering pings",
+                raise exc.IntegrationTimeoutError("WebSocket peer stopped answering pings",
                                        integration_id=self.integration_id) from None

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from hi.apps.sense.pipeline import get_pipeline
-from hi.apps.sense.sensor_response import SensorResponse
+from hi.integrations.sensor_response import SensorResponse
 
 from .. import integration_factory
 from .gateway import TOY, ToyGateway
@@ -24,7 +24,7 @@ __all__ = ["ToyContext", "toy_attributes", "toy_gateway", "toy_integration", "to
 
 @dataclass
 class ToyContext:
-    """The part of the worker's MonitorContext a monitor's ``poll`` uses, feeding the real pipeline."""
+    """The part of ``MonitorContext`` a monitor's ``poll`` uses, feeding the real pipeline."""
 
     attributes: dict[str, str]
     successes: int = 0
@@ -45,11 +45,20 @@ class ToyContext:
         finally:
             connection.close()
 
-    async def report_success(self) -> None:
+    details: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    async def report_success(self, message: str = "") -> None:
         self.successes += 1
+
+    async def report_warning(self, message: str) -> None:
+        self.warnings.append(message)
 
     async def report_failure(self, exc: BaseException) -> None:
         self.failures.append(exc)
+
+    async def set_detail(self, key: str, value: Any) -> None:
+        self.details[key] = value
 
     async def heartbeat(self) -> None:
         return None

@@ -13,20 +13,20 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
-from hi.apps.control.integration_controller import ControlResult, IntegrationController
 from hi.apps.entity.enums import EntityStateType, EntityType
-from hi.apps.monitor.base import PeriodicMonitor
-from hi.apps.sense.sensor_response import SensorResponse
+from hi.integrations.controller import ControlResult, IntegrationController
+from hi.integrations.monitor import PeriodicMonitor
+from hi.integrations.sensor_response import SensorResponse
 
 from ..attributes import AttributeSpec
 from ..enums import AttributeType, HealthStatus
 from ..exceptions import (
     AuthenticationError,
-    ConnectionError,
     ControlError,
     DataValidationError,
+    IntegrationConnectionError,
+    IntegrationTimeoutError,
     RequestError,
-    TimeoutError,
 )
 from ..integration_gateway import (
     ConnectionTestResult,
@@ -39,7 +39,7 @@ from ..sync.inventory import ExternalController, ExternalEntity, ExternalSensor,
 
 if TYPE_CHECKING:
     from hi.apps.control.models import Controller
-    from hi.apps.monitor.context import MonitorContext
+    from hi.integrations.monitor import MonitorContext
 
     from ..models import Integration
 
@@ -56,8 +56,8 @@ _KIND_MAP: dict[str, tuple[str, str, str, bool]] = {
 
 def _translate(exc: httpx.HTTPError) -> Exception:
     if isinstance(exc, httpx.TimeoutException):
-        return TimeoutError("the toy server did not answer in time", integration_id=TOY)
-    return ConnectionError(f"cannot reach the toy server: {type(exc).__name__}", integration_id=TOY)
+        return IntegrationTimeoutError("the toy server did not answer in time", integration_id=TOY)
+    return IntegrationConnectionError(f"cannot reach the toy server: {type(exc).__name__}", integration_id=TOY)
 
 
 def _check(response: httpx.Response) -> Any:
@@ -95,7 +95,10 @@ def _external(device: Mapping[str, Any]) -> ExternalEntity:
         units="°C" if state_type == EntityStateType.TEMPERATURE else "",
         sensor=ExternalSensor(key, f"{device['name']} {state_key}"),
         controller=ExternalController(key, f"{device['name']} {state_key}") if controllable else None)
-    return ExternalEntity(key, str(device["name"]), entity_type, (state,), payload={"kind": device["kind"]})
+    room = device.get("room")
+    location = tuple(str(room).split("/")) if isinstance(room, str) else ()
+    return ExternalEntity(key, str(device["name"]), entity_type, (state,), payload={"kind": device["kind"]},
+                          location=location)
 
 
 class ToySynchronizer(IntegrationSynchronizer):

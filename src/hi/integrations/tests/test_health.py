@@ -6,7 +6,7 @@ import pytest
 
 from hi.integrations import health
 from hi.integrations.enums import HealthStatus, IntegrationStatus
-from hi.integrations.exceptions import AuthenticationError, ConnectionError
+from hi.integrations.exceptions import AuthenticationError, IntegrationConnectionError
 from hi.integrations.models import Integration
 from hi.utils.redaction import register_secret
 
@@ -23,7 +23,7 @@ def current() -> Integration:
 
 
 def test_failures_warn_then_error_and_success_resets(running):
-    assert health.record_failure("toy", ConnectionError("refused")) == HealthStatus.WARNING
+    assert health.record_failure("toy", IntegrationConnectionError("refused")) == HealthStatus.WARNING
     assert health.record_failure("toy", "timed out") == HealthStatus.WARNING
     assert health.record_failure("toy", RuntimeError("boom")) == HealthStatus.ERROR
     integration = current()

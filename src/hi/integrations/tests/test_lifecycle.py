@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from hi.apps.control.dispatch import dispatch_control, expire_unconfirmed
+from hi.apps.control.confirmation import expire_unconfirmed
+from hi.apps.control.dispatch import dispatch_control
 from hi.apps.control.models import ControlOutcome
 from hi.apps.entity.enums import AttributeSource
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
@@ -15,7 +16,7 @@ from hi.integrations.enums import HealthStatus, IntegrationStatus
 from hi.integrations.exceptions import (
     AuthenticationError,
     ConfigurationError,
-    ConnectionError,
+    IntegrationConnectionError,
     IntegrationError,
 )
 from hi.integrations.models import Integration, IntegrationAttribute
@@ -46,7 +47,7 @@ def test_refused_token_raises_authentication_error_and_saves_nothing(toy_gateway
 def test_unreachable_server_raises_connection_error(toy_gateway, toy_simulator):
     url = toy_simulator.url
     toy_simulator.run_coroutine(toy_simulator.stop())
-    with pytest.raises(ConnectionError):
+    with pytest.raises(IntegrationConnectionError):
         lifecycle.configure(TOY, {"base_url": url, "api_token": "whatever-token"}, timeout=2)
     assert not Integration.objects.exists()
 
@@ -202,7 +203,7 @@ def test_disabled_then_reenabled_reconnects_kept_entities(toy_integration):
 
 def test_connection_test_is_bounded_by_its_timeout(toy_gateway, toy_simulator):
     toy_simulator.faults.set("stall", seconds=2)
-    with pytest.raises(ConnectionError, match="did not answer"):
+    with pytest.raises(IntegrationConnectionError, match="did not answer"):
         lifecycle.configure(TOY, {"base_url": toy_simulator.url, "api_token": "toy-secret-token-4711"},
                             timeout=0.3)
     assert not Integration.objects.exists()

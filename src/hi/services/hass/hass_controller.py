@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hi.apps.control.integration_controller import ControlResult, IntegrationController
+from hi.integrations.controller import ControlResult, IntegrationController
 from hi.integrations.exceptions import ConfigurationError, ControlError, RequestError
 from hi.utils.redaction import register_secret
 

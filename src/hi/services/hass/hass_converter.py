@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from hi.apps.entity.enums import EntityType
-from hi.apps.sense.sensor_response import SensorResponse
+from hi.integrations.sensor_response import SensorResponse
 from hi.integrations.sync.inventory import (
     ExternalAttribute,
     ExternalController,

@@ -11,8 +11,8 @@ from hi.integrations.client import NO_RETRY, Timeouts, get_breaker, get_metrics
 from hi.integrations.enums import AttributeType, HealthStatus
 from hi.integrations.exceptions import (
     AuthenticationError,
-    ConnectionError,
     DataValidationError,
+    IntegrationConnectionError,
     IntegrationError,
     RequestError,
 )
@@ -28,9 +28,9 @@ from .client import API_RUNNING, HassRestClient
 from .hass_converter import DEFAULT_ALLOWLIST, Allowlist
 
 if TYPE_CHECKING:
-    from hi.apps.control.integration_controller import IntegrationController
-    from hi.apps.monitor.base import IntegrationMonitor
+    from hi.integrations.controller import IntegrationController
     from hi.integrations.models import Integration
+    from hi.integrations.monitor import IntegrationMonitor
 
 
 def _check_allowlist(text: str) -> str | None:
@@ -74,7 +74,7 @@ class HassGateway(IntegrationGateway):
                 states = client.states().states
         except AuthenticationError:
             return ConnectionTestResult(False, "wrong token: Home Assistant refused the access token")
-        except ConnectionError as exc:
+        except IntegrationConnectionError as exc:
             return ConnectionTestResult(False, f"cannot reach {where}: {redact(exc.message).rsplit(': ', 1)[-1]}")
         except (RequestError, DataValidationError):
             return ConnectionTestResult(False, f"{where} is not a Home Assistant server")

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from hi.apps.sense.sensor_response import Correlation, SensorResponse
+from hi.integrations.sensor_response import Correlation, SensorResponse
 
 from .merge import MergedValue
 from .service import WeatherSnapshot

@@ -27,8 +27,8 @@ from .transport import ClientTransport
 from .units import UNIT_SYSTEMS
 
 if TYPE_CHECKING:
-    from hi.apps.monitor.base import IntegrationMonitor
     from hi.integrations.models import Integration
+    from hi.integrations.monitor import IntegrationMonitor
 
     from .service import WeatherService, WeatherSnapshot
 

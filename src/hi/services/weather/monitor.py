@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from asgiref.sync import sync_to_async
 from django.db import connection
 
-from hi.apps.monitor.base import PeriodicMonitor
-from hi.integrations.exceptions import ConnectionError as SourceConnectionError
+from hi.integrations.exceptions import IntegrationConnectionError
+from hi.integrations.monitor import PeriodicMonitor
 
 from .config import WeatherSettings
 from .converter import snapshot_responses
 from .db_store import DatabaseStore
-from .health import open_alert_events, record_weather_health
+from .health import is_degraded, open_alert_events, weather_detail
 
 if TYPE_CHECKING:
-    from hi.apps.monitor.context import MonitorContext
+    from hi.integrations.monitor import MonitorContext
 
     from .service import WeatherService, WeatherSnapshot
 
@@ -73,14 +73,24 @@ class WeatherMonitor(PeriodicMonitor):
                     await context.report_failure(exc)
                 else:
                     failed = False
-                    await context.report_success()
-                if self.last_snapshot is not None:
-                    await sync_to_async(record_weather_health)(context.integration_id, self.last_snapshot,
-                                                               service.health_details(), failed)
+                await self.report_health(context, service, failed)
                 if await context.sleep(self.interval_seconds):
                     return
         finally:
             await self.stop()
+
+    async def report_health(self, context: MonitorContext, service: WeatherService, failed: bool) -> None:
+        """Say which source serves each value; a failed poll keeps what ``report_failure`` said, and a
+        degraded one (a failing source, stale data) is a warning, not healthy."""
+        snapshot = self.last_snapshot
+        if snapshot is not None:
+            await context.set_detail("weather", weather_detail(snapshot, service.health_details()))
+        if failed:
+            return
+        summary = snapshot.summary() if snapshot is not None else ""
+        await context.report_success(summary)
+        if snapshot is not None and is_degraded(snapshot):
+            await context.report_warning(summary)
 
     async def poll(self, context: MonitorContext) -> None:
         await self.refresh(context)
@@ -95,5 +105,5 @@ class WeatherMonitor(PeriodicMonitor):
             self.on_snapshot(snapshot, self.service)
         self.last_snapshot = snapshot
         if not any(status.state == "ok" for status in snapshot.sources.values()):
-            raise SourceConnectionError(f"every weather source is failing; {snapshot.summary()}")
+            raise IntegrationConnectionError(f"every weather source is failing; {snapshot.summary()}")
         return snapshot

@@ -23,9 +23,9 @@ from .zm_client import ZoneMinderClient
 from .zm_settings import settings_from
 
 if TYPE_CHECKING:
-    from hi.apps.control.integration_controller import IntegrationController
-    from hi.apps.monitor.base import IntegrationMonitor
+    from hi.integrations.controller import IntegrationController
     from hi.integrations.models import Integration
+    from hi.integrations.monitor import IntegrationMonitor
 
 EVENT_HISTORY_NOTE = ("events from before the first poll against a server are not imported (only those "
                       "still open then); from then on every event is read, including while the worker was stopped")

@@ -20,11 +20,10 @@ from collections.abc import Mapping
 from asgiref.sync import sync_to_async
 from django.db import connection
 
-from hi.apps.monitor.base import PeriodicMonitor
-from hi.apps.monitor.context import MonitorContext
-from hi.apps.sense.sensor_response import Correlation, SensorResponse
 from hi.integrations.exceptions import RequestError
 from hi.integrations.keys import IntegrationKey
+from hi.integrations.monitor import MonitorContext, PeriodicMonitor
+from hi.integrations.sensor_response import Correlation, SensorResponse
 
 from .event_window import CursorState, advance
 from .zm_client import AsyncZoneMinderClient

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hi.apps.control.integration_controller import ControlResult, IntegrationController
+from hi.integrations.controller import ControlResult, IntegrationController
 from hi.integrations.exceptions import ControlError
 from hi.integrations.models import Integration
 

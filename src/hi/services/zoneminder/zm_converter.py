@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from hi.apps.entity.enums import EntityStateType, EntityType
-from hi.apps.sense.sensor_response import Correlation, SensorResponse
 from hi.integrations.keys import IntegrationKey
+from hi.integrations.sensor_response import Correlation, SensorResponse
 from hi.integrations.sync.inventory import (
     ExternalAttribute,
     ExternalController,

@@ -8,7 +8,7 @@ from typing import Any
 from hi.apps.alarm.models import Rule
 from hi.apps.alarm.rules import create_rule
 from hi.apps.entity.tests.factories import Device
-from hi.apps.sense.live_bus import StateChange
+from hi.apps.sense.live.bus import StateChange
 
 T0 = dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.UTC)  # a Wednesday, noon UTC
 

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from hi.apps.control.integration_controller import ControlResult, IntegrationController
 from hi.apps.control.models import Controller
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.sense.models import Sensor
 from hi.integrations.attributes import AttributeSpec
+from hi.integrations.controller import ControlResult, IntegrationController
 from hi.integrations.enums import AttributeType, IntegrationStatus
 from hi.integrations.integration_gateway import (
     ConnectionTestResult,

@@ -13,8 +13,8 @@ from hi.apps.api.models import ApiToken
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.tests.factories import make_device
 from hi.apps.sense.pipeline import get_pipeline
-from hi.apps.sense.sensor_response import SensorResponse
 from hi.integrations.keys import IntegrationKey
+from hi.integrations.sensor_response import SensorResponse
 
 from .test_stream import _read_event
 

@@ -13,7 +13,7 @@ from .factories import make_event, make_light
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("hi.apps.api.tests.urls")]
 
-ENTITY_KEYS = {"id", "name", "entity_type", "integration_key", "states"}
+ENTITY_KEYS = {"id", "name", "entity_type", "integration_key", "location", "states"}
 STATE_KEYS = {"id", "name", "state_type", "value", "units", "updated_at", "sensors", "controllers"}
 EVENT_KEYS = {"id", "entity_id", "state_id", "value", "start", "end", "duration_seconds", "details"}
 

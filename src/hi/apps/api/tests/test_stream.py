@@ -11,8 +11,8 @@ import pytest
 
 from hi.apps.api.models import ApiToken
 from hi.apps.sense.pipeline import get_pipeline
-from hi.apps.sense.sensor_response import SensorResponse
 from hi.integrations.keys import IntegrationKey
+from hi.integrations.sensor_response import SensorResponse
 
 from .factories import make_light
 

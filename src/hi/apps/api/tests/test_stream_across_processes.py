@@ -16,11 +16,11 @@ import pytest
 from django.db import connection
 
 from hi.apps.api.models import ApiToken
-from hi.apps.sense import live_feed
-from hi.apps.sense.live_bridge import get_live_bridge
+from hi.apps.sense.live import feed as live_feed
+from hi.apps.sense.live.bridge import get_live_bridge
 from hi.apps.sense.pipeline import get_pipeline
-from hi.apps.sense.sensor_response import SensorResponse
 from hi.integrations.keys import IntegrationKey
+from hi.integrations.sensor_response import SensorResponse
 
 from .factories import make_light
 
@@ -31,7 +31,7 @@ _WRITER = """
 import datetime as dt, sys, django
 django.setup()
 from hi.apps.sense.pipeline import get_pipeline
-from hi.apps.sense.sensor_response import SensorResponse
+from hi.integrations.sensor_response import SensorResponse
 from hi.integrations.keys import IntegrationKey
 changes = get_pipeline().process([SensorResponse(IntegrationKey("test_switch", "light.kitchen.state"), sys.argv[1],
                                                  dt.datetime.fromisoformat(sys.argv[2]))])

@@ -7,13 +7,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from hi.apps.control.confirmation import expire_unconfirmed, values_match
 from hi.apps.control.dispatch import (
     ControllerNotFound,
     ControlValueError,
     dispatch_control,
-    expire_unconfirmed,
     validate_control_value,
-    values_match,
 )
 from hi.apps.control.models import Controller, ControllerHistory, ControlOutcome
 from hi.apps.entity.enums import EntityStateType as S

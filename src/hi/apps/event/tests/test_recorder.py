@@ -9,10 +9,10 @@ import pytest
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.tests.factories import make_device
 from hi.apps.event.models import Event
-from hi.apps.sense.live_bus import LiveBus
+from hi.apps.sense.live.bus import LiveBus
 from hi.apps.sense.pipeline import SensorResponsePipeline
-from hi.apps.sense.sensor_response import Correlation, SensorResponse
 from hi.integrations.keys import IntegrationKey
+from hi.integrations.sensor_response import Correlation, SensorResponse
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)

@@ -6,8 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import ClassVar
 
-from hi.apps.monitor.base import IntegrationMonitor
-from hi.apps.monitor.context import MonitorContext
+from hi.apps.monitor.context import WorkerContext
 from hi.integrations.integration_gateway import (
     ConnectionTestResult,
     IntegrationGateway,
@@ -15,6 +14,7 @@ from hi.integrations.integration_gateway import (
     success,
 )
 from hi.integrations.models import Integration
+from hi.integrations.monitor import IntegrationMonitor
 
 
 class RecordingGateway(IntegrationGateway):
@@ -27,7 +27,7 @@ class RecordingGateway(IntegrationGateway):
         self.reset()
 
     def reset(self) -> None:
-        self.contexts: list[MonitorContext] = []
+        self.contexts: list[WorkerContext] = []
         self.deactivations = 0
         self.activations = 0
         self.started = asyncio.Event()
@@ -47,7 +47,7 @@ class RecordingGateway(IntegrationGateway):
     def get_monitor(self, integration: Integration) -> IntegrationMonitor | None:
         return _Monitor(self)
 
-    async def behave(self, context: MonitorContext) -> None:
+    async def behave(self, context: WorkerContext) -> None:
         while not context.stopping:
             self.loop_ticks += 1
             await context.sleep(1.0)
@@ -57,7 +57,7 @@ class _Monitor(IntegrationMonitor):
     def __init__(self, gateway: RecordingGateway) -> None:
         self.gateway = gateway
 
-    async def run(self, context: MonitorContext) -> None:
+    async def run(self, context: WorkerContext) -> None:
         self.gateway.contexts.append(context)
         self.gateway.started.set()
         await self.gateway.behave(context)
@@ -70,7 +70,7 @@ class SteadyGateway(RecordingGateway):
 class CrashingGateway(RecordingGateway):
     integration_id: ClassVar[str] = "test_crashing"
 
-    async def behave(self, context: MonitorContext) -> None:
+    async def behave(self, context: WorkerContext) -> None:
         raise RuntimeError("the device went away")
 
 

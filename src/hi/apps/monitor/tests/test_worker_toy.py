@@ -10,7 +10,7 @@ from django.db import connection
 
 from hi.apps.monitor.models import WorkerHeartbeat
 from hi.apps.monitor.worker import Supervisor
-from hi.apps.sense.live_bus import get_live_bus
+from hi.apps.sense.live.bus import get_live_bus
 from hi.apps.sense.pipeline import get_pipeline
 from hi.integrations.enums import HealthStatus
 from hi.integrations.models import Integration

@@ -12,7 +12,7 @@ from hi.apps.alarm.tests.helpers import at, change
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.enums import EntityType
 from hi.apps.entity.tests.factories import make_device
-from hi.apps.sense.live_bus import LiveMessage
+from hi.apps.sense.live.bus import LiveMessage
 from hi.apps.web.views.live import render_alarm_events
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from hi.apps.entity.models import EntityState
-from hi.apps.sense.live_bus import StateChange, get_live_bus
+from hi.apps.sense.live.bus import StateChange, get_live_bus
 from hi.apps.web.views.live import _events, render_state_events
 
 from .homedata import build_home

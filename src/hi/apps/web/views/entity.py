@@ -16,6 +16,7 @@ from hi.apps.control.models import Controller, ControllerHistory, ControlOutcome
 from hi.apps.entity.enums import binary_values, is_numeric
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
+from hi.apps.ops.series import aggregated_series, use_aggregates
 from hi.apps.sense.models import SensorHistory
 from hi.apps.web.forms import AttributeForm, RenameForm
 from hi.apps.web.presentation import control_spec
@@ -23,7 +24,8 @@ from hi.integrations.exceptions import IntegrationError
 
 PERIODS: dict[str, dt.timedelta] = {
     "1h": dt.timedelta(hours=1), "6h": dt.timedelta(hours=6), "24h": dt.timedelta(hours=24),
-    "7d": dt.timedelta(days=7), "30d": dt.timedelta(days=30),
+    "7d": dt.timedelta(days=7), "30d": dt.timedelta(days=30), "90d": dt.timedelta(days=90),
+    "1y": dt.timedelta(days=365),
 }
 MAX_CHART_POINTS = 2000
 FINAL_OUTCOMES = {ControlOutcome.CONFIRMED, ControlOutcome.UNCONFIRMED, ControlOutcome.FAILED}
@@ -135,6 +137,8 @@ def history_json(request: HttpRequest, entity_id: int) -> JsonResponse:
     state = get_object_or_404(EntityState, pk=state_id, entity_id=entity_id)
     period = PERIODS.get(request.GET.get("period", "24h"), PERIODS["24h"])
     since = timezone.now() - period
+    if binary_values(state.state_type) is None and use_aggregates(since, timezone.now()):
+        return _aggregated_history(state, since)
     rows = list(SensorHistory.objects.filter(sensor__entity_state=state, response_at__gte=since)
                 .order_by("-response_at").values_list("response_at", "value")[:MAX_CHART_POINTS])
     rows.reverse()
@@ -151,4 +155,17 @@ def history_json(request: HttpRequest, entity_id: int) -> JsonResponse:
         "since": since.isoformat(), "until": now.isoformat(),
         "label": state.name, "units": state.units, "points": points, "stepped": pair is not None,
         "labels": {"1": pair[0], "0": pair[1]} if pair else None, "truncated": len(rows) == MAX_CHART_POINTS,
+    })
+
+
+def _aggregated_history(state: EntityState, since: dt.datetime) -> JsonResponse:
+    """Long ranges of numeric states: hourly aggregates merged into at most MAX_CHART_POINTS buckets."""
+    now = timezone.now()
+    buckets = aggregated_series(state.id, since, now, MAX_CHART_POINTS)
+    points = [{"x": b.at.isoformat(), "y": b.mean, "min": b.minimum, "max": b.maximum} for b in buckets]
+    if points and (current := _chart_value(state, state.value)) is not None:
+        points.append({"x": now.isoformat(), "y": current})
+    return JsonResponse({
+        "since": since.isoformat(), "until": now.isoformat(), "label": state.name, "units": state.units,
+        "points": points, "stepped": False, "labels": None, "truncated": False, "aggregated": True,
     })

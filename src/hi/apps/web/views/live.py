@@ -13,8 +13,8 @@ from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse
 
 from hi.apps.entity.models import EntityState
-from hi.apps.sense.live_bus import BusItem, LiveMessage, StateChange
-from hi.apps.sense.live_stream import event_stream_response, live_events
+from hi.apps.sense.live.bus import BusItem, LiveMessage, StateChange
+from hi.apps.sense.live.sse import event_stream_response, live_events
 from hi.apps.web.widgets import badge_html
 
 KEEPALIVE_SECONDS = 15.0

@@ -51,10 +51,10 @@ CASES = [
     Case("truncated_json", {}, exc.DataValidationError, False, retries=0),
     Case("schema_drift", {"rename": {"Id": "ID"}}, exc.DataValidationError, False, retries=0, field="items.0.Id"),
     Case("oversized", {"bytes": 300_000}, exc.DataValidationError, False, retries=0),
-    Case("reset", {}, exc.ConnectionError, True, retries=3),
+    Case("reset", {}, exc.IntegrationConnectionError, True, retries=3),
     Case("reset", {"count": 1}, None, None, retries=1),
-    Case("stall", {"seconds": 1}, exc.TimeoutError, True, retries=3),
-    Case("refuse", {}, exc.ConnectionError, True, retries=3),
+    Case("stall", {"seconds": 1}, exc.IntegrationTimeoutError, True, retries=3),
+    Case("refuse", {}, exc.IntegrationConnectionError, True, retries=3),
 ]
 IDS = [f"{case.fault}-{'ok' if case.error is None else case.error.__name__}-{i}" for i, case in enumerate(CASES)]
 SECRET = "sekrit-bearer-token-value"
@@ -146,7 +146,7 @@ def test_post_is_retried_when_the_connection_was_refused(sim: GenericSimulator, 
     """A refused connect never reached the server, so even a POST may be repeated."""
     sim.faults.set("refuse")
     with HttpClient(sim.url, **_options(clock, "post-refused")) as client:
-        with pytest.raises(exc.ConnectionError):
+        with pytest.raises(exc.IntegrationConnectionError):
             client.request("POST", "/items", json={"Name": "x"})
         assert client.metrics.snapshot()["retries"] == 3
     assert sim.posted == []

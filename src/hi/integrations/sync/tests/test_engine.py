@@ -181,9 +181,9 @@ def test_planning_reads_a_fixed_number_of_queries_whatever_the_size(django_asser
 
 
 def test_a_value_from_the_inventory_never_outranks_the_first_sensor_response():
-    from hi.apps.sense.live_bus import LiveBus
+    from hi.apps.sense.live.bus import LiveBus
     from hi.apps.sense.pipeline import SensorResponsePipeline
-    from hi.apps.sense.sensor_response import SensorResponse
+    from hi.integrations.sensor_response import SensorResponse
 
     sync(inventory(light("kitchen")))
     an_hour_ago = timezone.now() - dt.timedelta(hours=1)  # an external clock that runs behind ours

@@ -46,7 +46,7 @@ def raise_for_result(message: Any, what: str) -> Any:
     if error.code == "unauthorized":
         raise exc.AuthenticationError(error.message, integration_id=INTEGRATION_ID)
     if error.code == "timeout":
-        raise exc.TimeoutError(error.message, integration_id=INTEGRATION_ID)
+        raise exc.IntegrationTimeoutError(error.message, integration_id=INTEGRATION_ID)
     raise exc.RequestError(error.message or error.code, integration_id=INTEGRATION_ID)
 
 

@@ -12,7 +12,7 @@ import pytest_asyncio
 from asgiref.sync import sync_to_async
 
 from hi.apps.entity.models import Entity, EntityState
-from hi.apps.monitor.context import MonitorContext
+from hi.apps.monitor.context import WorkerContext
 from hi.integrations.client import RetryPolicy
 from hi.integrations.health import health_snapshot
 from hi.integrations.models import Integration
@@ -56,7 +56,7 @@ class Live:
     def __init__(self, sim: HassSimulator, **options: Any) -> None:
         options.setdefault("ws_options", FAST)
         self.monitor = HassMonitor(**options)
-        self.context = MonitorContext("hass", sim.integration_attributes())
+        self.context = WorkerContext("hass", sim.integration_attributes())
         self.task: asyncio.Task[None] | None = None
 
     async def start(self, wait_for_snapshot: bool = True) -> Live:

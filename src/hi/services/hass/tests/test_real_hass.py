@@ -17,7 +17,7 @@ from asgiref.sync import sync_to_async
 from hi.apps.control.dispatch import dispatch_control
 from hi.apps.control.models import Controller, ControlOutcome
 from hi.apps.entity.models import Entity, EntityState
-from hi.apps.monitor.context import MonitorContext
+from hi.apps.monitor.context import WorkerContext
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.models import Integration, IntegrationAttribute
 from hi.integrations.sync.engine import run_sync
@@ -104,7 +104,7 @@ def _more_controls() -> list[tuple[str, Any]]:
 
 async def _live(attributes: dict[str, str], light: str) -> None:
     monitor = HassMonitor()
-    context = MonitorContext("hass", attributes)
+    context = WorkerContext("hass", attributes)
     task = asyncio.create_task(monitor.run(context))
     try:
         await _eventually(lambda: monitor.snapshots >= 1, 30)

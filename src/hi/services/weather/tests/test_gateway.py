@@ -6,7 +6,7 @@ import pytest
 
 from hi.apps.entity.models import Entity
 from hi.integrations import integration_factory, lifecycle
-from hi.integrations.exceptions import ConfigurationError, ConnectionError
+from hi.integrations.exceptions import ConfigurationError, IntegrationConnectionError
 from hi.integrations.sync.engine import run_sync
 from hi.services.weather.integration import WeatherGateway
 from hi.services.weather.station import STATES
@@ -81,7 +81,7 @@ def test_configure_then_sync_creates_one_station_with_every_state(sim: WeatherSi
 @pytest.mark.django_db(transaction=True)
 def test_configure_refuses_an_unreachable_source_and_saves_nothing(sim: WeatherSimulator) -> None:
     sim.fail("openmeteo", 500)
-    with pytest.raises(ConnectionError, match="openmeteo"):
+    with pytest.raises(IntegrationConnectionError, match="openmeteo"):
         lifecycle.configure("weather", attributes(sim))
     from hi.integrations.models import Integration
 

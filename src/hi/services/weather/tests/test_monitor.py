@@ -13,7 +13,7 @@ from django.db import connection
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
 from hi.apps.monitor.clock import ManualClock
-from hi.apps.monitor.context import MonitorContext
+from hi.apps.monitor.context import WorkerContext
 from hi.apps.sense.models import SensorHistory
 from hi.apps.sense.pipeline import get_pipeline
 from hi.integrations import lifecycle
@@ -69,10 +69,10 @@ def integration() -> Integration:
     return Integration.objects.get(integration_id="weather")
 
 
-async def started(sim: WeatherSimulator, manual: ManualClock) -> tuple[WeatherMonitor, MonitorContext]:
+async def started(sim: WeatherSimulator, manual: ManualClock) -> tuple[WeatherMonitor, WorkerContext]:
     attributes = sim.integration_attributes()
     await sync_to_async(configure_and_sync)(attributes)
-    context = MonitorContext("weather", attributes, clock=manual)
+    context = WorkerContext("weather", attributes, clock=manual)
     monitor = WeatherMonitor()
     monitor.start(context)
     return monitor, context
@@ -138,7 +138,7 @@ async def test_moderate_and_immediate_is_alarm_level(sim: WeatherSimulator, manu
 async def test_the_running_monitor_reports_which_source_serves(sim: WeatherSimulator, manual: ManualClock) -> None:
     attributes = sim.integration_attributes()
     await sync_to_async(configure_and_sync)(attributes)
-    context = MonitorContext("weather", attributes, clock=manual)
+    context = WorkerContext("weather", attributes, clock=manual)
     task = asyncio.create_task(WeatherMonitor().run(context))
     try:
         await manual.wait_for_sleepers(1)

@@ -13,12 +13,12 @@ from asgiref.sync import sync_to_async
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
 from hi.apps.monitor.clock import Clock
-from hi.apps.monitor.context import MonitorContext
-from hi.apps.sense.sensor_response import SensorResponse
+from hi.apps.monitor.context import WorkerContext
 from hi.integrations.client.breaker import reset_breakers
 from hi.integrations.client.retry import RetryPolicy
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.models import Integration, IntegrationAttribute
+from hi.integrations.sensor_response import SensorResponse
 from hi.integrations.sync.engine import run_sync
 from hi.services.zoneminder.monitors import ZoneMinderMonitor
 from hi.services.zoneminder.zm_client import AsyncZoneMinderClient, ZmSettings
@@ -78,7 +78,7 @@ async def imported(sim: ZoneMinderSimulator) -> ZoneMinderSimulator:
     return sim
 
 
-class RecordingContext(MonitorContext):
+class RecordingContext(WorkerContext):
     """A real context that also keeps every response it hands to the pipeline (to count deliveries)."""
 
     def __init__(self, *args: Any, record: list[SensorResponse], **kwargs: Any) -> None:

@@ -7,7 +7,7 @@ from asgiref.sync import sync_to_async
 
 from hi.apps.control.dispatch import dispatch_control
 from hi.apps.control.models import ControllerHistory
-from hi.apps.monitor.context import MonitorContext
+from hi.apps.monitor.context import WorkerContext
 from hi.integrations.exceptions import ControlError
 from hi.integrations.sync.engine import run_sync
 from hi.services.zoneminder.monitors import ZoneMinderMonitor
@@ -21,7 +21,7 @@ async def poll_once(sim) -> None:
     monitor = ZoneMinderMonitor(client=fast_client(sim))
     monitor.prepare(sim.integration_attributes())
     try:
-        await monitor.poll(MonitorContext("zoneminder", sim.integration_attributes()))
+        await monitor.poll(WorkerContext("zoneminder", sim.integration_attributes()))
     finally:
         await monitor.client.aclose()
 

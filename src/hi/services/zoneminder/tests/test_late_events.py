@@ -16,7 +16,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from hi.apps.monitor.clock import ManualClock
-from hi.apps.sense.sensor_response import SensorResponse
+from hi.integrations.sensor_response import SensorResponse
 from hi.services.zoneminder.event_window import AWAIT_PATIENCE, MAX_WINDOW_IDS, CursorState, advance
 from hi.services.zoneminder.models import EventCursor
 from hi.services.zoneminder.zm_client import EventBatch

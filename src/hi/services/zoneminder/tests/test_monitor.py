@@ -14,10 +14,10 @@ from asgiref.sync import sync_to_async
 
 from hi.apps.event.models import Event
 from hi.apps.monitor.clock import ManualClock
-from hi.apps.monitor.context import MonitorContext
+from hi.apps.monitor.context import WorkerContext
 from hi.apps.sense.models import SensorHistory
 from hi.integrations.client.http import Timeouts
-from hi.integrations.exceptions import ConnectionError as IntegrationConnectionError
+from hi.integrations.exceptions import IntegrationConnectionError
 from hi.integrations.models import Integration
 from hi.services.zoneminder.models import EventCursor
 from hi.services.zoneminder.monitors import ZoneMinderMonitor
@@ -208,7 +208,7 @@ async def test_a_zoneminder_restart_closes_open_events_and_polling_recovers(impo
 
 async def test_the_run_loop_says_why_within_one_cycle_and_recovers_on_its_own(imported):
     clock = ManualClock()
-    context = MonitorContext("zoneminder", imported.integration_attributes(), clock=clock)
+    context = WorkerContext("zoneminder", imported.integration_attributes(), clock=clock)
     client = fast_client(imported)
     task = asyncio.create_task(ZoneMinderMonitor(interval_seconds=2.0, client=client).run(context))
 

@@ -20,7 +20,7 @@ from hi.apps.control.dispatch import dispatch_control
 from hi.apps.control.models import ControllerHistory
 from hi.apps.entity.models import Entity
 from hi.apps.event.models import Event
-from hi.apps.monitor.context import MonitorContext
+from hi.apps.monitor.context import WorkerContext
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.models import Integration, IntegrationAttribute
 from hi.integrations.sync.engine import run_sync
@@ -55,7 +55,7 @@ def _configure() -> None:
         IntegrationAttribute.objects.update_or_create(integration=integration, key=key, defaults={"value": value})
 
 
-async def _poll_until(monitor: ZoneMinderMonitor, context: MonitorContext, check, seconds: float = 60.0) -> None:
+async def _poll_until(monitor: ZoneMinderMonitor, context: WorkerContext, check, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         await monitor.poll(context)
@@ -78,7 +78,7 @@ async def test_real_zoneminder_end_to_end():
     attributes = dict(ATTRIBUTES)
     monitor = ZoneMinderMonitor()
     monitor.prepare(attributes)
-    context = MonitorContext("zoneminder", attributes)
+    context = WorkerContext("zoneminder", attributes)
     client = AsyncZoneMinderClient(settings_from(attributes))
     try:
         await monitor.poll(context)  # sets the cursor after the existing history

@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 
 from django.db import connection
 
-from . import live_feed
-from .live_bus import LiveBus, get_live_bus
+from . import feed as live_feed
+from .bus import LiveBus, get_live_bus
 
 logger = logging.getLogger(__name__)
 

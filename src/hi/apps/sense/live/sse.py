@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from django.http import StreamingHttpResponse
 
-from .live_bridge import get_live_bridge
-from .live_bus import BusItem, get_live_bus
+from .bridge import get_live_bridge
+from .bus import BusItem, get_live_bus
 
 MAX_BATCH = 200
 

@@ -1,7 +1,7 @@
 """The durable change feed: each committed batch's StateChanges as one ``LiveChange`` row.
 
 The pipeline writes the row in the batch's own transaction, so the feed holds exactly what was
-committed; ``live_bridge`` tails it in processes whose SSE listeners have no in-process worker.
+committed; ``live.bridge`` tails it in processes whose SSE listeners have no in-process worker.
 Rows carry the writing process's ``origin`` so a process never republishes its own changes, and
 are pruned by age and count every few seconds by the writers (one DELETE, no per-batch cost).
 """
@@ -21,9 +21,9 @@ from django.db import connections, router
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from .bulk import insert_values
-from .live_bus import LiveMessage, Published, StateChange
-from .models import LiveChange
+from ..bulk import insert_values
+from ..models import LiveChange
+from .bus import LiveMessage, Published, StateChange
 
 logger = logging.getLogger(__name__)
 

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.tests.factories import make_device
-from hi.apps.sense import live_feed
-from hi.apps.sense.live_bus import LiveBus
+from hi.apps.sense.live import feed as live_feed
+from hi.apps.sense.live.bus import LiveBus
 from hi.apps.sense.models import LiveChange
 from hi.apps.sense.pipeline import SensorResponsePipeline
-from hi.apps.sense.sensor_response import SensorResponse
 from hi.integrations.keys import IntegrationKey
+from hi.integrations.sensor_response import SensorResponse
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 

@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.tests.factories import make_device
-from hi.apps.sense import live_feed
-from hi.apps.sense.live_bridge import LiveBridge
-from hi.apps.sense.live_bus import LiveBus, StateChange
+from hi.apps.sense.live import feed as live_feed
+from hi.apps.sense.live.bridge import LiveBridge
+from hi.apps.sense.live.bus import LiveBus, StateChange
 from hi.apps.sense.models import LiveChange
 from hi.apps.sense.pipeline import SensorResponsePipeline
-from hi.apps.sense.sensor_response import SensorResponse
 from hi.integrations.keys import IntegrationKey
+from hi.integrations.sensor_response import SensorResponse
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -102,7 +102,7 @@ async def test_a_malformed_row_is_skipped_and_the_next_one_delivered(bridge, cap
     await in_thread(LiveChange.objects.create, created_at=timezone.now(), origin="worker", changes=[{"no": 1}])
     await in_thread(make_device, "thermo", S.TEMPERATURE, value=20.0)
     theirs = await in_thread(process_as, "worker", "thermo", 21.0, 1)
-    with caplog.at_level(logging.WARNING, logger="hi.apps.sense.live_bridge"):
+    with caplog.at_level(logging.WARNING, logger="hi.apps.sense.live.bridge"):
         assert await bridge.poll_once() == 1
     assert await subscription.get(timeout=5) == theirs[0]
     assert "malformed live change" in caplog.text
@@ -121,7 +121,7 @@ async def test_it_starts_on_attach_survives_database_errors_and_stops_when_nobod
                         reader=flaky_reader)
     await in_thread(make_device, "thermo", S.TEMPERATURE, value=20.0)
     subscription = bridge.bus.subscribe()
-    with caplog.at_level(logging.ERROR, logger="hi.apps.sense.live_bridge"):
+    with caplog.at_level(logging.ERROR, logger="hi.apps.sense.live.bridge"):
         await bridge.attach()
         task = bridge.task
         assert task is not None and not task.done()

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import threading
 
-from hi.apps.sense.live_bus import RESYNC, LiveBus, StateChange
+from hi.apps.sense.live.bus import RESYNC, LiveBus, StateChange
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
