@@ -25,6 +25,7 @@ from django.utils import timezone
 from hi.apps.entity.models import EntityState
 from hi.apps.sense.live.bus import StateChange
 
+from .compiled import CompiledRule, Firing
 from .conditions import condition_holds, in_time_window
 from .enums import Match
 from .models import Rule, RuleRuntime
@@ -32,35 +33,6 @@ from .models import Rule, RuleRuntime
 logger = logging.getLogger(__name__)
 
 RECHECK_SECONDS = 2.0  # how often a process looks for rule edits made by other processes
-
-
-@dataclass
-class CompiledRule:
-    """What evaluation needs of a Rule, read once per index load."""
-
-    id: int
-    name: str
-    level: str
-    match: str
-    window: int | None
-    conditions: list[dict[str, Any]]
-    state_ids: list[int]
-    modes: list[str]
-    life_safety: bool
-    time_from: dt.time | None
-    time_to: dt.time | None
-    days: list[int]
-    actions: list[dict[str, Any]]
-    quiet: int
-    expire_minutes: int | None
-
-    @classmethod
-    def of(cls, rule: Rule) -> CompiledRule:
-        return cls(id=rule.pk, name=rule.name, level=rule.level, match=rule.match, window=rule.window_seconds,
-                   conditions=list(rule.conditions), state_ids=[c["state"] for c in rule.conditions],
-                   modes=list(rule.modes), life_safety=rule.life_safety, time_from=rule.time_from,
-                   time_to=rule.time_to, days=list(rule.days), actions=list(rule.actions), quiet=rule.quiet_seconds,
-                   expire_minutes=rule.expire_minutes)
 
 
 @dataclass
@@ -88,16 +60,6 @@ class Runtime:
                            true_since={str(k): v.isoformat() for k, v in self.true_since.items()},
                            last_true={str(k): v.isoformat() for k, v in self.last_true.items()},
                            due_at=self.due_at, last_fired_at=self.last_fired_at)
-
-
-@dataclass
-class Firing:
-    """A rule that fired: what ``firing.fire`` needs to record it."""
-
-    rule: CompiledRule
-    at: dt.datetime
-    values: dict[int, Any]
-    mode: str
 
 
 @dataclass

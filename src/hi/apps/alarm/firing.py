@@ -22,7 +22,7 @@ from hi.apps.event.models import Event
 
 from . import live
 from .alerts import stream_json
-from .engine import Firing
+from .compiled import Firing
 from .enums import AlertStatus, level_at_least
 from .models import Alarm, Alert, Channel, Delivery
 

@@ -19,9 +19,9 @@ from hi.apps.alarm.notify import ChannelError, ChannelNotFound
 from hi.apps.alarm.rules import RuleNotFound
 from hi.apps.places.operations import PlaceError, PlaceNotFound
 from hi.integrations.exceptions import ConfigurationError, IntegrationError
+from hi.operations.queries import BadInput, NotFound
 
 from .auth import API_AUTH, bearer_from_header
-from .queries import BadInput, NotFound
 
 
 def _docs_need_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

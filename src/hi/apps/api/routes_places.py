@@ -9,8 +9,8 @@ from ninja import Field, Router, Schema, Status
 
 from hi.apps.entity.models import Entity
 from hi.apps.places import operations
+from hi.operations.queries import find_entity
 
-from .queries import find_entity
 from .schemas import EntityOut, Problem
 from .serializers import entities_with_states, entity_json
 
