@@ -13,9 +13,9 @@ from hi.apps.entity.enums import UNKNOWN_VALUES, EntityStateType
 from hi.integrations.keys import IntegrationKey
 
 from .client.models import HassState
+from .client.rest import INTEGRATION_ID
 
 S = EntityStateType
-INTEGRATION_ID = "hass"
 KEY_SEPARATOR = "#"
 
 BINARY_SENSOR_TYPES: dict[str, str] = {
