@@ -28,6 +28,7 @@ from hi.apps.entity.enums import binary_values, event_value
 from hi.apps.entity.models import EntityState
 from hi.apps.event.recorder import EventRecorder
 from hi.integrations.sensor_response import SensorResponse
+from hi.utils.singleton import shared
 
 from .bulk import insert_values, update_rows
 from .live.bus import LiveBus, StateChange, get_live_bus
@@ -387,14 +388,6 @@ class SensorResponsePipeline:
                     setattr(self.stats, name, getattr(self.stats, name) + amount)
 
 
-_pipeline: SensorResponsePipeline | None = None
-_pipeline_lock = threading.Lock()
-
-
 def get_pipeline() -> SensorResponsePipeline:
     """The process-wide pipeline (its single thread is what keeps async batches ordered)."""
-    global _pipeline
-    with _pipeline_lock:
-        if _pipeline is None:
-            _pipeline = SensorResponsePipeline()
-        return _pipeline
+    return shared(SensorResponsePipeline)

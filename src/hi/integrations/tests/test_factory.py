@@ -21,5 +21,5 @@ def test_a_registration_under_another_id_is_refused(monkeypatch):
 
 
 def test_an_unknown_id_names_the_known_ones():
-    with pytest.raises(ConfigurationError, match="unknown integration 'nope'; known: .*hass"):
+    with pytest.raises(ConfigurationError, match=r"unknown integration 'nope'; known: .*hass"):
         integration_factory.get_gateway_class("nope")
