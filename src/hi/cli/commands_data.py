@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .output import emit_json, format_value, say, table
+from .output import cell_value, emit_json, format_value, local_time, say, table
 
 
 class CommandError(Exception):
@@ -79,9 +79,17 @@ def describe_report(report: Any) -> str:
     return "\n".join(lines)
 
 
-def _states_summary(entity: dict[str, Any]) -> str:
-    return ", ".join(f"{s['name']}={format_value(s['value'])}{(' ' + s['units']) if s['units'] else ''}"
-                     for s in entity["states"])
+def _state_words(state: dict[str, Any]) -> str:
+    """'Brightness=80 %', with '(unavailable)' or '(stale)' when the value is not current."""
+    text = f"{state['name']}={cell_value(state['value'], 30)}{(' ' + state['units']) if state['units'] else ''}"
+    if not state.get("available", True):
+        return text + " (unavailable)"
+    return text + " (stale)" if state.get("stale") else text
+
+
+def _states_summary(entity: dict[str, Any], limit: int = 120) -> str:
+    text = ", ".join(_state_words(s) for s in entity["states"])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def entities_list(args: argparse.Namespace) -> int:
@@ -93,10 +101,11 @@ def entities_list(args: argparse.Namespace) -> int:
     if args.integration:
         check_integration_id(args.integration)
         entities = entities.filter(integration_id=args.integration)
+    from hi.apps.entity.availability import AvailabilityIndex
     from hi.apps.places.tree import LocationTree
 
-    tree = LocationTree.load()
-    data = [entity_json(e, tree) for e in entities_with_states(entities.order_by("name", "id"))]
+    tree, index = LocationTree.load(), AvailabilityIndex()
+    data = [entity_json(e, tree, index=index) for e in entities_with_states(entities.order_by("name", "id"))]
     if args.json:
         emit_json(data)
         return 0
@@ -117,8 +126,9 @@ def entities_show(args: argparse.Namespace) -> int:
         return 0
     say(f"{entity['name']}  (#{entity['id']}, {entity['entity_type']}, {entity['integration_key'] or 'no key'})"
         + (f"  in {entity['location']['path']}" if entity["location"] else ""))
-    say(table(["state id", "state", "type", "value", "units", "updated", "sensors", "controllers"],
-              [[s["id"], s["name"], s["state_type"], s["value"], s["units"], s["updated_at"],
+    say(table(["state id", "state", "type", "value", "units", "updated", "current", "sensors", "controllers"],
+              [[s["id"], s["name"], s["state_type"], cell_value(s["value"]), s["units"], local_time(s["updated_at"]),
+                "yes" if s["available"] and not s["stale"] else (s["unavailable_reason"] or "no"),
                 " ".join(x["integration_key"] or "-" for x in s["sensors"]),
                 " ".join(x["integration_key"] or "-" for x in s["controllers"])] for s in entity["states"]],
               empty="(no states)"))
@@ -142,7 +152,7 @@ def control(args: argparse.Namespace) -> int:
 
 
 def events_list(args: argparse.Namespace) -> int:
-    from hi.apps.api.serializers import event_json, iso
+    from hi.apps.api.serializers import event_json
     from hi.operations.queries import filter_events
 
     rows = list(filter_events(args.entity, args.since).select_related("entity", "entity_state")[: args.limit])
@@ -150,7 +160,7 @@ def events_list(args: argparse.Namespace) -> int:
         emit_json([event_json(e) for e in rows])
         return 0
     say(table(["id", "entity", "state", "value", "start", "end", "seconds"],
-              [[e.id, e.entity.name, e.entity_state.name, e.value, iso(e.start), iso(e.end),
+              [[e.id, e.entity.name, e.entity_state.name, cell_value(e.value), local_time(e.start), local_time(e.end),
                 None if e.duration_seconds is None else f"{e.duration_seconds:.1f}"] for e in rows],
               empty="(no events)"))
     return 0
@@ -165,10 +175,11 @@ def health(args: argparse.Namespace) -> int:
         return 0
     worker = data["worker"]
     say(f"worker: {'running' if worker['running'] else 'not running'}"
-        + (f" ({worker['worker_id']}, last heartbeat {worker['heartbeat_at']})" if worker["worker_id"] else ""))
+        + (f" ({worker['worker_id']}, last heartbeat {local_time(worker['heartbeat_at'])})"
+           if worker["worker_id"] else ""))
     say(table(["integration", "lifecycle", "health", "message", "failures", "last success"],
               [[h.get("integration_id"), h.get("status"), h.get("health_status"), h.get("message"),
-                h.get("consecutive_failures"), h.get("last_success_at")] for h in data["integrations"]],
+                h.get("consecutive_failures"), local_time(h.get("last_success_at"))] for h in data["integrations"]],
               empty="(no integration configured yet)"))
     return 0
 

@@ -38,6 +38,18 @@ def start_simulators(stack: contextlib.ExitStack) -> dict[str, Any]:
     return running
 
 
+def use_simulated_time_zone(simulators: dict[str, Any]) -> None:
+    """The demo household lives where its simulated weather is, unless a zone was already chosen."""
+    from hi.apps.household import store, timezones
+
+    zone_of = getattr(simulators.get("weather"), "household_time_zone", None)
+    if zone_of is None or timezones.current().source != "system" or store.get(timezones.SETTING_KEY):
+        return
+    timezones.set_zone(zone_of(), updated_by="hi demo")
+    note("time_zone", f"  time zone: {zone_of()} (the simulated location's; change it on the Settings page)",
+         zone=zone_of())
+
+
 def wire_integration(name: str, simulator: Any) -> None:
     """Configure, enable and sync one integration against its simulator; report problems, never stop."""
     from hi.integrations import integration_factory

@@ -171,15 +171,17 @@ def _worker(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .demo import start_simulators, wire_integration
+    from .demo import start_simulators, use_simulated_time_zone, wire_integration
     from .server import ensure_static, listen_socket, serve
 
     sock = listen_socket(args.host, args.port)
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
     ensure_static()
-    note("data_dir", f"hi demo: data in {os.environ['HI_DATA_DIR']}", path=os.environ["HI_DATA_DIR"])
+    note("data_dir", f"hi demo: data in {os.environ['HI_DATA_DIR']}; other hi commands run from this folder read it "
+         f"too (or set HI_DATA_DIR={os.environ['HI_DATA_DIR']})", path=os.environ["HI_DATA_DIR"])
     with contextlib.ExitStack() as stack:
         simulators = start_simulators(stack)
+        use_simulated_time_zone(simulators)
         for name, simulator in simulators.items():
             wire_integration(name, simulator)
         _print_first_account(url)
@@ -203,10 +205,28 @@ def _manage(args: argparse.Namespace) -> int:
 
 
 # -- entry point -------------------------------------------------------------------------------
+DEMO_DATA_DIR = Path("data") / "demo"
+
+
+def _use_demo_data_when_alone(command: str) -> None:
+    """With no HI_DATA_DIR/DATABASE_URL and no hub of its own in ./data, a command reads the demo's data.
+
+    So ``hi entities list`` right after ``make demo`` shows the demo's entities instead of creating an
+    empty database beside it; a real hub (./data/hi.sqlite3 exists) is never redirected.
+    """
+    if command in SERVER_COMMANDS or "HI_DATA_DIR" in os.environ or "DATABASE_URL" in os.environ:
+        return
+    demo = Path.cwd() / DEMO_DATA_DIR
+    if not (Path.cwd() / "data" / "hi.sqlite3").exists() and (demo / "hi.sqlite3").exists():
+        os.environ["HI_DATA_DIR"] = str(demo)
+        sys.stderr.write(f"hi: using the demo's data in {DEMO_DATA_DIR} (set HI_DATA_DIR to choose another)\n")
+
+
 def _prepare_environment(args: argparse.Namespace) -> None:
     if args.command == "demo":
-        os.environ.setdefault("HI_DATA_DIR", str(Path.cwd() / "data" / "demo"))
+        os.environ.setdefault("HI_DATA_DIR", str(Path.cwd() / DEMO_DATA_DIR))
         os.environ.pop("DATABASE_URL", None)  # the demo never touches a real household's database
+    _use_demo_data_when_alone(args.command)
     quiet = args.command not in SERVER_COMMANDS
     setup_django(quiet=quiet)
     manage_args = getattr(args, "arguments", None) or []
@@ -215,6 +235,11 @@ def _prepare_environment(args: argparse.Namespace) -> None:
             "migrate", "makemigrations", "sqlmigrate", "showmigrations", "help", "--help", "-h"}))
     if not skip_migrate:
         ensure_migrated()
+        from django.utils import timezone
+
+        from hi.apps.household import timezones
+
+        timezone.activate(timezones.current().zone)  # tables and messages in the household's local time
 
 
 def _error_line(exc: BaseException) -> str:

@@ -125,6 +125,9 @@ class IntegrationGateway(Singleton, abc.ABC):
     label: ClassVar[str]
     description: ClassVar[str] = ""
     attribute_specs: ClassVar[Sequence[AttributeSpec]] = ()
+    # How often a running integration confirms its values (a poll, a heartbeat): states unconfirmed for
+    # about twice this are shown as stale (hi.apps.entity.availability).
+    expected_cycle_seconds: ClassVar[float] = 60.0
 
     # -- configuration -------------------------------------------------------------------------
     def validate_configuration(self, attributes: Mapping[str, str | None],

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from hi.apps.entity.availability import AvailabilityIndex
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.places import operations
 from hi.apps.places.tree import LocationTree
@@ -52,7 +53,9 @@ def list_entities(request: HttpRequest, filters: Query[EntityFilters]) -> dict[s
         detached = Q(integration_id__isnull=True) & ~Q(detached_key="")
         entities = entities.filter(detached) if filters.detached else entities.exclude(detached)
     tree = LocationTree.load()
-    return _page(entities_with_states(entities.order_by("name", "id")), filters, lambda e: entity_json(e, tree))
+    index = AvailabilityIndex()  # one read of the integrations for the whole page
+    return _page(entities_with_states(entities.order_by("name", "id")), filters,
+                 lambda e: entity_json(e, tree, index=index))
 
 
 class EntityIn(Schema):

@@ -49,6 +49,11 @@ class StateOut(Schema):
     value: Any
     units: str
     updated_at: str | None
+    available: bool = Field(..., description="false when its integration is paused, disabled, in error or "
+                            "not set up, the entity is detached, or the source says unavailable/unknown")
+    stale: bool = Field(..., description="true when nothing has confirmed the value for longer than its "
+                        "integration's expected cycle")
+    unavailable_reason: str | None = Field(None, description="why it is unavailable or stale, in words")
     sensors: list[SensorRef]
     controllers: list[SensorRef]
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from hi.apps.control.models import ControllerHistory
+from hi.apps.entity.availability import Availability, AvailabilityIndex
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.places.tree import LocationTree
@@ -15,7 +16,9 @@ def iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def state_json(state: EntityState) -> dict[str, Any]:
+def state_json(state: EntityState, availability: Availability | None = None) -> dict[str, Any]:
+    """One state; ``available``/``stale``/``unavailable_reason`` say whether its value is current."""
+    current = (availability or Availability(True, False)).as_json()
     return {
         "id": state.id,
         "name": state.name,
@@ -23,23 +26,27 @@ def state_json(state: EntityState) -> dict[str, Any]:
         "value": state.value,
         "units": state.units,
         "updated_at": iso(state.value_updated_at),
+        **current,
         "sensors": [{"id": s.id, "integration_key": s.integration_key_str} for s in state.sensors.all()],
         "controllers": [{"id": c.id, "integration_key": c.integration_key_str} for c in state.controllers.all()],
     }
 
 
-def entity_json(entity: Entity, tree: LocationTree | None = None) -> dict[str, Any]:
+def entity_json(entity: Entity, tree: LocationTree | None = None, *,
+                index: AvailabilityIndex | None = None) -> dict[str, Any]:
     """Entity JSON; prefetch ``states__sensors`` and ``states__controllers`` to keep queries bounded, and
-    pass one ``tree`` (``LocationTree.load()``) when rendering many, so paths cost one query in all."""
+    pass one ``tree`` (``LocationTree.load()``) and one availability ``index`` when rendering many, so
+    paths and availability cost one query each in all."""
     if tree is None and entity.location_id is not None:
         tree = LocationTree.load()
+    index = index or AvailabilityIndex()
     return {
         "id": entity.id,
         "name": entity.name,
         "entity_type": entity.entity_type,
         "integration_key": entity.integration_key_str,
         "location": tree.ref(entity.location_id) if tree is not None and entity.location_id else None,
-        "states": [state_json(state) for state in entity.states.all()],
+        "states": [state_json(state, index.of_state(entity, state)) for state in entity.states.all()],
     }
 
 

@@ -71,8 +71,8 @@ def test_entities_show_by_id_in_the_stable_json_shape(hi):
     entity = json.loads(out)
     assert status == 0
     assert entity["states"][0]["value"] == "on"
-    assert set(entity["states"][0]) == {"id", "name", "state_type", "value", "units", "updated_at", "sensors",
-                                        "controllers"}
+    assert set(entity["states"][0]) == {"id", "name", "state_type", "value", "units", "updated_at", "available",
+                                        "stale", "unavailable_reason", "sensors", "controllers"}
     assert entity["states"][0]["controllers"] == [{"id": light.controller.id,
                                                    "integration_key": "test_switch:light.kitchen"}]
 

@@ -76,6 +76,7 @@ class SyncPlan:
     changed_fields: dict[type, set[str]] = field(default_factory=lambda: defaultdict(set))
     links: list[tuple[Sensor | Controller, EntityState]] = field(default_factory=list)
     deleted: dict[type, set[int]] = field(default_factory=lambda: defaultdict(set))
+    skipped: dict[str, int] = field(default_factory=dict)
     new_locations: list[Location] = field(default_factory=list)
 
     @property
@@ -106,7 +107,7 @@ class SyncPlan:
             "integration_id": self.integration_id, "complete": self.complete,
             "remove_missing": self.remove_missing, "counts": self.counts, "names": names,
             "details": self.detail_counts(), "actions": [a.to_dict() for a in self.actions],
-            "warnings": list(self.warnings),
+            "warnings": list(self.warnings), "skipped": dict(self.skipped),
         }
 
     # -- building helpers -----------------------------------------------------------------------
@@ -160,7 +161,7 @@ class _Planner:
         self.integration_id = integration_id
         self.inventory = inventory
         self.existing = _Existing(integration_id)
-        self.plan = SyncPlan(integration_id, inventory.complete, remove_missing)
+        self.plan = SyncPlan(integration_id, inventory.complete, remove_missing, skipped=dict(inventory.skipped))
         self.now = timezone.now()
         self.kept_states: list[EntityState] = []
         self.actions_by_entity: dict[int, EntityAction] = {}

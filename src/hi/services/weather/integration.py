@@ -47,6 +47,7 @@ def _check_sources(text: str) -> str | None:
 class WeatherGateway(IntegrationGateway):
     integration_id: ClassVar[str] = INTEGRATION_ID
     label: ClassVar[str] = "Weather"
+    expected_cycle_seconds: ClassVar[float] = 60.0  # WeatherMonitor.interval_seconds
     description: ClassVar[str] = "Current conditions, forecasts, sunrise/sunset and alerts from NWS, Open-Meteo " \
                                  "and sunrise-sunset.org, merged by priority and freshness."
     attribute_specs: ClassVar[tuple[AttributeSpec, ...]] = (

@@ -37,6 +37,7 @@ EVENT_HISTORY_NOTE = ("events from before the first poll against a server are no
 class ZoneMinderGateway(IntegrationGateway):
     integration_id = INTEGRATION_ID
     label = "ZoneMinder"
+    expected_cycle_seconds = 10.0  # polls every 2 s; a few missed polls are not yet stale
     description = ("Cameras, motion events with durations, camera functions and run states from ZoneMinder 1.36. "
                    "Past events are not imported: events are read from the first poll on (plus any still open then).")
     attribute_specs = (
