@@ -21,8 +21,8 @@ from hi.apps.alarm.models import Delivery
 from hi.apps.alarm.rules import create_rule
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.tests.factories import make_device
-from hi.apps.monitor.clock import Clock
 from hi.simulator.inbox import InboxSimulator
+from hi.utils.clock import Clock
 
 from .helpers import change
 

@@ -13,7 +13,7 @@ from hi.apps.alarm.models import Alert
 from hi.apps.alarm.rules import create_rule
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.tests.factories import make_device
-from hi.apps.monitor.clock import ManualClock
+from hi.utils.clock import ManualClock
 
 from .helpers import T0, change
 
