@@ -167,6 +167,9 @@ class HassMonitor(IntegrationMonitor):
         last_heartbeat = 0.0
         last_resync_try = time.monotonic()
         while not context.stopping:
+            # cleared before the link is looked at, never in _wait: a change while this pass awaits
+            # (reporting, refetching) must cut the next wait short, not be lost
+            self._wake.clear()
             now = time.monotonic()
             if self.auth_failure is not None:
                 await self._set_link(context, "needs_credentials", "Home Assistant refused the access token")
@@ -235,8 +238,7 @@ class HassMonitor(IntegrationMonitor):
             self._ws.client.reconnect_now()
 
     async def _wait(self, context: MonitorContext, seconds: float) -> None:
-        """Sleep until woken by a link change, the stop signal or ``seconds``."""
-        self._wake.clear()
+        """Sleep until woken by a link change (since this pass began), the stop signal or ``seconds``."""
         waker = asyncio.ensure_future(self._wake.wait())
         stopper = asyncio.ensure_future(context.stop_event.wait())
         try:
