@@ -155,3 +155,16 @@ def test_the_location_path_suggests_the_room_once_and_a_persons_choice_wins(sim)
     dishwasher.refresh_from_db()
     assert dishwasher.location == garage
     assert attributes_of("Dishwasher")["Location"] == ("Home / Basement", "text")
+
+
+def test_a_malformed_item_is_skipped_the_rest_imported_and_nothing_detached(sim):
+    configure(sim)
+    run_sync("homebox")
+    dryer = item_id(sim, "Washing machine")
+    sim.state.update_item(dryer, warranty_expires="not a date")  # the detail now carries an unreadable date
+    sim.state.update_item(item_id(sim, "Furnace"), notes="serviced")
+    report = run_sync("homebox")
+    assert report.counts["update"] == 1 and report.counts["detach"] == 0
+    assert attributes_of("Furnace")["Notes"] == ("serviced", "text")
+    assert Entity.objects.get(name="Washing machine").integration_name == dryer  # kept, still connected
+    assert any("incomplete" in warning for warning in report.plan.warnings)
