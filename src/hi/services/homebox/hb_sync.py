@@ -10,6 +10,7 @@ user's edits) and reconnects them if they are unarchived; removal only with ``--
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -23,7 +24,7 @@ from hi.integrations.integration_gateway import IntegrationSynchronizer
 from hi.integrations.sync.inventory import ExternalEntity, Inventory
 
 from .client import INTEGRATION_ID, HomeBoxClient, ItemDetail
-from .hb_converter import cached_detail, to_entity
+from .hb_converter import cached_detail, count_ending, to_entity, warranty_days, warranty_entity
 from .hb_settings import settings_from
 
 logger = logging.getLogger("hi.services.homebox.sync")
@@ -127,6 +128,10 @@ class HomeBoxSynchronizer(IntegrationSynchronizer):
         with _converted_lock:
             for gone in set(_converted) - set(keys):
                 del _converted[gone]
+        days = warranty_days(attributes)
+        today = dt.date.today()
+        entities.append(warranty_entity(count_ending(entities, today.isoformat(),
+                                                     (today + dt.timedelta(days=days)).isoformat()), days))
         with _last_lock:
             _last.update({"items": len(summaries), "details_fetched": len(stale), "skipped": sorted(failed)[:20],
                           "requests": requests,
