@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import attributes, entity, events, home, integrations, live, pages, places, settings
+from .views import attributes, collections, entity, events, home, integrations, live, pages, places, settings
 
 # Browsers ask for /favicon.ico on every page, signed in or not: answer with the bundled icon.
 favicon = login_not_required(RedirectView.as_view(url=static("web/favicon.svg"), permanent=True))
@@ -33,6 +33,15 @@ urlpatterns = [
     path("integrations/<str:integration_id>/disable", integrations.disable, name="integration-disable"),
     path("entities/<int:entity_id>/place", places.assign, name="entity-place"),
     path("places/", places.index, name="places"),
+    path("places/things/add", places.add_thing, name="thing-add"),
+    path("entities/<int:entity_id>/link", places.link, name="entity-link"),
+    path("collections/", collections.index, name="collections"),
+    path("collections/create", collections.create, name="collection-create"),
+    path("collections/<int:collection_id>/", collections.detail, name="collection"),
+    path("collections/<int:collection_id>/save", collections.save, name="collection-save"),
+    path("collections/<int:collection_id>/add", collections.add, name="collection-add"),
+    path("collections/<int:collection_id>/remove/<int:entity_id>", collections.remove, name="collection-remove"),
+    path("collections/<int:collection_id>/delete", collections.delete, name="collection-delete"),
     path("places/add", places.add, name="place-add"),
     path("places/panel/<int:entity_id>", places.entity_panel, name="entity-panel"),
     path("places/<int:location_id>/plan", places.plan_view, name="plan"),
