@@ -6,7 +6,20 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import attributes, collections, entity, events, home, integrations, live, pages, places, settings
+from .views import (
+    alarm,
+    alarm_rules,
+    attributes,
+    collections,
+    entity,
+    events,
+    home,
+    integrations,
+    live,
+    pages,
+    places,
+    settings,
+)
 
 # Browsers ask for /favicon.ico on every page, signed in or not: answer with the bundled icon.
 favicon = login_not_required(RedirectView.as_view(url=static("web/favicon.svg"), permanent=True))
@@ -56,4 +69,13 @@ urlpatterns = [
     path("health/", pages.health, name="system-health"),
     path("settings/", settings.page, name="settings"),
     path("favicon.ico", favicon, name="favicon"),
+    path("alerts/", alarm.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/", alarm.alert, name="alert"),
+    path("alerts/<int:alert_id>/ack", alarm.ack, name="alert-ack"),
+    path("mode", alarm.mode, name="alarm-mode"),
+    path("rules/", alarm_rules.rules, name="rules"),
+    path("rules/new", alarm_rules.edit, name="rule-new"),
+    path("rules/<int:rule_id>/", alarm_rules.edit, name="rule-edit"),
+    path("rules/<int:rule_id>/<str:action>", alarm_rules.action, name="rule-action"),
+    path("rules/value-field", alarm_rules.value_field, name="rule-value-field"),
 ]
