@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     control = command(commands, "control", data.control, "ask a controller to set a value")
     control.add_argument("key", metavar="KEY", help="a controller's integration key, e.g. hass:light.kitchen")
     control.add_argument("value", metavar="VALUE")
+    control.add_argument("--code", metavar="CODE", default=None,
+                         help="the code an alarm panel or lock needs (sent to the device only; never recorded)")
 
     events = commands.add_parser("events", help="events with durations", parents=[json_flag])
     evsub = events.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -174,7 +176,7 @@ def _worker(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .demo import start_simulators, use_simulated_time_zone, wire_integration
+    from .demo import seed_places, start_simulators, use_simulated_time_zone, wire_integration
     from .server import ensure_static, listen_socket, serve
 
     sock = listen_socket(args.host, args.port)
@@ -187,6 +189,7 @@ def _demo(args: argparse.Namespace) -> int:
         use_simulated_time_zone(simulators)
         for name, simulator in simulators.items():
             wire_integration(name, simulator)
+        seed_places()
         _print_first_account(url)
         asyncio.run(serve(sock, on_started=lambda: note("running", f"hi demo is running at {url} (Ctrl-C to stop)",
                                                         url=url)))
