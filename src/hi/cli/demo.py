@@ -93,3 +93,19 @@ def start_inbox(stack: contextlib.ExitStack) -> Any | None:
     note("inbox", f"  notifications: channels demo-mail and demo-webhook deliver to {inbox.url}/ (open it to see "
          "what arrived; the basement leak sensor gets wet every few minutes)", url=inbox.url, status="running")
     return inbox
+
+
+def seed_places() -> None:
+    """Floors, rooms, a plan with the simulated things on it, and a collection (kept across restarts)."""
+    from hi.apps.places.demo import seed_demo_places
+
+    try:
+        result = seed_demo_places()
+    except Exception as exc:  # the demo runs without places rather than not at all
+        note("places", f"  places: could not be set up: {redact(exc)}", status="failed")
+        return
+    plan = result["plan"]
+    note("places", f"  places: {result['places']} places"
+         + (f", a plan of {plan['location']} with {plan['placements']} things on it" if plan else "")
+         + (f", collection “{result['collection']['name']}”" if result["collection"] else ""),
+         status="ready", **result)

@@ -182,5 +182,9 @@ def test_hi_demo_wires_the_simulators_and_serves(env, tmp_path):
         assert leak and leak[0]["life_safety"] and leak[0]["level"] == "critical"
         channels = json.loads(hi(env, "channels", "list", "--json").stdout)
         assert {c["name"] for c in channels} == {"demo-mail", "demo-webhook"}
+        assert "places:" in text and "a plan of" in text and "collection" in text
+        places = json.loads(hi(env, "places", "list", "--json").stdout)
+        assert any(p["kind"] == "floor" for p in places) and any(p["kind"] == "room" for p in places)
+        assert any(e["location"] for e in json.loads(entities.stdout))
     finally:
         assert _stop(process) == 0
