@@ -52,6 +52,23 @@ def _mark_needs_sync(reason: str) -> bool:
     return False
 
 
+def _flag_if_still_needed(tracker: LiveStateTracker, explain: Callable[[LiveStateTracker], str],
+                          flagged: str) -> tuple[str, bool]:
+    """Read what is imported and flag in one transaction that waits for a sync in progress: a reason
+    computed before a sync committed must not flag again what that sync just settled."""
+    from django.db import transaction
+
+    from hi.integrations.models import Integration
+
+    with transaction.atomic():
+        Integration.objects.select_for_update().filter(integration_id=INTEGRATION_ID).first()
+        tracker.known_ids = known_entity_ids()
+        reason = explain(tracker)
+        if not reason or reason == flagged:
+            return reason, False
+        return reason, _mark_needs_sync(reason)
+
+
 class SubmitQueue:
     """Submits responses as soon as they come; while one submit is in flight, later ones gather into the
     next batch, so a burst costs a few transactions instead of one per change (and order is kept)."""
@@ -343,12 +360,10 @@ class HassMonitor(IntegrationMonitor):
     async def _membership_changed(self, explain: Callable[[LiveStateTracker], str]) -> None:
         """Re-read what is imported (a sync may have run meanwhile), then flag or auto-sync if still needed."""
         assert self._tracker is not None
-        self._tracker.known_ids = await sync_to_async(known_entity_ids)()
-        reason = explain(self._tracker)
-        if not reason or reason == self._flagged:
+        reason, synced = await sync_to_async(_flag_if_still_needed)(self._tracker, explain, self._flagged)
+        if not reason or (reason == self._flagged and not synced):
             return
         self._flagged = reason
-        synced = await sync_to_async(_mark_needs_sync)(reason)
         if synced:
             self._tracker.known_ids = await sync_to_async(known_entity_ids)()
             self._flagged = ""
