@@ -87,7 +87,7 @@ def test_an_archive_from_a_newer_schema_is_refused(tmp_path, media):
     archive = create_backup(tmp_path / "b.tar")
     newer = _rewrite(archive, tmp_path / "newer.tar",
                      change_manifest=lambda m: m["migrations"]["entity"].append("0099_from_the_future"))
-    with pytest.raises(BackupError, match="newer hi .*entity.0099_from_the_future"):
+    with pytest.raises(BackupError, match=r"newer hi .*entity\.0099_from_the_future"):
         restore(newer, confirmed=True)
 
 
@@ -107,7 +107,7 @@ def test_not_a_backup_missing_members_and_unsafe_paths_are_refused(tmp_path, med
 def test_restore_over_data_needs_confirmation_and_a_stopped_hub(tmp_path, media):
     household.build()
     archive = create_backup(tmp_path / "b.tar")
-    with pytest.raises(BackupError, match="already has data.*--yes"):
+    with pytest.raises(BackupError, match=r"already has data.*--yes"):
         restore(archive)
     now = timezone.now()
     WorkerHeartbeat.objects.create(worker_id="h:1", hostname="h", pid=1, started_at=now, heartbeat_at=now)
