@@ -107,7 +107,8 @@ def _systemctl(scope: str, *args: str) -> subprocess.CompletedProcess[str] | Non
 def install(paths: ServicePaths, data_dir: Path, *, host: str = "127.0.0.1", port: int = 8000,
             start: bool = True) -> dict[str, object]:
     """Write the unit (and the env file when there is none); enable and start it when systemd runs."""
-    unit = render_unit(paths, hi_executable(), data_dir, getpass.getuser(), host, port)
+    user = os.environ.get("SUDO_USER") or getpass.getuser()  # under sudo, the person who asked
+    unit = render_unit(paths, hi_executable(), data_dir, user, host, port)
     try:
         paths.unit.parent.mkdir(parents=True, exist_ok=True)
         paths.unit.write_text(unit)
