@@ -21,6 +21,8 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --config .importlinter
+	$(BIN)/python scripts/import_cycles.py
 
 test: $(STAMP) lint test-sqlite test-postgres
 

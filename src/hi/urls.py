@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/webhooks/", include("hi.integrations.webhook_urls")),
     path("api/v1/", include("hi.apps.api.urls")),
     path("zoneminder/", include("hi.services.zoneminder.urls")),
+    path("homebox/", include("hi.services.homebox.urls")),
     path("", include("hi.apps.web.urls")),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .output import emit_json, format_value, say, table
+from .output import cell_value, emit_json, format_value, local_time, say, table
 
 
 class CommandError(Exception):
@@ -13,7 +13,7 @@ class CommandError(Exception):
 
 
 def integrations_list(args: argparse.Namespace) -> int:
-    from hi.apps.api.actions import list_integrations
+    from hi.operations.actions import list_integrations
 
     rows = list_integrations()
     if args.json:
@@ -26,10 +26,10 @@ def integrations_list(args: argparse.Namespace) -> int:
 
 
 def integrations_configure(args: argparse.Namespace) -> int:
-    from hi.apps.api import actions
+    from hi.operations import actions
 
     values = actions.parse_assignments(args.settings)
-    result = actions.configure(args.integration_id, values, test=not args.no_test)
+    result = actions.configure(args.integration_id, values, test=not args.no_test).as_dict()
     if args.json:
         emit_json(result)
         return 0
@@ -40,28 +40,23 @@ def integrations_configure(args: argparse.Namespace) -> int:
 
 
 def integrations_lifecycle(args: argparse.Namespace) -> int:
-    from hi.apps.api import actions
+    from hi.operations import actions
 
-    result = actions.lifecycle_action(args.integration_id, args.action, getattr(args, "mode", None))
+    outcome = actions.lifecycle_action(args.integration_id, args.action, getattr(args, "mode", None))
     if args.json:
-        emit_json(result)
+        emit_json(outcome.as_dict())
         return 0
-    message = _message_of(result["result"])
-    status = result["integration"]["status"]
+    message = outcome.message
+    status = outcome.integration["status"]
     say(f"{args.integration_id}: {status}" + (f" ({message})" if message else ""))
     return 0
 
 
-def _message_of(result: Any) -> str:
-    if isinstance(result, dict):
-        return str(result.get("message") or "")
-    return ""
-
-
 def sync(args: argparse.Namespace) -> int:
-    from hi.apps.api import actions
+    from hi.operations import actions
 
-    report = actions.sync(args.integration_id, dry_run=args.dry_run, remove_missing=args.remove_missing)
+    report = actions.sync(args.integration_id, dry_run=args.dry_run,
+                          remove_missing=args.remove_missing).to_dict()
     if args.json:
         emit_json(report)
         return 0
@@ -84,41 +79,56 @@ def describe_report(report: Any) -> str:
     return "\n".join(lines)
 
 
-def _states_summary(entity: dict[str, Any]) -> str:
-    return ", ".join(f"{s['name']}={format_value(s['value'])}{(' ' + s['units']) if s['units'] else ''}"
-                     for s in entity["states"])
+def _state_words(state: dict[str, Any]) -> str:
+    """'Brightness=80 %', with '(unavailable)' or '(stale)' when the value is not current."""
+    text = f"{state['name']}={cell_value(state['value'], 30)}{(' ' + state['units']) if state['units'] else ''}"
+    if not state.get("available", True):
+        return text + " (unavailable)"
+    return text + " (stale)" if state.get("stale") else text
+
+
+def _states_summary(entity: dict[str, Any], limit: int = 120) -> str:
+    text = ", ".join(_state_words(s) for s in entity["states"])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def entities_list(args: argparse.Namespace) -> int:
-    from hi.apps.api.actions import check_integration_id
     from hi.apps.api.serializers import entities_with_states, entity_json
     from hi.apps.entity.models import Entity
+    from hi.operations.actions import check_integration_id
 
     entities = Entity.objects.all()
     if args.integration:
         check_integration_id(args.integration)
         entities = entities.filter(integration_id=args.integration)
-    data = [entity_json(e) for e in entities_with_states(entities.order_by("name", "id"))]
+    from hi.apps.entity.availability import AvailabilityIndex
+    from hi.apps.places.tree import LocationTree
+
+    tree, index = LocationTree.load(), AvailabilityIndex()
+    data = [entity_json(e, tree, index=index) for e in entities_with_states(entities.order_by("name", "id"))]
     if args.json:
         emit_json(data)
         return 0
-    say(table(["id", "name", "type", "key", "states"],
-              [[e["id"], e["name"], e["entity_type"], e["integration_key"], _states_summary(e)] for e in data]))
+    say(table(["id", "name", "type", "key", "place", "states"],
+              [[e["id"], e["name"], e["entity_type"], e["integration_key"],
+                (e["location"] or {}).get("path"), _states_summary(e)] for e in data]))
     return 0
 
 
 def entities_show(args: argparse.Namespace) -> int:
-    from hi.apps.api.queries import find_entity
     from hi.apps.api.serializers import entities_with_states, entity_json
     from hi.apps.entity.models import Entity
+    from hi.operations.queries import find_entity
 
     entity = entity_json(find_entity(args.key_or_id, entities_with_states(Entity.objects.all())))
     if args.json:
         emit_json(entity)
         return 0
-    say(f"{entity['name']}  (#{entity['id']}, {entity['entity_type']}, {entity['integration_key'] or 'no key'})")
-    say(table(["state id", "state", "type", "value", "units", "updated", "sensors", "controllers"],
-              [[s["id"], s["name"], s["state_type"], s["value"], s["units"], s["updated_at"],
+    say(f"{entity['name']}  (#{entity['id']}, {entity['entity_type']}, {entity['integration_key'] or 'no key'})"
+        + (f"  in {entity['location']['path']}" if entity["location"] else ""))
+    say(table(["state id", "state", "type", "value", "units", "updated", "current", "sensors", "controllers"],
+              [[s["id"], s["name"], s["state_type"], cell_value(s["value"]), s["units"], local_time(s["updated_at"]),
+                "yes" if s["available"] and not s["stale"] else (s["unavailable_reason"] or "no"),
                 " ".join(x["integration_key"] or "-" for x in s["sensors"]),
                 " ".join(x["integration_key"] or "-" for x in s["controllers"])] for s in entity["states"]],
               empty="(no states)"))
@@ -126,9 +136,9 @@ def entities_show(args: argparse.Namespace) -> int:
 
 
 def control(args: argparse.Namespace) -> int:
-    from hi.apps.api import actions
     from hi.apps.api.serializers import control_json
     from hi.apps.control.models import ControlOutcome
+    from hi.operations import actions
 
     history = control_json(actions.control(args.key, args.value, "cli"))
     if args.json:
@@ -142,22 +152,22 @@ def control(args: argparse.Namespace) -> int:
 
 
 def events_list(args: argparse.Namespace) -> int:
-    from hi.apps.api.queries import filter_events
-    from hi.apps.api.serializers import event_json, iso
+    from hi.apps.api.serializers import event_json
+    from hi.operations.queries import filter_events
 
     rows = list(filter_events(args.entity, args.since).select_related("entity", "entity_state")[: args.limit])
     if args.json:
         emit_json([event_json(e) for e in rows])
         return 0
     say(table(["id", "entity", "state", "value", "start", "end", "seconds"],
-              [[e.id, e.entity.name, e.entity_state.name, e.value, iso(e.start), iso(e.end),
+              [[e.id, e.entity.name, e.entity_state.name, cell_value(e.value), local_time(e.start), local_time(e.end),
                 None if e.duration_seconds is None else f"{e.duration_seconds:.1f}"] for e in rows],
               empty="(no events)"))
     return 0
 
 
 def health(args: argparse.Namespace) -> int:
-    from hi.apps.api.actions import health as collect
+    from hi.operations.actions import health as collect
 
     data = collect()
     if args.json:
@@ -165,10 +175,11 @@ def health(args: argparse.Namespace) -> int:
         return 0
     worker = data["worker"]
     say(f"worker: {'running' if worker['running'] else 'not running'}"
-        + (f" ({worker['worker_id']}, last heartbeat {worker['heartbeat_at']})" if worker["worker_id"] else ""))
+        + (f" ({worker['worker_id']}, last heartbeat {local_time(worker['heartbeat_at'])})"
+           if worker["worker_id"] else ""))
     say(table(["integration", "lifecycle", "health", "message", "failures", "last success"],
               [[h.get("integration_id"), h.get("status"), h.get("health_status"), h.get("message"),
-                h.get("consecutive_failures"), h.get("last_success_at")] for h in data["integrations"]],
+                h.get("consecutive_failures"), local_time(h.get("last_success_at"))] for h in data["integrations"]],
               empty="(no integration configured yet)"))
     return 0
 

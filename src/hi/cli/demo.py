@@ -1,4 +1,4 @@
-"""``hi demo``: the hub wired to in-process simulators of Home Assistant, ZoneMinder and weather."""
+"""``hi demo``: the hub wired to in-process simulators of Home Assistant, ZoneMinder, weather and HomeBox."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hi.utils.redaction import redact
 from .output import note
 from .server import make_simulator, simulator_names
 
-DEMO_INTEGRATIONS = ("hass", "zoneminder", "weather")
+DEMO_INTEGRATIONS = ("hass", "zoneminder", "weather", "homebox")
 
 
 def simulator_attributes(simulator: Any) -> dict[str, str]:
@@ -38,12 +38,24 @@ def start_simulators(stack: contextlib.ExitStack) -> dict[str, Any]:
     return running
 
 
+def use_simulated_time_zone(simulators: dict[str, Any]) -> None:
+    """The demo household lives where its simulated weather is, unless a zone was already chosen."""
+    from hi.apps.household import store, timezones
+
+    zone_of = getattr(simulators.get("weather"), "household_time_zone", None)
+    if zone_of is None or timezones.current().source != "system" or store.get(timezones.SETTING_KEY):
+        return
+    timezones.set_zone(zone_of(), updated_by="hi demo")
+    note("time_zone", f"  time zone: {zone_of()} (the simulated location's; change it on the Settings page)",
+         zone=zone_of())
+
+
 def wire_integration(name: str, simulator: Any) -> None:
     """Configure, enable and sync one integration against its simulator; report problems, never stop."""
-    from hi.apps.api import actions
     from hi.integrations import integration_factory
     from hi.integrations.enums import IntegrationStatus
     from hi.integrations.models import Integration
+    from hi.operations import actions
 
     if name not in integration_factory.available_integration_ids():
         note("integration", f"  {name}: integration not available yet, skipped", name=name, status="missing")
@@ -60,13 +72,6 @@ def wire_integration(name: str, simulator: Any) -> None:
         reason = redact(getattr(exc, "message", exc))
         note("integration", f"  {name}: could not be set up: {reason}", name=name, status="failed")
         return
-    note("integration", f"  {name}: configured, enabled and synced ({_count_summary(report)})", name=name,
-         status="ready", counts=report.get("counts") if isinstance(report, dict) else None)
-
-
-def _count_summary(report: Any) -> str:
-    if isinstance(report, dict):
-        counts = report.get("counts")
-        if isinstance(counts, dict):
-            return ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "no changes"
-    return "done"
+    summary = ", ".join(f"{k} {v}" for k, v in report.counts.items() if v) or "no changes"
+    note("integration", f"  {name}: configured, enabled and synced ({summary})", name=name,
+         status="ready", counts=report.counts)

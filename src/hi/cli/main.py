@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from . import commands_data as data
 from . import commands_ops as ops
+from . import commands_places as places
 from .bootstrap import ensure_first_account, ensure_migrated, first_account_lines, setup_django
 from .output import note, use_json_lines
 
@@ -89,6 +90,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--integration", metavar="ID", help="only this integration's entities")
     command(esub, "show", data.entities_show, "one entity in detail").add_argument(
         "key_or_id", metavar="KEY_OR_ID")
+    create = command(esub, "create", places.entities_create, "add a thing by hand (no integration, never synced)")
+    create.add_argument("name", metavar="NAME")
+    create.add_argument("--type", required=True, metavar="TYPE", help="light, appliance, item, other, …")
+    create.add_argument("--room", metavar="ROOM", help="place id, name or path")
+
+    places_parser = commands.add_parser("places", help="rooms, floors and areas", parents=[json_flag])
+    psub = places_parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    command(psub, "list", places.places_list, "every place in tree order")
+    add = command(psub, "add", places.places_add, "add a place")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--parent", metavar="ID_OR_NAME", help="the place it is in (id, name or path)")
+    add.add_argument("--kind", choices=["home", "floor", "room", "area"], help="guessed from the depth if left out")
+    assign = command(psub, "assign", places.places_assign, "put an entity in a place (syncs keep it)")
+    assign.add_argument("entity", metavar="ENTITY", help="entity id, key or unique name")
+    assign.add_argument("room", metavar="ROOM", help="place id, name or path; 'none' for no place")
 
     control = command(commands, "control", data.control, "ask a controller to set a value")
     control.add_argument("key", metavar="KEY", help="a controller's integration key, e.g. hass:light.kitchen")
@@ -158,15 +174,17 @@ def _worker(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .demo import start_simulators, wire_integration
+    from .demo import start_simulators, use_simulated_time_zone, wire_integration
     from .server import ensure_static, listen_socket, serve
 
     sock = listen_socket(args.host, args.port)
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
     ensure_static()
-    note("data_dir", f"hi demo: data in {os.environ['HI_DATA_DIR']}", path=os.environ["HI_DATA_DIR"])
+    note("data_dir", f"hi demo: data in {os.environ['HI_DATA_DIR']}; other hi commands run from this folder read it "
+         f"too (or set HI_DATA_DIR={os.environ['HI_DATA_DIR']})", path=os.environ["HI_DATA_DIR"])
     with contextlib.ExitStack() as stack:
         simulators = start_simulators(stack)
+        use_simulated_time_zone(simulators)
         for name, simulator in simulators.items():
             wire_integration(name, simulator)
         _print_first_account(url)
@@ -190,10 +208,28 @@ def _manage(args: argparse.Namespace) -> int:
 
 
 # -- entry point -------------------------------------------------------------------------------
+DEMO_DATA_DIR = Path("data") / "demo"
+
+
+def _use_demo_data_when_alone(command: str) -> None:
+    """With no HI_DATA_DIR/DATABASE_URL and no hub of its own in ./data, a command reads the demo's data.
+
+    So ``hi entities list`` right after ``make demo`` shows the demo's entities instead of creating an
+    empty database beside it; a real hub (./data/hi.sqlite3 exists) is never redirected.
+    """
+    if command in SERVER_COMMANDS or "HI_DATA_DIR" in os.environ or "DATABASE_URL" in os.environ:
+        return
+    demo = Path.cwd() / DEMO_DATA_DIR
+    if not (Path.cwd() / "data" / "hi.sqlite3").exists() and (demo / "hi.sqlite3").exists():
+        os.environ["HI_DATA_DIR"] = str(demo)
+        sys.stderr.write(f"hi: using the demo's data in {DEMO_DATA_DIR} (set HI_DATA_DIR to choose another)\n")
+
+
 def _prepare_environment(args: argparse.Namespace) -> None:
     if args.command == "demo":
-        os.environ.setdefault("HI_DATA_DIR", str(Path.cwd() / "data" / "demo"))
+        os.environ.setdefault("HI_DATA_DIR", str(Path.cwd() / DEMO_DATA_DIR))
         os.environ.pop("DATABASE_URL", None)  # the demo never touches a real household's database
+    _use_demo_data_when_alone(args.command)
     quiet = args.command not in SERVER_COMMANDS
     setup_django(quiet=quiet)
     manage_args = getattr(args, "arguments", None) or []
@@ -202,6 +238,11 @@ def _prepare_environment(args: argparse.Namespace) -> None:
             "migrate", "makemigrations", "sqlmigrate", "showmigrations", "help", "--help", "-h"}))
     if not skip_migrate:
         ensure_migrated()
+        from django.utils import timezone
+
+        from hi.apps.household import timezones
+
+        timezone.activate(timezones.current().zone)  # tables and messages in the household's local time
 
 
 def _error_line(exc: BaseException) -> str:
@@ -241,10 +282,12 @@ def _is_user_error(exc: BaseException) -> bool:
     from .server import ServeError
 
     try:
-        from hi.apps.api.queries import BadInput, NotFound
+        from hi.apps.places.operations import PlaceError, PlaceNotFound
+        from hi.operations.queries import BadInput, NotFound
     except Exception:  # Django itself did not start: not a user error we can name
         return isinstance(exc, ServeError | data.CommandError)
-    return isinstance(exc, (BadInput, NotFound, IntegrationError, ServeError, data.CommandError, *ops.user_errors()))
+    return isinstance(exc, (BadInput, NotFound, PlaceError, PlaceNotFound, IntegrationError, ServeError,
+                            data.CommandError, *ops.user_errors()))
 
 
 if __name__ == "__main__":

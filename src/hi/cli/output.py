@@ -21,6 +21,31 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def cell_value(value: Any, limit: int = 40) -> str:
+    """A value short enough for a table cell: lists and objects are summarised, long text is cut."""
+    if isinstance(value, list):
+        return f"({len(value)} item{'' if len(value) == 1 else 's'})"
+    if isinstance(value, dict):
+        return f"({len(value)} field{'' if len(value) == 1 else 's'})"
+    text = format_value(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def local_time(value: Any) -> str:
+    """A datetime (or ISO text) in the household's zone as 'YYYY-MM-DD HH:MM:SS ±HHMM'; '-' for none."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    when = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(when, dt.datetime):
+        return format_value(value)
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when, dt.UTC)
+    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M:%S %z")
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str = "(none)") -> str:
     """Left-aligned columns sized to their content."""
     if not rows:

@@ -12,6 +12,7 @@ _REGISTRY: dict[str, str] = {
     "hass": "hi.services.hass.integration:HassGateway",
     "zoneminder": "hi.services.zoneminder.integration:ZoneMinderGateway",
     "weather": "hi.services.weather.integration:WeatherGateway",
+    "homebox": "hi.services.homebox.integration:HomeBoxGateway",
 }
 _EXTRA: dict[str, type[IntegrationGateway]] = {}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypedDict
 
 from hi.utils.singleton import Singleton
 
@@ -52,6 +52,64 @@ class HealthReport:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+class EntityRef(Protocol):
+    """What a gateway's presentation hooks may read of an entity it owns (the Entity row has all of it);
+    the payload is the integration's own, so only its gateway interprets it."""
+
+    integration_id: str | None
+    integration_name: str | None
+    integration_payload: Any
+
+
+@dataclass(frozen=True)
+class MediaUrls:
+    """Same-origin paths a page may embed for an entity (a camera's snapshot and live stream);
+    never a device's own address or a credential — the integration proxies them."""
+
+    picture: str = ""
+    stream: str = ""
+
+
+@dataclass(frozen=True)
+class ChartLine:
+    """One line of a chart: a field of each point; units given, or those of the state ``units_of``."""
+
+    field: str
+    label: str
+    units: str = ""
+    units_of: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn from a state whose value is a list of points (a forecast)."""
+
+    name: str
+    state_key: str
+    time_field: str
+    lines: tuple[ChartLine, ...]
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How a page shows an entity's states; every key is the integration's own, declared once by it.
+
+    ``current``: states shown as current readings, in order. ``provenance``: a state whose value maps
+    state keys to ``{source, observed_at, stale}``. ``freshness``: a state summarising data age.
+    ``alerts``: a state whose open Events are alerts. ``periods``: a state whose list of points is shown
+    as short labelled summaries (``period_label`` and ``period_text`` name their fields).
+    """
+
+    current: tuple[str, ...] = ()
+    provenance: str = ""
+    freshness: str = ""
+    alerts: str = ""
+    charts: tuple[Chart, ...] = ()
+    periods: str = ""
+    period_label: str = ""
+    period_text: str = ""
+
+
 class IntegrationSynchronizer(abc.ABC):
     """Describes what the external system has; the sync engine does the rest."""
 
@@ -67,6 +125,9 @@ class IntegrationGateway(Singleton, abc.ABC):
     label: ClassVar[str]
     description: ClassVar[str] = ""
     attribute_specs: ClassVar[Sequence[AttributeSpec]] = ()
+    # How often a running integration confirms its values (a poll, a heartbeat): states unconfirmed for
+    # about twice this are shown as stale (hi.apps.entity.availability).
+    expected_cycle_seconds: ClassVar[float] = 60.0
 
     # -- configuration -------------------------------------------------------------------------
     def validate_configuration(self, attributes: Mapping[str, str | None],
@@ -112,3 +173,12 @@ class IntegrationGateway(Singleton, abc.ABC):
     def health(self) -> HealthReport:
         """Live health beyond what is stored (breaker state, metrics); default: nothing extra."""
         return HealthReport(status=HealthStatus.UNKNOWN)
+
+    # -- presentation (what pages may show without knowing the integration's payloads) ---------
+    def media_urls(self, entity: EntityRef) -> MediaUrls:
+        """Picture and stream paths for an entity of this integration; default: none."""
+        return MediaUrls()
+
+    def presentation(self, entity: EntityRef) -> Presentation | None:
+        """How to lay out an entity's states on its page (e.g. a weather station); default: no layout."""
+        return None

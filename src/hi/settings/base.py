@@ -8,6 +8,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from hi.utils.zones import system_zone_name
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("HI_DATA_DIR", Path.cwd() / "data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -46,11 +48,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # Swagger UI served from its bundled static files: API docs work offline
     "hi.apps.entity",
+    "hi.apps.places",
     "hi.apps.sense",
     "hi.apps.control",
     "hi.apps.event",
     "hi.apps.monitor",
+    "hi.apps.household",
     "hi.apps.api",
     "hi.apps.web",
     "hi.apps.ops",
@@ -58,6 +63,7 @@ INSTALLED_APPS = [
     "hi.services.hass",
     "hi.services.zoneminder",
     "hi.services.weather",
+    "hi.services.homebox",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "hi.apps.household.middleware.HouseholdTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -86,6 +93,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -125,7 +133,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("HI_TIME_ZONE", "UTC")
+# The default zone; each request uses the household's (hi.apps.household.timezones: env, settings page, system).
+TIME_ZONE = os.environ.get("HI_TIME_ZONE", "").strip() or system_zone_name()
 USE_I18N = True
 USE_TZ = True
 

@@ -18,4 +18,5 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing root
+HI_HOUSEHOLD_CACHE_SECONDS = 0  # household settings are read afresh: each test has its own database
 HI_BACKUP_INTERVAL_HOURS = 0  # no scheduled backups from workers that tests start

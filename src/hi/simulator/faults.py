@@ -41,12 +41,26 @@ import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from .base import SimulatorBase
+
+class SimulatorBase(Protocol):
+    """What faults need of the simulator they act on (``hi.simulator.base.SimulatorBase`` has all of it);
+    a protocol here, so the simulator's base class and its faults do not import each other."""
+
+    request_log: list[tuple[str, str]]
+
+    def unauthorized_response(self, request: web.Request) -> web.StreamResponse: ...
+
+    def apply_schema_drift(self, payload: Any, params: dict[str, Any]) -> Any: ...
+
+    async def stop_listening(self) -> None: ...
+
+    async def resume_listening(self) -> None: ...
+
+    async def drop_connections(self) -> None: ...
 
 FAULTS: dict[str, dict[str, Any]] = {
     "refuse": {},

@@ -12,10 +12,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import NoReverseMatch
 from ninja import NinjaAPI
 
+from hi.apps.places.operations import PlaceError, PlaceNotFound
 from hi.integrations.exceptions import ConfigurationError, IntegrationError
+from hi.operations.queries import BadInput, NotFound
 
 from .auth import API_AUTH, bearer_from_header
-from .queries import BadInput, NotFound
 
 
 def _docs_need_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -55,6 +56,16 @@ def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=404)
 
 
+@api.exception_handler(PlaceNotFound)
+def _place_not_found(request: HttpRequest, exc: PlaceNotFound) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=404)
+
+
+@api.exception_handler(PlaceError)
+def _place_error(request: HttpRequest, exc: PlaceError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
 @api.exception_handler(BadInput)
 def _bad_input(request: HttpRequest, exc: BadInput) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
@@ -73,8 +84,10 @@ def _integration_error(request: HttpRequest, exc: IntegrationError) -> HttpRespo
 
 from .routes_integrations import router as integrations_router  # noqa: E402
 from .routes_model import router as model_router  # noqa: E402
+from .routes_places import router as places_router  # noqa: E402
 from .routes_system import router as system_router  # noqa: E402
 
 api.add_router("/integrations", integrations_router)
 api.add_router("/", model_router)
+api.add_router("/", places_router)
 api.add_router("/", system_router)

@@ -7,9 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from hi.integrations import health
 from hi.integrations.exceptions import ConfigurationError, IntegrationError
+from hi.operations import actions
 
-from . import actions
 from .schemas import ConfigureIn, DisableIn, Problem, SyncIn
 
 router = Router(tags=["integrations"])
@@ -30,7 +31,7 @@ def get_integration(request: HttpRequest, integration_id: str) -> dict[str, Any]
 def configure(request: HttpRequest, integration_id: str, payload: ConfigureIn) -> Any:
     values = {key: "" if value is None else str(value) for key, value in payload.values.items()}
     try:
-        return actions.configure(integration_id, values, test=payload.test)
+        return actions.configure(integration_id, values, test=payload.test).as_dict()
     except ConfigurationError:
         raise
     except IntegrationError as exc:  # a failed connection test is the user's settings, not our server
@@ -39,17 +40,17 @@ def configure(request: HttpRequest, integration_id: str, payload: ConfigureIn) -
 
 @router.post("/{integration_id}/enable", summary="Start running the integration")
 def enable(request: HttpRequest, integration_id: str) -> dict[str, Any]:
-    return actions.lifecycle_action(integration_id, "enable")
+    return actions.lifecycle_action(integration_id, "enable").as_dict()
 
 
 @router.post("/{integration_id}/pause", summary="Stop the monitor, keep everything")
 def pause(request: HttpRequest, integration_id: str) -> dict[str, Any]:
-    return actions.lifecycle_action(integration_id, "pause")
+    return actions.lifecycle_action(integration_id, "pause").as_dict()
 
 
 @router.post("/{integration_id}/resume", summary="Run a paused integration again")
 def resume(request: HttpRequest, integration_id: str) -> dict[str, Any]:
-    return actions.lifecycle_action(integration_id, "resume")
+    return actions.lifecycle_action(integration_id, "resume").as_dict()
 
 
 @router.get("/{integration_id}/disable", summary="Preview what disabling would remove or detach")
@@ -59,18 +60,16 @@ def disable_preview(request: HttpRequest, integration_id: str, mode: str = "safe
 
 @router.post("/{integration_id}/disable", summary="Disable: 'safe' keeps entities with user data detached")
 def disable(request: HttpRequest, integration_id: str, payload: DisableIn) -> dict[str, Any]:
-    return actions.lifecycle_action(integration_id, "disable", payload.mode)
+    return actions.lifecycle_action(integration_id, "disable", payload.mode).as_dict()
 
 
 @router.post("/{integration_id}/sync", summary="Sync the model with the external system (or dry-run it)")
 def sync(request: HttpRequest, integration_id: str, payload: SyncIn) -> Any:
-    return actions.sync(integration_id, dry_run=payload.dry_run, remove_missing=payload.remove_missing)
+    return actions.sync(integration_id, dry_run=payload.dry_run, remove_missing=payload.remove_missing).to_dict()
 
 
 @router.get("/{integration_id}/health", summary="Stored and live health of one integration")
 def integration_health(request: HttpRequest, integration_id: str) -> Any:
-    from hi.integrations import health
-
     actions.check_integration_id(integration_id)
     return actions.to_jsonable(health.health_snapshot(integration_id))
 

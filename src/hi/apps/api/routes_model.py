@@ -6,14 +6,17 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
+from hi.apps.entity.availability import AvailabilityIndex
 from hi.apps.entity.models import Entity, EntityState
+from hi.apps.places import operations
+from hi.apps.places.tree import LocationTree
 from hi.apps.sense.models import SensorHistory
+from hi.operations import actions
+from hi.operations.queries import NotFound, filter_events, find_entity
 
-from . import actions
 from .auth import requested_by
-from .queries import NotFound, filter_events, find_entity
 from .schemas import ControlIn, ControlOut, EntityOut, EntityPage, EventPage, HistoryPage, Problem
 from .serializers import control_json, entities_with_states, entity_json, event_json, iso
 
@@ -49,7 +52,23 @@ def list_entities(request: HttpRequest, filters: Query[EntityFilters]) -> dict[s
     if filters.detached is not None:
         detached = Q(integration_id__isnull=True) & ~Q(detached_key="")
         entities = entities.filter(detached) if filters.detached else entities.exclude(detached)
-    return _page(entities_with_states(entities.order_by("name", "id")), filters, entity_json)
+    tree = LocationTree.load()
+    index = AvailabilityIndex()  # one read of the integrations for the whole page
+    return _page(entities_with_states(entities.order_by("name", "id")), filters,
+                 lambda e: entity_json(e, tree, index=index))
+
+
+class EntityIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    entity_type: str = "other"
+    location: str | int | None = Field(None, description="place id, name or path")
+
+
+@router.post("/entities", response={201: EntityOut, 400: Problem, 404: Problem}, tags=["places"],
+             summary="Add a thing by hand (no integration; no sync ever removes it)")
+def create_entity(request: HttpRequest, payload: EntityIn) -> Any:
+    entity = operations.create_entity(payload.name, payload.entity_type, payload.location)
+    return Status(201, entity_json(entities_with_states(Entity.objects.all()).get(pk=entity.pk)))
 
 
 @router.get("/entities/{key_or_id}", response={200: EntityOut, 400: Problem, 404: Problem}, tags=["entities"],

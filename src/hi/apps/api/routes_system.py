@@ -8,9 +8,10 @@ from django.db import IntegrityError, connection
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from . import actions
+from hi.operations import actions
+from hi.operations.queries import BadInput, NotFound
+
 from .models import ApiToken
-from .queries import BadInput, NotFound
 from .schemas import Problem, TokenCreated, TokenIn, TokenOut
 from .serializers import iso
 

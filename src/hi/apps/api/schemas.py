@@ -49,8 +49,19 @@ class StateOut(Schema):
     value: Any
     units: str
     updated_at: str | None
+    available: bool = Field(..., description="false when its integration is paused, disabled, in error or "
+                            "not set up, the entity is detached, or the source says unavailable/unknown")
+    stale: bool = Field(..., description="true when nothing has confirmed the value for longer than its "
+                        "integration's expected cycle")
+    unavailable_reason: str | None = Field(None, description="why it is unavailable or stale, in words")
     sensors: list[SensorRef]
     controllers: list[SensorRef]
+
+
+class LocationRef(Schema):
+    id: int
+    name: str
+    path: str = Field(..., description="e.g. 'Home / Ground floor / Kitchen'")
 
 
 class EntityOut(Schema):
@@ -58,6 +69,7 @@ class EntityOut(Schema):
     name: str
     entity_type: str
     integration_key: str | None
+    location: LocationRef | None
     states: list[StateOut]
 
 

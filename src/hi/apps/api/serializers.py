@@ -6,16 +6,19 @@ import datetime as dt
 from typing import Any
 
 from hi.apps.control.models import ControllerHistory
+from hi.apps.entity.availability import Availability, AvailabilityIndex
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
-from hi.integrations.models import Integration
+from hi.apps.places.tree import LocationTree
 
 
 def iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def state_json(state: EntityState) -> dict[str, Any]:
+def state_json(state: EntityState, availability: Availability | None = None) -> dict[str, Any]:
+    """One state; ``available``/``stale``/``unavailable_reason`` say whether its value is current."""
+    current = (availability or Availability(True, False)).as_json()
     return {
         "id": state.id,
         "name": state.name,
@@ -23,19 +26,27 @@ def state_json(state: EntityState) -> dict[str, Any]:
         "value": state.value,
         "units": state.units,
         "updated_at": iso(state.value_updated_at),
+        **current,
         "sensors": [{"id": s.id, "integration_key": s.integration_key_str} for s in state.sensors.all()],
         "controllers": [{"id": c.id, "integration_key": c.integration_key_str} for c in state.controllers.all()],
     }
 
 
-def entity_json(entity: Entity) -> dict[str, Any]:
-    """Entity JSON; prefetch ``states__sensors`` and ``states__controllers`` to keep queries bounded."""
+def entity_json(entity: Entity, tree: LocationTree | None = None, *,
+                index: AvailabilityIndex | None = None) -> dict[str, Any]:
+    """Entity JSON; prefetch ``states__sensors`` and ``states__controllers`` to keep queries bounded, and
+    pass one ``tree`` (``LocationTree.load()``) and one availability ``index`` when rendering many, so
+    paths and availability cost one query each in all."""
+    if tree is None and entity.location_id is not None:
+        tree = LocationTree.load()
+    index = index or AvailabilityIndex()
     return {
         "id": entity.id,
         "name": entity.name,
         "entity_type": entity.entity_type,
         "integration_key": entity.integration_key_str,
-        "states": [state_json(state) for state in entity.states.all()],
+        "location": tree.ref(entity.location_id) if tree is not None and entity.location_id else None,
+        "states": [state_json(state, index.of_state(entity, state)) for state in entity.states.all()],
     }
 
 
@@ -69,28 +80,3 @@ def control_json(history: ControllerHistory) -> dict[str, Any]:
         "latency_ms": history.latency_ms,
         "confirmed_at": iso(history.confirmed_at),
     }
-
-
-def integration_json(integration: Integration, label: str = "", with_attributes: bool = False) -> dict[str, Any]:
-    """Lifecycle and health of one integration; secrets appear only as 'set'/'not set'."""
-    data: dict[str, Any] = {
-        "integration_id": integration.integration_id,
-        "label": label or integration.integration_id,
-        "status": integration.status,
-        "config_version": integration.config_version,
-        "health": {
-            "status": integration.health_status,
-            "message": integration.health_message,
-            "last_success_at": iso(integration.last_success_at),
-            "last_error_at": iso(integration.last_error_at),
-            "last_error": integration.last_error,
-            "consecutive_failures": integration.consecutive_failures,
-            "heartbeat_at": iso(integration.heartbeat_at),
-        },
-        "needs_sync": integration.needs_sync,
-        "last_sync_at": iso(integration.last_sync_at),
-    }
-    if with_attributes:
-        data["attributes"] = {attr.key: attr.display_value for attr in integration.attributes.all()}
-    return data
-

@@ -15,6 +15,11 @@ class Entity(IntegrationKeyMixin):
     name = models.CharField(max_length=200)
     entity_type = models.CharField(max_length=32, choices=EntityType.choices, default=EntityType.OTHER)
     user_fields = models.JSONField(default=list, blank=True)
+    # The room it is in. An integration may suggest one (``location_suggestion`` remembers the last
+    # suggestion applied, so each is applied once); a person's choice marks "location" in user_fields.
+    location = models.ForeignKey("places.Location", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="entities")
+    location_suggestion = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

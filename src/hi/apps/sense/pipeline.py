@@ -139,6 +139,37 @@ def _same(a: Any, b: Any) -> bool:
     return a == b and type(a) is type(b) if isinstance(a, bool) or isinstance(b, bool) else a == b
 
 
+def _fingerprint(value: Any) -> str:
+    """A stored reading's value in a form that compares equal exactly when the values are the same."""
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _recorded_readings(batch: Sequence[SensorResponse], sensors: dict[tuple[str, str], SensorRow],
+                       states: dict[int, StateRow]) -> set[tuple[int, dt.datetime, str]]:
+    """(sensor, time, value) of stored history rows a response of this batch may repeat.
+
+    Only a response no newer than its state's current value can repeat a stored reading (a newer
+    one is a new change), so the usual batch costs no query; a late report of an older change, such
+    as the second of two reporters of one change, costs one indexed lookup for the whole batch.
+    """
+    candidates: dict[int, set[dt.datetime]] = defaultdict(set)
+    for response in batch:
+        key = response.integration_key
+        sensor = sensors.get((key.integration_id, key.integration_name))
+        if sensor is None or response.correlation is not None:
+            continue
+        updated = states[sensor.entity_state_id].value_updated_at
+        if updated is not None and response.timestamp <= updated:
+            candidates[sensor.id].add(response.timestamp)
+    if not candidates:
+        return set()
+    moments = set().union(*candidates.values())
+    rows = SensorHistory.objects.filter(sensor_id__in=list(candidates), response_at__in=list(moments)) \
+        .values_list("sensor_id", "response_at", "value")
+    return {(sensor_id, moment, _fingerprint(value)) for sensor_id, moment, value in rows
+            if moment in candidates[sensor_id]}
+
+
 class SensorResponsePipeline:
     """Processes batches of SensorResponses; one instance per process (see ``get_pipeline``)."""
 
@@ -261,6 +292,7 @@ class SensorResponsePipeline:
                               if (active := event_value(s.state_type)) is not None and s.value == active],
         )
         history: list[tuple[int, Any, dt.datetime, Any]] = []
+        recorded = _recorded_readings(batch, sensors, states)
         dirty_sensors: dict[int, SensorRow] = {}
         dirty_states: dict[int, StateRow] = {}
         applied: dict[int, list[Any]] = defaultdict(list)
@@ -291,6 +323,13 @@ class SensorResponsePipeline:
             if recorder.is_duplicate(state, response):
                 counts.duplicates += 1
                 continue
+            reading = (sensor.id, moment, _fingerprint(value))
+            if response.correlation is None and reading in recorded:
+                # the same reading reported again after a newer one (e.g. a control's answer and the
+                # live monitor both reporting one Home Assistant change): one change, one history row
+                counts.duplicates += 1
+                continue
+            recorded.add(reading)
             if sensor.provides_history:
                 history.append((sensor.id, value, moment, self._history_details(response, details)))
             in_order = state.value_updated_at is None or moment >= state.value_updated_at

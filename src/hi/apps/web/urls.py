@@ -1,9 +1,15 @@
 """URLs of the web UI, mounted at ``/``."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
-from .views import attributes, entity, events, home, integrations, live, pages
+from .views import attributes, entity, events, home, integrations, live, pages, settings
+
+# Browsers ask for /favicon.ico on every page, signed in or not: answer with the bundled icon.
+favicon = login_not_required(RedirectView.as_view(url=static("web/favicon.svg"), permanent=True))
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -29,4 +35,6 @@ urlpatterns = [
     path("cameras/", pages.cameras, name="cameras"),
     path("weather/", pages.weather, name="weather"),
     path("health/", pages.health, name="system-health"),
+    path("settings/", settings.page, name="settings"),
+    path("favicon.ico", favicon, name="favicon"),
 ]

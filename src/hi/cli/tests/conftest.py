@@ -22,6 +22,10 @@ def hi(capsys):
             status = main(list(argv))
         except SystemExit as exc:  # argparse usage errors
             status = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            from django.utils import timezone
+
+            timezone.deactivate()  # main() activates the household's zone for this thread
         out, err = capsys.readouterr()
         return status, out, err
 

@@ -38,7 +38,7 @@ def test_the_whole_lifecycle_from_the_command_line(hi, lamp_gateway):
     status, out, _ = hi("entities", "list", "--integration", LAMPS_ID, "--json")
     entities = json.loads(out)
     assert [e["integration_key"] for e in entities] == ["test_lamps:lamp.0", "test_lamps:lamp.1"]
-    assert set(entities[0]) == {"id", "name", "entity_type", "integration_key", "states"}
+    assert set(entities[0]) == {"id", "name", "entity_type", "integration_key", "location", "states"}
 
     status, out, _ = hi("entities", "show", "test_lamps:lamp.1")
     assert status == 0 and "Lamp 1" in out and "test_lamps:lamp.1.power" in out
@@ -71,8 +71,8 @@ def test_entities_show_by_id_in_the_stable_json_shape(hi):
     entity = json.loads(out)
     assert status == 0
     assert entity["states"][0]["value"] == "on"
-    assert set(entity["states"][0]) == {"id", "name", "state_type", "value", "units", "updated_at", "sensors",
-                                        "controllers"}
+    assert set(entity["states"][0]) == {"id", "name", "state_type", "value", "units", "updated_at", "available",
+                                        "stale", "unavailable_reason", "sensors", "controllers"}
     assert entity["states"][0]["controllers"] == [{"id": light.controller.id,
                                                    "integration_key": "test_switch:light.kitchen"}]
 
@@ -161,3 +161,29 @@ def test_listings_cost_the_same_queries_for_few_or_many_rows(hi, argv):
         return len(captured.captured_queries)
 
     assert queries_with(2, 0) == queries_with(20, 2)
+
+
+def test_places_from_the_command_line(hi):
+    assert hi("places", "add", "Home")[0] == 0
+    status, out, _ = hi("places", "add", "Ground floor", "--parent", "home", "--json")
+    assert status == 0 and json.loads(out)["path"] == "Home / Ground floor"
+    assert "Home / Ground floor / Kitchen" in hi("places", "add", "Kitchen", "--parent", "Ground floor")[1]
+    status, _, err = hi("places", "add", "kitchen", "--parent", "Ground floor")
+    assert status == 1 and one_line_error(err) == "hi: 'Home / Ground floor / Kitchen' already exists"
+
+    status, out, _ = hi("entities", "create", "Fuse box", "--type", "appliance", "--room", "kitchen", "--json")
+    fuse = json.loads(out)
+    assert status == 0 and fuse["location"]["path"] == "Home / Ground floor / Kitchen"
+    assert fuse["integration_key"] is None
+
+    status, out, _ = hi("places", "assign", str(fuse["id"]), "Home / Ground floor", "--json")
+    assert status == 0 and json.loads(out)["location"]["name"] == "Ground floor"
+    status, out, _ = hi("places", "list")
+    assert status == 0 and "Ground floor" in out and "Kitchen" in out
+    rows = json.loads(hi("places", "list", "--json")[1])
+    assert [(r["path"], r["entity_count"]) for r in rows] == [
+        ("Home", 0), ("Home / Ground floor", 1), ("Home / Ground floor / Kitchen", 0)]
+    status, _, err = hi("places", "assign", str(fuse["id"]), "Attic")
+    assert status == 1 and "no place called 'Attic'" in one_line_error(err)
+    status, _, err = hi("entities", "create", "X", "--type", "spaceship")
+    assert status == 1 and "type must be one of" in one_line_error(err)

@@ -42,12 +42,16 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 from hi.integrations import exceptions as exc
 from hi.utils.redaction import redact
 
+from .breaker import get_breaker
 from .clock import SYSTEM_CLOCK, Clock
 from .http import user_agent
 from .metrics import ClientMetrics, get_metrics
 from .retry import RetryPolicy
 
 logger = logging.getLogger("hi.integrations.client.websocket")
+# A peer that comes back must be noticed within a couple of seconds; a refused or failed connect to a
+# peer that is down costs almost nothing, so the reconnect delay stays short however long the outage.
+RECONNECT_POLICY = RetryPolicy(base_delay=0.25, max_delay=1.5)
 Hook = Callable[["WebSocketClient"], Awaitable[Any]]
 _RESYNC = object()
 
@@ -98,7 +102,7 @@ class WebSocketClient:
         self.ping_timeout = ping_timeout if ping_timeout is not None else (ping_interval or 0) / 2 or None
         self.max_size = max_size
         self.queue_size = queue_size
-        self.backoff = backoff or RetryPolicy(base_delay=0.5, max_delay=30.0)
+        self.backoff = backoff or RECONNECT_POLICY
         self.open_timeout = open_timeout
         self.auth_timeout = auth_timeout
         self.command_timeout = command_timeout
@@ -122,6 +126,7 @@ class WebSocketClient:
         self._queue: asyncio.Queue[Any] | None = None
         self._connected: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
+        self._retry_now: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
         self._dispatcher: asyncio.Task[None] | None = None
 
@@ -133,6 +138,7 @@ class WebSocketClient:
         self._queue = asyncio.Queue(self.queue_size)
         self._connected = asyncio.Event()
         self._stop = asyncio.Event()
+        self._retry_now = asyncio.Event()
         self._dispatcher = asyncio.create_task(self._dispatch(), name=f"ws-dispatch-{self.integration_id}")
         self._runner = asyncio.create_task(self._run(), name=f"ws-{self.integration_id}")
 
@@ -157,6 +163,11 @@ class WebSocketClient:
         if self._runner is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._runner
+
+    def reconnect_now(self) -> None:
+        """End a reconnect wait at once: another call (e.g. a REST poll) just proved the peer is back."""
+        if self._retry_now is not None and not self.is_connected:
+            self._retry_now.set()
 
     @property
     def is_connected(self) -> bool:
@@ -249,13 +260,14 @@ class WebSocketClient:
             await self._wait_or_stop(delay)
 
     async def _wait_or_stop(self, delay: float) -> None:
-        assert self._stop is not None
-        sleeper = asyncio.ensure_future(self.clock.asleep(delay))
-        stopper = asyncio.ensure_future(self._stop.wait())
+        assert self._stop is not None and self._retry_now is not None
+        self._retry_now.clear()
+        waiters = {asyncio.ensure_future(self.clock.asleep(delay)), asyncio.ensure_future(self._stop.wait()),
+                   asyncio.ensure_future(self._retry_now.wait())}
         try:
-            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in (sleeper, stopper):
+            for task in waiters:
                 task.cancel()
 
     async def _open(self) -> ClientConnection:
@@ -292,6 +304,8 @@ class WebSocketClient:
                 await self.on_connect(self)
             self._enqueue(_RESYNC)
             established = True
+            # the peer answers again: its breaker need not wait out its timeout before REST calls resume
+            get_breaker(self.integration_id).record_success()
             self.connections += 1
             if self.connections > 1:
                 self.metrics.record_reconnect()

@@ -69,6 +69,8 @@ def apply_sync(plan: SyncPlan) -> SyncReport:
     started = time.perf_counter()
     report = SyncReport(plan=plan, dry_run=False, applied=True)
     with transaction.atomic():
+        for location in plan.new_locations:  # few, and each needs its parent's id: one by one, parents first
+            location.save()
         Entity.objects.bulk_create(plan.new_entities, batch_size=_BATCH)
         EntityState.objects.bulk_create(plan.new_states, batch_size=_BATCH)
         Sensor.objects.bulk_create(plan.new_sensors, batch_size=_BATCH)

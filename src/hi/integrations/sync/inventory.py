@@ -52,12 +52,17 @@ class ExternalAttribute:
 
 @dataclass(frozen=True)
 class ExternalEntity:
+    """One thing the system has. ``location`` is where the system says it is, outermost first
+    (``("Ground floor", "Kitchen")``, a HomeBox location path, a Home Assistant floor and area);
+    empty when it does not say. See docs/places.md for how a suggestion is applied."""
+
     key: IntegrationKey
     name: str
     entity_type: str
     states: tuple[ExternalState, ...] = ()
     attributes: tuple[ExternalAttribute, ...] = ()
     payload: Mapping[str, Any] = field(default_factory=dict)
+    location: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

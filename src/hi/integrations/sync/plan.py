@@ -17,6 +17,8 @@ from django.utils import timezone
 from hi.apps.control.models import Controller
 from hi.apps.entity.enums import AttributeSource, EntityStateType, EntityType, default_value_range
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
+from hi.apps.places.models import Location
+from hi.apps.places.suggest import SuggestionResolver, suggestion_text
 from hi.apps.sense.models import Sensor
 
 from .inventory import ExternalController, ExternalEntity, ExternalSensor, ExternalState, Inventory
@@ -74,6 +76,7 @@ class SyncPlan:
     changed_fields: dict[type, set[str]] = field(default_factory=lambda: defaultdict(set))
     links: list[tuple[Sensor | Controller, EntityState]] = field(default_factory=list)
     deleted: dict[type, set[int]] = field(default_factory=lambda: defaultdict(set))
+    new_locations: list[Location] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -92,6 +95,7 @@ class SyncPlan:
             "controllers_created": len(self.new_controllers),
             "states_removed": len(self.deleted[EntityState]), "sensors_removed": len(self.deleted[Sensor]),
             "controllers_removed": len(self.deleted[Controller]),
+            "locations_created": len(self.new_locations),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -160,6 +164,7 @@ class _Planner:
         self.now = timezone.now()
         self.kept_states: list[EntityState] = []
         self.actions_by_entity: dict[int, EntityAction] = {}
+        self.places = SuggestionResolver()
 
     def warn(self, message: str) -> None:
         self.plan.warnings.append(message)
@@ -178,6 +183,7 @@ class _Planner:
                 self.entity(external)
         self.drop_unclaimed_children()
         self.missing()
+        self.plan.new_locations = self.places.created
         return self.plan
 
     # -- entities -------------------------------------------------------------------------------
@@ -200,6 +206,7 @@ class _Planner:
             entity = Entity(name=name, entity_type=entity_type, integration_id=external.key.integration_id,
                             integration_name=external.key.integration_name, integration_payload=payload)
             self.plan.new_entities.append(entity)
+            self.suggest_location(entity, external, None)
             for state in self.valid_states(external):
                 self.new_state(entity, state)
             self.replace_attributes(entity, external, [])
@@ -211,6 +218,7 @@ class _Planner:
             if field_name not in entity.user_fields and getattr(entity, field_name) != value:
                 self.plan.change(entity, field_name, value)
                 action.changes.append(f"{field_name} changed")
+        self.suggest_location(entity, external, action)
         self.states(entity, external, action)
         if self.replace_attributes(entity, external, self.existing.attributes.get(entity.pk, [])):
             action.changes.append("attributes changed")
@@ -218,6 +226,21 @@ class _Planner:
             if entity.pk in self.plan.changed[Entity]:
                 self.plan.change(entity, "updated_at", self.now)
             self.plan.actions.append(action)
+
+    def suggest_location(self, entity: Entity, external: ExternalEntity, action: EntityAction | None) -> None:
+        """Apply the integration's room suggestion once: only a suggestion not applied before, and never
+        over a person's choice (``location`` in ``user_fields``). Missing places are created."""
+        text = suggestion_text(external.location)
+        if not text or text == entity.location_suggestion or "location" in entity.user_fields:
+            return
+        location = self.places.resolve(external.location)
+        if action is None:  # a new entity: set on the unsaved row
+            entity.location, entity.location_suggestion = location, text
+            return
+        if location is None or location.pk is None or entity.location_id != location.pk:
+            self.plan.change(entity, "location", location)
+            action.changes.append(f"location suggested: {text}")
+        self.plan.change(entity, "location_suggestion", text)
 
     def valid_states(self, external: ExternalEntity) -> list[ExternalState]:
         states: dict[str, ExternalState] = {}

@@ -95,7 +95,10 @@ def _external(device: Mapping[str, Any]) -> ExternalEntity:
         units="°C" if state_type == EntityStateType.TEMPERATURE else "",
         sensor=ExternalSensor(key, f"{device['name']} {state_key}"),
         controller=ExternalController(key, f"{device['name']} {state_key}") if controllable else None)
-    return ExternalEntity(key, str(device["name"]), entity_type, (state,), payload={"kind": device["kind"]})
+    room = device.get("room")
+    location = tuple(str(room).split("/")) if isinstance(room, str) else ()
+    return ExternalEntity(key, str(device["name"]), entity_type, (state,), payload={"kind": device["kind"]},
+                          location=location)
 
 
 class ToySynchronizer(IntegrationSynchronizer):

@@ -54,12 +54,19 @@ class ToySimulator(SimulatorBase):
             for device_id, name, kind in _DEMO:
                 self.add_device(device_id, name, kind)
 
-    def add_device(self, device_id: str, name: str, kind: str, value: Any = None) -> None:
+    def add_device(self, device_id: str, name: str, kind: str, value: Any = None, room: str = "") -> None:
+        """``room`` is where the toy system says the device is ("Ground floor/Kitchen"; empty: it does not say)."""
         if kind not in KINDS:
             raise ValueError(f"unknown toy device kind {kind!r}")
         with self._lock:
             self.devices[device_id] = {"id": device_id, "name": name, "kind": kind,
                                        "value": KINDS[kind]["initial"] if value is None else value}
+            if room:
+                self.devices[device_id]["room"] = room
+
+    def move_device(self, device_id: str, room: str) -> None:
+        with self._lock:
+            self.devices[device_id]["room"] = room
 
     def remove_device(self, device_id: str) -> None:
         with self._lock:

@@ -6,6 +6,7 @@ so a 5,000-entity home costs responses only for the entities that actually chang
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,22 @@ from .hass_converter import Allowlist, responses_for
 from .hass_states import INTEGRATION_ID, split_key_name
 
 Signature = tuple[str, object]
+
+
+def recorded_times() -> dict[str, dt.datetime]:
+    """Per Home Assistant entity, the newest HA time we recorded for it (where a replay would start)."""
+    from django.db.models import Max
+
+    from hi.apps.sense.models import Sensor
+
+    times: dict[str, dt.datetime] = {}
+    rows = (Sensor.objects.filter(integration_id=INTEGRATION_ID, last_response_at__isnull=False)
+            .values("integration_name").annotate(newest=Max("last_response_at")))
+    for row in rows:
+        entity_id = split_key_name(row["integration_name"])[0]
+        if entity_id not in times or row["newest"] > times[entity_id]:
+            times[entity_id] = row["newest"]
+    return times
 
 
 def known_entity_ids() -> set[str]:
@@ -49,11 +66,37 @@ class LiveStateTracker:
     """Per-entity signature of the last submitted state, and the set of imported entity ids."""
 
     def __init__(self, allowlist: Allowlist, temperature_unit: str = "°C",
-                 known_ids: Iterable[str] = ()) -> None:
+                 known_ids: Iterable[str] = (), recorded: dict[str, dt.datetime] | None = None) -> None:
         self.allowlist = allowlist
         self.temperature_unit = temperature_unit
         self.known_ids: set[str] = set(known_ids)
         self.submitted: dict[str, Signature] = {}
+        self.recorded: dict[str, dt.datetime] = dict(recorded or {})
+
+    def last_known(self, entity_id: str) -> dt.datetime | None:
+        """The HA time of the newest state of ``entity_id`` we recorded (None: nothing to replay from)."""
+        signature = self.submitted.get(entity_id)
+        if signature is not None and isinstance(signature[1], dt.datetime):
+            return signature[1]
+        return self.recorded.get(entity_id)
+
+    def gaps(self, states: Iterable[HassState]) -> dict[str, dt.datetime]:
+        """Entities a full listing shows changed since we last heard of them, each with when that was.
+
+        Only these can hide changes we never saw (several while we were away, the listing holding
+        the last one only); the recorder's history of just them fills the gap.
+        """
+        found: dict[str, dt.datetime] = {}
+        for state in states:
+            known = self.last_known(state.entity_id)
+            if (known is not None and state.last_updated is not None and state.last_updated > known
+                    and self.allowlist.allows(state)):
+                found[state.entity_id] = known
+        return found
+
+    def replayed(self, state: HassState) -> list[SensorResponse]:
+        """Responses for one state out of the recorder's history."""
+        return responses_for(state, self.temperature_unit) if self.allowlist.allows(state) else []
 
     @staticmethod
     def signature(state: HassState) -> Signature:

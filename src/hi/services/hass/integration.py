@@ -50,6 +50,7 @@ def _where(base_url: str) -> str:
 class HassGateway(IntegrationGateway):
     integration_id = "hass"
     label = "Home Assistant"
+    expected_cycle_seconds = 15.0  # the monitor heartbeats this often while its WebSocket is up
     description = "Lights, switches, locks, covers, climate, sensors and more from Home Assistant, live over its WebSocket API."
     attribute_specs = (
         AttributeSpec("base_url", "Address", AttributeType.URL, help_text="e.g. http://homeassistant.local:8123"),

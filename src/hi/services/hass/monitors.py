@@ -18,7 +18,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from hi.integrations.client import WsState
+from hi.integrations.client import RetryPolicy, WsState
 from hi.integrations.exceptions import AuthenticationError, IntegrationConnectionError, IntegrationError
 from hi.integrations.monitor import IntegrationMonitor, MonitorContext
 from hi.integrations.sensor_response import SensorResponse
@@ -26,10 +26,12 @@ from hi.utils.redaction import redact, register_secret
 
 from .client import AsyncHassRestClient, HassWebSocket, StateChange, StatesResult
 from .hass_converter import Allowlist
-from .hass_live import LiveStateTracker, Signature, known_entity_ids
+from .hass_live import LiveStateTracker, Signature, known_entity_ids, recorded_times
 from .hass_states import INTEGRATION_ID
 
 logger = logging.getLogger("hi.services.hass.monitor")
+# A poll is a probe of a peer that may be down: one quick retry, never a long series that delays the next poll.
+POLL_RETRY = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=0.5, budget=2.0)
 
 
 def _mark_needs_sync(reason: str) -> bool:
@@ -109,6 +111,10 @@ class HassMonitor(IntegrationMonitor):
         self._context: MonitorContext | None = None
         self._tracker: LiveStateTracker | None = None
         self._queue: SubmitQueue | None = None
+        self._rest: AsyncHassRestClient | None = None
+        self._ws: HassWebSocket | None = None
+        self.replayed = 0
+        self._history_unavailable = False
         self._wake = asyncio.Event()
         self._flagged = ""
         self._last_error_report = 0.0
@@ -120,16 +126,20 @@ class HassMonitor(IntegrationMonitor):
         register_secret(token)
         self._context = context
         self._wake = asyncio.Event()
-        rest = AsyncHassRestClient(base_url, token, timeout=30.0)
+        rest = AsyncHassRestClient(base_url, token, timeout=30.0, retry=POLL_RETRY)
         unit = "°C"
         with contextlib.suppress(IntegrationError):
             unit = (await rest.config()).temperature_unit
         known = await sync_to_async(known_entity_ids)()
-        self._tracker = LiveStateTracker(Allowlist.parse(attributes.get("import_allowlist")), unit, known)
+        recorded = await sync_to_async(recorded_times)()
+        self._tracker = LiveStateTracker(Allowlist.parse(attributes.get("import_allowlist")), unit, known,
+                                         recorded)
+        self._rest = rest
         ws = HassWebSocket(base_url, token, on_change=self._on_change, on_snapshot=self._on_snapshot,
                            on_auth_failed=self._on_auth_failed, on_state_change=self._on_link_state,
                            on_error=self._on_error, ping_interval=self.ping_interval,
                            ping_timeout=self.ping_timeout, **self.ws_options)
+        self._ws = ws
         self._queue = SubmitQueue(context, self._tracker)
         submitter = asyncio.create_task(self._queue.run(), name="hass-submit")
         await ws.start()
@@ -171,6 +181,12 @@ class HassMonitor(IntegrationMonitor):
                     await self._on_snapshot(await ws.get_states())
                 continue
             down_since = down_since if down_since is not None else now
+            if self.mode == "websocket" or (self.mode == "starting" and ws.last_error):
+                # an outage is reported within one cycle, with its cause, not only once polling starts
+                reason = ws.last_error or "connection lost"
+                await self._set_link(context, "reconnecting", reason)
+                await context.report_failure(IntegrationConnectionError(f"Home Assistant connection lost ({redact(reason)[:200]}); "
+                                                             "reconnecting", integration_id=INTEGRATION_ID))
             if now - down_since < self.fallback_after:
                 await self._wait(context, min(1.0, self.fallback_after))
                 continue
@@ -186,8 +202,13 @@ class HassMonitor(IntegrationMonitor):
             await context.report_failure(exc)
             return
         self.polls += 1
+        self._ws_reconnect_now()  # the peer answers: reconnect at once instead of at the next backoff
         await self._apply(result)
         await context.report_success()
+
+    def _ws_reconnect_now(self) -> None:
+        if self._ws is not None:
+            self._ws.client.reconnect_now()
 
     async def _wait(self, context: MonitorContext, seconds: float) -> None:
         """Sleep until woken by a link change, the stop signal or ``seconds``."""
@@ -230,9 +251,33 @@ class HassMonitor(IntegrationMonitor):
         self._synced = True
         self._wake.set()
 
+    async def _replay_gaps(self, result: StatesResult) -> None:
+        """Submit the changes a full listing cannot show: those of entities that changed while we were
+        not listening (down, reconnecting or between polls), from Home Assistant's recorder."""
+        assert self._tracker is not None and self._queue is not None
+        gaps = self._tracker.gaps(result.states)
+        if not gaps or self._rest is None or self._history_unavailable:
+            return
+        try:
+            states = await self._rest.history(min(gaps.values()), gaps)
+        except IntegrationError as exc:
+            if getattr(exc, "status_code", None) == 404:
+                self._history_unavailable = True  # no recorder: the listing's last values still arrive
+                logger.warning("hass: Home Assistant has no history API; changes made while hi was not "
+                               "listening arrive as their last value only")
+            else:
+                logger.warning("hass: could not replay missed changes: %s", redact(exc))
+            return
+        responses = [response for state in states
+                     if state.last_updated is not None and state.last_updated > gaps.get(state.entity_id, state.last_updated)
+                     for response in self._tracker.replayed(state)]
+        self.replayed += len(responses)
+        self._queue.add(responses, {})
+
     async def _apply(self, result: StatesResult) -> None:
         """Submit what changed in a full listing and check whether HA's entity set drifted from ours."""
         assert self._tracker is not None and self._queue is not None
+        await self._replay_gaps(result)
         delta = self._tracker.delta(result.states)
         self._queue.add(delta.responses, delta.signatures)
         if delta.seen != self._tracker.known_ids and not result.skipped:

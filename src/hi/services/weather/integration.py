@@ -11,16 +11,19 @@ from hi.integrations.enums import AttributeType, HealthStatus
 from hi.integrations.exceptions import ConfigurationError, IntegrationError
 from hi.integrations.integration_gateway import (
     ConnectionTestResult,
+    EntityRef,
     HealthReport,
     IntegrationGateway,
     IntegrationSynchronizer,
     ManageResult,
+    Presentation,
 )
 
 from .config import WeatherSettings, default_source_list
 from .monitor import WeatherMonitor
 from .sources import available_sources, parse_source_list
 from .sources.base import utc_now
+from .station import PRESENTATION, STATION_NAME
 from .store import MemoryStore
 from .synchronizer import WeatherSynchronizer
 from .transport import ClientTransport
@@ -44,6 +47,7 @@ def _check_sources(text: str) -> str | None:
 class WeatherGateway(IntegrationGateway):
     integration_id: ClassVar[str] = "weather"
     label: ClassVar[str] = "Weather"
+    expected_cycle_seconds: ClassVar[float] = 60.0  # WeatherMonitor.interval_seconds
     description: ClassVar[str] = "Current conditions, forecasts, sunrise/sunset and alerts from NWS, Open-Meteo " \
                                  "and sunrise-sunset.org, merged by priority and freshness."
     attribute_specs: ClassVar[tuple[AttributeSpec, ...]] = (
@@ -126,3 +130,7 @@ class WeatherGateway(IntegrationGateway):
             status = HealthStatus.HEALTHY
         return HealthReport(status=status, message=snapshot.summary(),
                             details={"serving": snapshot.serving, "sources": self.service.health_details()})
+
+    def presentation(self, entity: EntityRef) -> Presentation | None:
+        """The station's layout (``station.PRESENTATION``); the weather page reads no key of its own."""
+        return PRESENTATION if entity.integration_name == STATION_NAME else None

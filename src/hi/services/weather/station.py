@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hi.apps.entity.enums import EntityStateType as S
+from hi.integrations.integration_gateway import Chart, ChartLine, Presentation
 from hi.integrations.keys import IntegrationKey
 
 from .units import units_for
@@ -42,6 +43,23 @@ STATES: tuple[StateDef, ...] = (
     StateDef("alerts", "Weather alerts", S.BLOB),
     StateDef("provenance", "Data sources", S.BLOB),
     StateDef("freshness", "Data freshness", S.DISCRETE, ["current", "partly stale", "stale", "none"]),
+)
+
+# How the weather page lays the station out (``WeatherGateway.presentation``): the page knows none of these keys.
+PRESENTATION = Presentation(
+    current=("temperature", "conditions", "humidity", "wind_speed", "wind_direction", "pressure", "dew_point",
+             "visibility", "sunrise", "sunset"),
+    provenance="provenance", freshness="freshness", alerts="alerts",
+    charts=(
+        Chart("hourly", "forecast_hourly", "time", (
+            ChartLine("temperature", "Temperature", units_of="temperature"),
+            ChartLine("precipitation_probability", "Precipitation chance", "%"))),
+        Chart("daily", "forecast_daily", "date", (
+            ChartLine("temperature_max", "High", units_of="temperature"),
+            ChartLine("temperature_min", "Low", units_of="temperature"),
+            ChartLine("precipitation_probability", "Precipitation chance", "%"))),
+    ),
+    periods="forecast_daily", period_label="date", period_text="conditions",
 )
 
 

@@ -13,13 +13,16 @@ from hi.integrations.enums import AttributeType, HealthStatus
 from hi.integrations.exceptions import AuthenticationError, IntegrationError
 from hi.integrations.integration_gateway import (
     ConnectionTestResult,
+    EntityRef,
     HealthReport,
     IntegrationGateway,
     IntegrationSynchronizer,
+    MediaUrls,
 )
 from hi.utils.redaction import redact, register_secret
 
 from .zm_client import ZoneMinderClient
+from .zm_converter import monitor_id_from_key, snapshot_path, stream_path
 from .zm_settings import settings_from
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ EVENT_HISTORY_NOTE = ("events from before the first poll against a server are no
 class ZoneMinderGateway(IntegrationGateway):
     integration_id = "zoneminder"
     label = "ZoneMinder"
+    expected_cycle_seconds = 10.0  # polls every 2 s; a few missed polls are not yet stale
     description = ("Cameras, motion events with durations, camera functions and run states from ZoneMinder 1.36. "
                    "Past events are not imported: events are read from the first poll on (plus any still open then).")
     attribute_specs = (
@@ -85,3 +89,13 @@ class ZoneMinderGateway(IntegrationGateway):
         if str(breaker.get("state", "closed")) == "open":
             return HealthReport(HealthStatus.ERROR, "too many failed requests; waiting before trying again", details)
         return HealthReport(HealthStatus.UNKNOWN, "", details)
+
+    def media_urls(self, entity: EntityRef) -> MediaUrls:
+        """A camera's snapshot and live stream through our authenticated proxy (``views.py``)."""
+        payload = entity.integration_payload if isinstance(entity.integration_payload, dict) else {}
+        monitor_id = payload.get("monitor_id")
+        if not isinstance(monitor_id, int):
+            monitor_id = monitor_id_from_key(entity.integration_name or "")
+        if monitor_id is None:
+            return MediaUrls()
+        return MediaUrls(picture=snapshot_path(monitor_id), stream=stream_path(monitor_id))

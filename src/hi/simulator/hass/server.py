@@ -25,6 +25,15 @@ from .store import SimState, StateStore, new_context
 from .websocket import HassConnection
 
 DEFAULT_TOKEN = "hass-simulator-token"
+
+
+def _parse_time(text: str) -> dt.datetime | None:
+    """An ISO-8601 time as the recorder's API takes it (naive means UTC); None when unreadable."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 HA_VERSION = "2026.11.0"
 T = TypeVar("T")
 
@@ -225,6 +234,7 @@ class HassSimulator(SimulatorBase):
         app.router.add_get("/api/states/{entity_id}", self._api_state)
         app.router.add_post("/api/states/{entity_id}", self._api_set_state)
         app.router.add_get("/api/services", self._api_services)
+        app.router.add_get("/api/history/period/{start}", self._api_history)
         app.router.add_post("/api/services/{domain}/{service}", self._api_call_service)
         app.router.add_get("/api/websocket", self._websocket)
         app.router.add_post("/api/onboarding/users", self._onboard_user)
@@ -276,6 +286,20 @@ class HassSimulator(SimulatorBase):
         existed = entity_id in self.store.states
         self.store.set(entity_id, body["state"], body.get("attributes") or {})
         return self._json(self.render_state(self.store.states[entity_id]), 200 if existed else 201)
+
+    async def _api_history(self, request: web.Request) -> web.Response:
+        """The recorder's history: one list per entity named in ``filter_entity_id`` (required, as in HA)."""
+        if not self._authorized(request):
+            return self._unauthorized()
+        start = _parse_time(request.match_info["start"])
+        end = _parse_time(request.query["end_time"]) if "end_time" in request.query else None
+        if start is None or ("end_time" in request.query and end is None):
+            return self._json({"message": "Invalid datetime"}, 400)
+        wanted = [e for e in request.query.get("filter_entity_id", "").split(",") if e.strip()]
+        if not wanted:
+            return self._json({"message": "filter_entity_id is missing"}, 400)
+        lists = [[self.render_state(s) for s in self.store.history(e.strip(), start, end)] for e in wanted]
+        return self._json([states for states in lists if states])
 
     async def _api_services(self, request: web.Request) -> web.Response:
         return self._json(describe_services()) if self._authorized(request) else self._unauthorized()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from .profiles import PROFILES
 
 _context_ids = itertools.count(1)
+_RECORDED_PER_ENTITY = 1000  # the recorder keeps days; the simulator keeps each entity's last states
 
 
 def new_context() -> dict[str, Any]:
@@ -59,6 +61,7 @@ class StateStore:
     def __init__(self, profile: str) -> None:
         self.profile = profile
         self.states: dict[str, SimState] = {}
+        self.recorded: dict[str, deque[SimState]] = {}
         self.listeners: list[Listener] = []
         self.reset()
 
@@ -66,6 +69,7 @@ class StateStore:
         now = dt.datetime.now(dt.UTC)
         self.states = {eid: SimState(eid, state, dict(attrs), now, now)
                        for eid, state, attrs in PROFILES[self.profile]()}
+        self.recorded = {eid: deque([state], maxlen=_RECORDED_PER_ENTITY) for eid, state in self.states.items()}
 
     def get(self, entity_id: str) -> SimState | None:
         return self.states.get(entity_id)
@@ -81,8 +85,16 @@ class StateStore:
         last_changed = old.last_changed if old is not None and old.state == state else now
         new = SimState(entity_id, state, attrs, last_changed, now, context or new_context())
         self.states[entity_id] = new
+        self.recorded.setdefault(entity_id, deque(maxlen=_RECORDED_PER_ENTITY)).append(new)
         self._notify(entity_id, old, new)
         return new
+
+    def history(self, entity_id: str, start: dt.datetime, end: dt.datetime | None = None) -> list[SimState]:
+        """Like the recorder's ``history/period``: the state current at ``start``, then every later one."""
+        recorded = list(self.recorded.get(entity_id, ()))
+        before = [s for s in recorded if s.last_updated <= start]
+        after = [s for s in recorded if s.last_updated > start and (end is None or s.last_updated <= end)]
+        return before[-1:] + after
 
     def remove(self, entity_id: str) -> bool:
         old = self.states.pop(entity_id, None)

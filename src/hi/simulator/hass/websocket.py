@@ -12,15 +12,33 @@ import contextlib
 import json
 import logging
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import WSMsgType, web
 
+from ..faults import FaultInjector
 from .services import ServiceError
-from .store import SimState
+from .store import SimState, StateStore
 
-if TYPE_CHECKING:
-    from .server import HassSimulator
+
+class HassSimulator(Protocol):
+    """What a connection uses of ``server.HassSimulator`` (a protocol, so the two modules do not import
+    each other)."""
+
+    faults: FaultInjector
+    tokens: set[str]
+    ha_version: str
+    store: StateStore
+    connections: set[Any]
+
+    def config(self) -> dict[str, Any]: ...
+
+    def render_state(self, state: SimState) -> dict[str, Any]: ...
+
+    def call_service(self, domain: str, service: str, data: dict[str, Any],
+                     target: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]: ...
+
+    async def stalled_until_released(self) -> None: ...
 
 logger = logging.getLogger("hi.simulator.hass.ws")
 MAX_PENDING = 4096

@@ -80,6 +80,10 @@ class WeatherSimulator(SimulatorBase):
                 "nws_base_url": self.base_url("nws"), "openmeteo_base_url": self.base_url("openmeteo"),
                 "sunrise_sunset_base_url": self.base_url("sunrise_sunset")}
 
+    def household_time_zone(self) -> str:
+        """The zone of the simulated location (Chicago), which the demo's household uses."""
+        return "America/Chicago"
+
     def fail(self, source: str, status: int = 503, *, seconds: float | None = None, count: int | None = None) -> None:
         until = self.clock() + dt.timedelta(seconds=seconds) if seconds is not None else None
         self.outages[source] = Outage(status, until, count)

@@ -13,8 +13,9 @@ from .factories import make_event, make_light
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("hi.apps.api.tests.urls")]
 
-ENTITY_KEYS = {"id", "name", "entity_type", "integration_key", "states"}
-STATE_KEYS = {"id", "name", "state_type", "value", "units", "updated_at", "sensors", "controllers"}
+ENTITY_KEYS = {"id", "name", "entity_type", "integration_key", "location", "states"}
+STATE_KEYS = {"id", "name", "state_type", "value", "units", "updated_at", "available", "stale", "unavailable_reason",
+              "sensors", "controllers"}
 EVENT_KEYS = {"id", "entity_id", "state_id", "value", "start", "end", "duration_seconds", "details"}
 
 
@@ -155,6 +156,6 @@ def test_health_lists_integrations_and_the_worker(api):
 def test_the_entity_list_uses_a_bounded_number_of_queries(api, django_assert_max_num_queries):
     for i in range(30):
         make_light(f"Light {i:02}", f"light.n{i}")
-    with django_assert_max_num_queries(8):  # auth + count + entities + states + sensors + controllers
+    with django_assert_max_num_queries(10):  # auth, count, entities, states, sensors, controllers, places, integrations
         page = api.get("/api/v1/entities?limit=1000").json()
     assert page["count"] == 30

@@ -204,3 +204,20 @@ def test_a_batch_costs_a_fixed_number_of_queries(pipeline, django_assert_max_num
     with django_assert_max_num_queries(10):
         changes = pipeline.process(batch)
     assert len(changes) == 80 and Event.objects.filter(end__isnull=False).count() == 40
+
+
+def test_one_change_reported_twice_after_a_newer_one_is_one_history_row(pipeline):
+    """A control's answer and the live monitor both report one change; another change came between."""
+    make_device("lamp", S.ON_OFF, value="off")
+    pipeline.process([response("lamp", "on", 1)])        # the control's answer
+    pipeline.process([response("lamp", "off", 2)])       # a second client's control, answered first
+    pipeline.process([response("lamp", "on", 1), response("lamp", "off", 2)])  # the monitor, late
+    assert sorted(SensorHistory.objects.values_list("response_at", "value")) == [(at(1), "on"), (at(2), "off")]
+    assert pipeline.stats.duplicates == 2
+
+
+def test_an_older_reading_with_another_value_at_the_same_time_is_kept(pipeline):
+    make_device("thermo", S.TEMPERATURE, value=20.0)
+    pipeline.process([response("thermo", 21.0, 1), response("thermo", 22.0, 2)])
+    pipeline.process([response("thermo", 21.5, 1)])  # a different reading: history keeps it
+    assert SensorHistory.objects.count() == 3

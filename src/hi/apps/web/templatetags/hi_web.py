@@ -116,3 +116,19 @@ def flat_items(details: Any) -> list[tuple[str, Any]]:
         elif value is not None and not isinstance(value, list):
             pairs.append((str(key).replace("_", " "), value))
     return [(key, redact(value) if isinstance(value, str) else value) for key, value in pairs[:20]]
+
+
+@register.filter
+def days_from_today(value: str) -> str:
+    """``(in 20 days)`` / ``(30 days ago)`` / ``(today)`` for an ISO date attribute (warranties, purchases)."""
+    from django.utils import timezone
+
+    try:
+        when = dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return ""
+    days = (when - timezone.localdate()).days
+    if days == 0:
+        return "(today)"
+    unit = "day" if abs(days) == 1 else "days"
+    return f"(in {days} {unit})" if days > 0 else f"({-days} {unit} ago)"

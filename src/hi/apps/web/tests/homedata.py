@@ -7,16 +7,32 @@ from django.utils import timezone
 from hi.apps.control.models import Controller
 from hi.apps.entity.enums import EntityStateType, EntityType
 from hi.apps.entity.models import Entity, EntityState
+from hi.apps.places.models import Location, LocationKind
+from hi.apps.places.tree import LocationTree
 from hi.apps.sense.models import Sensor
 
 
-def build_home(count: int, integration_id: str = "hass") -> list[Entity]:
-    """``count`` entities alternating lights (on/off + dimmer, controllable) and thermometers."""
+def build_rooms(count: int) -> list[Location]:
+    """A home with two floors and ``count`` rooms spread over them (names unique per run)."""
+    tree = LocationTree.load()
+    home = tree.home() or Location.objects.create(name="Home", kind=LocationKind.HOME)
+    start = Location.objects.count()
+    floors = [Location.objects.create(name=f"Floor {start + i}", parent=home, kind=LocationKind.FLOOR, position=i)
+              for i in range(2)]
+    return Location.objects.bulk_create([
+        Location(name=f"Room {start + i:04d}", parent=floors[i % 2], kind=LocationKind.ROOM, position=i)
+        for i in range(count)])
+
+
+def build_home(count: int, integration_id: str = "hass", rooms: list[Location] | None = None) -> list[Entity]:
+    """``count`` entities alternating lights (on/off + dimmer, controllable) and thermometers; with ``rooms``,
+    every room gets its share and one entity in ten has none."""
     now = timezone.now()
     entities = Entity.objects.bulk_create([
         Entity(name=f"{'Light' if i % 2 == 0 else 'Thermometer'} {i:05d}",
                entity_type=EntityType.LIGHT if i % 2 == 0 else EntityType.SENSOR,
-               integration_id=integration_id, integration_name=f"thing.{i}")
+               integration_id=integration_id, integration_name=f"thing.{i}",
+               location=rooms[i % len(rooms)] if rooms and i % 10 else None)
         for i in range(count)])
     states: list[EntityState] = []
     for i, entity in enumerate(entities):

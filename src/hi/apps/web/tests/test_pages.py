@@ -13,7 +13,7 @@ from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.event.models import Event
 from hi.apps.sense.models import SensorHistory
 
-from .homedata import build_home
+from .homedata import build_home, build_rooms
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,25 @@ def test_home_query_count_does_not_grow_with_entities(client_in):
     build_home(300, integration_id="other")
     assert _home_queries(client_in) == small
     assert _home_queries(client_in, {"page": 3, "state": "on"}) <= small + 1
+
+
+def test_home_groups_by_room_by_default_in_tree_order_with_roomless_last(client_in):
+    rooms = build_rooms(3)
+    build_home(20, rooms=rooms)
+    body = client_in.get(reverse("home")).content.decode()
+    headings = [body.index(f"Home / {r.parent.name} / {r.name}") for r in
+                sorted(rooms, key=lambda r: (r.parent.position, r.position))]
+    assert headings == sorted(headings)
+    assert headings[-1] < body.index("No room")
+    by_type = client_in.get(reverse("home"), {"group": "type"}).content.decode()
+    assert "No room" not in by_type and "Thermometer 00001" in by_type
+
+
+def test_home_by_room_costs_the_same_queries_however_many_entities_and_rooms(client_in):
+    build_home(10, rooms=build_rooms(2))
+    small = _home_queries(client_in, {"group": "room"})
+    build_home(300, integration_id="other", rooms=build_rooms(20))
+    assert _home_queries(client_in, {"group": "room"}) == small
 
 
 def test_home_paginates(client_in):

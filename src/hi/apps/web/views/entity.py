@@ -21,6 +21,7 @@ from hi.apps.sense.models import SensorHistory
 from hi.apps.web.forms import AttributeForm, RenameForm
 from hi.apps.web.presentation import control_spec
 from hi.integrations.exceptions import IntegrationError
+from hi.operations import actions
 
 PERIODS: dict[str, dt.timedelta] = {
     "1h": dt.timedelta(hours=1), "6h": dt.timedelta(hours=6), "24h": dt.timedelta(hours=24),
@@ -95,14 +96,12 @@ def _coerce(raw: str) -> Any:
 
 @require_POST
 def control(request: HttpRequest, controller_id: int) -> HttpResponse:
-    """Send a value through the control dispatch and answer with its (polling) status fragment."""
-    from hi.apps.control.dispatch import dispatch_control
-
+    """Send a value through the operations layer and answer with its (polling) status fragment."""
     controller = get_object_or_404(Controller.objects.select_related("entity_state"), pk=controller_id)
     raw = request.POST.get("value", "")
     try:
-        record = dispatch_control(controller, _coerce(raw.strip()), f"web:{request.user.get_username()}")
-    except (IntegrationError, ValueError, TypeError) as exc:
+        record = actions.control(controller, _coerce(raw.strip()), f"web:{request.user.get_username()}")
+    except (IntegrationError, ValueError, TypeError) as exc:  # BadInput is a ValueError
         message = getattr(exc, "message", None) or str(exc)
         return render(request, "web/partials/control_status.html", {"error": message, "controller": controller})
     return render(request, "web/partials/control_status.html", {"record": record, "controller": controller,

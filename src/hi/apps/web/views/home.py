@@ -9,20 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString
 
 from hi.apps.control.models import Controller
-from hi.apps.entity.enums import EntityType, binary_values
-from hi.apps.entity.models import Entity, EntityState
+from hi.apps.entity.enums import AttributeSource, AttributeValueType, EntityType, binary_values
+from hi.apps.entity.models import Entity, EntityAttribute, EntityState
+from hi.apps.places.tree import LocationTree
 from hi.apps.web.presentation import control_spec
 from hi.apps.web.widgets import quick_toggle_html
 from hi.integrations import integration_factory
 
 PAGE_SIZE = 60
-GROUPINGS = {"type": "entity_type", "integration": "integration_id"}
+GROUPINGS = {"room": "location_id", "type": "entity_type", "integration": "integration_id"}
+DEFAULT_GROUPING = "room"
 # The state filter offers the values people look for; anything else can be typed in the URL.
 STATE_CHOICES = [
     ("on", "On"), ("off", "Off"), ("open", "Open"), ("closed", "Closed"), ("active", "Motion / present"),
@@ -41,19 +43,19 @@ class HomeFilters:
     integration: str = ""
     entity_type: str = ""
     state: str = ""
-    group: str = "type"
+    group: str = DEFAULT_GROUPING
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> HomeFilters:
         get = request.GET
-        group = get.get("group", "type")
+        group = get.get("group", DEFAULT_GROUPING)
         entity_type = get.get("type", "")
         return cls(
             search=get.get("q", "").strip()[:100],
             integration=get.get("integration", "").strip()[:40],
             entity_type=entity_type if entity_type in EntityType.values else "",
             state=get.get("state", "").strip()[:40],
-            group=group if group in GROUPINGS else "type",
+            group=group if group in GROUPINGS else DEFAULT_GROUPING,
         )
 
     @property
@@ -61,7 +63,14 @@ class HomeFilters:
         return bool(self.search or self.integration or self.entity_type or self.state)
 
 
-def filtered_entities(filters: HomeFilters) -> QuerySet[Entity]:
+def room_order(tree: LocationTree) -> Case:
+    """Rooms in tree order, entities with no room last: a CASE over the (few) places, not a join."""
+    rank = tree.rank()
+    whens = [When(location_id=location_id, then=Value(index)) for location_id, index in rank.items()]
+    return Case(*whens, default=Value(len(rank)), output_field=IntegerField())
+
+
+def filtered_entities(filters: HomeFilters, tree: LocationTree | None = None) -> QuerySet[Entity]:
     """Entities matching ``filters`` in display order, with their states ready in one extra query."""
     entities = Entity.objects.all()
     if filters.search:
@@ -80,8 +89,13 @@ def filtered_entities(filters: HomeFilters) -> QuerySet[Entity]:
     states = EntityState.objects.only(
         "id", "entity_id", "name", "state_type", "value", "units", "value_range", "value_updated_at",
     ).prefetch_related(Prefetch("controllers", queryset=controllers))
-    return (entities.order_by(GROUPINGS[filters.group], "name", "id")
-            .only("id", "name", "entity_type", "integration_id", "integration_name", "detached_key")
+    if filters.group == "room":
+        entities = entities.annotate(room_rank=room_order(tree or LocationTree.load()))
+        order = "room_rank"
+    else:
+        order = GROUPINGS[filters.group]
+    return (entities.order_by(order, "name", "id")
+            .only("id", "name", "entity_type", "integration_id", "integration_name", "detached_key", "location_id")
             .prefetch_related(Prefetch("states", queryset=states)))
 
 
@@ -110,14 +124,26 @@ def quick_toggle(entity: Entity) -> SafeString:
     return SafeString("")
 
 
+def card_pictures(entities: list[Entity]) -> dict[int, str]:
+    """An integration's ``Photo`` file attribute (HomeBox's primary photo) is the card's picture; one query."""
+    if not entities:
+        return {}
+    rows = EntityAttribute.objects.filter(entity_id__in=[e.id for e in entities], name="Photo",
+                                          value_type=AttributeValueType.FILE, source=AttributeSource.INTEGRATION)
+    return {entity_id: value for entity_id, value in rows.values_list("entity_id", "value") if value.startswith("/")}
+
+
 def home(request: HttpRequest) -> HttpResponse:
     filters = HomeFilters.from_request(request)
-    paginator = Paginator(filtered_entities(filters), PAGE_SIZE)
+    tree = LocationTree.load()
+    paginator = Paginator(filtered_entities(filters, tree), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     facets = integration_facets()
     entities = list(page.object_list)
+    pictures = card_pictures(entities)
     for entity in entities:
         entity.quick_toggle = quick_toggle(entity)
+        entity.picture_url = pictures.get(entity.id, "")
     context = {
         "filters": filters,
         "page": page,
@@ -127,6 +153,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "entity_types": EntityType.choices,
         "state_choices": STATE_CHOICES,
         "type_labels": dict(EntityType.choices),
+        "room_paths": {location_id: tree.path(location_id) for location_id in tree.by_id},
     }
     template = "web/partials/home_results.html" if request.htmx and request.htmx.target == "results" else "web/home.html"
     return render(request, template, context)

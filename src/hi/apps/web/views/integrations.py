@@ -1,7 +1,7 @@
 """Integrations: health badges, the configure form from attribute specs, sync preview → apply, lifecycle.
 
-Everything goes through the same lifecycle and sync-engine calls the API and CLI use, so a person
-sees exactly the messages a script would get — minus anything secret.
+Everything goes through the operations layer (``hi.operations.actions``) the API and CLI use, so a
+person sees exactly the messages a script would get — minus anything secret.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hi.apps.api.actions import to_jsonable
 from hi.integrations import integration_factory
 from hi.integrations.enums import DisableMode, IntegrationStatus
 from hi.integrations.exceptions import ConfigurationError, IntegrationError
 from hi.integrations.health import all_health_snapshots
 from hi.integrations.models import Integration
+from hi.integrations.sync.engine import SyncReport
+from hi.operations import actions
+from hi.operations.queries import BadInput
 from hi.utils.redaction import redact
 
 from ..forms import IntegrationConfigForm
@@ -73,11 +75,9 @@ def configure(request: HttpRequest, integration_id: str) -> HttpResponse:
     form = IntegrationConfigForm(gateway.attribute_specs, stored, request.POST or None)
     test_message, test_ok = "", None
     if request.method == "POST":
-        from hi.integrations import lifecycle
-
         form.is_valid()
         try:
-            result = lifecycle.configure(integration_id, form.submitted_values(), test=True)
+            outcome = actions.configure(integration_id, form.submitted_values(), test=True)
         except ConfigurationError as exc:
             if exc.field_errors:
                 form.add_field_errors({k: redact(v) for k, v in exc.field_errors.items()})
@@ -85,8 +85,8 @@ def configure(request: HttpRequest, integration_id: str) -> HttpResponse:
                 test_ok, test_message = False, redact(exc.message)
         except IntegrationError as exc:
             test_ok, test_message = False, redact(exc.message)
-        else:  # lifecycle calls raise on failure and return a success message (already redacted)
-            messages.success(request, result["message"])
+        else:  # operations raise on failure and return a success message (already redacted)
+            messages.success(request, outcome.message)
             return redirect("integrations")
     return render(request, "web/integration_configure.html", {
         "gateway": gateway, "integration_id": integration_id, "row": row, "form": form,
@@ -94,30 +94,29 @@ def configure(request: HttpRequest, integration_id: str) -> HttpResponse:
     })
 
 
-def _sync_summary(data: dict[str, Any]) -> list[dict[str, Any]]:
-    counts = data.get("counts") or {}
-    names = data.get("names") or {}
-    return [{"action": key, "label": label, "icon": icon, "count": counts.get(key, len(names.get(key, []))),
-             "names": names.get(key, [])[:50], "more": max(0, len(names.get(key, [])) - 50)}
+def _sync_summary(report: SyncReport) -> list[dict[str, Any]]:
+    names: dict[str, list[str]] = {key: [] for key, _, _ in SYNC_ACTIONS}
+    for action in report.plan.actions:
+        names.setdefault(action.action, []).append(action.name)
+    return [{"action": key, "label": label, "icon": icon, "count": report.counts.get(key, len(names[key])),
+             "names": names[key][:50], "more": max(0, len(names[key]) - 50)}
             for key, label, icon in SYNC_ACTIONS]
 
 
 def sync(request: HttpRequest, integration_id: str) -> HttpResponse:
     """GET: a dry run to preview; POST: apply and report. Both render the same panel."""
-    from hi.integrations.sync.engine import run_sync
-
     gateway = _gateway_class(integration_id)
     remove_missing = (request.POST or request.GET).get("remove_missing") == "on"
     dry_run = request.method != "POST"
-    error, data = "", {}
+    error, report = "", None
     try:
-        data = to_jsonable(run_sync(integration_id, dry_run=dry_run, remove_missing=remove_missing)) or {}
+        report = actions.sync(integration_id, dry_run=dry_run, remove_missing=remove_missing)
     except IntegrationError as exc:
         error = redact(exc.message)
     context = {
         "gateway": gateway, "integration_id": integration_id, "dry_run": dry_run, "error": error,
-        "summary": _sync_summary(data) if data else [], "warnings": data.get("warnings", []) if data else [],
-        "remove_missing": remove_missing, "total": sum((data.get("counts") or {}).values()) if data else 0,
+        "summary": _sync_summary(report) if report else [], "warnings": report.plan.warnings if report else [],
+        "remove_missing": remove_missing, "total": sum(report.counts.values()) if report else 0,
     }
     template = "web/partials/sync_panel.html" if request.htmx else "web/integration_sync.html"
     return render(request, template, context)
@@ -125,40 +124,36 @@ def sync(request: HttpRequest, integration_id: str) -> HttpResponse:
 
 @require_POST
 def lifecycle_action(request: HttpRequest, integration_id: str, action: str) -> HttpResponse:
-    from hi.integrations import lifecycle
-
     gateway = _gateway_class(integration_id)
     if action not in ("enable", "pause", "resume"):
         raise Http404("no such action")
     try:
-        result = getattr(lifecycle, action)(integration_id)
+        outcome = actions.lifecycle_action(integration_id, action)
     except IntegrationError as exc:
         messages.error(request, f"{gateway.label}: {redact(exc.message)}")
     else:
-        messages.success(request, result["message"])
+        messages.success(request, outcome.message)
     return redirect("integrations")
 
 
 def disable(request: HttpRequest, integration_id: str) -> HttpResponse:
     """GET previews what each mode affects; POST disables with the chosen mode."""
-    from hi.integrations import lifecycle
-
     gateway = _gateway_class(integration_id)
     mode = (request.POST or request.GET).get("mode", DisableMode.SAFE)
     if mode not in DisableMode.values:
         mode = DisableMode.SAFE
     if request.method == "POST":
         try:
-            result = lifecycle.disable(integration_id, mode)
-        except IntegrationError as exc:
-            messages.error(request, f"{gateway.label}: {redact(exc.message)}")
+            outcome = actions.lifecycle_action(integration_id, "disable", mode)
+        except (IntegrationError, BadInput) as exc:
+            messages.error(request, f"{gateway.label}: {redact(getattr(exc, 'message', None) or str(exc))}")
         else:
-            messages.success(request, result["message"])
+            messages.success(request, outcome.message)
         return redirect("integrations")
     previews = {}
     for choice in DisableMode.values:
         try:
-            previews[choice] = lifecycle.disable_preview(integration_id, choice)
+            previews[choice] = actions.disable_preview(integration_id, choice)
         except IntegrationError as exc:
             previews[choice] = {"message": redact(exc.message)}
     return render(request, "web/integration_disable.html", {

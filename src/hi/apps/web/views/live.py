@@ -10,8 +10,10 @@ from collections.abc import AsyncIterator, Iterable
 
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from hi.apps.entity.models import EntityState
+from hi.apps.household import timezones
 from hi.apps.sense.live.bus import BusItem, StateChange
 from hi.apps.sense.live.sse import event_stream_response, live_events
 from hi.apps.web.widgets import badge_html
@@ -20,7 +22,11 @@ KEEPALIVE_SECONDS = 15.0
 
 
 def render_state_events(state_ids: Iterable[int]) -> str:
-    """One SSE message per state, its data the badge as the pages render it (one query in all)."""
+    """One SSE message per state, its data the badge as the pages render it (one query in all).
+
+    Runs after the request's middleware has finished, so it activates the household's zone itself.
+    """
+    timezone.activate(timezones.current().zone)
     states = EntityState.objects.filter(id__in=set(state_ids)).only(
         "id", "state_type", "value", "units", "value_range", "value_updated_at")
     messages = []

@@ -1,7 +1,8 @@
 """Cameras, weather and system health: pages that read entities' states without integration-specific code paths.
 
-Cameras use the stream/snapshot proxy paths their integration stores on the entity; weather reads
-the station's states (current values, forecasts, alerts, provenance) by their keys.
+Cameras show the picture/stream paths their integration's gateway declares (``media_urls``); the
+weather page lays the station out as its gateway's ``presentation`` says (which states are current
+readings, which hold provenance, forecasts and alerts). Neither reads an integration's payload.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from hi.apps.entity.enums import EntityStateType, EntityType
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.event.models import Event
 from hi.apps.monitor.models import WorkerHeartbeat
+from hi.integrations import integration_factory
+from hi.integrations.integration_gateway import IntegrationGateway, MediaUrls, Presentation
 
 from .integrations import integration_cards
 
@@ -32,9 +35,17 @@ def _proxy_path(value: Any) -> str:
     return text if text.startswith(_PROXY_PREFIX) and not text.startswith("//") else ""
 
 
+def _gateway(entity: Entity) -> IntegrationGateway | None:
+    """The owning integration's gateway; None for a detached or hand-made entity, or one still being built."""
+    if not entity.integration_id or entity.integration_id not in integration_factory.available_integration_ids():
+        return None
+    return integration_factory.get_gateway(entity.integration_id)
+
+
 def _camera_urls(camera: Entity) -> dict[str, str]:
-    payload = camera.integration_payload or {}
-    urls = {"stream": _proxy_path(payload.get("stream_path")), "snapshot": _proxy_path(payload.get("snapshot_path"))}
+    gateway = _gateway(camera)
+    media = gateway.media_urls(camera) if gateway is not None else MediaUrls()
+    urls = {"stream": _proxy_path(media.stream), "snapshot": _proxy_path(media.picture)}
     for attribute in camera.attributes.all():
         name = attribute.name.lower()
         if "stream" in name and not urls["stream"]:
@@ -75,42 +86,52 @@ def _age(text: Any, now: dt.datetime) -> float | None:
     return (now - when).total_seconds() if when else None
 
 
+def _units(states: dict[str, EntityState], line: Any) -> str:
+    return line.units or getattr(states.get(line.units_of), "units", "")
+
+
+def _laid_out(station: Entity, layout: Presentation) -> dict[str, Any]:
+    """The page's context from the station's states, placed where its gateway's presentation says."""
+    states = {s.state_key: s for s in station.states.all()}
+    provenance = getattr(states.get(layout.provenance), "value", None) or {}
+    now = timezone.now()
+    current = []
+    for key in layout.current:
+        state = states.get(key)
+        if state is None:
+            continue
+        origin = (provenance.get(key) if isinstance(provenance, dict) else None) or {}
+        current.append({"state": state, "source": origin.get("source", ""), "age": _age(origin.get("observed_at"), now),
+                        "stale": origin.get("stale", False)})
+    charts = {}
+    for chart in layout.charts:
+        points = getattr(states.get(chart.state_key), "value", None)
+        charts[f"{chart.name}_json"] = json.dumps(_series(points if isinstance(points, list) else [], chart.time_field,
+                                                          [(line.field, line.label, _units(states, line))
+                                                           for line in chart.lines]))
+    periods = getattr(states.get(layout.periods), "value", None)
+    alerts_state = states.get(layout.alerts)
+    alert_events = list(Event.objects.filter(entity_state=alerts_state, end__isnull=True)
+                        .order_by("-start")[:20]) if alerts_state else []
+    return {
+        **charts, "current": current, "freshness": getattr(states.get(layout.freshness), "value", None),
+        "periods": [{"label": p.get(layout.period_label), "text": p.get(layout.period_text)}
+                    for p in (periods if isinstance(periods, list) else []) if isinstance(p, dict)],
+        "alerts": [{"event": e, "details": e.details or {}} for e in alert_events],
+        "alert_summary": alerts_state.value if alerts_state and isinstance(alerts_state.value, list) else [],
+    }
+
+
 def weather(request: HttpRequest) -> HttpResponse:
     station = (Entity.objects.filter(entity_type=EntityType.WEATHER_STATION)
                .prefetch_related(Prefetch("states", queryset=EntityState.objects.order_by("id"))).first())
     context: dict[str, Any] = {"station": station}
     if station is not None:
-        states = {s.state_key: s for s in station.states.all()}
-        temperature_units = getattr(states.get("temperature"), "units", "")
-        provenance = getattr(states.get("provenance"), "value", None) or {}
-        now = timezone.now()
-        current = []
-        for key in ("temperature", "conditions", "humidity", "wind_speed", "wind_direction", "pressure",
-                    "dew_point", "visibility", "sunrise", "sunset"):
-            state = states.get(key)
-            if state is None:
-                continue
-            origin = provenance.get(key) if isinstance(provenance, dict) else None
-            current.append({"state": state, "source": (origin or {}).get("source", ""),
-                            "age": _age((origin or {}).get("observed_at"), now),
-                            "stale": (origin or {}).get("stale", False)})
-        hourly = getattr(states.get("forecast_hourly"), "value", None) or []
-        daily = getattr(states.get("forecast_daily"), "value", None) or []
-        alerts_state = states.get("alerts")
-        alert_events = list(Event.objects.filter(entity_state=alerts_state, end__isnull=True)
-                            .order_by("-start")[:20]) if alerts_state else []
-        context.update({
-            "current": current, "freshness": getattr(states.get("freshness"), "value", None),
-            "hourly_json": json.dumps(_series(hourly if isinstance(hourly, list) else [], "time", [
-                ("temperature", "Temperature", temperature_units),
-                ("precipitation_probability", "Precipitation chance", "%")])),
-            "daily_json": json.dumps(_series(daily if isinstance(daily, list) else [], "date", [
-                ("temperature_max", "High", temperature_units), ("temperature_min", "Low", temperature_units),
-                ("precipitation_probability", "Precipitation chance", "%")])),
-            "daily": daily if isinstance(daily, list) else [],
-            "alerts": [{"event": e, "details": e.details or {}} for e in alert_events],
-            "alert_summary": alerts_state.value if alerts_state and isinstance(alerts_state.value, list) else [],
-        })
+        gateway = _gateway(station)
+        layout = gateway.presentation(station) if gateway is not None else None
+        # without a layout (a detached station) every state is simply a current reading
+        layout = layout or Presentation(current=tuple(s.state_key for s in station.states.all()))
+        context.update(_laid_out(station, layout))
     return render(request, "web/weather.html", context)
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+import websockets
 
 from hi.integrations import exceptions as exc
 from hi.integrations.client import FakeClock, RetryPolicy, WebSocketClient, WsState
@@ -307,3 +308,34 @@ async def test_async_auth_failed_callback_is_awaited(asim: GenericSimulator) -> 
     await client.start()
     await asyncio.wait_for(called.wait(), 5)
     await client.stop()
+
+
+async def test_reconnect_now_cuts_the_backoff_and_a_connect_closes_the_breaker() -> None:
+    """A peer proven back by another call is reconnected at once, and REST calls resume with it."""
+    from hi.integrations.client import get_breaker, reset_breakers
+
+    reset_breakers()
+    breaker = get_breaker("ws-now", failure_threshold=1, reset_timeout=3600)
+    breaker.record_failure()
+    server = await websockets.serve(lambda conn: conn.wait_closed(), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()  # the port now refuses: the client backs off
+    client = WebSocketClient(f"ws://127.0.0.1:{port}/", integration_id="ws-now", on_message=_ignore,
+                             ping=None, backoff=RetryPolicy(base_delay=60, max_delay=60), rng=lambda a, b: b)
+    await client.start()
+    try:
+        while client.state is not WsState.BACKOFF:
+            await asyncio.sleep(0.01)
+        server = await websockets.serve(lambda conn: conn.wait_closed(), "127.0.0.1", port)
+        client.reconnect_now()
+        await client.wait_connected(timeout=5)  # not the 60 s backoff
+        assert breaker.state.value == "closed"
+    finally:
+        await client.stop()
+        server.close()
+        reset_breakers()
+
+
+async def _ignore(message: object) -> None:
+    return None

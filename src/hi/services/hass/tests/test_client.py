@@ -220,3 +220,24 @@ async def test_onboarding_a_fresh_instance_yields_a_working_long_lived_token(sim
         await client.aclose()
     with pytest.raises(exc.RequestError, match="403"):
         await create_long_lived_token(sim.url)  # a second owner cannot be onboarded
+
+
+async def test_history_replays_every_change_since_a_time_oldest_first(sim: HassSimulator) -> None:
+    import datetime as dt
+
+    from hi.services.hass.client import AsyncHassRestClient
+
+    start = dt.datetime.fromisoformat(sim.set_state("light.porch", "on")["last_updated"])
+    sim.set_state("light.porch", "off")
+    sim.set_state("light.porch", "on", {"brightness": 10})
+    sim.set_state("switch.coffee_maker", "on")
+    client = AsyncHassRestClient(sim.url, sim.token, retry=NO_RETRY)
+    try:
+        states = await client.history(start, ["light.porch"])
+        assert [(s.entity_id, s.state) for s in states] == [
+            ("light.porch", "on"), ("light.porch", "off"), ("light.porch", "on")]  # the one at start, then later
+        assert states[-1].attributes["brightness"] == 10
+        with pytest.raises(exc.RequestError):
+            await client.http.get_json("/api/history/period/" + start.isoformat())  # HA wants filter_entity_id
+    finally:
+        await client.aclose()

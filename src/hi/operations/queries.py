@@ -1,4 +1,4 @@
-"""Look-ups shared by the API and the CLI, each failing with a message a person understands."""
+"""Look-ups shared by the web UI, the API and the CLI, each failing with a message a person understands."""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""Operations the REST API and the CLI share, so both behave (and fail) the same way."""
+"""What the web UI, the REST API and the CLI do to integrations and devices, written once.
+
+Each face calls these functions and gets typed results (``as_dict()``/``to_dict()`` where it needs
+JSON); a rule — which ids exist, what must be configured first, which modes a disable takes, who
+asked for a control — is checked here and nowhere else. Failures raise: ``NotFound`` (unknown id),
+``BadInput`` (malformed request), ``ConfigurationError``/``IntegrationError`` (the lifecycle's own).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,21 @@ import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from hi.apps.control.models import ControllerHistory
-from hi.integrations import integration_factory
+from hi.apps.control.dispatch import dispatch_control
+from hi.apps.control.models import Controller, ControllerHistory
+from hi.apps.monitor.models import worker_status
+from hi.integrations import integration_factory, lifecycle
 from hi.integrations.enums import DisableMode
-from hi.integrations.exceptions import ConfigurationError
+from hi.integrations.exceptions import ConfigurationError, ControlError
+from hi.integrations.health import all_health_snapshots
+from hi.integrations.integration_gateway import ManageResult
 from hi.integrations.models import Integration
+from hi.integrations.sync.engine import SyncReport, run_sync
 
 from .queries import BadInput, NotFound, find_controller
-from .serializers import integration_json
 
 LIFECYCLE_ACTIONS = ("enable", "pause", "resume", "disable")
 
@@ -38,6 +49,49 @@ def to_jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def integration_json(integration: Integration, label: str = "", with_attributes: bool = False) -> dict[str, Any]:
+    """Lifecycle and health of one integration; secrets appear only as 'set'/'not set'."""
+    data: dict[str, Any] = {
+        "integration_id": integration.integration_id,
+        "label": label or integration.integration_id,
+        "status": integration.status,
+        "config_version": integration.config_version,
+        "health": {
+            "status": integration.health_status,
+            "message": integration.health_message,
+            "last_success_at": _iso(integration.last_success_at),
+            "last_error_at": _iso(integration.last_error_at),
+            "last_error": integration.last_error,
+            "consecutive_failures": integration.consecutive_failures,
+            "heartbeat_at": _iso(integration.heartbeat_at),
+        },
+        "needs_sync": integration.needs_sync,
+        "last_sync_at": _iso(integration.last_sync_at),
+    }
+    if with_attributes:
+        data["attributes"] = {attr.key: attr.display_value for attr in integration.attributes.all()}
+    return data
+
+
+@dataclass(frozen=True)
+class IntegrationOutcome:
+    """What a configure or lifecycle call did (the lifecycle's result) and the integration as it now is."""
+
+    result: ManageResult
+    integration: dict[str, Any]
+
+    @property
+    def message(self) -> str:
+        return str(self.result.get("message") or "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"result": dict(self.result), "integration": self.integration}
 
 
 def check_integration_id(integration_id: str) -> str:
@@ -93,31 +147,27 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
     return values
 
 
-def configure(integration_id: str, values: Mapping[str, str], test: bool = True) -> dict[str, Any]:
+def configure(integration_id: str, values: Mapping[str, str | None], test: bool = True) -> IntegrationOutcome:
     """Validate, test the connection, save; raises ConfigurationError with field errors."""
     check_integration_id(integration_id)
     if not values:
         raise BadInput("give at least one setting (KEY=VALUE)")
-    from hi.integrations import lifecycle
-
     result = lifecycle.configure(integration_id, dict(values), test=test)
-    return {"result": to_jsonable(result), "integration": get_integration(integration_id)}
+    return IntegrationOutcome(result, get_integration(integration_id))
 
 
-def lifecycle_action(integration_id: str, action: str, mode: str | None = None) -> dict[str, Any]:
+def lifecycle_action(integration_id: str, action: str, mode: str | None = None) -> IntegrationOutcome:
+    """enable / pause / resume / disable (with a mode); only a configured integration has a lifecycle."""
     check_integration_id(integration_id)
     if action not in LIFECYCLE_ACTIONS:
         raise BadInput(f"unknown action {action!r}")
     if not Integration.objects.filter(integration_id=integration_id).exists():
         raise ConfigurationError(f"{integration_id} is not configured yet; configure it first")
-    from hi.integrations import lifecycle
-
     if action == "disable":
         result = lifecycle.disable(integration_id, check_mode(mode))
     else:
         result = getattr(lifecycle, action)(integration_id)
-    return {"result": to_jsonable(result), "integration": get_integration(integration_id)}
-
+    return IntegrationOutcome(result, get_integration(integration_id))
 
 
 def check_mode(mode: str | None) -> str:
@@ -127,33 +177,29 @@ def check_mode(mode: str | None) -> str:
     return mode
 
 
-def disable_preview(integration_id: str, mode: str | None) -> Any:
+def disable_preview(integration_id: str, mode: str | None) -> dict[str, Any]:
+    """Counts and names of what each disable mode would remove or detach."""
     check_integration_id(integration_id)
-    from hi.integrations import lifecycle
-
-    return to_jsonable(lifecycle.disable_preview(integration_id, check_mode(mode)))
+    return lifecycle.disable_preview(integration_id, check_mode(mode))
 
 
-def sync(integration_id: str, dry_run: bool = False, remove_missing: bool = False) -> Any:
+def sync(integration_id: str, dry_run: bool = False, remove_missing: bool = False) -> SyncReport:
+    """Run (or, with ``dry_run``, plan) a sync; ``SyncReport.to_dict()`` is its JSON."""
     check_integration_id(integration_id)
-    from hi.integrations.sync.engine import run_sync
-
-    return to_jsonable(run_sync(integration_id, dry_run=dry_run, remove_missing=remove_missing))
+    return run_sync(integration_id, dry_run=dry_run, remove_missing=remove_missing)
 
 
 def health() -> dict[str, Any]:
     """Every integration's stored and live health, plus whether the worker is running."""
-    from hi.apps.monitor.models import worker_status
-    from hi.integrations.health import all_health_snapshots
-
     return {"integrations": to_jsonable(all_health_snapshots()), "worker": worker_status()}
 
 
-def control(key: str, value: Any, requested_by: str) -> ControllerHistory:
-    from hi.apps.control.dispatch import dispatch_control
-    from hi.integrations.exceptions import ControlError
+def control(target: Controller | str | int, value: Any, requested_by: str) -> ControllerHistory:
+    """Send a value through control dispatch; a request the caller can fix raises ``BadInput``.
 
-    controller = find_controller(key)
+    ``target`` is an integration key or numeric id (API, CLI) or the Controller row itself (web).
+    """
+    controller = target if isinstance(target, Controller) else find_controller(target)
     try:
         return dispatch_control(controller, value, requested_by)
     except ControlError as exc:  # bad value, integration not running, detached: the caller can fix it

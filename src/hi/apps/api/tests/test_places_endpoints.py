@@ -1,0 +1,83 @@
+"""Places over the REST API: the tree, assigning entities, things added by hand, and clear 4xx errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from .factories import make_light
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("hi.apps.api.tests.urls")]
+
+
+def put(api, url: str, body: dict):
+    return api.put(url, data=json.dumps(body), content_type="application/json")
+
+
+def post(api, url: str, body: dict):
+    return api.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def test_build_a_tree_rename_move_and_delete(api):
+    home = post(api, "/api/v1/locations", {"name": "Home"}).json()
+    floor = post(api, "/api/v1/locations", {"name": "Ground floor", "parent": home["id"]}).json()
+    kitchen = post(api, "/api/v1/locations", {"name": "Kitchen", "parent": "Ground floor"})
+    assert kitchen.status_code == 201
+    assert kitchen.json()["path"] == "Home / Ground floor / Kitchen" and kitchen.json()["kind"] == "room"
+    assert floor["kind"] == "floor" and home["kind"] == "home"
+    dup = post(api, "/api/v1/locations", {"name": "KITCHEN", "parent": floor["id"]})
+    assert dup.status_code == 400 and "already exists" in dup.json()["detail"]
+
+    listed = api.get("/api/v1/locations").json()
+    assert [(r["name"], r["depth"]) for r in listed] == [("Home", 0), ("Ground floor", 1), ("Kitchen", 2)]
+
+    kid = kitchen.json()["id"]
+    moved = put(api, f"/api/v1/locations/{kid}", {"name": "Scullery", "parent": home["id"]}).json()
+    assert moved["path"] == "Home / Scullery"
+    assert put(api, f"/api/v1/locations/{home['id']}", {"parent": kid}).status_code == 400  # inside itself
+    assert api.get("/api/v1/locations/999").status_code == 404
+    assert api.delete(f"/api/v1/locations/{kid}").json()["deleted"] == "Scullery"
+    assert api.get(f"/api/v1/locations/{kid}").status_code == 404
+
+
+def test_assign_an_entity_and_see_location_in_its_json(api):
+    lamp = make_light("Lamp", "light.lamp")
+    post(api, "/api/v1/locations", {"name": "Home"})
+    post(api, "/api/v1/locations", {"name": "Study", "parent": "Home"})
+    answer = put(api, "/api/v1/entities/test_switch:light.lamp/location", {"location": "study"})
+    assert answer.status_code == 200
+    assert answer.json()["location"]["path"] == "Home / Study"
+    detail = api.get(f"/api/v1/entities/{lamp.entity.id}").json()
+    assert detail["location"] == {"id": answer.json()["location"]["id"], "name": "Study", "path": "Home / Study"}
+    cleared = put(api, f"/api/v1/entities/{lamp.entity.id}/location", {"location": None}).json()
+    assert cleared["location"] is None
+    assert put(api, f"/api/v1/entities/{lamp.entity.id}/location", {"location": "Nowhere"}).status_code == 404
+
+
+def test_entity_list_costs_the_same_queries_with_places(api):
+    post(api, "/api/v1/locations", {"name": "Home"})
+    for i in range(2):
+        make_light(f"Light {i}", f"light.l{i}")
+        put(api, f"/api/v1/entities/test_switch:light.l{i}/location", {"location": "Home"})
+    with CaptureQueriesContext(connection) as few:
+        api.get("/api/v1/entities")
+    for i in range(2, 12):
+        make_light(f"Light {i}", f"light.l{i}")
+        put(api, f"/api/v1/entities/test_switch:light.l{i}/location", {"location": "Home"})
+    with CaptureQueriesContext(connection) as many:
+        items = api.get("/api/v1/entities").json()["items"]
+    assert len(many) == len(few) and all(e["location"]["name"] == "Home" for e in items)
+
+
+def test_add_a_thing_by_hand(api):
+    post(api, "/api/v1/locations", {"name": "Cellar"})
+    made = post(api, "/api/v1/entities", {"name": "Water main shut-off", "entity_type": "appliance",
+                                          "location": "Cellar"})
+    assert made.status_code == 201
+    body = made.json()
+    assert body["integration_key"] is None and body["location"]["path"] == "Cellar" and body["states"] == []
+    bad = post(api, "/api/v1/entities", {"name": "X", "entity_type": "spaceship"})
+    assert bad.status_code == 400 and "type must be one of" in bad.json()["detail"]

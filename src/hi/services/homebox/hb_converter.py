@@ -1,0 +1,134 @@
+"""HomeBox items → the hub's model: one entity per item, typed read-only attributes, files by proxy.
+
+Pure functions of an ``ItemDetail`` (plus the location path and the group's currency), so an item
+whose ``updatedAt`` has not moved converts to exactly what it converted to last time and the sync
+plan sees nothing to do. The payload keeps the normalised detail: it is the cache the next sync
+reads instead of asking HomeBox again. The HomeBox location path is the entity's room suggestion
+(``ExternalEntity.location``, applied once by the sync engine, never over a person's choice) and
+also a read-only ``Location`` attribute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from hi.apps.entity.enums import AttributeValueType, EntityType
+from hi.integrations.keys import IntegrationKey
+from hi.integrations.sync.inventory import ExternalAttribute, ExternalEntity
+
+from .client import INTEGRATION_ID, Attachment, ItemDetail
+
+LOCATION_ATTRIBUTE = "Location"
+TAGS_ATTRIBUTE = "Tags"
+WARRANTY_ATTRIBUTE = "Warranty expires"
+PHOTO_ATTRIBUTE = "Photo"
+# words in a tag or HomeBox entity type → the hub's entity type (first match wins, tags before type)
+TYPE_WORDS: tuple[tuple[str, str], ...] = (
+    ("appliance", EntityType.APPLIANCE), ("washer", EntityType.APPLIANCE), ("dryer", EntityType.APPLIANCE),
+    ("dishwasher", EntityType.APPLIANCE), ("refrigerator", EntityType.APPLIANCE), ("fridge", EntityType.APPLIANCE),
+    ("oven", EntityType.APPLIANCE), ("microwave", EntityType.APPLIANCE), ("hvac", EntityType.APPLIANCE),
+    ("furnace", EntityType.APPLIANCE), ("camera", EntityType.CAMERA), ("lamp", EntityType.LIGHT),
+    ("light", EntityType.LIGHT), ("fan", EntityType.FAN), ("lock", EntityType.LOCK),
+    ("thermostat", EntityType.THERMOSTAT), ("server", EntityType.SERVER), ("nas", EntityType.SERVER),
+    ("television", EntityType.MEDIA_PLAYER), ("tv", EntityType.MEDIA_PLAYER), ("speaker", EntityType.MEDIA_PLAYER),
+    ("sensor", EntityType.SENSOR), ("item", EntityType.ITEM),
+)
+KIND_LABELS = {"photo": "Photo", "manual": "Manual", "receipt": "Receipt", "warranty": "Warranty",
+               "attachment": "Attachment", "thumbnail": "Thumbnail"}
+
+
+def entity_type_for(tags: Iterable[str], homebox_type: str = "") -> str:
+    """The hub type a tag or HomeBox's entity type names (whole words, any case); else ``other``."""
+    for source in (*tags, homebox_type):
+        words = set(source.lower().replace("-", " ").replace("_", " ").split())
+        for word, hub_type in TYPE_WORDS:
+            if word in words:
+                return str(hub_type)
+    return str(EntityType.OTHER)
+
+
+def attachment_url(item_id: str, attachment: Attachment) -> str:
+    """The hub's own address for a file (login required there); never HomeBox's, never with a token."""
+    return f"/homebox/items/{item_id}/attachments/{attachment.id}"
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def _attribute_rows(item: ItemDetail, location_path: Sequence[str], currency: str) -> list[ExternalAttribute]:
+    text, number, date, boolean = (AttributeValueType.TEXT, AttributeValueType.NUMBER, AttributeValueType.DATE,
+                                   AttributeValueType.BOOLEAN)
+    money = f" ({currency})" if currency else ""
+    rows: list[tuple[str, Any, str]] = [
+        ("Description", item.description, text), ("Serial number", item.serial_number, text),
+        ("Model number", item.model_number, text), ("Manufacturer", item.manufacturer, text),
+        ("Asset id", item.asset_id if item.asset_id.strip("0-") else "", text),
+        (WARRANTY_ATTRIBUTE, item.warranty_expires.isoformat() if item.warranty_expires else "", date),
+        ("Lifetime warranty", "yes" if item.lifetime_warranty else "", boolean),
+        ("Warranty details", item.warranty_details, text),
+        ("Purchase date", item.purchase_date.isoformat() if item.purchase_date else "", date),
+        ("Purchased from", item.purchase_from, text),
+        (f"Purchase price{money}", _number(item.purchase_price) if item.purchase_price else "", number),
+        ("Sold date", item.sold_date.isoformat() if item.sold_date else "", date), ("Sold to", item.sold_to, text),
+        (f"Sold price{money}", _number(item.sold_price) if item.sold_price else "", number),
+        ("Sold notes", item.sold_notes, text), ("Notes", item.notes, text),
+        ("Quantity", _number(item.quantity) if item.quantity != 1 else "", number),
+        ("Insured", "yes" if item.insured else "", boolean),
+        (LOCATION_ATTRIBUTE, " / ".join(location_path) or item.location_name, text),
+        (TAGS_ATTRIBUTE, ", ".join(item.tags), text),
+    ]
+    for custom in item.fields:
+        if custom.value in (None, ""):
+            continue
+        kind = {"number": number, "boolean": boolean, "time": date}.get(custom.type, text)
+        value = ("yes" if custom.value else "no") if isinstance(custom.value, bool) else custom.value
+        value = _number(value) if isinstance(value, float) else value
+        rows.append((custom.name, value, kind))
+    attributes = [ExternalAttribute(name, str(value), str(kind)) for name, value, kind in rows if value not in ("",)]
+    seen: set[str] = set()
+    for attachment in item.attachments:
+        label = KIND_LABELS.get(attachment.kind, attachment.kind.title() or "Attachment")
+        name = f"{label}: {attachment.title}"
+        if name in seen:
+            name = f"{name} ({attachment.id[:8]})"
+        seen.add(name)
+        if attachment.is_link:
+            attributes.append(ExternalAttribute(name, attachment.link_url, str(AttributeValueType.URL)))
+        else:
+            attributes.append(ExternalAttribute(name, value_type=str(AttributeValueType.FILE),
+                                                file_url=attachment_url(item.id, attachment)))
+    photo = primary_photo(item)
+    if photo is not None:
+        attributes.append(ExternalAttribute(PHOTO_ATTRIBUTE, value_type=str(AttributeValueType.FILE),
+                                            file_url=attachment_url(item.id, photo)))
+    return attributes
+
+
+def primary_photo(item: ItemDetail) -> Attachment | None:
+    """The attachment HomeBox marks primary (or the first photo): the entity's picture on cards."""
+    photos = [a for a in item.attachments if not a.is_link and (a.kind == "photo" or a.mime_type.startswith("image/"))]
+    return next((a for a in photos if a.primary), photos[0] if photos else None)
+
+
+def item_payload(item: ItemDetail, location_path: Sequence[str]) -> dict[str, Any]:
+    """What the entity stores: the detail (the next sync's cache) and the suggested room path."""
+    return {"updatedAt": item.updated_at, "item": item.model_dump(mode="json"), "location_path": list(location_path)}
+
+
+def to_entity(item: ItemDetail, location_path: Sequence[str], currency: str) -> ExternalEntity:
+    return ExternalEntity(key=IntegrationKey(INTEGRATION_ID, item.id), name=item.name or item.id,
+                          entity_type=entity_type_for(item.tags, item.entity_type),
+                          attributes=tuple(_attribute_rows(item, location_path, currency)),
+                          payload=item_payload(item, location_path), location=tuple(location_path))
+
+
+def cached_detail(payload: Mapping[str, Any] | None) -> ItemDetail | None:
+    """The detail a previous sync stored, or None when the payload is missing or from an older layout."""
+    if not payload or not isinstance(payload.get("item"), dict):
+        return None
+    try:
+        return ItemDetail.model_validate(payload["item"])
+    except ValueError:
+        return None

@@ -1,0 +1,146 @@
+"""Import and refresh against the simulator in both API generations (v0.26 entities, v0.10 items)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hi.apps.entity.models import Entity, EntityAttribute
+from hi.integrations.sync.engine import run_sync
+
+from .conftest import configure
+
+pytestmark = pytest.mark.django_db
+
+
+def attributes_of(name: str) -> dict[str, tuple[str, str]]:
+    rows = EntityAttribute.objects.filter(entity__name=name).values_list("name", "value", "value_type")
+    return {attr: (value, kind) for attr, value, kind in rows}
+
+
+def item_id(sim, name: str) -> str:
+    return next(item.id for item in sim.state.items.values() if item.name == name)
+
+
+def test_import_maps_items_to_typed_entities_with_read_only_attributes(sim):
+    configure(sim)
+    report = run_sync("homebox")
+    assert report.counts["create"] == 8
+    entities = {e.name: e for e in Entity.objects.filter(integration_id="homebox")}
+    assert entities["Dishwasher"].entity_type == "appliance"
+    assert entities["Network storage"].entity_type == "server"
+    # "Electronics" and "Tools" name no hub type; v0.26's entity type "Item" does, the old lineage has none
+    fallback = "item" if sim.state.entities_api else "other"
+    assert entities["Living room TV"].entity_type == fallback
+    assert entities["Cordless drill"].entity_type == fallback
+    dishwasher = attributes_of("Dishwasher")
+    assert dishwasher["Manufacturer"] == ("Bosch", "text")
+    assert dishwasher["Purchase price (USD)"] == ("899", "number")
+    assert dishwasher["Warranty expires"][1] == "date"
+    assert dishwasher["Purchase date"][1] == "date"
+    assert dishwasher["Location"] == ("Home / Kitchen", "text")
+    assert dishwasher["Tags"] == ("Appliance", "text")
+    assert dishwasher["Energy rating"] == ("A+", "text")
+    assert entities["Dishwasher"].integration_payload["location_path"] == ["Home", "Kitchen"]
+    manual = dishwasher["Manual: Dishwasher manual.pdf"]
+    assert manual[1] == "file" and manual[0].startswith(f"/homebox/items/{item_id(sim, 'Dishwasher')}/attachments/")
+    assert dishwasher["Photo"][0].endswith(
+        next(a.id for a in sim.state.items[item_id(sim, "Dishwasher")].attachments if a.primary))
+    assert all(a.source == "integration" for a in EntityAttribute.objects.all())
+    assert sim.state.attachment_downloads == 0  # files are fetched lazily, never during import
+
+
+def test_link_attachments_are_links_and_no_secret_is_stored(sim):
+    configure(sim)
+    run_sync("homebox")
+    link = attributes_of("Cordless drill")["Attachment: Manufacturer page"]
+    if sim.state.vt >= (0, 11):
+        assert link == ("https://www.example.com/dcd791", "url")
+    stored = json.dumps(list(Entity.objects.values("integration_payload")))
+    stored += json.dumps(list(EntityAttribute.objects.values("value")))
+    assert sim.password not in stored and "Bearer" not in stored
+
+
+def test_a_second_sync_changes_nothing_and_costs_a_constant_number_of_list_requests(sim):
+    configure(sim)
+    run_sync("homebox")
+    sim.api.requests.clear()
+    report = run_sync("homebox")
+    assert report.changed_nothing
+    collection = "entities" if sim.state.entities_api else "items"
+    tree = "entities/tree" if sim.state.entities_api else "locations/tree"
+    assert sim.api.requests == {"GET /api/v1/status": 1, "GET /api/v1/groups": 1, f"GET /api/v1/{tree}": 1,
+                                f"GET /api/v1/{collection}": 1}  # no login: the token is reused
+
+
+def test_only_a_changed_item_is_read_again(sim):
+    configure(sim)
+    run_sync("homebox")
+    washer = item_id(sim, "Washing machine")
+    sim.state.update_item(washer, serial_number="NEW-SERIAL")
+    sim.api.requests.clear()
+    report = run_sync("homebox")
+    assert report.counts["update"] == 1
+    details = [path for path in sim.api.requests if path.count("/") == 4 and "tree" not in path]
+    assert details == [f"GET /api/v1/{'entities' if sim.state.entities_api else 'items'}/{washer}"]
+    assert attributes_of("Washing machine")["Serial number"] == ("NEW-SERIAL", "text")
+
+
+def test_archived_item_is_detached_not_deleted_and_comes_back_when_unarchived(sim):
+    configure(sim)
+    run_sync("homebox")
+    microwave = item_id(sim, "Microwave")
+    sim.state.update_item(microwave, archived=True)
+    report = run_sync("homebox")
+    assert report.counts["detach"] == 1 and report.counts["remove"] == 0
+    kept = Entity.objects.get(name="Microwave")
+    assert kept.integration_id is None
+    sim.state.update_item(microwave, archived=False)
+    report = run_sync("homebox")
+    assert report.counts["reconnect"] == 1
+    assert Entity.objects.get(name="Microwave").integration_name == microwave
+
+
+def test_removal_only_when_asked(sim):
+    configure(sim)
+    run_sync("homebox")
+    sim.state.delete_item(item_id(sim, "Cordless drill"))
+    report = run_sync("homebox", remove_missing=True)
+    assert report.counts["remove"] == 1
+    assert not Entity.objects.filter(name="Cordless drill").exists()
+
+
+def test_a_rename_and_the_users_own_attributes_survive_every_refresh(sim):
+    configure(sim)
+    run_sync("homebox")
+    fridge = Entity.objects.get(name="Refrigerator")
+    fridge.name = "Kitchen fridge"
+    fridge.mark_user_field("name")
+    fridge.save()
+    EntityAttribute.objects.create(entity=fridge, name="Filter size", value="XL", source="user")
+    sim.state.update_item(item_id(sim, "Refrigerator"), name="Fridge (renamed in HomeBox)", notes="new notes")
+    run_sync("homebox")
+    fridge.refresh_from_db()
+    assert fridge.name == "Kitchen fridge"
+    assert attributes_of("Kitchen fridge")["Filter size"] == ("XL", "text")
+    assert attributes_of("Kitchen fridge")["Notes"] == ("new notes", "text")
+
+
+def test_the_location_path_suggests_the_room_once_and_a_persons_choice_wins(sim):
+    from hi.apps.places.models import Location
+
+    configure(sim)
+    run_sync("homebox")
+    dishwasher = Entity.objects.get(name="Dishwasher")
+    assert dishwasher.location.name == "Kitchen" and dishwasher.location.parent.name == "Home"
+    garage = Location.objects.get(name="Garage")
+    dishwasher.location = garage
+    dishwasher.mark_user_field("location")
+    dishwasher.save()
+    basement = next(loc.id for loc in sim.state.locations.values() if loc.name == "Basement")
+    sim.state.update_item(item_id(sim, "Dishwasher"), location_id=basement)
+    run_sync("homebox")
+    dishwasher.refresh_from_db()
+    assert dishwasher.location == garage
+    assert attributes_of("Dishwasher")["Location"] == ("Home / Basement", "text")

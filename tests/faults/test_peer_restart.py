@@ -1,0 +1,78 @@
+"""A peer that restarts: hi reconnects within a couple of seconds and no change made after it is back
+is lost — neither while hi is still reconnecting nor once it is subscribed again."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from hi.integrations.sync.engine import run_sync
+from hi.simulator.hass import HassSimulator
+
+from .conftest import LONG
+from .harness import LiveHass, configure_hass, duplicate_history_rows, eventually, history_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def _imported(sim: HassSimulator) -> None:
+    await sync_to_async(configure_hass)(sim)
+    await sync_to_async(run_sync)("hass")
+
+
+@pytest.mark.parametrize("downtime", [1.0, 12.0] if LONG else [1.0])
+async def test_changes_right_after_the_peer_returns_are_all_recorded(hass_sim: HassSimulator,
+                                                                     downtime: float) -> None:
+    await _imported(hass_sim)
+    live = await LiveHass(hass_sim).start()
+    try:
+        await hass_sim.stop_listening()  # sockets die without a close frame, the port refuses
+        await asyncio.sleep(downtime)    # the outage itself: nothing to wait for but time
+        await hass_sim.resume_listening()
+        back = time.monotonic()
+        made: list[tuple[dt.datetime, str]] = []
+        for step in range(16):           # toggling from the moment the peer answers, like the issue's run
+            state = hass_sim.set_state("light.porch", "on" if step % 2 == 0 else "off")
+            assert state is not None
+            made.append((dt.datetime.fromisoformat(state["last_updated"]), state["state"]))
+            await asyncio.sleep(0.1)
+        await eventually(lambda: live.monitor.mode == "websocket" and live.monitor._synced)
+        reconnected_in = time.monotonic() - back
+        await eventually(lambda: _history_has(made))
+        assert await duplicate_history_rows() == 0
+        assert reconnected_in < 4.0  # the bench measures it; this only catches a regression to backoff
+    finally:
+        await live.stop()
+
+
+async def _history_has(made: list[tuple[dt.datetime, str]]) -> bool:
+    recorded = set(await history_of("light.porch"))
+    return all(change in recorded for change in made)
+
+
+async def test_an_outage_is_reported_within_one_cycle_with_its_cause(hass_sim: HassSimulator) -> None:
+    from hi.integrations.health import health_snapshot
+
+    await _imported(hass_sim)
+    live = await LiveHass(hass_sim).start()
+    try:
+        await hass_sim.stop_listening()
+        snapshot = await eventually(lambda: _unhealthy(health_snapshot))
+        assert "connection lost" in snapshot["message"]
+        await hass_sim.resume_listening()
+        await eventually(lambda: _healthy(health_snapshot))
+    finally:
+        await live.stop()
+
+
+async def _unhealthy(health_snapshot) -> dict | None:
+    snapshot = await sync_to_async(health_snapshot)("hass")
+    return snapshot if snapshot["health_status"] in ("warning", "error") else None
+
+
+async def _healthy(health_snapshot) -> bool:
+    return (await sync_to_async(health_snapshot)("hass"))["health_status"] == "healthy"
