@@ -10,10 +10,9 @@ import asyncio
 import contextlib
 import logging
 import os
-import random
 import socket
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,28 +28,16 @@ from hi.integrations.exceptions import IntegrationError
 from hi.integrations.integration_factory import get_gateway, integration_ids
 from hi.integrations.models import Integration
 from hi.integrations.signals import integration_changed
+from hi.utils.backoff import Backoff
+from hi.utils.clock import Clock
 from hi.utils.redaction import redact
 
-from .clock import Clock
 from .context import WorkerContext
 from .models import WorkerHeartbeat
 
 logger = logging.getLogger("hi.worker")
 
 _supervisors: weakref.WeakSet[Supervisor] = weakref.WeakSet()
-
-
-@dataclass
-class Backoff:
-    """Exponential backoff with jitter: ``base * 2**n`` capped at ``maximum``, scaled by 0.5 to 1.0."""
-
-    base: float = 1.0
-    maximum: float = 60.0
-    rng: random.Random = field(default_factory=random.Random)
-
-    def delay(self, attempt: int) -> float:
-        raw = min(self.maximum, self.base * (2 ** max(0, attempt - 1)))
-        return raw * (0.5 + self.rng.random() / 2)
 
 
 @dataclass
@@ -69,6 +56,15 @@ class MonitorSlot:
     def describe(self) -> dict[str, Any]:
         return {"state": self.state, "config_version": self.config_version,
                 "restarts": self.restarts, "last_error": self.last_error}
+
+
+BackgroundTask = Callable[[Clock, asyncio.Event], Coroutine[Any, Any, None]]
+_background_tasks: dict[str, BackgroundTask] = {}
+
+
+def register_background_task(name: str, factory: BackgroundTask) -> None:
+    """Run ``factory(clock, stop)`` beside the monitors for the worker's lifetime (apps above the worker use it)."""
+    _background_tasks[name] = factory
 
 
 class Supervisor:
@@ -103,15 +99,19 @@ class Supervisor:
         if others:
             logger.warning("another worker is running (%s): monitors will run twice", ", ".join(others))
         housekeeping = asyncio.create_task(self._housekeeping(), name="worker-housekeeping")
+        extras = [asyncio.create_task(factory(self.clock, self._stop), name=f"worker-{name}")
+                  for name, factory in list(_background_tasks.items())]
         try:
             while not self._stop.is_set():
                 self._wake.clear()  # before reading: a change during the read wakes the next wait
                 await self._reconcile_safely()
                 await self._wait_for_change()
         finally:
-            housekeeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await housekeeping
+            for task in (housekeeping, *extras):
+                task.cancel()
+            for task in (housekeeping, *extras):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await asyncio.gather(*(self._stop_slot(iid) for iid in list(self.slots)))
             await self._write_heartbeat(stopped=True)
             await sync_to_async(_close_connection)()
@@ -139,7 +139,7 @@ class Supervisor:
             return
         wake_task = asyncio.ensure_future(self._wake.wait())
         try:
-            await self.clock.sleep(self.poll_interval, _EventProxy(wake_task))
+            await self.clock.wait(self.poll_interval, _EventProxy(wake_task))
         finally:
             wake_task.cancel()
 
@@ -216,7 +216,7 @@ class Supervisor:
                                slot.last_error, delay)
                 with contextlib.suppress(Exception):
                     await sync_to_async(_record_failure)(slot.integration_id, exc)
-                await self.clock.sleep(delay, slot.stop_event)
+                await self.clock.wait(delay, slot.stop_event)
 
     async def _run_once(self, slot: MonitorSlot) -> None:
         if not slot.activated:  # this process's gateway opens its resources, whoever enabled it
@@ -249,7 +249,7 @@ class Supervisor:
                     await sync_to_async(sweep_control_confirmations)()
                 except Exception:
                     logger.exception("control confirmation sweep failed")
-            await self.clock.sleep(self.heartbeat_interval, self._stop)
+            await self.clock.wait(self.heartbeat_interval, self._stop)
 
     async def _write_heartbeat(self, stopped: bool = False) -> None:
         monitors = {iid: slot.describe() for iid, slot in self.slots.items()}
@@ -261,7 +261,7 @@ class Supervisor:
 
 
 class _EventProxy(asyncio.Event):
-    """Adapts a pending ``wait()`` task to the Event interface ``Clock.sleep`` expects."""
+    """Adapts a pending ``wait()`` task to the Event interface ``Clock.wait`` expects."""
 
     def __init__(self, task: asyncio.Future[Any]) -> None:
         super().__init__()

@@ -15,7 +15,7 @@ import logging
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -28,13 +28,14 @@ from hi.apps.entity.enums import binary_values, event_value
 from hi.apps.entity.models import EntityState
 from hi.apps.event.recorder import EventRecorder
 from hi.integrations.sensor_response import SensorResponse
+from hi.utils.singleton import shared
 
 from .bulk import insert_values, update_rows
 from .live.bus import LiveBus, StateChange, get_live_bus
 from .live.feed import LiveFeedWriter
 from .models import Sensor, SensorHistory
 
-__all__ = ["SensorResponsePipeline", "StateChange", "get_pipeline"]
+__all__ = ["SensorResponsePipeline", "StateChange", "add_change_listener", "get_pipeline"]
 
 logger = logging.getLogger(__name__)
 
@@ -199,9 +200,18 @@ class SensorResponsePipeline:
             changes, counts = self._process(batch)
             if changes:
                 self.feed.record(changes)
-                transaction.on_commit(functools.partial(self.bus.publish, changes))
+                transaction.on_commit(functools.partial(self._committed, changes))
         self._add_counts(counts)
         return changes
+
+    def _committed(self, changes: list[StateChange]) -> None:
+        """After commit: live readers first, then the listeners (alarm rules) on this same thread."""
+        self.bus.publish(changes)
+        for listener in list(_change_listeners):
+            try:
+                listener(changes)
+            except Exception:
+                logger.exception("a change listener failed")
 
     async def aprocess(self, responses: Iterable[SensorResponse]) -> list[StateChange]:
         """``process`` off the event loop, on the pipeline's single thread (batches stay ordered)."""
@@ -387,14 +397,15 @@ class SensorResponsePipeline:
                     setattr(self.stats, name, getattr(self.stats, name) + amount)
 
 
-_pipeline: SensorResponsePipeline | None = None
-_pipeline_lock = threading.Lock()
+_change_listeners: list[Callable[[list[StateChange]], None]] = []
+
+
+def add_change_listener(listener: Callable[[list[StateChange]], None]) -> None:
+    """Call ``listener(changes)`` after each batch commits, on the pipeline's thread (apps above sense use it)."""
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
 
 
 def get_pipeline() -> SensorResponsePipeline:
     """The process-wide pipeline (its single thread is what keeps async batches ordered)."""
-    global _pipeline
-    with _pipeline_lock:
-        if _pipeline is None:
-            _pipeline = SensorResponsePipeline()
-        return _pipeline
+    return shared(SensorResponsePipeline)

@@ -17,7 +17,7 @@ from hi.utils.redaction import register_secret
 
 from .client import HassRestClient, HassState
 from .hass_converter import responses_for
-from .hass_states import split_key_name
+from .hass_states import INTEGRATION_ID, split_key_name
 
 if TYPE_CHECKING:
     from hi.apps.control.models import Controller
@@ -86,14 +86,14 @@ def plan_service_call(controller: Controller, value: Any) -> ServiceCall:
             return ServiceCall("climate", "set_temperature",
                                {suffix: value, other: _sibling(controller, entity_id, other, value)}, value)
     raise ControlError(f"Home Assistant has no way to set {controller.integration_name} to {value!r}",
-                       integration_id="hass")
+                       integration_id=INTEGRATION_ID)
 
 
 def _client(attributes: dict[str, str]) -> HassRestClient:
     base_url, token = attributes.get("base_url", ""), attributes.get("api_token", "")
     if not base_url or not token:
         raise ConfigurationError("Home Assistant is not configured (address and token needed)",
-                                 integration_id="hass")
+                                 integration_id=INTEGRATION_ID)
     register_secret(token)
     with _clients_lock:
         client = _clients.get((base_url, token))
@@ -105,7 +105,7 @@ def _client(attributes: dict[str, str]) -> HassRestClient:
 def _stored_attributes() -> dict[str, str]:
     from hi.integrations.models import Integration
 
-    integration = Integration.objects.filter(integration_id="hass").first()
+    integration = Integration.objects.filter(integration_id=INTEGRATION_ID).first()
     return integration.attribute_values() if integration else {}
 
 

@@ -17,6 +17,7 @@ from hi.apps.entity.enums import binary_values, is_numeric
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.ops.series import aggregated_series, use_aggregates
+from hi.apps.places.tree import LocationTree
 from hi.apps.sense.models import SensorHistory
 from hi.apps.web.forms import AttributeForm, RenameForm
 from hi.apps.web.presentation import control_spec
@@ -53,6 +54,7 @@ def detail(request: HttpRequest, entity_id: int) -> HttpResponse:
             "attributes"),
         pk=entity_id)
     events = list(Event.objects.filter(entity=entity).select_related("entity_state")[:50])
+    tree = LocationTree.load()
     recent_controls = list(ControllerHistory.objects.filter(controller__entity_state__entity=entity)
                            .select_related("controller")[:10])
     context = {
@@ -63,6 +65,8 @@ def detail(request: HttpRequest, entity_id: int) -> HttpResponse:
         "attributes": list(entity.attributes.all()),
         "attribute_form": AttributeForm(),
         "rename_form": RenameForm(initial={"name": entity.name}),
+        "places": [(location.pk, tree.path(location)) for location, _ in tree.walk()],
+        "place_path": tree.path(entity.location_id),
         "periods": list(PERIODS),
         "period": request.GET.get("period", "24h") if request.GET.get("period") in PERIODS else "24h",
     }
