@@ -103,16 +103,15 @@ def cutoffs(now: dt.datetime | None = None) -> dict[str, dt.datetime | None]:
     return result
 
 
-def alert_models() -> list[tuple[type[models.Model], str]]:
-    """Persisted alerts (when an alarm app is installed) and the field that dates them."""
-    found = []
-    for model in apps.get_models():
-        if model._meta.app_label == "alarm" and model.__name__ == "Alert":
-            for name in ("created_at", "start", "raised_at", "timestamp"):
-                if any(f.name == name for f in model._meta.fields):
-                    found.append((model, name))
-                    break
-    return found
+def alarm_history(cut: dt.datetime) -> list[tuple[str, models.QuerySet]]:
+    """Closed alerts (their alarms go with them) and security-mode changes, kept as long as events."""
+    try:
+        alert = apps.get_model("alarm", "Alert")
+        mode_change = apps.get_model("alarm", "ModeChange")
+    except LookupError:  # the alarm app is not installed
+        return []
+    return [("alerts", alert.objects.filter(closed_at__isnull=False, last_fired_at__lt=cut).order_by()),
+            ("mode_changes", mode_change.objects.filter(at__lt=cut).order_by())]
 
 
 def prune(now: dt.datetime | None = None, *, batch: int | None = None, pause: float | None = None,
@@ -134,8 +133,8 @@ def prune(now: dt.datetime | None = None, *, batch: int | None = None, pause: fl
                                       for sensor_id in sensor_ids))
     if (cut := limits.get("events")) is not None:
         batcher.drain("events", Event.objects.filter(start__lt=cut, end__isnull=False).order_by())
-        for model, field_name in alert_models():  # alerts are kept as long as events
-            batcher.drain("alerts", model.objects.filter(**{f"{field_name}__lt": cut}).order_by())
+        for kind, queryset in alarm_history(cut):  # alerts are kept as long as events
+            batcher.drain(kind, queryset)
     if (cut := limits.get("control_history")) is not None:
         batcher.drain("control_history", *(  # walks the (outcome, requested_at) index
             ControllerHistory.objects.filter(outcome=outcome, requested_at__lt=cut).order_by()
