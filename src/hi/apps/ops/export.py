@@ -1,14 +1,16 @@
 """``hi export`` and ``hi import``: the household's data in an open JSON format (docs/export-format.md).
 
 Export streams one JSON document (history can be millions of rows) with everything needed to leave
-hi: integrations (secret settings left out), entities with their states and attributes, events,
-control history, raw sensor history and hourly aggregates within the range. Import takes only the
-configuration part into another hub: entities the user created, user attributes and user edits to
-entities that an integration provides (matched by integration key, so run a sync first).
+hi: integrations (secret settings left out), entities with their states and attributes, locations,
+floor plans, collections, events, control history, raw sensor history and hourly aggregates within
+the range. Import takes only the configuration part into another hub: locations (rooms), entities the
+user created, user attributes, user edits and rooms of entities an integration provides (matched by
+integration key, so run a sync first), and collections.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -23,6 +25,7 @@ from hi.apps.control.models import ControllerHistory
 from hi.apps.entity.enums import AttributeSource
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.event.models import Event
+from hi.apps.places.models import Collection, CollectionItem, FloorPlan, Location
 from hi.apps.sense.models import SensorHistory
 from hi.integrations.keys import IntegrationKey
 from hi.integrations.models import Integration
@@ -42,6 +45,7 @@ def _entity(entity: Entity) -> dict[str, Any]:
     return {
         "id": entity.id, "key": entity.integration_key_str, "detached_key": entity.detached_key or None,
         "name": entity.name, "entity_type": entity.entity_type, "user_fields": entity.user_fields,
+        "location_id": entity.location_id,
         "created_at": _iso(entity.created_at),
         "states": [{"id": s.id, "state_key": s.state_key, "name": s.name, "state_type": s.state_type,
                     "units": s.units, "value_range": s.value_range, "value": s.value,
@@ -65,7 +69,18 @@ def _sections(since: dt.datetime | None, until: dt.datetime) -> Iterator[tuple[s
 
     yield "integrations", (_integration(i) for i in Integration.objects.prefetch_related("attributes"))
     yield "entities", (_entity(e) for e in Entity.objects.prefetch_related("states", "attributes").iterator(500))
-    yield "locations", iter(())  # hi has no locations or rooms yet; the key is kept for the format
+    yield "locations", ({"id": loc.id, "name": loc.name, "kind": loc.kind, "parent_id": loc.parent_id,
+                         "position": loc.position} for loc in Location.objects.order_by("id"))
+    yield "floor_plans", ({"location_id": plan.location_id, "format": plan.format, "width": plan.width,
+                           "height": plan.height, "fade_seconds": plan.fade_seconds,
+                           "data_base64": base64.b64encode(bytes(plan.data)).decode(),
+                           "placements": [{"entity_id": p.entity_id, "shape": p.shape, "x": p.x, "y": p.y,
+                                           "size": p.size, "rotation": p.rotation, "points": p.points}
+                                          for p in plan.placements.all()]}
+                          for plan in FloorPlan.objects.prefetch_related("placements").order_by("id"))
+    yield "collections", ({"name": c.name, "view": c.view, "pinned": c.pinned, "position": c.position,
+                           "entity_ids": [item.entity_id for item in c.items.all()]}
+                          for c in Collection.objects.prefetch_related("items").order_by("id"))
     yield "events", ({"id": e.id, "entity_id": e.entity_id, "state_id": e.entity_state_id, "value": e.value,
                       "start": _iso(e.start), "end": _iso(e.end), "duration_seconds": e.duration_seconds,
                       "details": e.details}
@@ -122,36 +137,52 @@ def _check(document: Any) -> dict[str, Any]:
     return document
 
 
+def _import_locations(document: dict[str, Any], counts: dict[str, int]) -> dict[int, Location]:
+    """Recreate the location tree, reusing a location of the same name under the same parent."""
+    by_old_id: dict[int, Location] = {}
+    pending = list(document.get("locations") or [])
+    while pending:
+        progressed = False
+        for item in list(pending):
+            parent_id = item.get("parent_id")
+            if parent_id is not None and parent_id not in by_old_id:
+                continue  # its parent comes first
+            parent = by_old_id.get(parent_id) if parent_id is not None else None
+            found = Location.objects.filter(name__iexact=item["name"], parent=parent).first()
+            if found is None:
+                found = Location.objects.create(name=item["name"], parent=parent, kind=item.get("kind", "room"),
+                                                position=item.get("position", 0))
+                counts["locations"] += 1
+            by_old_id[item["id"]] = found
+            pending.remove(item)
+            progressed = True
+        if not progressed:
+            raise BackupError("the export's locations refer to parents it does not contain")
+    return by_old_id
+
+
 def import_configuration(document: Any) -> dict[str, int]:
-    """Bring entities the user created, user attributes and user edits into this hub; all or nothing."""
+    """Bring rooms, entities the user created, user attributes, user edits and collections into this hub.
+
+    All or nothing: one transaction. Entities an integration provides are matched by integration key.
+    """
     document = _check(document)
-    counts = {"entities_created": 0, "entities_updated": 0, "attributes": 0, "skipped": 0}
+    counts = {"locations": 0, "entities_created": 0, "entities_updated": 0, "attributes": 0, "collections": 0,
+              "skipped": 0}
+    entity_by_old_id: dict[int, Entity] = {}
     with transaction.atomic():
+        locations = _import_locations(document, counts)
         for item in document["entities"]:
-            key = item.get("key")
-            user_made = not key and not item.get("detached_key")
-            if user_made:
-                entity = Entity.objects.create(name=item["name"], entity_type=item.get("entity_type", "other"),
-                                               user_fields=item.get("user_fields") or [])
-                for state in item.get("states", []):
-                    EntityState.objects.create(entity=entity, state_key=state["state_key"], name=state["name"],
-                                               state_type=state["state_type"], units=state.get("units", ""),
-                                               value_range=state.get("value_range"), value=state.get("value"))
-                counts["entities_created"] += 1
-            else:
-                parsed = IntegrationKey.parse(key) if key else None
-                entity = (Entity.objects.filter(integration_id=parsed.integration_id,
-                                                integration_name=parsed.integration_name).first() if parsed else None)
-                if entity is None:
-                    counts["skipped"] += 1
-                    continue
-                fields = [f for f in item.get("user_fields") or [] if f in {"name", "entity_type"}]
-                for name in fields:
-                    setattr(entity, name, item[name])
-                    entity.mark_user_field(name)
-                if fields:
-                    entity.save()
-                    counts["entities_updated"] += 1
+            entity = _import_entity(item, counts)
+            if entity is None:
+                continue
+            if item.get("id") is not None:
+                entity_by_old_id[item["id"]] = entity
+            location = locations.get(item.get("location_id"))
+            if location is not None and entity.location_id != location.id:
+                entity.location = location
+                entity.mark_user_field("location")
+                entity.save(update_fields=["location", "user_fields", "updated_at"])
             for attribute in item.get("attributes", []):
                 if attribute.get("source") != AttributeSource.USER or attribute.get("file"):
                     continue  # integration attributes come back with a sync; files travel in backups
@@ -159,4 +190,40 @@ def import_configuration(document: Any) -> dict[str, int]:
                     entity=entity, name=attribute["name"], source=AttributeSource.USER,
                     defaults={"value_type": attribute.get("value_type", "text"), "value": attribute.get("value", "")})
                 counts["attributes"] += int(created)
+        for item in document.get("collections") or []:
+            collection, created = Collection.objects.get_or_create(
+                name=item["name"], defaults={"view": item.get("view", "grid"), "pinned": item.get("pinned", False),
+                                             "position": item.get("position", 0)})
+            counts["collections"] += int(created)
+            for position, old_id in enumerate(item.get("entity_ids") or []):
+                if old_id in entity_by_old_id:
+                    CollectionItem.objects.get_or_create(collection=collection, entity=entity_by_old_id[old_id],
+                                                         defaults={"position": position})
     return counts
+
+
+def _import_entity(item: dict[str, Any], counts: dict[str, int]) -> Entity | None:
+    key = item.get("key")
+    if not key and not item.get("detached_key"):  # made by the user: create it
+        entity = Entity.objects.create(name=item["name"], entity_type=item.get("entity_type", "other"),
+                                       user_fields=item.get("user_fields") or [])
+        for state in item.get("states", []):
+            EntityState.objects.create(entity=entity, state_key=state["state_key"], name=state["name"],
+                                       state_type=state["state_type"], units=state.get("units", ""),
+                                       value_range=state.get("value_range"), value=state.get("value"))
+        counts["entities_created"] += 1
+        return entity
+    parsed = IntegrationKey.parse(key) if key else None
+    entity = (Entity.objects.filter(integration_id=parsed.integration_id,
+                                    integration_name=parsed.integration_name).first() if parsed else None)
+    if entity is None:
+        counts["skipped"] += 1
+        return None
+    fields = [f for f in item.get("user_fields") or [] if f in {"name", "entity_type"}]
+    for name in fields:
+        setattr(entity, name, item[name])
+        entity.mark_user_field(name)
+    if fields:
+        entity.save()
+        counts["entities_updated"] += 1
+    return entity

@@ -37,6 +37,14 @@ def build() -> dict[str, Any]:
     EntityAttribute.objects.create(entity=shed, name="Lock code hint", value="blue", source=AttributeSource.USER)
     manual = EntityAttribute(entity=thermo.entity, name="Manual", value_type="file", source=AttributeSource.USER)
     manual.file.save("manual.pdf", ContentFile(b"%PDF-1.4 pretend manual\n"), save=True)
+    from hi.apps.places.models import Collection, CollectionItem, Location
+
+    floor = Location.objects.create(name="Ground floor", kind="floor")
+    hall = Location.objects.create(name="Hall", kind="room", parent=floor)
+    thermo.entity.location = hall
+    thermo.entity.save()
+    doors = Collection.objects.create(name="Doors", pinned=True)
+    CollectionItem.objects.create(collection=doors, entity=door.entity)
     hass = Integration.objects.create(integration_id="hass", status="configured")
     IntegrationAttribute.objects.create(integration=hass, key="base_url", value="http://192.0.2.5:8123")
     IntegrationAttribute.objects.create(integration=hass, key="api_token", value="s3cret-token", is_secret=True)

@@ -42,6 +42,11 @@ def test_export_holds_everything_but_secrets(media):
     thermo = next(e for e in document["entities"] if e["name"] == "Hall thermometer")
     assert thermo["key"] == "hass:Hall thermometer" and thermo["states"][0]["value"] == 21.0
     assert thermo["attributes"][0]["file"].startswith("attributes/")
+    hall = next(loc for loc in document["locations"] if loc["name"] == "Hall")
+    assert thermo["location_id"] == hall["id"] and hall["parent_id"] is not None
+    assert document["collections"] == [{"name": "Doors", "view": "grid", "pinned": True, "position": 0,
+                                        "entity_ids": [next(e["id"] for e in document["entities"]
+                                                            if e["name"] == "Back door")]}]
     assert document["hourly"][0]["mean"] == pytest.approx(1377 / 60)
 
 
@@ -50,20 +55,25 @@ def test_since_and_until_bound_history_and_events(media):
     since = household.T0 + dt.timedelta(minutes=100)
     document = _document(since=since, until=household.T0 + dt.timedelta(minutes=200))
     assert len(document["history"]) == 100 and document["events"] == [] and document["hourly"] == []
-    assert len(document["entities"]) == 3  # configuration is never cut by the range
+    assert len(document["entities"]) == 3 and len(document["locations"]) == 2  # configuration is never cut
 
 
 def test_import_brings_user_made_entities_and_user_attributes(media):
     made = household.build()
     document = _document()
+    from hi.apps.places.models import Collection, Location
+
     Entity.objects.filter(pk=made["shed"].pk).delete()
+    Location.objects.all().delete()
+    Collection.objects.all().delete()
     made["thermo"].entity.name = "Renamed by sync"
     made["thermo"].entity.save()
     thermo_export = next(e for e in document["entities"] if e["key"] == "hass:Hall thermometer")
     thermo_export["user_fields"] = ["name"]
     thermo_export["attributes"].append({"name": "Shelf", "value_type": "text", "value": "A3", "source": "user"})
     counts = import_configuration(document)
-    assert counts == {"entities_created": 1, "entities_updated": 1, "attributes": 2, "skipped": 0}
+    assert counts == {"locations": 2, "entities_created": 1, "entities_updated": 1, "attributes": 2,
+                      "collections": 1, "skipped": 0}
     shed = Entity.objects.get(name="Garden shed")
     assert shed.states.get().units == "°C"
     assert EntityAttribute.objects.get(entity=shed).value == "blue"
@@ -71,6 +81,8 @@ def test_import_brings_user_made_entities_and_user_attributes(media):
     assert made["thermo"].entity.name == "Hall thermometer" and "name" in made["thermo"].entity.user_fields
     assert EntityAttribute.objects.filter(entity=made["thermo"].entity, name="Shelf",
                                           source=AttributeSource.USER).exists()
+    assert made["thermo"].entity.location.name == "Hall" and made["thermo"].entity.location.parent.name == "Ground floor"
+    assert list(Collection.objects.get(name="Doors").items.values_list("entity_id", flat=True)) == [made["door"].entity.id]
 
 
 def test_import_refuses_what_is_not_an_export_and_changes_nothing(media):
