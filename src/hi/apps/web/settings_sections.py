@@ -61,5 +61,3 @@ def _save_time_zone(request: HttpRequest) -> str:
 
 register(SettingsSection("time-zone", "Time zone", "web/settings/time_zone.html", _time_zone_context,
                          _save_time_zone, order=10))
-
-from . import settings_operations  # noqa: E402, F401 - registers the Retention and Backups sections
