@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from hi.utils.redaction import redact
+
 PASS, WARN, FAIL = "pass", "warn", "fail"
 ORDER = {PASS: 0, WARN: 1, FAIL: 2}
 WAL_WARN_BYTES = 256 * 1024 * 1024
@@ -197,7 +199,8 @@ def run_checks(probe: bool = True) -> list[Check]:
             outcome = step()
         except Exception as exc:
             name = getattr(step, "__name__", "check").strip("_").replace("_", ".")
-            outcome = Check(name, FAIL, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+            text = redact(str(exc)).splitlines()[0] if str(exc) else ""  # a connection error may carry a password
+            outcome = Check(name, FAIL, f"{type(exc).__name__}: {text}")
         results.extend(outcome if isinstance(outcome, list) else [outcome])
     return results
 
