@@ -75,3 +75,19 @@ def wire_integration(name: str, simulator: Any) -> None:
     summary = ", ".join(f"{k} {v}" for k, v in report.counts.items() if v) or "no changes"
     note("integration", f"  {name}: configured, enabled and synced ({summary})", name=name,
          status="ready", counts=report.counts)
+
+
+def seed_places() -> None:
+    """Floors, rooms, a plan with the simulated things on it, and a collection (kept across restarts)."""
+    from hi.apps.places.demo import seed_demo_places
+
+    try:
+        result = seed_demo_places()
+    except Exception as exc:  # the demo runs without places rather than not at all
+        note("places", f"  places: could not be set up: {redact(exc)}", status="failed")
+        return
+    plan = result["plan"]
+    note("places", f"  places: {result['places']} places"
+         + (f", a plan of {plan['location']} with {plan['placements']} things on it" if plan else "")
+         + (f", collection “{result['collection']['name']}”" if result["collection"] else ""),
+         status="ready", **result)

@@ -179,7 +179,7 @@ def _worker(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .demo import start_simulators, use_simulated_time_zone, wire_integration
+    from .demo import seed_places, start_simulators, use_simulated_time_zone, wire_integration
     from .server import ensure_static, listen_socket, serve
 
     sock = listen_socket(args.host, args.port)
@@ -192,6 +192,7 @@ def _demo(args: argparse.Namespace) -> int:
         use_simulated_time_zone(simulators)
         for name, simulator in simulators.items():
             wire_integration(name, simulator)
+        seed_places()
         _print_first_account(url)
         asyncio.run(serve(sock, on_started=lambda: note("running", f"hi demo is running at {url} (Ctrl-C to stop)",
                                                         url=url)))
