@@ -179,7 +179,7 @@ def _worker(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .demo import seed_places, start_simulators, use_simulated_time_zone, wire_integration
+    from .demo import seed_places, start_inbox, start_simulators, use_simulated_time_zone, wire_integration
     from .server import ensure_static, listen_socket, serve
 
     sock = listen_socket(args.host, args.port)
@@ -193,6 +193,7 @@ def _demo(args: argparse.Namespace) -> int:
         for name, simulator in simulators.items():
             wire_integration(name, simulator)
         seed_places()
+        start_inbox(stack)
         _print_first_account(url)
         asyncio.run(serve(sock, on_started=lambda: note("running", f"hi demo is running at {url} (Ctrl-C to stop)",
                                                         url=url)))
