@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import commands_data as data
+from . import commands_ops as ops
 from . import commands_places as places
 from .bootstrap import ensure_first_account, ensure_migrated, first_account_lines, setup_django
 from .commands_alarm import add_commands as add_alarm_commands
@@ -109,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     control = command(commands, "control", data.control, "ask a controller to set a value")
     control.add_argument("key", metavar="KEY", help="a controller's integration key, e.g. hass:light.kitchen")
     control.add_argument("value", metavar="VALUE")
+    control.add_argument("--code", metavar="CODE", default=None,
+                         help="the code an alarm panel or lock needs (sent to the device only; never recorded)")
 
     events = commands.add_parser("events", help="events with durations", parents=[json_flag])
     evsub = events.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -137,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     tokens = commands.add_parser("tokens", help="API tokens for scripts", parents=[json_flag])
     tsub = tokens.add_subparsers(dest="action", metavar="ACTION", required=True)
     command(tsub, "create", data.tokens_create, "create a token (printed once)").add_argument("name", metavar="NAME")
+
+    ops.add_commands(commands, command)
 
     manage = command(commands, "manage", _manage, "Django management commands (hi manage help)")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
@@ -174,7 +179,7 @@ def _worker(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .demo import start_simulators, use_simulated_time_zone, wire_integration
+    from .demo import seed_places, start_inbox, start_simulators, use_simulated_time_zone, wire_integration
     from .server import ensure_static, listen_socket, serve
 
     sock = listen_socket(args.host, args.port)
@@ -187,6 +192,8 @@ def _demo(args: argparse.Namespace) -> int:
         use_simulated_time_zone(simulators)
         for name, simulator in simulators.items():
             wire_integration(name, simulator)
+        seed_places()
+        start_inbox(stack)
         _print_first_account(url)
         asyncio.run(serve(sock, on_started=lambda: note("running", f"hi demo is running at {url} (Ctrl-C to stop)",
                                                         url=url)))
@@ -233,7 +240,7 @@ def _prepare_environment(args: argparse.Namespace) -> None:
     quiet = args.command not in SERVER_COMMANDS
     setup_django(quiet=quiet)
     manage_args = getattr(args, "arguments", None) or []
-    skip_migrate = args.command in NO_DATABASE_COMMANDS or (
+    skip_migrate = args.command in NO_DATABASE_COMMANDS | ops.NO_MIGRATE or (
         args.command == "manage" and (not manage_args or manage_args[0] in {
             "migrate", "makemigrations", "sqlmigrate", "showmigrations", "help", "--help", "-h"}))
     if not skip_migrate:
@@ -286,8 +293,8 @@ def _is_user_error(exc: BaseException) -> bool:
         from hi.operations.queries import BadInput, NotFound
     except Exception:  # Django itself did not start: not a user error we can name
         return isinstance(exc, ServeError | data.CommandError)
-    return isinstance(exc, BadInput | NotFound | PlaceError | PlaceNotFound | IntegrationError | ServeError
-                      | data.CommandError)
+    return isinstance(exc, (BadInput, NotFound, PlaceError, PlaceNotFound, IntegrationError, ServeError,
+                            data.CommandError, *ops.user_errors()))
 
 
 if __name__ == "__main__":

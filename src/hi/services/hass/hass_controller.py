@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hi.apps.sense.pipeline import get_pipeline
@@ -19,6 +18,7 @@ from hi.utils.redaction import register_secret
 
 from .client import HassRestClient, HassState
 from .hass_converter import responses_for
+from .hass_services import ServiceCall, plan_domain_call
 from .hass_states import INTEGRATION_ID, split_key_name
 
 if TYPE_CHECKING:
@@ -27,16 +27,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("hi.services.hass.control")
 _clients: dict[tuple[str, str], HassRestClient] = {}
 _clients_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class ServiceCall:
-    """One call to make and the value our state will show once Home Assistant carried it out."""
-
-    domain: str
-    service: str
-    data: dict[str, Any] = field(default_factory=dict)
-    expected: Any = None
 
 
 def _on_off(domain: str, value: Any) -> ServiceCall:
@@ -50,10 +40,13 @@ def _sibling(controller: Controller, entity_id: str, suffix: str, default: Any) 
     return value if isinstance(value, int | float) and not isinstance(value, bool) else default
 
 
-def plan_service_call(controller: Controller, value: Any) -> ServiceCall:
+def plan_service_call(controller: Controller, value: Any, code: str | None = None) -> ServiceCall:
     """The service call for ``value`` on ``controller`` (per DOMAIN.md); ControlError when there is none."""
     entity_id, suffix = split_key_name(controller.integration_name or "")
     domain = entity_id.partition(".")[0]
+    call = plan_domain_call(domain, suffix, value, code)
+    if call is not None:
+        return call
     if domain in ("switch", "fan", "input_boolean", "media_player") and not suffix:
         return _on_off(domain, value)
     if domain == "light":
@@ -71,8 +64,6 @@ def plan_service_call(controller: Controller, value: Any) -> ServiceCall:
             return ServiceCall("light", "turn_on", {"hs_color": [hue, value]}, value)
         if suffix == "color_temp":
             return ServiceCall("light", "turn_on", {"color_temp_kelvin": int(value)}, int(value))
-    if domain == "lock" and not suffix and value in ("locked", "unlocked"):
-        return ServiceCall("lock", "lock" if value == "locked" else "unlock", expected=value)
     if domain == "cover":
         if not suffix:
             return ServiceCall("cover", "open_cover" if value == "open" else "close_cover", expected=value)
@@ -112,15 +103,21 @@ def _stored_attributes() -> dict[str, str]:
 class HassController(IntegrationController):
     """Sends service calls over REST and feeds the returned states to the pipeline."""
 
-    def do_control(self, controller: Controller, value: Any) -> ControlResult:
-        call = plan_service_call(controller, value)
+    accepts_code = True  # alarm panels and locks take one; dispatch passes it only when given or stored
+
+    def do_control(self, controller: Controller, value: Any, code: str | None = None) -> ControlResult:
+        if code is not None:
+            register_secret(code)
+        call = plan_service_call(controller, value, code)
         entity_id, _ = split_key_name(controller.integration_name or "")
         client = _client(_stored_attributes())
         try:
             changed = client.call_service(call.domain, call.service, {"entity_id": entity_id, **call.data})
-        except RequestError as exc:
+        except RequestError as exc:  # the message is redacted by dispatch (a code is a registered secret)
             return ControlResult(False, f"Home Assistant refused {call.domain}.{call.service}: {exc.message}")
         self._report(changed)
+        if call.momentary:  # nothing to wait for: HA accepted the press
+            return ControlResult(True, f"{call.domain}.{call.service} acknowledged", confirmed=True)
         return ControlResult(True, f"{call.domain}.{call.service} sent", expected_value=call.expected)
 
     @staticmethod

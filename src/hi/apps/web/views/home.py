@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString
@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 from hi.apps.control.models import Controller
 from hi.apps.entity.enums import AttributeSource, AttributeValueType, EntityType, binary_values
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
+from hi.apps.places.models import Collection
 from hi.apps.places.tree import LocationTree
 from hi.apps.web.presentation import control_spec
 from hi.apps.web.widgets import quick_toggle_html
@@ -44,6 +45,7 @@ class HomeFilters:
     entity_type: str = ""
     state: str = ""
     group: str = DEFAULT_GROUPING
+    collection: int | None = None
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> HomeFilters:
@@ -56,6 +58,7 @@ class HomeFilters:
             entity_type=entity_type if entity_type in EntityType.values else "",
             state=get.get("state", "").strip()[:40],
             group=group if group in GROUPINGS else DEFAULT_GROUPING,
+            collection=int(raw) if (raw := get.get("collection", "").strip()).isdigit() else None,
         )
 
     @property
@@ -89,7 +92,11 @@ def filtered_entities(filters: HomeFilters, tree: LocationTree | None = None) ->
     states = EntityState.objects.only(
         "id", "entity_id", "name", "state_type", "value", "units", "value_range", "value_updated_at",
     ).prefetch_related(Prefetch("controllers", queryset=controllers))
-    if filters.group == "room":
+    if filters.collection is not None:  # a pinned collection's tab: its members in their order
+        entities = entities.filter(collection_items__collection_id=filters.collection).annotate(
+            member_position=F("collection_items__position"))
+        order = "member_position"
+    elif filters.group == "room":
         entities = entities.annotate(room_rank=room_order(tree or LocationTree.load()))
         order = "room_rank"
     else:
@@ -136,6 +143,10 @@ def card_pictures(entities: list[Entity]) -> dict[int, str]:
 def home(request: HttpRequest) -> HttpResponse:
     filters = HomeFilters.from_request(request)
     tree = LocationTree.load()
+    tabs = list(Collection.objects.filter(pinned=True).order_by("position", "name", "id"))
+    collection = next((c for c in tabs if c.pk == filters.collection), None)
+    if collection is None and filters.collection is not None:
+        collection = Collection.objects.filter(pk=filters.collection).first()
     paginator = Paginator(filtered_entities(filters, tree), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     facets = integration_facets()
@@ -154,6 +165,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "state_choices": STATE_CHOICES,
         "type_labels": dict(EntityType.choices),
         "room_paths": {location_id: tree.path(location_id) for location_id in tree.by_id},
+        "tabs": tabs,
+        "collection": collection,
     }
     template = "web/partials/home_results.html" if request.htmx and request.htmx.target == "results" else "web/home.html"
     return render(request, template, context)
