@@ -1,11 +1,9 @@
 """Authentication for the HTTP clients, as ``httpx.Auth`` flows so one object serves sync and async.
 
 - ``BearerAuth(token)`` — ``Authorization: Bearer <token>`` (Home Assistant).
-- ``ApiKeyAuth(key, name="X-API-Key", in_query=False)`` — a key in a header or query parameter.
 - ``TokenLoginAuth(login=..., parse=..., apply=..., refresh=...)`` — a token obtained by logging in,
   refreshed proactively ``refresh_margin`` seconds before it expires, and on a 401 exactly one
   re-login followed by one retry of the request (ZoneMinder, HomeBox).
-- ``OAuth2RefreshAuth(token_url, refresh_token, client_id, ...)`` — the OAuth2 refresh-token grant.
 
 Every secret handled here is registered with ``hi.utils.redaction`` so it never reaches a log line.
 A login refused with 401/403 raises ``AuthenticationError`` (permanent).
