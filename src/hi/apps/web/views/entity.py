@@ -13,13 +13,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from hi.apps.control.models import Controller, ControllerHistory, ControlOutcome
-from hi.apps.entity.enums import binary_values, is_numeric
+from hi.apps.entity.availability import AvailabilityIndex
+from hi.apps.entity.enums import EntityType, binary_values, is_numeric
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.ops.series import aggregated_series, use_aggregates
 from hi.apps.sense.models import SensorHistory
+from hi.apps.web.cards import camera_urls, integration_label
 from hi.apps.web.forms import AttributeForm, RenameForm
-from hi.apps.web.presentation import control_spec
+from hi.apps.web.presentation import control_spec, short_label
 from hi.integrations.exceptions import IntegrationError
 from hi.operations import actions
 
@@ -32,12 +34,16 @@ MAX_CHART_POINTS = 2000
 FINAL_OUTCOMES = {ControlOutcome.CONFIRMED, ControlOutcome.UNCONFIRMED, ControlOutcome.FAILED}
 
 
-def _state_rows(entity: Entity) -> list[dict[str, Any]]:
+def _state_rows(entity: Entity, index: AvailabilityIndex) -> list[dict[str, Any]]:
     rows = []
     for state in entity.states.all():
         controllers = list(state.controllers.all())
+        availability = index.of_state(entity, state)
         rows.append({
             "state": state,
+            "label": short_label(state.name, entity.name) or state.name,
+            "availability": availability,
+            "disabled_reason": "" if availability.available else availability.reason,
             "controller": controllers[0] if controllers else None,
             "control": control_spec(state.state_type, state.value_range) if controllers else None,
             "chartable": is_numeric(state.state_type) or binary_values(state.state_type) is not None,
@@ -55,9 +61,13 @@ def detail(request: HttpRequest, entity_id: int) -> HttpResponse:
     events = list(Event.objects.filter(entity=entity).select_related("entity_state")[:50])
     recent_controls = list(ControllerHistory.objects.filter(controller__entity_state__entity=entity)
                            .select_related("controller")[:10])
+    index = AvailabilityIndex()
     context = {
         "entity": entity,
-        "rows": _state_rows(entity),
+        "rows": _state_rows(entity, index),
+        "availability": index.of_entity(entity),
+        "integration_label": integration_label(entity.integration_id or entity.detached_key.split(":", 1)[0]),
+        "media": camera_urls([entity]).get(entity.id, {}) if entity.entity_type == EntityType.CAMERA else {},
         "events": events,
         "recent_controls": recent_controls,
         "attributes": list(entity.attributes.all()),
@@ -105,6 +115,8 @@ def control(request: HttpRequest, controller_id: int) -> HttpResponse:
         message = getattr(exc, "message", None) or str(exc)
         return render(request, "web/partials/control_status.html", {"error": message, "controller": controller})
     return render(request, "web/partials/control_status.html", {"record": record, "controller": controller,
+                                                                 "integration_label": integration_label(
+                                                                     controller.integration_id) or "The device",
                                                                  "final": record.outcome in FINAL_OUTCOMES})
 
 
@@ -112,7 +124,8 @@ def control(request: HttpRequest, controller_id: int) -> HttpResponse:
 def control_status(request: HttpRequest, request_id: int) -> HttpResponse:
     record = get_object_or_404(ControllerHistory.objects.select_related("controller"), pk=request_id)
     response = render(request, "web/partials/control_status.html", {
-        "record": record, "controller": record.controller, "final": record.outcome in FINAL_OUTCOMES})
+        "record": record, "controller": record.controller, "final": record.outcome in FINAL_OUTCOMES,
+        "integration_label": integration_label(record.controller.integration_id) or "The device"})
     return response
 
 
