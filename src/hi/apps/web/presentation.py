@@ -179,6 +179,18 @@ def _structured_words(value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+def wall_clock(value: Any) -> str:
+    """A moment as the household's wall-clock time without an offset ('2026-11-30T07:00:00'), for charts:
+    the browser draws such a time as written, whatever zone the browser itself is in. Dates and text
+    that is not a moment pass through unchanged."""
+    when = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(when, dt.datetime):
+        return str(value)
+    if timezone.is_naive(when):
+        return when.isoformat()
+    return timezone.localtime(when).replace(tzinfo=None).isoformat()
+
+
 def _discrete_label(value: Any, value_range: Any) -> str:
     if isinstance(value_range, dict) and str(value) in value_range:
         return str(value_range[str(value)])

@@ -21,7 +21,7 @@ from hi.apps.ops.series import aggregated_series, use_aggregates
 from hi.apps.sense.models import SensorHistory
 from hi.apps.web.cards import camera_urls, integration_label
 from hi.apps.web.forms import AttributeForm, RenameForm
-from hi.apps.web.presentation import control_spec, short_label
+from hi.apps.web.presentation import control_spec, short_label, wall_clock
 from hi.integrations.exceptions import IntegrationError
 from hi.operations import actions
 
@@ -158,13 +158,13 @@ def history_json(request: HttpRequest, entity_id: int) -> JsonResponse:
               .order_by("-response_at").values_list("value", flat=True).first())
     if before is not None:
         rows.insert(0, (since, before))  # where the line stood when the period began
-    points = [{"x": at.isoformat(), "y": y} for at, value in rows if (y := _chart_value(state, value)) is not None]
+    points = [{"x": wall_clock(at), "y": y} for at, value in rows if (y := _chart_value(state, value)) is not None]
     pair = binary_values(state.state_type)
     now = timezone.now()
     if points and (current := _chart_value(state, state.value)) is not None:
-        points.append({"x": now.isoformat(), "y": current})  # the line runs up to the present value
+        points.append({"x": wall_clock(now), "y": current})  # the line runs up to the present value
     return JsonResponse({
-        "since": since.isoformat(), "until": now.isoformat(),
+        "since": wall_clock(since), "until": wall_clock(now),
         "label": state.name, "units": state.units, "points": points, "stepped": pair is not None,
         "labels": {"1": pair[0], "0": pair[1]} if pair else None, "truncated": len(rows) == MAX_CHART_POINTS,
     })
@@ -174,10 +174,10 @@ def _aggregated_history(state: EntityState, since: dt.datetime) -> JsonResponse:
     """Long ranges of numeric states: hourly aggregates merged into at most MAX_CHART_POINTS buckets."""
     now = timezone.now()
     buckets = aggregated_series(state.id, since, now, MAX_CHART_POINTS)
-    points = [{"x": b.at.isoformat(), "y": b.mean, "min": b.minimum, "max": b.maximum} for b in buckets]
+    points = [{"x": wall_clock(b.at), "y": b.mean, "min": b.minimum, "max": b.maximum} for b in buckets]
     if points and (current := _chart_value(state, state.value)) is not None:
-        points.append({"x": now.isoformat(), "y": current})
+        points.append({"x": wall_clock(now), "y": current})
     return JsonResponse({
-        "since": since.isoformat(), "until": now.isoformat(), "label": state.name, "units": state.units,
+        "since": wall_clock(since), "until": wall_clock(now), "label": state.name, "units": state.units,
         "points": points, "stepped": False, "labels": None, "truncated": False, "aggregated": True,
     })

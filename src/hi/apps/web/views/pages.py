@@ -24,6 +24,7 @@ from hi.apps.monitor.models import WorkerHeartbeat
 from hi.integrations import integration_factory
 from hi.integrations.integration_gateway import IntegrationGateway, MediaUrls, Presentation
 
+from ..presentation import wall_clock
 from .integrations import integration_cards
 
 CAMERA_EVENT_LIMIT = 20
@@ -74,7 +75,7 @@ def _series(points: list[dict[str, Any]], time_key: str,
     """Chart series from forecast points; each field becomes one line on the axis of its units."""
     series = []
     for key, label, units in fields:
-        data = [{"x": str(p.get(time_key)), "y": p.get(key)} for p in points
+        data = [{"x": wall_clock(p.get(time_key)), "y": p.get(key)} for p in points
                 if isinstance(p, dict) and p.get(key) is not None and p.get(time_key)]
         if data:
             series.append({"label": label, "units": units, "points": data, "axis": "pct" if units == "%" else "y"})
