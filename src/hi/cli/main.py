@@ -17,6 +17,7 @@ from typing import NoReturn
 from . import commands_data as data
 from . import commands_places as places
 from .bootstrap import ensure_first_account, ensure_migrated, first_account_lines, setup_django
+from .commands_alarm import add_commands as add_alarm_commands
 from .output import note, use_json_lines
 
 SERVER_COMMANDS = {"run", "worker", "demo", "simulate"}
@@ -115,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     events_list.add_argument("--entity", metavar="KEY_OR_ID")
     events_list.add_argument("--since", metavar="ISO8601")
     events_list.add_argument("--limit", type=_positive, default=100)
+
+    add_alarm_commands(commands, command, json_flag, _Parser, _positive)
 
     command(commands, "health", data.health, "health of every integration and of the worker")
 

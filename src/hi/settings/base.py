@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "hi.apps.event",
     "hi.apps.monitor",
     "hi.apps.household",
+    "hi.apps.alarm",
     "hi.apps.api",
     "hi.apps.web",
     "hi.apps.ops",
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hi.apps.web.context_processors.alarm",
             ],
         },
     },
@@ -160,9 +162,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+        "discard": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Apprise's own lines can quote channel URLs (secrets); hi.apps.alarm.notify records its messages redacted
+        "apprise": {"handlers": ["discard"], "propagate": False},
+    },
 }
 
 # Integration runtime knobs; each integration may override its own.

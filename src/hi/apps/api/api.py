@@ -12,6 +12,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import NoReverseMatch
 from ninja import NinjaAPI
 
+from hi.apps.alarm.alerts import AlertError, AlertNotFound
+from hi.apps.alarm.conditions import RuleError
+from hi.apps.alarm.modes import ModeError
+from hi.apps.alarm.notify import ChannelError, ChannelNotFound
+from hi.apps.alarm.rules import RuleNotFound
 from hi.apps.places.operations import PlaceError, PlaceNotFound
 from hi.integrations.exceptions import ConfigurationError, IntegrationError
 from hi.operations.queries import BadInput, NotFound
@@ -71,6 +76,26 @@ def _bad_input(request: HttpRequest, exc: BadInput) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
+@api.exception_handler(RuleError)
+def _bad_rule(request: HttpRequest, exc: RuleError) -> HttpResponse:
+    """An invalid rule: 400 naming the field (``conditions[0].value``); nothing was saved."""
+    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=400)
+
+
+@api.exception_handler(ModeError)
+@api.exception_handler(ChannelError)
+@api.exception_handler(AlertError)
+def _bad_alarm_input(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(RuleNotFound)
+@api.exception_handler(AlertNotFound)
+@api.exception_handler(ChannelNotFound)
+def _alarm_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=404)
+
+
 @api.exception_handler(ConfigurationError)
 def _bad_configuration(request: HttpRequest, exc: ConfigurationError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message, "field_errors": exc.field_errors}, status=400)
@@ -82,6 +107,7 @@ def _integration_error(request: HttpRequest, exc: IntegrationError) -> HttpRespo
     return api.create_response(request, {"detail": exc.message, "transient": exc.transient}, status=502)
 
 
+from .routes_alarm import router as alarm_router  # noqa: E402
 from .routes_integrations import router as integrations_router  # noqa: E402
 from .routes_model import router as model_router  # noqa: E402
 from .routes_places import router as places_router  # noqa: E402
@@ -91,3 +117,4 @@ api.add_router("/integrations", integrations_router)
 api.add_router("/", model_router)
 api.add_router("/", places_router)
 api.add_router("/", system_router)
+api.add_router("/", alarm_router)

@@ -80,3 +80,90 @@ def delete_location(request: HttpRequest, location_id: int) -> Any:
 def assign_location(request: HttpRequest, key_or_id: str, payload: AssignIn) -> Any:
     entity = operations.assign(find_entity(key_or_id), payload.location)
     return entity_json(entities_with_states(Entity.objects.all()).get(pk=entity.pk))
+
+
+class PlacementIn(Schema):
+    entity_id: int
+    shape: str = Field("icon", description="icon (a point) or area (a polygon)")
+    x: float = 0
+    y: float = 0
+    size: float = Field(0, description="icon size in plan units; 0: a default")
+    rotation: float = 0
+    points: list[list[float]] = Field(default_factory=list, description="an area's corners [[x, y], …]")
+
+
+class PlanIn(Schema):
+    svg: str | None = Field(None, description="a new drawing as SVG text (sanitized before it is stored)")
+    image_base64: str | None = Field(None, description="a new drawing as a base64 PNG or JPEG")
+    placements: list[PlacementIn] | None = Field(None, description="replaces every placement when given")
+    fade_seconds: int | None = Field(None, ge=10, le=3600)
+
+
+class PlanOut(Schema):
+    location: dict[str, Any] | None
+    format: str
+    width: float
+    height: float
+    fade_seconds: int
+    image_url: str
+    updated_at: str | None
+    placements: list[PlacementIn]
+
+
+def _plan_out(location_id: int) -> dict[str, Any]:
+    from django.urls import reverse
+
+    from hi.apps.places import plans
+
+    plan = plans.get_plan(location_id)
+    return plans.plan_json(plan, reverse("api:plan_image", args=[location_id]))
+
+
+@router.get("/locations/{location_id}/plan", response={200: PlanOut, **ERRORS}, summary="A place's plan and placements")
+def get_plan(request: HttpRequest, location_id: int) -> Any:
+    return _plan_out(location_id)
+
+
+@router.put("/locations/{location_id}/plan", response={200: PlanOut, **ERRORS},
+            summary="Upload a drawing and/or replace the placements (all or nothing)")
+def put_plan(request: HttpRequest, location_id: int, payload: PlanIn) -> Any:
+    import base64
+    import binascii
+
+    from django.db import transaction
+
+    from hi.apps.places import plans
+
+    with transaction.atomic():
+        if payload.svg is not None:
+            plans.save_plan(location_id, payload.svg.encode(), payload.fade_seconds)
+        elif payload.image_base64 is not None:
+            try:
+                data = base64.b64decode(payload.image_base64, validate=True)
+            except (binascii.Error, ValueError) as exc:
+                raise plans.PlanError("image_base64 is not valid base64") from exc
+            plans.save_plan(location_id, data, payload.fade_seconds)
+        if payload.placements is not None:
+            plans.set_placements(location_id, [p.dict() for p in payload.placements], payload.fade_seconds)
+        elif payload.fade_seconds is not None and payload.svg is None and payload.image_base64 is None:
+            plan = plans.get_plan(location_id)
+            plans.set_placements(location_id, [plans.placement_json(p) for p in plan.placements.all()],
+                                 payload.fade_seconds)
+    return _plan_out(location_id)
+
+
+@router.get("/locations/{location_id}/plan/image", url_name="plan_image", summary="The (sanitized) drawing itself")
+def plan_image(request: HttpRequest, location_id: int) -> Any:
+    from hi.apps.places import plans
+    from hi.apps.places.models import FloorPlan
+
+    plans.get_plan(location_id)
+    return plans.image_response(FloorPlan.objects.get(location_id=location_id))
+
+
+@router.delete("/locations/{location_id}/plan", response={204: None, **ERRORS}, summary="Remove a place's plan")
+def delete_plan(request: HttpRequest, location_id: int) -> Any:
+    from hi.apps.places import plans
+
+    plans.delete_plan(location_id)
+    return Status(204, None)

@@ -1,4 +1,4 @@
-"""``GET /api/v1/stream``: server-sent events, one ``state`` event per committed state change."""
+"""``GET /api/v1/stream``: server-sent events, one ``state`` event per committed state change, plus ``alert`` and ``mode``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from hi.apps.sense.live.bus import BusItem, StateChange
+from hi.apps.sense.live.bus import BusItem, LiveMessage, StateChange
 from hi.apps.sense.live.sse import event_stream_response, live_events
 
 from .auth import authenticate_async
@@ -15,10 +15,17 @@ from .auth import authenticate_async
 KEEPALIVE_SECONDS = 15.0
 
 
+def _render_one(item: BusItem) -> str:
+    if isinstance(item, StateChange):
+        return f"event: state\ndata: {json.dumps(item.to_dict(), default=str)}\n\n"
+    if isinstance(item, LiveMessage):
+        return f"event: {item.kind}\ndata: {json.dumps(item.to_dict(), default=str)}\n\n"
+    return "event: resync\ndata: {}\n\n"
+
+
 async def _render(items: list[BusItem]) -> str:
-    """One ``state`` event per change (its JSON), ``resync`` where the reader fell behind."""
-    return "".join(f"event: state\ndata: {json.dumps(item.to_dict(), default=str)}\n\n"
-                   if isinstance(item, StateChange) else "event: resync\ndata: {}\n\n" for item in items)
+    """One ``state`` event per change (its JSON), ``alert``/``mode`` events as published, ``resync`` where the reader fell behind."""
+    return "".join(_render_one(item) for item in items)
 
 
 @login_not_required

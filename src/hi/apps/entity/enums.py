@@ -20,6 +20,13 @@ class EntityType(models.TextChoices):
     MOTION_SENSOR = "motion_sensor", "Motion sensor"
     CAMERA = "camera", "Camera"
     MEDIA_PLAYER = "media_player", "Media player"
+    ALARM_PANEL = "alarm_panel", "Alarm panel"
+    PERSON = "person", "Person"
+    VALVE = "valve", "Valve"
+    VACUUM = "vacuum", "Vacuum"
+    WATER_HEATER = "water_heater", "Water heater"
+    HUMIDIFIER = "humidifier", "Humidifier"
+    SIREN = "siren", "Siren"
     SERVER = "server", "Server"
     WEATHER_STATION = "weather_station", "Weather station"
     APPLIANCE = "appliance", "Appliance"
@@ -56,6 +63,8 @@ class EntityStateType(models.TextChoices):
     DISCRETE = "discrete", "Discrete"
     CONTINUOUS = "continuous", "Continuous"
     MULTIVALUED = "multivalued", "Multi-valued"
+    TEXT = "text", "Text"
+    PRESS = "press", "Momentary (press)"
     BLOB = "blob", "Data"
 
 
@@ -85,6 +94,9 @@ def binary_values(state_type: str) -> tuple[str, str] | None:
     return _BINARY.get(state_type)
 
 
+PRESS_VALUE = "press"
+
+
 def event_value(state_type: str) -> str | None:
     """The value whose periods become Events for a plain state transition (None: no events)."""
     pair = _BINARY.get(state_type)
@@ -102,6 +114,8 @@ def default_value_range(state_type: str) -> Any:
         return {"min": 0, "max": 360}
     if state_type == S.COLOR_TEMPERATURE:
         return {"min": 1500, "max": 9000}
+    if state_type == S.PRESS:
+        return [PRESS_VALUE]
     return None
 
 

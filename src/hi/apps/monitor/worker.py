@@ -13,7 +13,7 @@ import os
 import random
 import socket
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +71,15 @@ class MonitorSlot:
                 "restarts": self.restarts, "last_error": self.last_error}
 
 
+BackgroundTask = Callable[[Clock, asyncio.Event], Coroutine[Any, Any, None]]
+_background_tasks: dict[str, BackgroundTask] = {}
+
+
+def register_background_task(name: str, factory: BackgroundTask) -> None:
+    """Run ``factory(clock, stop)`` beside the monitors for the worker's lifetime (apps above the worker use it)."""
+    _background_tasks[name] = factory
+
+
 class Supervisor:
     """Runs until ``stop()``; every integration's monitor lives in its own task."""
 
@@ -103,15 +112,19 @@ class Supervisor:
         if others:
             logger.warning("another worker is running (%s): monitors will run twice", ", ".join(others))
         housekeeping = asyncio.create_task(self._housekeeping(), name="worker-housekeeping")
+        extras = [asyncio.create_task(factory(self.clock, self._stop), name=f"worker-{name}")
+                  for name, factory in list(_background_tasks.items())]
         try:
             while not self._stop.is_set():
                 self._wake.clear()  # before reading: a change during the read wakes the next wait
                 await self._reconcile_safely()
                 await self._wait_for_change()
         finally:
-            housekeeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await housekeeping
+            for task in (housekeeping, *extras):
+                task.cancel()
+            for task in (housekeeping, *extras):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await asyncio.gather(*(self._stop_slot(iid) for iid in list(self.slots)))
             await self._write_heartbeat(stopped=True)
             await sync_to_async(_close_connection)()

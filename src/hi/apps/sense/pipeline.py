@@ -15,7 +15,7 @@ import logging
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -34,7 +34,7 @@ from .live.bus import LiveBus, StateChange, get_live_bus
 from .live.feed import LiveFeedWriter
 from .models import Sensor, SensorHistory
 
-__all__ = ["SensorResponsePipeline", "StateChange", "get_pipeline"]
+__all__ = ["SensorResponsePipeline", "StateChange", "add_change_listener", "get_pipeline"]
 
 logger = logging.getLogger(__name__)
 
@@ -199,9 +199,18 @@ class SensorResponsePipeline:
             changes, counts = self._process(batch)
             if changes:
                 self.feed.record(changes)
-                transaction.on_commit(functools.partial(self.bus.publish, changes))
+                transaction.on_commit(functools.partial(self._committed, changes))
         self._add_counts(counts)
         return changes
+
+    def _committed(self, changes: list[StateChange]) -> None:
+        """After commit: live readers first, then the listeners (alarm rules) on this same thread."""
+        self.bus.publish(changes)
+        for listener in list(_change_listeners):
+            try:
+                listener(changes)
+            except Exception:
+                logger.exception("a change listener failed")
 
     async def aprocess(self, responses: Iterable[SensorResponse]) -> list[StateChange]:
         """``process`` off the event loop, on the pipeline's single thread (batches stay ordered)."""
@@ -385,6 +394,15 @@ class SensorResponsePipeline:
             for name, amount in counts.as_dict().items():
                 if name != "unknown_keys":
                     setattr(self.stats, name, getattr(self.stats, name) + amount)
+
+
+_change_listeners: list[Callable[[list[StateChange]], None]] = []
+
+
+def add_change_listener(listener: Callable[[list[StateChange]], None]) -> None:
+    """Call ``listener(changes)`` after each batch commits, on the pipeline's thread (apps above sense use it)."""
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
 
 
 _pipeline: SensorResponsePipeline | None = None

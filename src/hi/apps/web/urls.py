@@ -6,7 +6,19 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import attributes, entity, events, home, integrations, live, pages, settings
+from .views import (
+    alarm,
+    alarm_rules,
+    attributes,
+    entity,
+    events,
+    home,
+    integrations,
+    live,
+    pages,
+    places,
+    settings,
+)
 
 # Browsers ask for /favicon.ico on every page, signed in or not: answer with the bundled icon.
 favicon = login_not_required(RedirectView.as_view(url=static("web/favicon.svg"), permanent=True))
@@ -31,10 +43,29 @@ urlpatterns = [
     path("integrations/<str:integration_id>/lifecycle/<str:action>", integrations.lifecycle_action,
          name="integration-lifecycle"),
     path("integrations/<str:integration_id>/disable", integrations.disable, name="integration-disable"),
+    path("entities/<int:entity_id>/place", places.assign, name="entity-place"),
+    path("places/", places.index, name="places"),
+    path("places/add", places.add, name="place-add"),
+    path("places/panel/<int:entity_id>", places.entity_panel, name="entity-panel"),
+    path("places/<int:location_id>/plan", places.plan_view, name="plan"),
+    path("places/<int:location_id>/plan/edit", places.plan_edit, name="plan-edit"),
+    path("places/<int:location_id>/plan/upload", places.plan_upload, name="plan-upload"),
+    path("places/<int:location_id>/plan/placements", places.plan_placements, name="plan-placements"),
+    path("places/<int:location_id>/plan/image", places.plan_image, name="plan-image"),
+    path("places/<int:location_id>/kiosk", places.plan_kiosk, name="plan-kiosk"),
     path("events/", events.timeline, name="events"),
     path("cameras/", pages.cameras, name="cameras"),
     path("weather/", pages.weather, name="weather"),
     path("health/", pages.health, name="system-health"),
     path("settings/", settings.page, name="settings"),
     path("favicon.ico", favicon, name="favicon"),
+    path("alerts/", alarm.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/", alarm.alert, name="alert"),
+    path("alerts/<int:alert_id>/ack", alarm.ack, name="alert-ack"),
+    path("mode", alarm.mode, name="alarm-mode"),
+    path("rules/", alarm_rules.rules, name="rules"),
+    path("rules/new", alarm_rules.edit, name="rule-new"),
+    path("rules/<int:rule_id>/", alarm_rules.edit, name="rule-edit"),
+    path("rules/<int:rule_id>/<str:action>", alarm_rules.action, name="rule-action"),
+    path("rules/value-field", alarm_rules.value_field, name="rule-value-field"),
 ]

@@ -24,6 +24,7 @@ from .. import integration_factory
 from ..enums import IntegrationStatus
 from ..exceptions import DataValidationError, IntegrationError
 from ..models import Integration
+from ..signals import sync_applied
 from .inventory import Inventory
 from .plan import SyncPlan, plan_sync
 
@@ -85,6 +86,7 @@ def apply_sync(plan: SyncPlan) -> SyncReport:
         for model in _DELETE_ORDER:
             if plan.deleted[model]:
                 _delete(model, plan.deleted[model])
+        sync_applied.send(sender=apply_sync, integration_id=plan.integration_id)
     report.duration_ms = (time.perf_counter() - started) * 1000.0
     logger.info("sync %s applied: %s", plan.integration_id, plan.counts)
     return report

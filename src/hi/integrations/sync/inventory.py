@@ -67,8 +67,13 @@ class ExternalEntity:
 
 @dataclass(frozen=True)
 class Inventory:
-    """Everything one integration currently has; ``complete`` False means a partial listing (never remove)."""
+    """Everything one integration currently has; ``complete`` False means a partial listing (never remove).
+
+    ``skipped`` counts what the external system has but the integration left out, by reason
+    (``hidden``, ``unknown_domain:foo``…), so a sync report can say so.
+    """
 
     integration_id: str
     entities: tuple[ExternalEntity, ...]
     complete: bool = True
+    skipped: Mapping[str, int] = field(default_factory=dict)

@@ -76,6 +76,7 @@ class SyncPlan:
     changed_fields: dict[type, set[str]] = field(default_factory=lambda: defaultdict(set))
     links: list[tuple[Sensor | Controller, EntityState]] = field(default_factory=list)
     deleted: dict[type, set[int]] = field(default_factory=lambda: defaultdict(set))
+    skipped: dict[str, int] = field(default_factory=dict)
     new_locations: list[Location] = field(default_factory=list)
 
     @property
@@ -106,7 +107,7 @@ class SyncPlan:
             "integration_id": self.integration_id, "complete": self.complete,
             "remove_missing": self.remove_missing, "counts": self.counts, "names": names,
             "details": self.detail_counts(), "actions": [a.to_dict() for a in self.actions],
-            "warnings": list(self.warnings),
+            "warnings": list(self.warnings), "skipped": dict(self.skipped),
         }
 
     # -- building helpers -----------------------------------------------------------------------
@@ -133,9 +134,11 @@ class _Existing:
             self.states[state.entity_id][state.state_key] = state
         self.sensors = _KeyedRows(Sensor, integration_id)
         self.controllers = _KeyedRows(Controller, integration_id)
-        self.attributes: dict[int, list[EntityAttribute]] = defaultdict(list)
-        for attribute in EntityAttribute.objects.filter(integration_entity_filter(integration_id, "entity__"),
-                                                         source=AttributeSource.INTEGRATION):
+        # plain rows, not model instances: only compared and deleted by id (a 5,000-item HomeBox has ~35,000)
+        self.attributes: dict[int, list[Any]] = defaultdict(list)
+        for attribute in (EntityAttribute.objects.filter(integration_entity_filter(integration_id, "entity__"),
+                                                         source=AttributeSource.INTEGRATION)
+                          .values_list("id", "entity_id", "name", "value", "value_type", named=True)):
             self.attributes[attribute.entity_id].append(attribute)
 
 
@@ -160,7 +163,7 @@ class _Planner:
         self.integration_id = integration_id
         self.inventory = inventory
         self.existing = _Existing(integration_id)
-        self.plan = SyncPlan(integration_id, inventory.complete, remove_missing)
+        self.plan = SyncPlan(integration_id, inventory.complete, remove_missing, skipped=dict(inventory.skipped))
         self.now = timezone.now()
         self.kept_states: list[EntityState] = []
         self.actions_by_entity: dict[int, EntityAction] = {}
@@ -332,12 +335,12 @@ class _Planner:
         if action is not None:
             action.changes.extend(notes)
 
-    def replace_attributes(self, entity: Entity, external: ExternalEntity, current: list[EntityAttribute]) -> bool:
+    def replace_attributes(self, entity: Entity, external: ExternalEntity, current: list[Any]) -> bool:
         wanted = sorted({(a.name[:200], a.value or a.file_url, a.value_type) for a in external.attributes})
         have = sorted((a.name, a.value, a.value_type) for a in current)
         if wanted == have:
             return False
-        self.plan.deleted[EntityAttribute].update(a.pk for a in current)
+        self.plan.deleted[EntityAttribute].update(a.id for a in current)
         self.plan.new_attributes.extend(
             EntityAttribute(entity=entity, name=name, value=value, value_type=value_type,
                             source=AttributeSource.INTEGRATION) for name, value, value_type in wanted)

@@ -1,14 +1,18 @@
 """Home Assistant states → our model: the allowlist, grouping states into devices, the Inventory, responses.
 
-Home Assistant's REST states carry no device list, so states that clearly belong together are
-grouped: the same object id across domains, and sensors whose name is another state's name plus a
-known suffix (``sensor.kitchen_motion_battery`` belongs to ``binary_sensor.kitchen_motion``).
+Home Assistant's device registry says which states belong to one device: each HA device becomes one
+of our entities, named as the user named the device. States with no device (YAML-defined helpers,
+template sensors) fall back to grouping by name: the same object id across domains, and sensors
+whose name is another state's name plus a known suffix (``sensor.kitchen_motion_battery`` belongs to
+``binary_sensor.kitchen_motion``). The entity's HA floor and area are its room suggestion (see
+docs/places.md), and also travel as attributes and in its payload.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import logging
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,10 +28,13 @@ from hi.integrations.sync.inventory import (
 )
 
 from .client.models import HassState
-from .hass_states import INTEGRATION_ID, sensor_key, state_specs
+from .client.registry import Registries
+from .hass_domains import SERVICE_ONLY_DOMAINS
+from .hass_states import INTEGRATION_ID, is_mapped, sensor_key, state_specs
 
-DEFAULT_ALLOWLIST = ("light", "switch", "fan", "lock", "cover", "climate", "binary_sensor", "sensor", "camera",
-                     "media_player", "input_boolean")
+logger = logging.getLogger("hi.services.hass.sync")
+# Empty: every domain hi maps (an allowlist line narrows the import to what it names).
+DEFAULT_ALLOWLIST: tuple[str, ...] = ()
 # Suffixes naming a property of a device itself: such a sensor joins any state with the remaining name.
 DEVICE_SUFFIXES = ("battery_level", "low_battery", "battery", "power", "energy", "signal_strength",
                    "linkquality", "voltage", "current")
@@ -36,13 +43,22 @@ MEASURE_SUFFIXES = ("motion", "occupancy", "contact", "temperature", "humidity",
 _SUFFIXES = tuple(sorted(DEVICE_SUFFIXES + MEASURE_SUFFIXES, key=len, reverse=True))
 _SENSOR_DOMAINS = frozenset({"sensor", "binary_sensor"})
 _JOINABLE_BY_MEASURE = frozenset({"sensor", "binary_sensor", "climate"})
-_PRIMARY_ORDER = ("light", "switch", "fan", "lock", "cover", "climate", "media_player", "camera",
-                  "input_boolean", "binary_sensor", "sensor")
+_PRIMARY_ORDER = ("alarm_control_panel", "lock", "valve", "cover", "climate", "water_heater", "humidifier",
+                  "vacuum", "light", "fan", "switch", "siren", "media_player", "camera", "person", "device_tracker",
+                  "weather", "input_boolean", "binary_sensor", "sensor")
 
 _DOMAIN_TYPES: dict[str, str] = {
     "light": EntityType.LIGHT, "switch": EntityType.SWITCH, "fan": EntityType.FAN, "lock": EntityType.LOCK,
     "cover": EntityType.COVER, "climate": EntityType.THERMOSTAT, "camera": EntityType.CAMERA,
     "media_player": EntityType.MEDIA_PLAYER, "input_boolean": EntityType.VIRTUAL, "sensor": EntityType.SENSOR,
+    "alarm_control_panel": EntityType.ALARM_PANEL, "person": EntityType.PERSON, "device_tracker": EntityType.PERSON,
+    "valve": EntityType.VALVE, "vacuum": EntityType.VACUUM, "water_heater": EntityType.WATER_HEATER,
+    "humidifier": EntityType.HUMIDIFIER, "siren": EntityType.SIREN, "weather": EntityType.WEATHER_STATION,
+    "air_quality": EntityType.SENSOR, "update": EntityType.SERVER, "image": EntityType.CAMERA,
+    "input_number": EntityType.VIRTUAL, "input_select": EntityType.VIRTUAL, "input_text": EntityType.VIRTUAL,
+    "input_button": EntityType.VIRTUAL, "input_datetime": EntityType.VIRTUAL, "counter": EntityType.VIRTUAL,
+    "timer": EntityType.VIRTUAL, "scene": EntityType.VIRTUAL, "script": EntityType.VIRTUAL,
+    "sun": EntityType.VIRTUAL, "calendar": EntityType.VIRTUAL, "todo": EntityType.VIRTUAL,
 }
 _DEVICE_CLASS_TYPES: dict[str, str] = {
     "motion": EntityType.MOTION_SENSOR, "occupancy": EntityType.MOTION_SENSOR, "presence": EntityType.MOTION_SENSOR,
@@ -53,16 +69,20 @@ _DEVICE_CLASS_TYPES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Allowlist:
-    """Lines of ``domain`` or ``domain:device_class``; a state is imported when any line matches it."""
+    """Lines of ``domain`` or ``domain:device_class``; a state is imported when any line matches it.
+
+    No lines at all means everything hi maps.
+    """
 
     domains: frozenset[str]
     classes: frozenset[tuple[str, str]]
+    everything: bool = False
 
     @classmethod
     def parse(cls, text: str | None) -> Allowlist:
         lines = [line.strip().lower() for line in (text or "").replace(",", "\n").splitlines() if line.strip()]
         if not lines:
-            lines = list(DEFAULT_ALLOWLIST)
+            return cls(frozenset(), frozenset(), everything=True)
         domains, classes = set(), set()
         for line in lines:
             domain, sep, device_class = line.partition(":")
@@ -73,6 +93,8 @@ class Allowlist:
         return cls(frozenset(domains), frozenset(classes))
 
     def allows(self, state: HassState) -> bool:
+        if self.everything:
+            return state.domain not in SERVICE_ONLY_DOMAINS and state.domain != "zone"
         return state.domain in self.domains or (state.domain, state.device_class or "") in self.classes
 
 
@@ -149,7 +171,8 @@ def _group_name(group: Sequence[HassState]) -> str:
     return " ".join(common).title() if common else primary.friendly_name
 
 
-def build_entity(group: Sequence[HassState], temperature_unit: str = "°C") -> ExternalEntity:
+def build_entity(group: Sequence[HassState], temperature_unit: str = "°C", registries: Registries | None = None,
+                 device_id: str | None = None) -> ExternalEntity:
     """One device: its states (with sensors, and controllers where Home Assistant can act), in order."""
     primary = group[0]
     states: list[ExternalState] = []
@@ -157,24 +180,86 @@ def build_entity(group: Sequence[HassState], temperature_unit: str = "°C") -> E
         for spec in state_specs(member, temperature_unit):
             key = sensor_key(member.entity_id, spec.suffix)
             payload = {"entity_id": member.entity_id, "attribute": spec.suffix}
+            control_payload = {**payload, **spec.extra} if spec.extra else payload
             states.append(ExternalState(
                 state_key=key.integration_name, name=spec.name, state_type=spec.state_type,
                 value_range=spec.value_range, units=spec.units, value=spec.value,
                 sensor=ExternalSensor(key, spec.name, payload),
-                controller=ExternalController(key, spec.name, payload) if spec.controllable else None))
-    attributes = tuple(ExternalAttribute(name="Home Assistant entity", value=member.entity_id)
-                       for member in group)
-    return ExternalEntity(key=sensor_key(primary.entity_id), name=_group_name(group),
-                          entity_type=_entity_type(primary), states=tuple(states), attributes=attributes,
-                          payload={"entity_ids": [member.entity_id for member in group]})
+                controller=ExternalController(key, spec.name, control_payload) if spec.controllable else None))
+    attributes = [ExternalAttribute(name="Home Assistant entity", value=member.entity_id) for member in group]
+    payload: dict = {"entity_ids": [member.entity_id for member in group]}
+    name = _group_name(group)
+    location: tuple[str, ...] = ()
+    if registries is not None:
+        device = registries.devices.get(device_id) if device_id else None
+        if device is not None:
+            name = device.display_name or name
+            payload["device_id"] = device.id
+            for label, value in (("Manufacturer", device.manufacturer), ("Model", device.model)):
+                if value:
+                    attributes.append(ExternalAttribute(name=label, value=value))
+        area = (registries.areas.get(device.area_id) if device is not None and device.area_id else None) \
+            or registries.area_of(primary.entity_id)
+        floor = registries.floor_of(area)
+        if area is not None:
+            # The room suggestion, in a form hi's places can adopt: floor (when known), then area.
+            payload["area"] = {"id": area.area_id, "name": area.name}
+            location = (floor.name, area.name) if floor is not None else (area.name,)
+            payload["location_path"] = list(location)
+            attributes.append(ExternalAttribute(name="Home Assistant area", value=area.name))
+        if floor is not None:
+            payload["floor"] = {"id": floor.floor_id, "name": floor.name}
+            attributes.append(ExternalAttribute(name="Home Assistant floor", value=floor.name))
+    return ExternalEntity(key=sensor_key(primary.entity_id), name=name, entity_type=_entity_type(primary),
+                          states=tuple(states), attributes=tuple(attributes), payload=payload, location=location)
+
+
+def exclusion(state: HassState, allowlist: Allowlist, registries: Registries | None,
+              include_hidden: bool = False) -> str | None:
+    """Why a state is not imported (a sync report reason), or None when it is."""
+    domain = state.domain
+    if domain in SERVICE_ONLY_DOMAINS:
+        return "service_only"
+    if domain == "zone":
+        return "zone"
+    if not allowlist.allows(state):
+        return "not_allowed"
+    entry = registries.entities.get(state.entity_id) if registries is not None else None
+    if entry is not None and entry.disabled_by:
+        return "disabled"
+    if entry is not None and entry.hidden_by and not include_hidden:
+        return "hidden"
+    if not is_mapped(domain):
+        return f"unknown_domain:{domain}"
+    return None
 
 
 def build_inventory(states: Iterable[HassState], allowlist: Allowlist, temperature_unit: str = "°C",
-                    complete: bool = True) -> Inventory:
-    """The Inventory of every allowed state, grouped into devices."""
-    allowed = [state for state in states if allowlist.allows(state)]
-    entities = tuple(build_entity(group, temperature_unit) for group in group_states(allowed))
-    return Inventory(integration_id=INTEGRATION_ID, entities=entities, complete=complete)
+                    complete: bool = True, registries: Registries | None = None,
+                    include_hidden: bool = False) -> Inventory:
+    """The Inventory of every imported state, grouped by HA device (by name for device-less states)."""
+    skipped: Counter[str] = Counter()
+    by_device: dict[str, list[HassState]] = defaultdict(list)
+    loose: list[HassState] = []
+    for state in states:
+        reason = exclusion(state, allowlist, registries, include_hidden)
+        if reason is not None:
+            skipped[reason] += 1
+            continue
+        entry = registries.entities.get(state.entity_id) if registries is not None else None
+        device_id = entry.device_id if entry is not None else None
+        if device_id and registries is not None and device_id in registries.devices:
+            by_device[device_id].append(state)
+        else:
+            loose.append(state)
+    unknown = sorted(reason.partition(":")[2] for reason in skipped if reason.startswith("unknown_domain:"))
+    if unknown:
+        logger.info("hass: skipped states of domains hi does not map: %s", ", ".join(unknown))
+    entities = [build_entity(sorted(group, key=_priority), temperature_unit, registries, device_id)
+                for device_id, group in by_device.items()]
+    entities.extend(build_entity(group, temperature_unit, registries) for group in group_states(loose))
+    return Inventory(integration_id=INTEGRATION_ID, entities=tuple(entities), complete=complete,
+                     skipped=dict(sorted(skipped.items())))
 
 
 def responses_for(state: HassState, temperature_unit: str = "°C",
@@ -182,5 +267,5 @@ def responses_for(state: HassState, temperature_unit: str = "°C",
     """The SensorResponses one state carries; an attribute Home Assistant leaves out (hue of an off light) is skipped."""
     moment = timestamp or state.last_updated or dt.datetime.now(dt.UTC)
     return [SensorResponse(integration_key=sensor_key(state.entity_id, spec.suffix), value=spec.value,
-                           timestamp=moment)
+                           timestamp=moment, detail_attrs=dict(spec.details) if spec.details else {})
             for spec in state_specs(state, temperature_unit) if spec.value is not None]

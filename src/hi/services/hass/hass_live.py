@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from hi.integrations.sensor_response import SensorResponse
 
 from .client.models import HassState, StateChange
-from .hass_converter import Allowlist, responses_for
+from .client.registry import Registries
+from .hass_converter import Allowlist, exclusion, responses_for
 from .hass_states import INTEGRATION_ID, split_key_name
 
 Signature = tuple[str, object]
@@ -66,12 +67,19 @@ class LiveStateTracker:
     """Per-entity signature of the last submitted state, and the set of imported entity ids."""
 
     def __init__(self, allowlist: Allowlist, temperature_unit: str = "°C",
-                 known_ids: Iterable[str] = (), recorded: dict[str, dt.datetime] | None = None) -> None:
+                 known_ids: Iterable[str] = (), recorded: dict[str, dt.datetime] | None = None, *,
+                 registries: Registries | None = None, include_hidden: bool = False) -> None:
         self.allowlist = allowlist
         self.temperature_unit = temperature_unit
         self.known_ids: set[str] = set(known_ids)
         self.submitted: dict[str, Signature] = {}
+        self.registries = registries
+        self.include_hidden = include_hidden
         self.recorded: dict[str, dt.datetime] = dict(recorded or {})
+
+    def imports(self, state: HassState) -> bool:
+        """Whether a sync imports this state (allowlist, registry's disabled/hidden, mapped domain)."""
+        return exclusion(state, self.allowlist, self.registries, self.include_hidden) is None
 
     def last_known(self, entity_id: str) -> dt.datetime | None:
         """The HA time of the newest state of ``entity_id`` we recorded (None: nothing to replay from)."""
@@ -90,13 +98,13 @@ class LiveStateTracker:
         for state in states:
             known = self.last_known(state.entity_id)
             if (known is not None and state.last_updated is not None and state.last_updated > known
-                    and self.allowlist.allows(state)):
+                    and self.imports(state)):
                 found[state.entity_id] = known
         return found
 
     def replayed(self, state: HassState) -> list[SensorResponse]:
         """Responses for one state out of the recorder's history."""
-        return responses_for(state, self.temperature_unit) if self.allowlist.allows(state) else []
+        return responses_for(state, self.temperature_unit) if self.imports(state) else []
 
     @staticmethod
     def signature(state: HassState) -> Signature:
@@ -108,7 +116,7 @@ class LiveStateTracker:
         signatures: dict[str, Signature] = {}
         seen: set[str] = set()
         for state in states:
-            if not self.allowlist.allows(state):
+            if not self.imports(state):
                 continue
             seen.add(state.entity_id)
             signature = self.signature(state)
@@ -121,7 +129,7 @@ class LiveStateTracker:
     def change(self, change: StateChange) -> list[SensorResponse]:
         """Responses for one ``state_changed`` event (none when the entity is not allowed or was removed)."""
         new = change.new_state
-        if new is None or not self.allowlist.allows(new):
+        if new is None or not self.imports(new):
             return []
         return responses_for(new, self.temperature_unit)
 
@@ -134,7 +142,7 @@ class LiveStateTracker:
 
     def membership_changed(self, change: StateChange) -> str:
         """A reason when the event adds an allowed entity we have not imported, or removes one we have."""
-        if (change.added and change.new_state is not None and self.allowlist.allows(change.new_state)
+        if (change.added and change.new_state is not None and self.imports(change.new_state)
                 and change.entity_id not in self.known_ids):
             return f"{change.entity_id} was added in Home Assistant"
         if change.removed and change.entity_id in self.known_ids:

@@ -6,6 +6,7 @@ monitor (values), so what a sync creates and what a state change reports can nev
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,9 @@ SENSOR_TYPES: dict[str, str] = {
     "atmospheric_pressure": S.AIR_PRESSURE, "wind_speed": S.WIND_SPEED, "timestamp": S.DATETIME,
     "enum": S.DISCRETE,
 }
-ON_OFF_DOMAINS = frozenset({"switch", "fan", "input_boolean", "media_player"})
+ON_OFF_DOMAINS = frozenset({"switch", "input_boolean"})
+MEDIA_PLAYBACK = ["playing", "paused", "idle"]
+FAN_DIRECTIONS = ["forward", "reverse"]
 LOCK_STATES = ["locked", "unlocked", "locking", "unlocking", "jammed", "open", "opening"]
 CAMERA_STATES = ["idle", "recording", "streaming"]
 
@@ -53,6 +56,8 @@ class StateSpec:
     value_range: Any = None
     units: str = ""
     controllable: bool = False
+    extra: Mapping[str, Any] | None = None  # what control needs to know (an alarm panel's code format)
+    details: Mapping[str, Any] | None = None  # detail attributes of each reading (a person's GPS accuracy)
 
 
 def sensor_key(entity_id: str, suffix: str = "") -> IntegrationKey:
@@ -134,6 +139,10 @@ def _cover(state: HassState) -> list[StateSpec]:
         position = marker or number(state.attributes.get("current_position"), 0)
         specs.append(StateSpec("position", f"{name} position", S.OPEN_CLOSE_POSITION, position,
                                {"min": 0, "max": 100}, "%", controllable=True))
+    if "current_tilt_position" in state.attributes:
+        tilt = marker or number(state.attributes.get("current_tilt_position"), 0)
+        specs.append(StateSpec("tilt", f"{name} tilt", S.OPEN_CLOSE_POSITION, tilt,
+                               {"min": 0, "max": 100}, "%", controllable=True))
     return specs
 
 
@@ -153,6 +162,79 @@ def _climate(state: HassState, temperature_unit: str) -> list[StateSpec]:
         if suffix in attrs:
             specs.append(StateSpec(suffix, f"{name} {label}", S.TEMPERATURE, marker or number(attrs.get(suffix)),
                                    temp_range, temperature_unit, controllable=True))
+    if "current_humidity" in attrs:
+        specs.append(StateSpec("current_humidity", f"{name} humidity", S.HUMIDITY,
+                               marker or number(attrs.get("current_humidity")), None, "%"))
+    if "humidity" in attrs:
+        humidity_range = {"min": number(attrs.get("min_humidity")) or 30, "max": number(attrs.get("max_humidity")) or 99}
+        specs.append(StateSpec("humidity", f"{name} target humidity", S.HUMIDITY,
+                               marker or number(attrs.get("humidity")), humidity_range, "%", controllable=True))
+    specs.extend(_choices(state, marker, (("fan_mode", "fan_modes", "fan mode"),
+                                          ("preset_mode", "preset_modes", "preset"),
+                                          ("swing_mode", "swing_modes", "swing mode"))))
+    return specs
+
+
+def _choices(state: HassState, marker: str | None,
+             keys: tuple[tuple[str, str, str], ...]) -> list[StateSpec]:
+    """Discrete controllable attributes whose options HA lists (``preset_mode`` with ``preset_modes``)."""
+    specs = []
+    for key, options_key, label in keys:
+        options = state.attributes.get(options_key)
+        options = [o for o in options if isinstance(o, str)] if isinstance(options, list) else []
+        if key in state.attributes or options:
+            value = marker or state.attributes.get(key)
+            specs.append(StateSpec(key, f"{state.friendly_name} {label}", S.DISCRETE,
+                                   value if value is None or isinstance(value, str) else str(value),
+                                   options or None, controllable=bool(options)))
+    return specs
+
+
+def _fan(state: HassState) -> list[StateSpec]:
+    attrs = state.attributes
+    name = state.friendly_name
+    marker = _unknown(state)
+    specs = [StateSpec("", name, S.ON_OFF, _on_off(state), ["off", "on"], controllable=True)]
+    if "percentage" in attrs:
+        specs.append(StateSpec("percentage", f"{name} speed", S.POWER_LEVEL,
+                               marker or number(attrs.get("percentage"), 0) or 0, {"min": 0, "max": 100}, "%",
+                               controllable=True))
+    specs.extend(_choices(state, marker, (("preset_mode", "preset_modes", "preset"),)))
+    if "oscillating" in attrs:
+        specs.append(StateSpec("oscillating", f"{name} oscillation", S.ON_OFF,
+                               marker or ("on" if attrs.get("oscillating") else "off"), ["off", "on"],
+                               controllable=True))
+    if "direction" in attrs:
+        specs.append(StateSpec("direction", f"{name} direction", S.DISCRETE, marker or attrs.get("direction"),
+                               FAN_DIRECTIONS, controllable=True))
+    return specs
+
+
+def _media_player(state: HassState) -> list[StateSpec]:
+    attrs = state.attributes
+    name = state.friendly_name
+    marker = _unknown(state)
+    playing = state.state in ("playing", "paused", "idle", "buffering")
+    specs = [StateSpec("", name, S.ON_OFF, _on_off(state), ["off", "on"], controllable=True),
+             StateSpec("playback", f"{name} playback", S.DISCRETE,
+                       marker or (state.state if playing else "idle"), MEDIA_PLAYBACK, controllable=True),
+             StateSpec("next", f"{name} next track", S.PRESS, None, ["press"], controllable=True),
+             StateSpec("previous", f"{name} previous track", S.PRESS, None, ["press"], controllable=True)]
+    if "volume_level" in attrs or state.state not in ("off", *UNKNOWN_VALUES):
+        volume = number(attrs.get("volume_level"), 4)
+        specs.append(StateSpec("volume", f"{name} volume", S.CONTINUOUS,
+                               marker or (round(volume * 100) if volume is not None else None),
+                               {"min": 0, "max": 100}, "%", controllable=True))
+    if "is_volume_muted" in attrs:
+        specs.append(StateSpec("muted", f"{name} mute", S.ON_OFF,
+                               marker or ("on" if attrs.get("is_volume_muted") else "off"), ["off", "on"],
+                               controllable=True))
+    specs.extend(_choices(state, marker, (("source", "source_list", "source"),
+                                          ("sound_mode", "sound_mode_list", "sound mode"))))
+    for key, label in (("media_title", "title"), ("media_artist", "artist")):
+        if key in attrs:
+            value = attrs.get(key)
+            specs.append(StateSpec(key, f"{name} {label}", S.BLOB, None if value is None else str(value)))
     return specs
 
 
@@ -191,11 +273,17 @@ def state_specs(state: HassState, temperature_unit: str = "°C") -> list[StateSp
     name = state.friendly_name
     if domain == "light":
         return _light(state)
+    if domain == "fan":
+        return _fan(state)
+    if domain == "media_player":
+        return _media_player(state)
     if domain in ON_OFF_DOMAINS:
         return [StateSpec("", name, S.ON_OFF, _on_off(state), ["off", "on"],
                           controllable=True)]
     if domain == "lock":
-        return [StateSpec("", name, S.DISCRETE, state.state, LOCK_STATES, controllable=True)]
+        code_format = state.attributes.get("code_format")
+        return [StateSpec("", name, S.DISCRETE, state.state, LOCK_STATES, controllable=True,
+                          extra={"code_format": code_format if isinstance(code_format, str) else None})]
     if domain == "cover":
         return _cover(state)
     if domain == "climate":
@@ -206,4 +294,18 @@ def state_specs(state: HassState, temperature_unit: str = "°C") -> list[StateSp
         return _sensor(state)
     if domain == "camera":
         return [StateSpec("", name, S.DISCRETE, state.state, CAMERA_STATES)]
-    return [StateSpec("", name, S.BLOB, state.state)]
+    from .hass_domains import DOMAIN_SPECS
+
+    handler = DOMAIN_SPECS.get(domain)
+    return handler(state, temperature_unit) if handler is not None else []
+
+
+def is_mapped(domain: str) -> bool:
+    """Whether ``state_specs`` knows the domain (an unknown one yields no states and is skipped)."""
+    from .hass_domains import DOMAIN_SPECS
+
+    return domain in _CORE_DOMAINS or domain in DOMAIN_SPECS
+
+
+_CORE_DOMAINS = frozenset({"light", "fan", "media_player", "switch", "input_boolean", "lock", "cover", "climate",
+                           "binary_sensor", "sensor", "camera"})

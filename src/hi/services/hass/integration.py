@@ -58,7 +58,10 @@ class HassGateway(IntegrationGateway):
                       help_text="Home Assistant: your profile → Security → Long-lived access tokens"),
         AttributeSpec("import_allowlist", "Import only", AttributeType.LINES, required=False,
                       default="\n".join(DEFAULT_ALLOWLIST), validator=_check_allowlist,
-                      help_text="one domain (light) or domain:device_class (binary_sensor:motion) per line"),
+                      help_text="one domain (light) or domain:device_class (binary_sensor:motion) per line; "
+                                "empty imports every domain hi maps"),
+        AttributeSpec("import_hidden", "Import hidden entities", AttributeType.BOOLEAN, required=False,
+                      default="false", help_text="entities hidden in Home Assistant are left out unless this is on"),
     )
 
     def test_connection(self, attributes: Mapping[str, str], timeout: float) -> ConnectionTestResult:

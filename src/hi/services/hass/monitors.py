@@ -28,6 +28,7 @@ from .client import AsyncHassRestClient, HassWebSocket, StateChange, StatesResul
 from .hass_converter import Allowlist
 from .hass_live import LiveStateTracker, Signature, known_entity_ids, recorded_times
 from .hass_states import INTEGRATION_ID
+from .hass_sync import include_hidden, registries_or_none
 
 logger = logging.getLogger("hi.services.hass.monitor")
 # A poll is a probe of a peer that may be down: one quick retry, never a long series that delays the next poll.
@@ -132,8 +133,12 @@ class HassMonitor(IntegrationMonitor):
             unit = (await rest.config()).temperature_unit
         known = await sync_to_async(known_entity_ids)()
         recorded = await sync_to_async(recorded_times)()
+        # The registries say which states a sync leaves out (disabled, hidden): those are not drift.
+        registries = None
+        with contextlib.suppress(IntegrationError):
+            registries = await sync_to_async(registries_or_none, thread_sensitive=False)(base_url, token)
         self._tracker = LiveStateTracker(Allowlist.parse(attributes.get("import_allowlist")), unit, known,
-                                         recorded)
+                                         recorded, registries=registries, include_hidden=include_hidden(attributes))
         self._rest = rest
         ws = HassWebSocket(base_url, token, on_change=self._on_change, on_snapshot=self._on_snapshot,
                            on_auth_failed=self._on_auth_failed, on_state_change=self._on_link_state,

@@ -113,8 +113,10 @@ def primary_photo(item: ItemDetail) -> Attachment | None:
 
 
 def item_payload(item: ItemDetail, location_path: Sequence[str]) -> dict[str, Any]:
-    """What the entity stores: the detail (the next sync's cache) and the suggested room path."""
-    return {"updatedAt": item.updated_at, "item": item.model_dump(mode="json"), "location_path": list(location_path)}
+    """What the entity stores: the detail (the next sync's cache) as one JSON string, so the payload is
+    a flat dict of scalars the sync plan compares without re-encoding, and the location path."""
+    return {"updatedAt": item.updated_at, "item": item.model_dump_json(exclude_defaults=True),
+            "location_path": " / ".join(location_path)}
 
 
 def to_entity(item: ItemDetail, location_path: Sequence[str], currency: str) -> ExternalEntity:
@@ -126,9 +128,10 @@ def to_entity(item: ItemDetail, location_path: Sequence[str], currency: str) -> 
 
 def cached_detail(payload: Mapping[str, Any] | None) -> ItemDetail | None:
     """The detail a previous sync stored, or None when the payload is missing or from an older layout."""
-    if not payload or not isinstance(payload.get("item"), dict):
+    raw = payload.get("item") if payload else None
+    if not isinstance(raw, str):
         return None
     try:
-        return ItemDetail.model_validate(payload["item"])
+        return ItemDetail.model_validate_json(raw)
     except ValueError:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from hi.integrations.exceptions import ConfigurationError
+from hi.utils.redaction import register_secret
 
 from .client import INTEGRATION_ID, HomeBoxSettings
 
@@ -21,6 +22,8 @@ def settings_from(attributes: Mapping[str, str]) -> HomeBoxSettings:
     api_key = (attributes.get("api_key") or "").strip()
     username = (attributes.get("username") or "").strip()
     password = attributes.get("password") or ""
+    register_secret(password)  # never in a log line, whichever path (sync, view, monitor) reads it first
+    register_secret(api_key)
     if not api_key and not (username and password):
         raise ConfigurationError("homebox: give an API key, or a user name and a password",
                                  field_errors={"username": "a user name and password, or an API key, is required"},

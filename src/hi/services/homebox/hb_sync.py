@@ -19,7 +19,7 @@ from typing import Any
 
 from hi.apps.entity.models import Entity
 from hi.integrations.integration_gateway import IntegrationSynchronizer
-from hi.integrations.sync.inventory import Inventory
+from hi.integrations.sync.inventory import ExternalEntity, Inventory
 
 from .client import INTEGRATION_ID, HomeBoxClient, ItemDetail
 from .hb_converter import cached_detail, to_entity
@@ -29,6 +29,17 @@ logger = logging.getLogger("hi.services.homebox.sync")
 DETAIL_WORKERS = 4
 _last: dict[str, Any] = {}
 _last_lock = threading.Lock()
+# item id → ((updatedAt, location path, currency), converted entity): a refresh in the same process (the
+# worker's hourly one) neither re-reads nor re-converts an unchanged item. Conversion is a pure function of
+# that key, so a hit is exactly what converting again would give.
+_converted: dict[str, tuple[tuple[str, tuple[str, ...], str], ExternalEntity]] = {}
+_converted_lock = threading.Lock()
+
+
+def forget_conversions() -> None:
+    """Drop the in-process conversion memo (tests; a configuration change needs nothing: keys carry all inputs)."""
+    with _converted_lock:
+        _converted.clear()
 
 
 def last_sync() -> dict[str, Any]:
@@ -37,9 +48,14 @@ def last_sync() -> dict[str, Any]:
         return dict(_last)
 
 
-def _cache() -> dict[str, Any]:
-    return dict(Entity.objects.filter(integration_id=INTEGRATION_ID)
-                .values_list("integration_name", "integration_payload").iterator(chunk_size=2000))
+def _cache(item_ids: list[str]) -> dict[str, Any]:
+    """The details previous syncs stored with the entities (only for items the memo cannot answer)."""
+    if not item_ids:
+        return {}
+    rows = Entity.objects.filter(integration_id=INTEGRATION_ID)
+    if len(item_ids) < 500:
+        rows = rows.filter(integration_name__in=item_ids)
+    return dict(rows.values_list("integration_name", "integration_payload").iterator(chunk_size=2000))
 
 
 def fetch_details(client: HomeBoxClient, item_ids: list[str]) -> dict[str, ItemDetail]:
@@ -58,15 +74,20 @@ class HomeBoxSynchronizer(IntegrationSynchronizer):
 
     def fetch_inventory(self, attributes: Mapping[str, str]) -> Inventory:
         started = time.perf_counter()
-        cache = _cache()
         with HomeBoxClient(settings_from(attributes), **self.client_options) as client:
             client.status()
             currency = client.group().currency
             paths = client.location_paths()
             summaries = client.items()
+            keys = {s.id: (s.updated_at, paths.get(s.location_id) or ((s.location_name,) if s.location_name else ()),
+                           currency) for s in summaries}
+            with _converted_lock:
+                known = {i: _converted[i][1] for i, key in keys.items() if i in _converted and _converted[i][0] == key}
+            unknown = [s for s in summaries if s.id not in known]
+            cache = _cache([s.id for s in unknown])
             details: dict[str, ItemDetail] = {}
             stale: list[str] = []
-            for summary in summaries:
+            for summary in unknown:
                 cached = cached_detail(cache.get(summary.id))
                 if cached is not None and cached.updated_at == summary.updated_at and summary.updated_at:
                     details[summary.id] = cached
@@ -76,8 +97,16 @@ class HomeBoxSynchronizer(IntegrationSynchronizer):
             requests = client.requests
         entities = []
         for summary in summaries:
-            path = paths.get(summary.location_id) or ((summary.location_name,) if summary.location_name else ())
-            entities.append(to_entity(details[summary.id], path, currency))
+            entity = known.get(summary.id)
+            if entity is None:
+                key = keys[summary.id]
+                entity = to_entity(details[summary.id], key[1], currency)
+                with _converted_lock:
+                    _converted[summary.id] = (key, entity)
+            entities.append(entity)
+        with _converted_lock:
+            for gone in set(_converted) - set(keys):
+                del _converted[gone]
         with _last_lock:
             _last.update({"items": len(summaries), "details_fetched": len(stale), "requests": requests,
                           "seconds": round(time.perf_counter() - started, 3), "finished_at": time.time()})

@@ -5,7 +5,11 @@ Each profile is a list of ``(entity_id, state, attributes)`` seeds; the server s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from .demo_home import demo_registry, extra_demo_seeds, scale_registry
+from .registry import RegistrySeed
 
 Seed = tuple[str, str, dict[str, Any]]
 
@@ -95,11 +99,15 @@ def demo_seeds() -> list[Seed]:
         _simple("switch", "garden_pump", "on"),
         _sensor("coffee_maker_power", "0.0", "power", "W"),
         _simple("fan", "bedroom_fan", "off", percentage=0, supported_features=FAN_SET_SPEED),
-        _simple("fan", "attic_fan", "on", percentage=66, supported_features=FAN_SET_SPEED),
+        _simple("fan", "attic_fan", "on", percentage=66, percentage_step=1, preset_mode=None,
+                preset_modes=["auto", "sleep"], oscillating=False, direction="forward",
+                supported_features=FAN_SET_SPEED | 2 | 4 | 8),
         _simple("lock", "front_door", "locked"),
         _simple("lock", "back_door", "unlocked"),
         _sensor("front_door_battery", "87", "battery", "%"),
-        _cover("living_room_blinds", 40),
+        (lambda seed: (seed[0], seed[1], {**seed[2], "current_tilt_position": 50,
+                                          "supported_features": seed[2]["supported_features"] | 128}))(
+            _cover("living_room_blinds", 40)),
         _cover("bedroom_curtains", 0, "curtain"),
         _cover("garage_door", None, "garage"),
         _climate("thermostat", "heat", 20.5, 21.0),
@@ -128,12 +136,17 @@ def demo_seeds() -> list[Seed]:
         _sensor("router_uptime", "unavailable", None, "h"),
         _simple("camera", "front_yard", "idle", brand="Simulated", frontend_stream_type="hls"),
         _simple("camera", "back_yard", "recording", brand="Simulated"),
-        _simple("media_player", "living_room_tv", "playing", volume_level=0.3, source="HDMI 1"),
+        _simple("media_player", "living_room_tv", "playing", volume_level=0.3, is_volume_muted=False,
+                source="HDMI 1", source_list=["HDMI 1", "HDMI 2", "TV"], sound_mode="standard",
+                sound_mode_list=["standard", "cinema"], media_title="Nature documentary", media_artist="BBC"),
         _simple("media_player", "kitchen_speaker", "off"),
         _simple("input_boolean", "vacation_mode", "off"),
         _simple("input_boolean", "guest_mode", "on"),
-        _simple("sun", "sun", "above_horizon", elevation=24.1),
-        _simple("person", "alex", "home"),
+        _simple("sun", "sun", "above_horizon", elevation=24.1, next_rising="2026-12-01T07:31:00+00:00",
+                next_setting="2026-12-01T15:49:00+00:00", rising=False),
+        _simple("person", "alex", "home", source="device_tracker.alex_phone", gps_accuracy=12, latitude=52.37,
+                longitude=4.89, user_id=None, id="alex"),
+        *extra_demo_seeds(),
     ]
 
 
@@ -173,3 +186,5 @@ def scale_seeds(count: int = 5000) -> list[Seed]:
 
 
 PROFILES = {"demo": demo_seeds, "scale": scale_seeds}
+REGISTRIES: dict[str, Callable[[list[Seed]], RegistrySeed]] = {
+    "demo": lambda seeds: demo_registry(), "scale": scale_registry}

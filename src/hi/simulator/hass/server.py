@@ -54,6 +54,7 @@ class HassSimulator(SimulatorBase):
         self.token = token
         self.store = StateStore(profile)
         self.store.listeners.append(self._on_state_changed)
+        self.store.registry.listeners.append(self._on_registry_changed)
         self.connections: set[HassConnection] = set()
         self._stall: asyncio.Event | None = None
         self.websocket_available = True
@@ -225,6 +226,19 @@ class HassSimulator(SimulatorBase):
         fired = dt.datetime.now(dt.UTC).isoformat()
         for connection in list(self.connections):
             connection.state_changed(entity_id, old, new, fired)
+
+    def _on_registry_changed(self, event_type: str, data: dict[str, Any]) -> None:
+        fired = dt.datetime.now(dt.UTC).isoformat()
+        for connection in list(self.connections):
+            connection.registry_event(event_type, data, fired)
+
+    def update_device(self, device_id: str, **changes: Any) -> dict[str, Any]:
+        """Change a device's registry record (area_id, name_by_user…) and fire device_registry_updated."""
+        return self._on_loop(lambda: dict(self.store.registry.update_device(device_id, changes)))
+
+    def update_entity_entry(self, entity_id: str, **changes: Any) -> dict[str, Any]:
+        """Change an entity registry entry (area_id, hidden_by, disabled_by…) and fire entity_registry_updated."""
+        return self._on_loop(lambda: dict(self.store.registry.update_entity(entity_id, changes)))
 
     # -- routes --------------------------------------------------------------------------------
     def setup_routes(self, app: web.Application) -> None:

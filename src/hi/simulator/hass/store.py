@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .profiles import PROFILES
+from .profiles import PROFILES, REGISTRIES
+from .registry import RegistryStore
 
 _context_ids = itertools.count(1)
 _RECORDED_PER_ENTITY = 1000  # the recorder keeps days; the simulator keeps each entity's last states
@@ -63,12 +64,14 @@ class StateStore:
         self.states: dict[str, SimState] = {}
         self.recorded: dict[str, deque[SimState]] = {}
         self.listeners: list[Listener] = []
+        self.registry = RegistryStore()
         self.reset()
 
     def reset(self) -> None:
         now = dt.datetime.now(dt.UTC)
-        self.states = {eid: SimState(eid, state, dict(attrs), now, now)
-                       for eid, state, attrs in PROFILES[self.profile]()}
+        seeds = PROFILES[self.profile]()
+        self.states = {eid: SimState(eid, state, dict(attrs), now, now) for eid, state, attrs in seeds}
+        self.registry.load(REGISTRIES[self.profile](seeds), list(self.states))
         self.recorded = {eid: deque([state], maxlen=_RECORDED_PER_ENTITY) for eid, state in self.states.items()}
 
     def get(self, entity_id: str) -> SimState | None:
@@ -86,6 +89,8 @@ class StateStore:
         new = SimState(entity_id, state, attrs, last_changed, now, context or new_context())
         self.states[entity_id] = new
         self.recorded.setdefault(entity_id, deque(maxlen=_RECORDED_PER_ENTITY)).append(new)
+        if old is None:
+            self.registry.add_entity(entity_id)
         self._notify(entity_id, old, new)
         return new
 

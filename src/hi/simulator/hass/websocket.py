@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from aiohttp import WSMsgType, web
 
 from ..faults import FaultInjector
+from .registry_events import REGISTRY_EVENTS
 from .services import ServiceError
 from .store import SimState, StateStore
 
@@ -185,11 +186,58 @@ class HassConnection:
         self._result(msg_id, {entry["domain"]: entry["services"] for entry in describe_services()})
 
     def _cmd_subscribe_events(self, msg_id: int, message: dict[str, Any]) -> None:
-        if message.get("event_type") not in (None, "state_changed"):
-            self._result(msg_id)  # accepted; the simulator only ever fires state_changed
+        event_type = message.get("event_type")
+        if event_type in REGISTRY_EVENTS:
+            self.subscriptions[msg_id] = ("registry", frozenset({event_type}))
+            self._result(msg_id)
+            return
+        if event_type not in (None, "state_changed"):
+            self._result(msg_id)  # accepted; the simulator fires only state_changed and registry events
             return
         self.subscriptions[msg_id] = ("events", None)
         self._result(msg_id)
+
+    # -- registries ------------------------------------------------------------------------------
+    def _cmd_config_device_registry_list(self, msg_id: int, message: dict[str, Any]) -> None:
+        self._result(msg_id, list(self.sim.store.registry.devices.values()))
+
+    def _cmd_config_entity_registry_list(self, msg_id: int, message: dict[str, Any]) -> None:
+        self._result(msg_id, list(self.sim.store.registry.entities.values()))
+
+    def _cmd_config_area_registry_list(self, msg_id: int, message: dict[str, Any]) -> None:
+        self._result(msg_id, list(self.sim.store.registry.areas.values()))
+
+    def _cmd_config_floor_registry_list(self, msg_id: int, message: dict[str, Any]) -> None:
+        if not self.sim.store.registry.has_floors:
+            raise ServiceError("unknown_command", "Unknown command.")
+        self._result(msg_id, list(self.sim.store.registry.floors.values()))
+
+    def _cmd_config_label_registry_list(self, msg_id: int, message: dict[str, Any]) -> None:
+        if not self.sim.store.registry.has_floors:
+            raise ServiceError("unknown_command", "Unknown command.")
+        self._result(msg_id, list(self.sim.store.registry.labels.values()))
+
+    def _cmd_config_device_registry_update(self, msg_id: int, message: dict[str, Any]) -> None:
+        changes = {k: message[k] for k in ("area_id", "name_by_user", "disabled_by", "labels") if k in message}
+        try:
+            self._result(msg_id, self.sim.store.registry.update_device(str(message.get("device_id")), changes))
+        except KeyError:
+            raise ServiceError("not_found", "Device not found") from None
+
+    def _cmd_config_entity_registry_update(self, msg_id: int, message: dict[str, Any]) -> None:
+        changes = {k: message[k] for k in ("area_id", "name", "disabled_by", "hidden_by", "labels") if k in message}
+        try:
+            entry = self.sim.store.registry.update_entity(str(message.get("entity_id")), changes)
+        except KeyError:
+            raise ServiceError("not_found", "Entity not found") from None
+        self._result(msg_id, {"entity_entry": entry})
+
+    def registry_event(self, event_type: str, data: dict[str, Any], fired: str) -> None:
+        for sub_id, (kind, only) in self.subscriptions.items():
+            if kind == "registry" and only is not None and event_type in only:
+                self.send({"id": sub_id, "type": "event", "event": {
+                    "event_type": event_type, "origin": "LOCAL", "time_fired": fired, "data": data,
+                    "context": {"id": "01SIMREGISTRY", "parent_id": None, "user_id": None}}})
 
     def _cmd_subscribe_entities(self, msg_id: int, message: dict[str, Any]) -> None:
         wanted = message.get("entity_ids")
@@ -221,6 +269,8 @@ class HassConnection:
     # -- events --------------------------------------------------------------------------------
     def state_changed(self, entity_id: str, old: SimState | None, new: SimState | None, fired: str) -> None:
         for sub_id, (kind, only) in self.subscriptions.items():
+            if kind == "registry":
+                continue
             if kind == "events":
                 context = (new or old).context if (new or old) else None
                 self.send({"id": sub_id, "type": "event", "event": {

@@ -81,3 +81,25 @@ def test_add_a_thing_by_hand(api):
     assert body["integration_key"] is None and body["location"]["path"] == "Cellar" and body["states"] == []
     bad = post(api, "/api/v1/entities", {"name": "X", "entity_type": "spaceship"})
     assert bad.status_code == 400 and "type must be one of" in bad.json()["detail"]
+
+
+def test_plans_and_placements_over_the_api(api):
+    from hi.apps.places.tests.svgs import MALICIOUS_SVG
+
+    home = post(api, "/api/v1/locations", {"name": "Home"}).json()["id"]
+    assert api.get(f"/api/v1/locations/{home}/plan").status_code == 404
+    lamp = make_light("Lamp", "light.lamp")
+    body = {"svg": MALICIOUS_SVG.decode(), "placements": [{"entity_id": lamp.entity.id, "x": 10, "y": 20}],
+            "fade_seconds": 60}
+    plan = put(api, f"/api/v1/locations/{home}/plan", body)
+    assert plan.status_code == 200, plan.content
+    data = plan.json()
+    assert (data["format"], data["width"], data["height"], data["fade_seconds"]) == ("svg", 400.0, 300.0, 60)
+    assert data["placements"][0]["entity_id"] == lamp.entity.id
+    image = api.get(data["image_url"])
+    assert image.status_code == 200 and b"<script" not in image.content and b"onload" not in image.content
+    bad = put(api, f"/api/v1/locations/{home}/plan", {"placements": [{"entity_id": 999999}]})
+    assert bad.status_code == 400 and "no entity" in bad.json()["detail"]
+    assert len(api.get(f"/api/v1/locations/{home}/plan").json()["placements"]) == 1
+    assert put(api, f"/api/v1/locations/{home}/plan", {"image_base64": "!!"}).status_code == 400
+    assert api.delete(f"/api/v1/locations/{home}/plan").status_code == 204

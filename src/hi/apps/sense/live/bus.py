@@ -41,6 +41,20 @@ class StateChange:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class LiveMessage:
+    """Anything else committed that live readers show: an ``alert`` or a ``mode`` change (the SSE event name is ``kind``).
+
+    Apps above the pipeline publish these on the same bus (and feed), so one stream carries everything.
+    """
+
+    kind: str
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
 class _Resync:
     """Marker telling a subscriber it missed changes and must re-read current values."""
 
@@ -49,7 +63,8 @@ class _Resync:
 
 
 RESYNC = _Resync()
-BusItem = StateChange | _Resync
+BusItem = StateChange | LiveMessage | _Resync
+Published = StateChange | LiveMessage
 
 
 class AsyncSubscription:
@@ -62,7 +77,7 @@ class AsyncSubscription:
         self.overflows = 0
         self.closed = False
 
-    def _deliver(self, changes: tuple[StateChange, ...]) -> None:
+    def _deliver(self, changes: tuple[Published, ...]) -> None:
         """Runs on the subscriber's loop; on overflow drops the backlog and leaves one RESYNC."""
         for change in changes:
             try:
@@ -74,7 +89,7 @@ class AsyncSubscription:
                 self._queue.put_nowait(RESYNC)
                 return
 
-    def _deliver_threadsafe(self, changes: tuple[StateChange, ...]) -> bool:
+    def _deliver_threadsafe(self, changes: tuple[Published, ...]) -> bool:
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
@@ -126,7 +141,7 @@ class SyncSubscription:
         self._lock = threading.Lock()
         self.closed = False
 
-    def _deliver_threadsafe(self, changes: tuple[StateChange, ...]) -> bool:
+    def _deliver_threadsafe(self, changes: tuple[Published, ...]) -> bool:
         with self._lock:
             for change in changes:
                 try:
@@ -194,7 +209,7 @@ class LiveBus:
         with self._lock:
             return len(self._subscribers)
 
-    def publish(self, changes: Iterable[StateChange]) -> None:
+    def publish(self, changes: Iterable[Published]) -> None:
         """Hand ``changes`` to every subscriber; safe from any thread, never blocks on a reader."""
         batch = tuple(changes)
         if not batch:

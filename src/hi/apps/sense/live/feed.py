@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from ..bulk import insert_values
 from ..models import LiveChange
-from .bus import StateChange
+from .bus import LiveMessage, Published, StateChange
 
 logger = logging.getLogger(__name__)
 
@@ -48,20 +48,24 @@ def process_origin() -> str:
     return _origin
 
 
-def encode(changes: Iterable[StateChange]) -> list[dict[str, Any]]:
-    """The JSON stored for a batch: the SSE shape plus the previous value."""
-    return [change.to_dict() | {"previous_value": change.previous_value} for change in changes]
+def encode(changes: Iterable[Published]) -> list[dict[str, Any]]:
+    """The JSON stored for a batch: the SSE shape plus the previous value (messages as ``{kind, data}``)."""
+    return [{"kind": change.kind, "data": change.data} if isinstance(change, LiveMessage)
+            else change.to_dict() | {"previous_value": change.previous_value} for change in changes]
 
 
-def decode(items: Sequence[dict[str, Any]]) -> tuple[StateChange, ...]:
-    """StateChanges back from a row; raises ``ValueError`` (or ``KeyError``/``TypeError``) on a malformed one."""
-    return tuple(
-        StateChange(entity_id=int(item["entity_id"]), state_id=int(item["state_id"]),
-                    integration_keys=tuple(item["integration_keys"]), value=item["value"],
-                    previous_value=item.get("previous_value"),
-                    timestamp=dt.datetime.fromisoformat(item["timestamp"]))
-        for item in items
-    )
+def _decode_one(item: dict[str, Any]) -> Published:
+    if "kind" in item:
+        return LiveMessage(kind=str(item["kind"]), data=dict(item["data"]))
+    return StateChange(entity_id=int(item["entity_id"]), state_id=int(item["state_id"]),
+                       integration_keys=tuple(item["integration_keys"]), value=item["value"],
+                       previous_value=item.get("previous_value"),
+                       timestamp=dt.datetime.fromisoformat(item["timestamp"]))
+
+
+def decode(items: Sequence[dict[str, Any]]) -> tuple[Published, ...]:
+    """Changes back from a row; raises ``ValueError`` (or ``KeyError``/``TypeError``) on a malformed one."""
+    return tuple(_decode_one(item) for item in items)
 
 
 class LiveFeedWriter:
@@ -75,7 +79,7 @@ class LiveFeedWriter:
         self.prune_interval = prune_interval
         self._last_prune = time.monotonic()  # the first prune waits one interval, like every later one
 
-    def record(self, changes: Sequence[StateChange], now: dt.datetime | None = None) -> None:
+    def record(self, changes: Sequence[Published], now: dt.datetime | None = None) -> None:
         """One row for the batch; on PostgreSQL a NOTIFY (sent at commit) wakes tailing bridges."""
         if not changes:
             return

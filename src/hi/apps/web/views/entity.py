@@ -18,6 +18,7 @@ from hi.apps.entity.enums import EntityType, binary_values, is_numeric
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.ops.series import aggregated_series, use_aggregates
+from hi.apps.places.tree import LocationTree
 from hi.apps.sense.models import SensorHistory
 from hi.apps.web.cards import camera_urls, integration_label
 from hi.apps.web.forms import AttributeForm, RenameForm
@@ -44,6 +45,9 @@ def _state_rows(entity: Entity, index: AvailabilityIndex) -> list[dict[str, Any]
             "label": short_label(state.name, entity.name) or state.name,
             "availability": availability,
             "disabled_reason": "" if availability.available else availability.reason,
+            # an integration's outage is lifted live; a value the source calls unavailable waits for a new one
+            "reason_attribute": "data-integration-reason" if not index.of_entity(entity).available
+            else "data-disabled-reason",
             "controller": controllers[0] if controllers else None,
             "control": control_spec(state.state_type, state.value_range) if controllers else None,
             "chartable": is_numeric(state.state_type) or binary_values(state.state_type) is not None,
@@ -59,6 +63,7 @@ def detail(request: HttpRequest, entity_id: int) -> HttpResponse:
             "attributes"),
         pk=entity_id)
     events = list(Event.objects.filter(entity=entity).select_related("entity_state")[:50])
+    tree = LocationTree.load()
     recent_controls = list(ControllerHistory.objects.filter(controller__entity_state__entity=entity)
                            .select_related("controller")[:10])
     index = AvailabilityIndex()
@@ -73,6 +78,8 @@ def detail(request: HttpRequest, entity_id: int) -> HttpResponse:
         "attributes": list(entity.attributes.all()),
         "attribute_form": AttributeForm(),
         "rename_form": RenameForm(initial={"name": entity.name}),
+        "places": [(location.pk, tree.path(location)) for location, _ in tree.walk()],
+        "place_path": tree.path(entity.location_id),
         "periods": list(PERIODS),
         "period": request.GET.get("period", "24h") if request.GET.get("period") in PERIODS else "24h",
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Iterable
 
 from asgiref.sync import sync_to_async
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from hi.apps.entity.models import EntityState
 from hi.apps.household import timezones
-from hi.apps.sense.live.bus import BusItem, StateChange
+from hi.apps.sense.live.bus import BusItem, LiveMessage, StateChange
 from hi.apps.sense.live.sse import event_stream_response, live_events
 from hi.apps.web.live_health import HEALTH_CHECK_SECONDS, availability_event, availability_snapshot
 from hi.apps.web.widgets import badge_html
@@ -39,12 +40,32 @@ def render_state_events(state_ids: Iterable[int]) -> str:
     return "".join(messages)
 
 
+def _sse(event: str, text: str) -> str:
+    data = "\n".join(f"data: {line}" for line in (text.splitlines() or [""]))
+    return f"event: {event}\n{data}\n\n"
+
+
+def render_alarm_events(messages: list[LiveMessage]) -> str:
+    """Alarm news for the page: the banner re-rendered once, a sound per newly open alert, the mode."""
+    from .alarm import banner_html
+
+    parts: list[str] = []
+    if any(m.kind == "alert" for m in messages):
+        parts.append(_sse("alarm-banner", banner_html()))
+        parts.extend(_sse("alarm-sound", str(m.data.get("level", "info"))) for m in messages
+                     if m.kind == "alert" and m.data.get("state") == "open")
+    parts.extend(_sse("alarm-mode", json.dumps(m.data)) for m in messages if m.kind == "mode")
+    return "".join(parts)
+
+
 async def _render(items: list[BusItem]) -> str:
-    """A ``resync`` first if the reader fell behind (the bus drops the older backlog), then the badges."""
+    """A ``resync`` first if the reader fell behind (the bus drops the older backlog), then badges and alarm news."""
     changes = [item for item in items if isinstance(item, StateChange)]
-    resync = "event: resync\ndata: resync\n\n" if len(changes) < len(items) else ""
+    alarm_messages = [item for item in items if isinstance(item, LiveMessage)]
+    resync = "event: resync\ndata: resync\n\n" if len(changes) + len(alarm_messages) < len(items) else ""
     badges = await sync_to_async(render_state_events)(change.state_id for change in changes) if changes else ""
-    return resync + badges
+    news = await sync_to_async(render_alarm_events)(alarm_messages) if alarm_messages else ""
+    return resync + badges + news
 
 
 async def with_health(inner: AsyncIterator[str], interval: float) -> AsyncIterator[str]:

@@ -7,7 +7,7 @@ from typing import Any
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.enums import EntityType
 from hi.services.hass.client import HassState
-from hi.services.hass.hass_converter import Allowlist, build_inventory, group_states, responses_for
+from hi.services.hass.hass_converter import Allowlist, build_inventory, exclusion, group_states, responses_for
 from hi.services.hass.hass_states import state_specs
 from hi.simulator.hass.store import StateStore
 
@@ -80,7 +80,8 @@ def test_cover_climate_and_lock() -> None:
 
 
 def test_states_of_one_device_are_grouped() -> None:
-    groups = {tuple(s.entity_id for s in group) for group in group_states(demo_states())}
+    importable = [s for s in demo_states() if exclusion(s, Allowlist.parse(""), None) is None]
+    groups = {tuple(s.entity_id for s in group) for group in group_states(importable)}
     assert ("binary_sensor.kitchen_motion", "binary_sensor.kitchen_motion_low_battery",
             "sensor.kitchen_motion_battery", "sensor.kitchen_motion_illuminance") in groups
     assert ("switch.coffee_maker", "sensor.coffee_maker_power") in groups
@@ -101,7 +102,9 @@ def test_inventory_of_the_demo_home() -> None:
     motion = by_key["hass:binary_sensor.kitchen_motion"]
     assert motion.entity_type == EntityType.MOTION_SENSOR and len(motion.states) == 4
     assert all(s.controller is None for s in motion.states)
-    assert "hass:sun.sun" not in by_key and "hass:person.alex" not in by_key  # not in the default allowlist
+    assert "hass:sun.sun" in by_key and "hass:person.alex" in by_key  # the default imports every mapped domain
+    assert "hass:tts.piper" not in by_key and "hass:zone.home" not in by_key
+    assert inventory.skipped["service_only"] == 6 and inventory.skipped["unknown_domain:hologram"] == 1
     keys = [str(s.sensor.key) for e in inventory.entities for s in e.states]
     assert len(keys) == len(set(keys))
 

@@ -56,7 +56,7 @@ async def test_rest_states_config_and_services(sim: HassSimulator) -> None:
         missing = await client.get("/api/states/light.nowhere")
         config = (await client.get("/api/config")).json()
         services = (await client.get("/api/services")).json()
-    assert 40 <= len(states) <= 60
+    assert 90 <= len(states) <= 110
     assert {"entity_id", "state", "attributes", "last_changed", "last_updated", "context"} <= set(states[0])
     assert one.json()["attributes"]["brightness"] == 180
     assert missing.status_code == 404 and missing.json() == {"message": "Entity not found."}

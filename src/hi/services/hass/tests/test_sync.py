@@ -95,4 +95,4 @@ def test_connection_test_recognises_a_server_that_is_not_home_assistant() -> Non
 def test_configuration_validation_has_a_default_allowlist() -> None:
     cleaned = HassGateway().validate_configuration({"base_url": "http://ha.local:8123/", "api_token": "t0ken"})
     assert cleaned["base_url"] == "http://ha.local:8123"
-    assert "light" in cleaned["import_allowlist"].splitlines()
+    assert cleaned["import_allowlist"] == "" and cleaned["import_hidden"] == "false"  # empty: every mapped domain

@@ -11,6 +11,7 @@ from hi.integrations.client.retry import RetryPolicy
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.models import Integration, IntegrationAttribute
 from hi.services.homebox.client import HomeBoxSettings, reset_sessions
+from hi.services.homebox.hb_sync import forget_conversions
 from hi.simulator.homebox import HomeBoxSimulator
 
 FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, budget=2.0)
@@ -21,9 +22,11 @@ GENERATIONS = {"entities": "demo", "items": "legacy"}
 def _fresh_client_state() -> Iterator[None]:
     reset_breakers()
     reset_sessions()
+    forget_conversions()
     yield
     reset_breakers()
     reset_sessions()
+    forget_conversions()
 
 
 @pytest.fixture(params=sorted(GENERATIONS))

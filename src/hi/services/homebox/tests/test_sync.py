@@ -8,6 +8,8 @@ import pytest
 
 from hi.apps.entity.models import Entity, EntityAttribute
 from hi.integrations.sync.engine import run_sync
+from hi.services.homebox.client import reset_sessions
+from hi.services.homebox.hb_sync import forget_conversions
 
 from .conftest import configure
 
@@ -42,7 +44,7 @@ def test_import_maps_items_to_typed_entities_with_read_only_attributes(sim):
     assert dishwasher["Location"] == ("Home / Kitchen", "text")
     assert dishwasher["Tags"] == ("Appliance", "text")
     assert dishwasher["Energy rating"] == ("A+", "text")
-    assert entities["Dishwasher"].integration_payload["location_path"] == ["Home", "Kitchen"]
+    assert entities["Dishwasher"].integration_payload["location_path"] == "Home / Kitchen"
     manual = dishwasher["Manual: Dishwasher manual.pdf"]
     assert manual[1] == "file" and manual[0].startswith(f"/homebox/items/{item_id(sim, 'Dishwasher')}/attachments/")
     assert dishwasher["Photo"][0].endswith(
@@ -70,8 +72,15 @@ def test_a_second_sync_changes_nothing_and_costs_a_constant_number_of_list_reque
     assert report.changed_nothing
     collection = "entities" if sim.state.entities_api else "items"
     tree = "entities/tree" if sim.state.entities_api else "locations/tree"
-    assert sim.api.requests == {"GET /api/v1/status": 1, "GET /api/v1/groups": 1, f"GET /api/v1/{tree}": 1,
-                                f"GET /api/v1/{collection}": 1}  # no login: the token is reused
+    expected = {"GET /api/v1/status": 1, "GET /api/v1/groups": 1, f"GET /api/v1/{tree}": 1,
+                f"GET /api/v1/{collection}": 1}
+    assert sim.api.requests == expected  # no login: the token is reused
+    # another process (no in-memory conversions, no token) reads the details the last sync stored
+    forget_conversions()
+    reset_sessions()
+    sim.api.requests.clear()
+    assert run_sync("homebox").changed_nothing
+    assert sim.api.requests == {**expected, "POST /api/v1/users/login": 1}
 
 
 def test_only_a_changed_item_is_read_again(sim):

@@ -1,0 +1,1 @@
+"""Alarms: rules over entity states, security modes, persisted alerts and notifications."""

@@ -1,0 +1,121 @@
+"""Default rules that keep people safe, made when a sync creates or reconnects the states they watch.
+
+Smoke, CO, gas and water: critical, life safety (every mode, Disabled included; snooze never
+silences them). Motion and doors/windows opening: critical while Away, warning at Night. Battery
+low: info. Each default leaves a ``DefaultRuleMark`` keyed by the state's stable identity (entity
+key + state key), so a rule the user deleted is never made again, and a state that comes back
+after being removed gets its rule pointed at it again instead of a second rule.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from hi.apps.entity.enums import EntityStateType as S
+from hi.apps.entity.enums import EntityType
+from hi.apps.entity.models import EntityState
+
+from .enums import Level, SecurityMode
+from .models import DefaultRuleMark, Rule
+
+logger = logging.getLogger(__name__)
+
+ALL_MODES = list(SecurityMode.values)
+BATTERY_LOW_PERCENT = 15
+
+
+@dataclass(frozen=True)
+class DefaultKind:
+    kind: str
+    label: str
+    level: str
+    modes: tuple[str, ...]
+    op: str
+    value: Any
+    life_safety: bool = False
+
+
+_LIFE_SAFETY = {
+    S.SMOKE: DefaultKind("smoke", "smoke detected", Level.CRITICAL, tuple(ALL_MODES), "eq", "detected", True),
+    S.CO: DefaultKind("co", "carbon monoxide detected", Level.CRITICAL, tuple(ALL_MODES), "eq", "detected", True),
+    S.GAS: DefaultKind("gas", "gas detected", Level.CRITICAL, tuple(ALL_MODES), "eq", "detected", True),
+    S.MOISTURE: DefaultKind("water", "water detected", Level.CRITICAL, tuple(ALL_MODES), "eq", "detected", True),
+}
+_INTRUSION = {
+    S.MOVEMENT: ("motion", "motion", "active"),
+    S.OPEN_CLOSE: ("opened", "opened", "open"),
+}
+_OPENINGS = {EntityType.DOOR, EntityType.WINDOW}
+
+
+def kinds_for(state_type: str, entity_type: str) -> list[DefaultKind]:
+    """The default rules a state of this type on this kind of entity gets."""
+    if state_type in _LIFE_SAFETY:
+        return [_LIFE_SAFETY[state_type]]
+    if state_type in _INTRUSION and (state_type == S.MOVEMENT or entity_type in _OPENINGS):
+        kind, label, value = _INTRUSION[state_type]
+        return [DefaultKind(f"{kind}-away", f"{label} while away", Level.CRITICAL, (SecurityMode.AWAY,), "eq", value),
+                DefaultKind(f"{kind}-night", f"{label} at night", Level.WARNING, (SecurityMode.NIGHT,), "eq", value)]
+    if state_type == S.BATTERY_LEVEL:
+        return [DefaultKind("battery", "battery low", Level.INFO, tuple(ALL_MODES), "below", BATTERY_LOW_PERCENT)]
+    if state_type == S.HIGH_LOW:
+        return [DefaultKind("battery", "battery low", Level.INFO, tuple(ALL_MODES), "eq", "low")]
+    return []
+
+
+_TYPES = [*_LIFE_SAFETY, *_INTRUSION, S.BATTERY_LEVEL, S.HIGH_LOW]
+
+
+def ensure_defaults(integration_id: str | None = None) -> int:
+    """Create the default rules still missing for an integration's states (all when None); returns how many."""
+    states = EntityState.objects.filter(state_type__in=_TYPES).select_related("entity")
+    if integration_id is not None:
+        states = states.filter(entity__integration_id=integration_id)
+    candidates: list[tuple[str, EntityState, DefaultKind]] = []
+    for state in states:
+        entity = state.entity
+        entity_key = (f"{entity.integration_id}:{entity.integration_name}"
+                      if entity.integration_id and entity.integration_name else entity.detached_key or f"#{entity.pk}")
+        for kind in kinds_for(state.state_type, entity.entity_type):
+            candidates.append((f"{kind.kind}|{entity_key}|{state.state_key}"[:400], state, kind))
+    if not candidates:
+        return 0
+    created = 0
+    with transaction.atomic():
+        marks = {m.key: m for m in DefaultRuleMark.objects.filter(key__in=[c[0] for c in candidates])}
+        for key, state, kind in candidates:
+            mark = marks.get(key)
+            if mark is None:
+                rule = _create(state, kind)
+                DefaultRuleMark.objects.create(key=key, rule=rule, state_id=state.pk)
+                created += 1
+            elif mark.rule_id is not None and mark.state_id != state.pk:
+                _repoint(mark, state)
+    if created:
+        logger.info("created %d default alarm rules", created)
+    return created
+
+
+def _create(state: EntityState, kind: DefaultKind) -> Rule:
+    condition = {"state": state.pk, "op": kind.op, "value": kind.value}
+    return Rule.objects.create(
+        name=f"{state.entity.name}: {kind.label}"[:200], level=kind.level, conditions=[condition],
+        modes=list(kind.modes), life_safety=kind.life_safety, actions=[{"type": "alert"}, {"type": "notify",
+                                                                                           "channels": []}],
+        state_ids=[state.pk], is_default=True)
+
+
+def _repoint(mark: DefaultRuleMark, state: EntityState) -> None:
+    """The state was removed and made again (a new id): the user's rule follows it."""
+    rule = Rule.objects.filter(pk=mark.rule_id).first()
+    if rule is None:
+        return
+    rule.conditions = [{**c, "state": state.pk} if c.get("state") == mark.state_id else c for c in rule.conditions]
+    rule.state_ids = sorted({c["state"] for c in rule.conditions})
+    rule.save(update_fields=["conditions", "state_ids", "updated_at"])
+    mark.state_id = state.pk
+    mark.save(update_fields=["state_id"])

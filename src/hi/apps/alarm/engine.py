@@ -1,0 +1,314 @@
+"""Rule evaluation: after each pipeline commit, only the rules that read a changed state are looked at.
+
+Rules are indexed by the states their conditions read, so a change costs what the rules on *that*
+state cost, not what all rules cost. Each rule's evaluation state (armed, since when each condition
+holds, a held-for deadline) is kept in memory and written through to ``RuleRuntime`` whenever it
+changes, so a restarted hub resumes exactly where it was: a door "open for 10 minutes" fires at
+the right moment even when the hub restarted during those 10 minutes (the worker's tick calls
+``check_due``). Firing itself (alerts, deliveries, control) is in ``firing.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from hi.apps.entity.models import EntityState
+from hi.apps.sense.live.bus import StateChange
+
+from .compiled import CompiledRule, Firing
+from .conditions import condition_holds, in_time_window
+from .enums import Match
+from .models import Rule, RuleRuntime
+
+logger = logging.getLogger(__name__)
+
+RECHECK_SECONDS = 2.0  # how often a process looks for rule edits made by other processes
+
+
+@dataclass
+class Runtime:
+    """In-memory copy of a ``RuleRuntime`` row (``dirty`` when it must be written back)."""
+
+    armed: bool = True
+    cleared_at: dt.datetime | None = None
+    true_since: dict[int, dt.datetime] = field(default_factory=dict)
+    last_true: dict[int, dt.datetime] = field(default_factory=dict)
+    due_at: dt.datetime | None = None
+    last_fired_at: dt.datetime | None = None
+    dirty: bool = False
+
+    @classmethod
+    def of(cls, row: RuleRuntime) -> Runtime:
+        parse = dt.datetime.fromisoformat
+        return cls(armed=row.armed, cleared_at=row.cleared_at,
+                   true_since={int(k): parse(v) for k, v in row.true_since.items()},
+                   last_true={int(k): parse(v) for k, v in row.last_true.items()},
+                   due_at=row.due_at, last_fired_at=row.last_fired_at)
+
+    def row(self, rule_id: int) -> RuleRuntime:
+        return RuleRuntime(rule_id=rule_id, armed=self.armed, cleared_at=self.cleared_at,
+                           true_since={str(k): v.isoformat() for k, v in self.true_since.items()},
+                           last_true={str(k): v.isoformat() for k, v in self.last_true.items()},
+                           due_at=self.due_at, last_fired_at=self.last_fired_at)
+
+
+@dataclass
+class EngineStats:
+    evaluations: int = 0
+    fired: int = 0
+    suppressed: int = 0
+    loads: int = 0
+
+
+_RUNTIME_FIELDS = ["armed", "cleared_at", "true_since", "last_true", "due_at", "last_fired_at"]
+
+
+class AlarmEngine:
+    """One per process (``get_engine``); thread-safe (the pipeline thread and the worker's tick both call it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._rules: dict[int, CompiledRule] = {}
+        self._index: dict[int, list[int]] = {}
+        self._runtime: dict[int, Runtime] = {}
+        self._stale = True
+        self._signature: tuple[Any, ...] | None = None
+        self._checked = float("-inf")
+        self.stats = EngineStats()
+
+    # -- index ---------------------------------------------------------------------------------
+    def invalidate(self) -> None:
+        """A rule changed in this process: reload before the next evaluation."""
+        with self._lock:
+            self._stale = True
+
+    @staticmethod
+    def _current_signature() -> tuple[Any, ...]:
+        row = Rule.objects.aggregate(count=Count("id"), newest=Max("updated_at"))
+        return row["count"], row["newest"]
+
+    def _ensure_loaded(self) -> None:
+        if not self._stale and time.monotonic() - self._checked < RECHECK_SECONDS:
+            return
+        self._checked = time.monotonic()
+        signature = self._current_signature()
+        if not self._stale and signature == self._signature:
+            return
+        rules = {r.pk: CompiledRule.of(r) for r in Rule.objects.filter(enabled=True)}
+        index: dict[int, list[int]] = {}
+        for rule in rules.values():
+            for state_id in set(rule.state_ids):
+                index.setdefault(state_id, []).append(rule.id)
+        runtime = {row.rule_id: Runtime.of(row) for row in RuleRuntime.objects.filter(rule_id__in=list(rules))}
+        self._rules, self._index, self._signature, self._stale = rules, index, signature, False
+        self._runtime = {rid: runtime.get(rid) or Runtime() for rid in rules}
+        self.stats.loads += 1
+
+    def rule_count(self) -> int:
+        with self._lock:
+            self._ensure_loaded()
+            return len(self._rules)
+
+    # -- entry points ----------------------------------------------------------------------------
+    def on_changes(self, items: Iterable[Any]) -> None:
+        """The pipeline's after-commit hook: evaluate the rules that read any changed state."""
+        changes = [item for item in items if isinstance(item, StateChange)]
+        if not changes:
+            return
+        try:
+            self.evaluate_changes(changes)
+        except Exception:  # an alarm bug must never take the pipeline down with it
+            logger.exception("alarm evaluation failed")
+
+    def evaluate_changes(self, changes: list[StateChange], now: dt.datetime | None = None) -> list[Firing]:
+        now = now or timezone.now()
+        with self._lock:
+            self._ensure_loaded()
+            if not any(change.state_id in self._index for change in changes):
+                return []
+            touched = {rid for change in changes for rid in self._index.get(change.state_id, ())}
+            needed = {sid for rid in touched for sid in self._rules[rid].state_ids}
+            changed_ids = {change.state_id for change in changes}
+            values, since = self._read_states(needed - changed_ids)
+            firings: list[Firing] = []
+            for change in changes:
+                values[change.state_id] = change.value
+                since[change.state_id] = change.timestamp
+                for rule_id in self._index.get(change.state_id, ()):
+                    firing = self._evaluate(self._rules[rule_id], values, since, now, changed=change.state_id)
+                    if firing is not None:
+                        firings.append(firing)
+            self._write_runtime()
+        self._fire(firings)
+        return firings
+
+    def check_due(self, now: dt.datetime | None = None) -> list[Firing]:
+        """Re-evaluate rules whose held-for deadline has come (the worker's tick; also after a restart)."""
+        now = now or timezone.now()
+        with self._lock:
+            self._ensure_loaded()
+            due = [rid for rid, rt in self._runtime.items() if rt.due_at is not None and rt.due_at <= now]
+            if not due:
+                return []
+            values, since = self._read_states({sid for rid in due for sid in self._rules[rid].state_ids})
+            firings = [f for rid in due if (f := self._evaluate(self._rules[rid], values, since, now)) is not None]
+            self._write_runtime()
+        self._fire(firings)
+        return firings
+
+    def would_fire(self, rule: Rule, now: dt.datetime | None = None) -> dict[str, Any]:
+        """"What would fire now": the rule's conditions against current values, changing nothing."""
+        now = now or timezone.now()
+        compiled = CompiledRule.of(rule)
+        values, since = self._read_states(set(compiled.state_ids))
+        details = []
+        for index, condition in enumerate(compiled.conditions):
+            value = values.get(condition["state"])
+            holds = condition_holds(condition, value)
+            held = holds and (now - (since.get(condition["state"]) or now)).total_seconds() >= condition.get(
+                "held_for", 0)
+            details.append({"index": index, "state": condition["state"], "value": value, "holds": holds,
+                            "held": held})
+        oks = [d["held"] for d in details]
+        satisfied = all(oks) if compiled.match == Match.ALL else any(oks)
+        mode = _current_mode(now)
+        allowed, reason = _allowed(compiled, now, mode)
+        return {"conditions": details, "satisfied": satisfied, "mode": mode, "allowed": allowed,
+                "reason": reason, "would_fire": satisfied and allowed and rule.enabled}
+
+    # -- evaluation ------------------------------------------------------------------------------
+    @staticmethod
+    def _read_states(state_ids: set[int]) -> tuple[dict[int, Any], dict[int, dt.datetime]]:
+        if not state_ids:
+            return {}, {}
+        values: dict[int, Any] = {}
+        since: dict[int, dt.datetime] = {}
+        for sid, value, updated in EntityState.objects.filter(id__in=state_ids).values_list(
+                "id", "value", "value_updated_at"):
+            values[sid] = value
+            if updated is not None:
+                since[sid] = updated
+        return values, since
+
+    def _evaluate(self, rule: CompiledRule, values: Mapping[int, Any], since: Mapping[int, dt.datetime],
+                  now: dt.datetime, changed: int | None = None) -> Firing | None:
+        self.stats.evaluations += 1
+        rt = self._runtime.setdefault(rule.id, Runtime())
+        before = (rt.armed, rt.cleared_at, dict(rt.true_since), dict(rt.last_true), rt.due_at)
+        oks: list[bool] = []
+        pending: list[dt.datetime] = []
+        for index, condition in enumerate(rule.conditions):
+            state_id = condition["state"]
+            holds = condition_holds(condition, values.get(state_id))
+            if holds:
+                if index not in rt.true_since:
+                    rt.true_since[index] = min(since.get(state_id, now), now)
+                    rt.last_true[index] = rt.true_since[index]
+            else:
+                rt.true_since.pop(index, None)
+            held_for = condition.get("held_for", 0)
+            ok = holds and (not held_for or now - rt.true_since[index] >= dt.timedelta(seconds=held_for))
+            if holds and not ok:
+                pending.append(rt.true_since[index] + dt.timedelta(seconds=held_for))
+            if not ok and rule.window and not held_for and index in rt.last_true:
+                ok = now - rt.last_true[index] <= dt.timedelta(seconds=rule.window)
+            oks.append(ok)
+        satisfied = all(oks) if rule.match == Match.ALL else any(oks)
+        rt.due_at = min(pending) if pending and not satisfied else None
+        firing: Firing | None = None
+        if not satisfied:
+            if not rt.armed and rt.cleared_at is None:
+                rt.cleared_at = now
+            if not rt.armed and now - rt.cleared_at >= dt.timedelta(seconds=rule.quiet):
+                rt.armed, rt.cleared_at = True, None
+        else:
+            if not rt.armed and rt.cleared_at is not None:
+                if now - rt.cleared_at >= dt.timedelta(seconds=rule.quiet):
+                    rt.armed, rt.cleared_at = True, None
+                else:
+                    rt.cleared_at = None  # it came back inside the quiet period: the same incident
+            if rt.armed:
+                mode = _current_mode(now)
+                allowed, _reason = _allowed(rule, now, mode)
+                if allowed:
+                    rt.armed, rt.cleared_at, rt.last_fired_at = False, None, now
+                    firing = Firing(rule=rule, at=now, values={sid: values.get(sid) for sid in rule.state_ids},
+                                    mode=mode)
+                    self.stats.fired += 1
+                else:
+                    self.stats.suppressed += 1
+        if (rt.armed, rt.cleared_at, rt.true_since, rt.last_true, rt.due_at) != before or firing is not None:
+            rt.dirty = True
+        return firing
+
+    def _write_runtime(self) -> None:
+        dirty = [(rid, rt) for rid, rt in self._runtime.items() if rt.dirty and rid in self._rules]
+        if not dirty:
+            return
+        RuleRuntime.objects.bulk_create([rt.row(rid) for rid, rt in dirty], update_conflicts=True,
+                                        unique_fields=["rule"], update_fields=_RUNTIME_FIELDS)
+        for _rid, rt in dirty:
+            rt.dirty = False
+
+    @staticmethod
+    def _fire(firings: list[Firing]) -> None:
+        if not firings:
+            return
+        from .firing import fire
+
+        for firing in firings:
+            try:
+                with transaction.atomic():
+                    fire(firing)
+            except Exception:
+                logger.exception("recording the firing of rule %s failed", firing.rule.name)
+
+
+def _current_mode(now: dt.datetime) -> str:
+    from .modes import effective_mode
+
+    return effective_mode(now)
+
+
+def _allowed(rule: CompiledRule, now: dt.datetime, mode: str) -> tuple[bool, str]:
+    """Life safety fires always; others need their mode, no snooze, and their time of day."""
+    if rule.life_safety:
+        return True, ""
+    if mode not in rule.modes:
+        return False, f"not in {mode} mode"
+    from .modes import snoozed
+
+    if snoozed(now):
+        return False, "snoozed"
+    if not in_time_window(rule.time_from, rule.time_to, rule.days, timezone.localtime(now)):
+        return False, "outside its time of day or days"
+    return True, ""
+
+
+_engine: AlarmEngine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> AlarmEngine:
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = AlarmEngine()
+        return _engine
+
+
+def reset_engine() -> None:
+    """Forget the in-memory state, as a restarted process would (tests use it to simulate a restart)."""
+    global _engine
+    with _engine_lock:
+        _engine = None

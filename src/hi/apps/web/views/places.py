@@ -1,0 +1,226 @@
+"""Places in the UI: the place tree, floor plans (view with live state, edit, kiosk), the tap panel.
+
+A plan page costs a fixed handful of queries however many things are placed on it: the tree, the plan,
+its placements with their entities, their states and those states' controllers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from hi.apps.control.models import Controller
+from hi.apps.entity.enums import EntityStateType, EntityType
+from hi.apps.entity.models import Entity, EntityState
+from hi.apps.places import operations, plans
+from hi.apps.places.models import FloorPlan, Location, Placement
+from hi.apps.places.tree import LocationTree
+from hi.apps.web.presentation import control_spec, entity_icon
+
+S = EntityStateType
+KIOSK_SESSION_SECONDS = 365 * 24 * 3600
+# What colours a thing on the plan, strongest first: alarms, then activity, then lights.
+_MEANINGS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("alarm", frozenset({S.SMOKE, S.MOISTURE, S.CO, S.GAS})),
+    ("activity", frozenset({S.MOVEMENT, S.PRESENCE, S.OPEN_CLOSE})),
+    ("light", frozenset({S.ON_OFF, S.LIGHT_DIMMER})),
+)
+
+
+@dataclass
+class PlacedThing:
+    """One placement as the templates draw it, in percentages of the plan and the plan's own units."""
+
+    placement: Placement
+    entity: Entity
+    icon: str
+    meaning: str
+    state: EntityState | None
+    level_state: EntityState | None
+    left: float
+    top: float
+    width: float
+    points: str
+
+
+def primary_state(states: list[EntityState]) -> tuple[str, EntityState | None, EntityState | None]:
+    """(meaning, the state that colours it, a dimmer state for a light's brightness)."""
+    for meaning, types in _MEANINGS:
+        for state in states:
+            if state.state_type in types:
+                level = next((s for s in states if s.state_type == S.LIGHT_DIMMER), None) if meaning == "light" else None
+                return meaning, state, level
+    return "other", (states[0] if states else None), None
+
+
+def placed_things(plan: FloorPlan) -> list[PlacedThing]:
+    states = EntityState.objects.only("id", "entity_id", "name", "state_type", "value", "units", "value_range",
+                                      "value_updated_at")
+    rows = (Placement.objects.filter(plan=plan).select_related("entity")
+            .prefetch_related(Prefetch("entity__states", queryset=states)).order_by("id"))
+    default_size = max(plan.width, plan.height) * 0.04
+    things = []
+    for placement in rows:
+        entity = placement.entity
+        meaning, state, level = primary_state(list(entity.states.all()))
+        size = placement.size or default_size
+        things.append(PlacedThing(
+            placement=placement, entity=entity, icon=entity_icon(entity.entity_type), meaning=meaning, state=state,
+            level_state=level, left=100.0 * placement.x / plan.width, top=100.0 * placement.y / plan.height,
+            width=100.0 * size / plan.width,
+            points=" ".join(f"{x:g},{y:g}" for x, y in placement.points)))
+    return things
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    tree = LocationTree.load()
+    with_plans = set(FloorPlan.objects.values_list("location_id", flat=True))
+    rows = [{"location": location, "depth": depth, "path": tree.path(location), "has_plan": location.pk in with_plans}
+            for location, depth in tree.walk()]
+    return render(request, "web/places.html", {"rows": rows})
+
+
+@require_POST
+def add(request: HttpRequest) -> HttpResponse:
+    try:
+        row = operations.create_location(request.POST.get("name", ""), request.POST.get("parent") or None)
+    except (operations.PlaceError, operations.PlaceNotFound) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Added {row['path']}.")
+    return redirect("places")
+
+
+@require_POST
+def assign(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """The entity page's room picker: a person's choice, which syncs keep."""
+    entity = get_object_or_404(Entity, pk=entity_id)
+    try:
+        operations.assign(entity, request.POST.get("location") or None)
+    except (operations.PlaceError, operations.PlaceNotFound) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Place saved. Syncs will keep it.")
+    return redirect("entity", entity_id=entity.id)
+
+
+def _plan_context(location: Location, plan: FloorPlan) -> dict[str, Any]:
+    things = placed_things(plan)
+    live_states = {t.state.id: t.state for t in things if t.state} | {
+        t.level_state.id: t.level_state for t in things if t.level_state}
+    return {"location": location, "plan": plan, "things": things, "live_states": list(live_states.values()),
+            "path": LocationTree.load().path(location), "version": int(plan.updated_at.timestamp()),
+            "ratio": plan.width / plan.height}
+
+
+def plan_view(request: HttpRequest, location_id: int) -> HttpResponse:
+    location = get_object_or_404(Location, pk=location_id)
+    plan = FloorPlan.objects.filter(location=location).defer("data").first()
+    if plan is None:
+        return redirect("plan-edit", location_id=location.pk)
+    return render(request, "web/plan.html", _plan_context(location, plan))
+
+
+def plan_kiosk(request: HttpRequest, location_id: int) -> HttpResponse:
+    """The wall-tablet view: no navigation, and a long session so the tablet stays signed in."""
+    location = get_object_or_404(Location, pk=location_id)
+    plan = get_object_or_404(FloorPlan.objects.defer("data"), location=location)
+    request.session.set_expiry(KIOSK_SESSION_SECONDS)
+    context = _plan_context(location, plan)
+    context["idle_seconds"] = _bounded(request.GET.get("idle"), 120, 5, 3600)
+    return render(request, "web/plan_kiosk.html", context)
+
+
+def _bounded(raw: str | None, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(raw or default), low), high)
+    except ValueError:
+        return default
+
+
+def plan_edit(request: HttpRequest, location_id: int) -> HttpResponse:
+    location = get_object_or_404(Location, pk=location_id)
+    plan = FloorPlan.objects.filter(location=location).defer("data").first()
+    tree = LocationTree.load()
+    here = {location.pk} | {d.pk for d in tree.descendants(location)}
+    entities = list(Entity.objects.only("id", "name", "entity_type", "location_id").order_by("name", "id"))
+    entities.sort(key=lambda e: (e.location_id not in here, e.name.casefold()))
+    placements = [plans.placement_json(p) for p in plan.placements.order_by("id")] if plan else []
+    return render(request, "web/plan_edit.html", {
+        "location": location, "plan": plan, "path": tree.path(location),
+        "entities": [{"id": e.id, "name": e.name, "icon": entity_icon(e.entity_type), "here": e.location_id in here}
+                     for e in entities],
+        "placements": placements,
+        "version": int(plan.updated_at.timestamp()) if plan else 0,
+        "ratio": plan.width / plan.height if plan else 1.6,
+    })
+
+
+@require_POST
+def plan_upload(request: HttpRequest, location_id: int) -> HttpResponse:
+    location = get_object_or_404(Location, pk=location_id)
+    upload = request.FILES.get("plan")
+    if upload is None:
+        messages.error(request, "Choose an SVG, PNG or JPEG file first.")
+        return redirect("plan-edit", location_id=location.pk)
+    if upload.size > plans.MAX_PLAN_BYTES:
+        messages.error(request, "The file is larger than 10 MB.")
+        return redirect("plan-edit", location_id=location.pk)
+    try:
+        plans.save_plan(location, upload.read(), request.POST.get("fade_seconds") or None)
+    except plans.PlanError as exc:
+        messages.error(request, f"The plan was not saved: {exc}.")
+    else:
+        messages.success(request, "Plan saved. Drag things onto it, then save the placements.")
+    return redirect("plan-edit", location_id=location.pk)
+
+
+@require_POST
+def plan_placements(request: HttpRequest, location_id: int) -> JsonResponse:
+    """The editor saves every placement at once (JSON); all or nothing."""
+    location = get_object_or_404(Location, pk=location_id)
+    try:
+        body = json.loads(request.body or b"{}")
+        plan = plans.set_placements(location, body.get("placements"), body.get("fade_seconds"))
+    except (ValueError, AttributeError) as exc:  # PlanError, PlaceNotFound-free JSON problems
+        return JsonResponse({"detail": str(exc) if isinstance(exc, plans.PlanError) else "not valid JSON"},
+                            status=400)
+    except operations.PlaceNotFound as exc:
+        return JsonResponse({"detail": str(exc)}, status=404)
+    return JsonResponse({"saved": plan.placements.count(), "view_url": reverse("plan", args=[location.pk])})
+
+
+@require_GET
+def plan_image(request: HttpRequest, location_id: int) -> HttpResponse:
+    return plans.image_response(get_object_or_404(FloorPlan, location_id=location_id))
+
+
+@require_GET
+def entity_panel(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """What tapping a thing on the plan opens: its states with the same controls as the entity page."""
+    controllers = Controller.objects.only("id", "entity_state_id")
+    entity = get_object_or_404(Entity.objects.prefetch_related(
+        Prefetch("states", queryset=EntityState.objects.prefetch_related(Prefetch("controllers", queryset=controllers)))),
+        pk=entity_id)
+    rows = []
+    for state in entity.states.all():
+        found = list(state.controllers.all())
+        rows.append({"state": state, "controller": found[0] if found else None,
+                     "control": control_spec(state.state_type, state.value_range) if found else None})
+    camera = None
+    if entity.entity_type == EntityType.CAMERA:
+        from hi.apps.web.views.pages import _camera_urls
+
+        camera = _camera_urls(entity)
+    return render(request, "web/partials/entity_panel.html", {"entity": entity, "rows": rows, "camera": camera,
+                                                              "now": dt.datetime.now(dt.UTC)})
+
