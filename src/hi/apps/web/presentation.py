@@ -63,6 +63,9 @@ ENTITY_TYPE_ICONS: dict[str, str] = {
     EntityType.MEDIA_PLAYER: "music-note-beamed", EntityType.SERVER: "hdd-rack",
     EntityType.WEATHER_STATION: "cloud-sun", EntityType.APPLIANCE: "plug", EntityType.ITEM: "box-seam",
     EntityType.VIRTUAL: "diagram-3", EntityType.OTHER: "question-circle",
+    EntityType.ALARM_PANEL: "shield-lock", EntityType.PERSON: "person-circle", EntityType.VALVE: "droplet-half",
+    EntityType.VACUUM: "robot", EntityType.WATER_HEATER: "thermometer-high", EntityType.HUMIDIFIER: "moisture",
+    EntityType.SIREN: "megaphone",
 }
 
 # Values whose moment matters ("Motion 2 min ago"): the change time is appended to the words.
@@ -224,7 +227,8 @@ def describe_state(state_type: str, value: Any, units: str = "", value_range: An
     if state_type == S.DISCRETE:
         meaning = _DISCRETE_MEANINGS.get(str(value).lower())
         if meaning is not None and not (isinstance(value_range, dict) and str(value) in value_range):
-            return StateDisplay(*meaning)
+            words, icon, tone = meaning
+            return StateDisplay(icon, words, tone)
         return StateDisplay("list-ul", _discrete_label(value, value_range), "info")
     if state_type == S.DATETIME:
         return StateDisplay("clock", format_moment(value, now), "secondary")

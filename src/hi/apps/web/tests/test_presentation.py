@@ -67,6 +67,7 @@ def test_locked_and_unlocked_never_look_alike():
     locked, unlocked = describe_state(S.DISCRETE, "locked"), describe_state(S.DISCRETE, "unlocked")
     assert locked.tone != unlocked.tone and locked.icon != unlocked.icon
     assert describe_state(S.DISCRETE, "jammed").tone == "danger"
+    assert (locked.text, unlocked.text) == ("Locked", "Unlocked")
 
 
 def test_structured_values_read_as_a_count_not_data():

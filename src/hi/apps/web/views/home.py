@@ -27,11 +27,12 @@ DEFAULT_GROUPING = "room"
 GROUPING_SESSION_KEY = "home_group"  # the grouping a person chose last, remembered for their next visit
 # Types in the order a household uses them: security first, then lights, climate, doors and locks,
 # cameras, sensors; anything not listed (a type added later) comes right after security.
-SECURITY_TYPES = ("alarm_panel", "security_panel", "siren")
+SECURITY_TYPES = (EntityType.ALARM_PANEL, EntityType.SIREN)
 TYPE_ORDER = (
     *SECURITY_TYPES, EntityType.LIGHT, EntityType.SWITCH, EntityType.FAN, EntityType.THERMOSTAT,
-    EntityType.LOCK, EntityType.DOOR, EntityType.WINDOW, EntityType.COVER, EntityType.CAMERA,
-    EntityType.MOTION_SENSOR, EntityType.SENSOR, EntityType.WEATHER_STATION, EntityType.MEDIA_PLAYER,
+    EntityType.WATER_HEATER, EntityType.HUMIDIFIER, EntityType.LOCK, EntityType.DOOR, EntityType.WINDOW,
+    EntityType.COVER, EntityType.VALVE, EntityType.CAMERA, EntityType.MOTION_SENSOR, EntityType.SENSOR,
+    EntityType.PERSON, EntityType.WEATHER_STATION, EntityType.MEDIA_PLAYER, EntityType.VACUUM,
     EntityType.APPLIANCE, EntityType.SERVER, EntityType.ITEM, EntityType.VIRTUAL, EntityType.OTHER,
 )
 # The state filter offers the values people look for; anything else can be typed in the URL.
