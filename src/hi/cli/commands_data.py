@@ -140,7 +140,7 @@ def control(args: argparse.Namespace) -> int:
     from hi.apps.control.models import ControlOutcome
     from hi.operations import actions
 
-    history = control_json(actions.control(args.key, args.value, "cli"))
+    history = control_json(actions.control(args.key, args.value, "cli", code=args.code))
     if args.json:
         emit_json(history)
     if history["outcome"] == ControlOutcome.FAILED:

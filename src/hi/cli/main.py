@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     control = command(commands, "control", data.control, "ask a controller to set a value")
     control.add_argument("key", metavar="KEY", help="a controller's integration key, e.g. hass:light.kitchen")
     control.add_argument("value", metavar="VALUE")
+    control.add_argument("--code", metavar="CODE", default=None,
+                         help="the code an alarm panel or lock needs (sent to the device only; never recorded)")
 
     events = commands.add_parser("events", help="events with durations", parents=[json_flag])
     evsub = events.add_subparsers(dest="action", metavar="ACTION", required=True)

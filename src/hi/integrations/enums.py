@@ -5,15 +5,6 @@ from __future__ import annotations
 from django.db import models
 
 
-class IntegrationType(models.TextChoices):
-    """Every integration the hub ships; the value is the ``integration_id``."""
-
-    HASS = "hass", "Home Assistant"
-    ZONEMINDER = "zoneminder", "ZoneMinder"
-    WEATHER = "weather", "Weather"
-    HOMEBOX = "homebox", "HomeBox"
-
-
 class HealthStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
     HEALTHY = "healthy", "Healthy"

@@ -1,4 +1,9 @@
-"""Maps integration ids to gateway classes; adding an integration means one line here."""
+"""Maps integration ids to gateway classes; adding an integration means one line here.
+
+The registry is the list of integrations the hub ships. Each service declares its id once (its
+``INTEGRATION_ID``, which its gateway's ``integration_id`` is); loading a gateway checks that the id
+it declares is the key it is registered under, so the two can never drift apart.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +55,11 @@ def get_gateway_class(integration_id: str) -> type[IntegrationGateway]:
     if target is None:
         raise ConfigurationError(f"unknown integration {integration_id!r}; known: {', '.join(integration_ids())}")
     module_name, _, class_name = target.partition(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    gateway_class: type[IntegrationGateway] = getattr(importlib.import_module(module_name), class_name)
+    if gateway_class.integration_id != integration_id:
+        raise ConfigurationError(f"{target} declares integration_id {gateway_class.integration_id!r} but is "
+                                 f"registered as {integration_id!r}")
+    return gateway_class
 
 
 def get_gateway(integration_id: str) -> IntegrationGateway:

@@ -194,13 +194,15 @@ def health() -> dict[str, Any]:
     return {"integrations": to_jsonable(all_health_snapshots()), "worker": worker_status()}
 
 
-def control(target: Controller | str | int, value: Any, requested_by: str) -> ControllerHistory:
+def control(target: Controller | str | int, value: Any, requested_by: str,
+            code: str | None = None) -> ControllerHistory:
     """Send a value through control dispatch; a request the caller can fix raises ``BadInput``.
 
     ``target`` is an integration key or numeric id (API, CLI) or the Controller row itself (web).
+    ``code`` (an alarm panel's) goes to the integration only, never into history or logs.
     """
     controller = target if isinstance(target, Controller) else find_controller(target)
     try:
-        return dispatch_control(controller, value, requested_by)
+        return dispatch_control(controller, value, requested_by, code=code)
     except ControlError as exc:  # bad value, integration not running, detached: the caller can fix it
         raise BadInput(exc.message) from exc

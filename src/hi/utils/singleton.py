@@ -1,29 +1,53 @@
-"""One instance per class: gateways hold connections and state that must not be duplicated."""
+"""One instance per class, process-wide: the single helper for every shared object in hi.
+
+Two ways in, one registry: a gateway subclasses ``Singleton`` (calling the class returns the shared
+instance, so code can say ``HassGateway()``); a class that tests also build privately (the pipeline,
+the live bus and bridge) stays a plain class and its process-wide instance is ``shared(cls)``.
+"""
 
 from __future__ import annotations
 
 import threading
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
+
+T = TypeVar("T")
+
+_instances: dict[type, Any] = {}
+_lock = threading.RLock()
+
+
+def shared(cls: type[T]) -> T:
+    """The process-wide instance of ``cls``, built on first use (thread-safe)."""
+    with _lock:
+        if cls not in _instances:
+            _instances[cls] = cls()
+        return _instances[cls]
+
+
+def forget(cls: type) -> None:
+    """Drop the shared instance of ``cls`` (tests); the next use builds a new one."""
+    with _lock:
+        _instances.pop(cls, None)
 
 
 class Singleton:
     """Subclasses get one shared instance; ``reset_instance`` exists for tests."""
 
-    _instances: ClassVar[dict[type, Any]] = {}
-    _lock: ClassVar[threading.Lock] = threading.Lock()
+    _singleton_initialized: ClassVar[bool] = False
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        with Singleton._lock:
-            if cls not in Singleton._instances:
+        with _lock:
+            if cls not in _instances:
                 instance = super().__new__(cls)
                 instance._singleton_initialized = False
-                Singleton._instances[cls] = instance
-            return Singleton._instances[cls]
+                _instances[cls] = instance
+            return _instances[cls]
 
     def __init__(self) -> None:
-        if getattr(self, "_singleton_initialized", False):
-            return
-        self._singleton_initialized = True
+        with _lock:
+            if self._singleton_initialized:
+                return
+            self._singleton_initialized = True
         self.init_singleton()
 
     def init_singleton(self) -> None:
@@ -31,5 +55,4 @@ class Singleton:
 
     @classmethod
     def reset_instance(cls) -> None:
-        with Singleton._lock:
-            Singleton._instances.pop(cls, None)
+        forget(cls)

@@ -9,7 +9,7 @@ import logging
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 
-from hi.apps.monitor.clock import Clock
+from hi.utils.clock import Clock
 
 from . import alerts, firing, modes, notify
 from .engine import get_engine
@@ -35,7 +35,7 @@ async def run_ticker(clock: Clock, stop: asyncio.Event) -> None:
             await sync_to_async(tick_once, thread_sensitive=False)(clock)
         except Exception:
             logger.exception("alarm tick failed")
-        if await clock.sleep(TICK_SECONDS, stop):
+        if await clock.wait(TICK_SECONDS, stop):
             return
 
 

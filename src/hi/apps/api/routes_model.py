@@ -108,5 +108,5 @@ def list_events(request: HttpRequest, filters: Query[EventFilters]) -> Any:
 @router.post("/control", response={200: ControlOut, 400: Problem, 404: Problem}, tags=["control"],
              summary="Ask a controller to set a value; the answer is the recorded request")
 def control(request: HttpRequest, payload: ControlIn) -> Any:
-    history = actions.control(payload.key, payload.value, requested_by(request))
+    history = actions.control(payload.key, payload.value, requested_by(request), code=payload.code)
     return control_json(history)

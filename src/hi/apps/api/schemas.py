@@ -31,6 +31,9 @@ class SyncIn(Schema):
 class ControlIn(Schema):
     key: str = Field(..., min_length=3, description="a controller's integration key, e.g. hass:light.kitchen")
     value: JsonScalar
+    code: str | None = Field(None, min_length=1, max_length=128,
+                             description="the code an alarm panel or lock needs; sent to the device only, "
+                                         "never stored in history or echoed")
 
 
 class TokenIn(Schema):

@@ -8,6 +8,7 @@ value confirms it (``confirmation.confirm_pending_controls``) or a timeout marks
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,10 +22,10 @@ from hi.integrations.enums import IntegrationStatus
 from hi.integrations.exceptions import ControlError, IntegrationError
 from hi.integrations.keys import IntegrationKey
 from hi.integrations.models import Integration
-from hi.utils.redaction import redact
+from hi.utils.redaction import redact, register_secret
 
 from .confirmation import to_number, values_match
-from .models import Controller, ControllerHistory, ControlOutcome
+from .models import ControlCode, Controller, ControllerHistory, ControlOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +48,32 @@ def _choices(value_range: Any) -> list[str] | None:
     return None
 
 
+def _validate_text(label: str, limits: Any, value: Any) -> str:
+    """A TEXT state's value: a string within the lengths (and pattern) its integration reported."""
+    if value is None or isinstance(value, bool | list | dict):
+        raise ControlValueError(f"{label} takes text, not {value!r}")
+    text = str(value)
+    limits = limits if isinstance(limits, Mapping) else {}
+    low, high, pattern = limits.get("min_length"), limits.get("max_length"), limits.get("pattern")
+    if isinstance(low, int) and len(text) < low:
+        raise ControlValueError(f"{label} needs at least {low} characters")
+    if isinstance(high, int) and len(text) > high:
+        raise ControlValueError(f"{label} takes at most {high} characters")
+    if isinstance(pattern, str) and pattern:
+        try:
+            matches = re.fullmatch(pattern, text) is not None
+        except re.error:
+            matches = True  # a pattern Python cannot read is left to the external system to enforce
+        if not matches:
+            raise ControlValueError(f"{label} must match {pattern}")
+    return text
+
+
 def validate_control_value(state: EntityState, value: Any) -> Any:
     """Return ``value`` normalised for ``state`` ("ON" → "on", "50" → 50) or raise ControlValueError."""
     label = state.name or state.state_key
+    if state.state_type == EntityStateType.TEXT:
+        return _validate_text(label, state.value_range, value)
     value_range = state.value_range if state.value_range not in (None, "", [], {}) else None
     value_range = value_range if value_range is not None else default_value_range(state.state_type)
     pair = binary_values(state.state_type)
@@ -128,9 +152,27 @@ def _require_running(integration_id: str) -> None:
         raise ControlError(f"integration {integration_id} {problems[status]}", integration_id=integration_id)
 
 
+def _code_for(controller: Controller, code: str | None, implementation: Any) -> str | None:
+    """The code to send: the one given, else the one stored for this controller; never recorded or logged."""
+    if code is None or not str(code).strip():
+        stored = ControlCode.objects.filter(controller=controller).values_list("code", flat=True).first()
+        code = stored or None
+    if code is None:
+        return None
+    code = str(code).strip()
+    register_secret(code)
+    if not getattr(implementation, "accepts_code", False):
+        raise ControlValueError(f"{controller.name} does not take a code")
+    return code
+
+
 def dispatch_control(controller_or_key: Controller | IntegrationKey | str, value: Any,
-                     requested_by: str) -> ControllerHistory:
-    """Send ``value`` through the controller's gateway; invalid requests raise, sent ones are recorded."""
+                     requested_by: str, *, code: str | None = None) -> ControllerHistory:
+    """Send ``value`` through the controller's gateway; invalid requests raise, sent ones are recorded.
+
+    ``code`` (an alarm panel's or lock's) goes to the integration only: it is not in the history row,
+    and every message that might echo it is redacted.
+    """
     if not (requested_by or "").strip():
         raise ValueError("requested_by must say who or what asked")
     controller = _resolve(controller_or_key)
@@ -145,6 +187,7 @@ def dispatch_control(controller_or_key: Controller | IntegrationKey | str, value
     implementation = integration_factory.get_gateway(integration_id).get_controller()
     if implementation is None:
         raise ControlError(f"integration {integration_id} cannot control devices", integration_id=integration_id)
+    code = _code_for(controller, code, implementation)
 
     record = ControllerHistory.objects.create(
         controller=controller, requested_value=normalised, expected_value=normalised,
@@ -152,7 +195,10 @@ def dispatch_control(controller_or_key: Controller | IntegrationKey | str, value
     started = time.perf_counter()
     outcome, message, expected, confirmed = ControlOutcome.FAILED, "", normalised, False
     try:
-        result = implementation.do_control(controller, normalised)
+        if code is None:
+            result = implementation.do_control(controller, normalised)
+        else:
+            result = implementation.do_control(controller, normalised, code=code)
     except IntegrationError as exc:
         message = exc.message
     except Exception as exc:  # a broken integration must still leave an honest record

@@ -46,3 +46,18 @@ class ControllerHistory(models.Model):
             models.Index(fields=["outcome", "requested_at"], name="controller_history_awaiting"),
         ]
         verbose_name_plural = "controller history"
+
+
+class ControlCode(models.Model):
+    """A code a person chose to keep for one controller (an alarm panel's), so the UI need not ask each time.
+
+    Stored like integration secrets: never rendered, returned, logged or written to history; only
+    whether one is stored is shown, and it can be replaced or removed.
+    """
+
+    controller = models.OneToOneField(Controller, on_delete=models.CASCADE, related_name="stored_code")
+    code = models.CharField(max_length=128)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"code for {self.controller_id} (hidden)"

@@ -17,9 +17,8 @@ from asgiref.sync import sync_to_async
 
 from hi.apps.sense.pipeline import get_pipeline
 from hi.integrations import health
+from hi.utils.clock import Clock
 from hi.utils.redaction import redact
-
-from .clock import Clock
 
 if TYPE_CHECKING:
     from hi.integrations.sensor_response import SensorResponse
@@ -85,4 +84,4 @@ class WorkerContext:
 
     async def sleep(self, seconds: float) -> bool:
         """Sleep, but return at once when stopping; True means 'stop now'."""
-        return await self.clock.sleep(seconds, self.stop_event)
+        return await self.clock.wait(seconds, self.stop_event)

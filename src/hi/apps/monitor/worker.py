@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import random
 import socket
 import weakref
 from collections.abc import Callable, Coroutine
@@ -29,28 +28,16 @@ from hi.integrations.exceptions import IntegrationError
 from hi.integrations.integration_factory import get_gateway, integration_ids
 from hi.integrations.models import Integration
 from hi.integrations.signals import integration_changed
+from hi.utils.backoff import Backoff
+from hi.utils.clock import Clock
 from hi.utils.redaction import redact
 
-from .clock import Clock
 from .context import WorkerContext
 from .models import WorkerHeartbeat
 
 logger = logging.getLogger("hi.worker")
 
 _supervisors: weakref.WeakSet[Supervisor] = weakref.WeakSet()
-
-
-@dataclass
-class Backoff:
-    """Exponential backoff with jitter: ``base * 2**n`` capped at ``maximum``, scaled by 0.5 to 1.0."""
-
-    base: float = 1.0
-    maximum: float = 60.0
-    rng: random.Random = field(default_factory=random.Random)
-
-    def delay(self, attempt: int) -> float:
-        raw = min(self.maximum, self.base * (2 ** max(0, attempt - 1)))
-        return raw * (0.5 + self.rng.random() / 2)
 
 
 @dataclass
@@ -152,7 +139,7 @@ class Supervisor:
             return
         wake_task = asyncio.ensure_future(self._wake.wait())
         try:
-            await self.clock.sleep(self.poll_interval, _EventProxy(wake_task))
+            await self.clock.wait(self.poll_interval, _EventProxy(wake_task))
         finally:
             wake_task.cancel()
 
@@ -229,7 +216,7 @@ class Supervisor:
                                slot.last_error, delay)
                 with contextlib.suppress(Exception):
                     await sync_to_async(_record_failure)(slot.integration_id, exc)
-                await self.clock.sleep(delay, slot.stop_event)
+                await self.clock.wait(delay, slot.stop_event)
 
     async def _run_once(self, slot: MonitorSlot) -> None:
         if not slot.activated:  # this process's gateway opens its resources, whoever enabled it
@@ -262,7 +249,7 @@ class Supervisor:
                     await sync_to_async(sweep_control_confirmations)()
                 except Exception:
                     logger.exception("control confirmation sweep failed")
-            await self.clock.sleep(self.heartbeat_interval, self._stop)
+            await self.clock.wait(self.heartbeat_interval, self._stop)
 
     async def _write_heartbeat(self, stopped: bool = False) -> None:
         monitors = {iid: slot.describe() for iid, slot in self.slots.items()}
@@ -274,7 +261,7 @@ class Supervisor:
 
 
 class _EventProxy(asyncio.Event):
-    """Adapts a pending ``wait()`` task to the Event interface ``Clock.sleep`` expects."""
+    """Adapts a pending ``wait()`` task to the Event interface ``Clock.wait`` expects."""
 
     def __init__(self, task: asyncio.Future[Any]) -> None:
         super().__init__()

@@ -92,7 +92,7 @@ class Maintenance:
 
     async def _passes(self) -> None:
         clock = self.supervisor.clock
-        if await clock.sleep(self.first_delay, self._stop):
+        if await clock.wait(self.first_delay, self._stop):
             return
         while not self._stop.is_set():
             try:
@@ -100,7 +100,7 @@ class Maintenance:
                 logger.debug("maintenance: %s", result)
             except Exception:
                 logger.exception("maintenance pass failed; the next one retries")
-            if await clock.sleep(prune_settings()["interval"].value, self._stop):
+            if await clock.wait(prune_settings()["interval"].value, self._stop):
                 return
 
     async def _watchdog(self, interval: float) -> None:
@@ -111,7 +111,7 @@ class Maintenance:
                 notify("WATCHDOG=1")
             else:
                 logger.warning("worker heartbeat is stale: not feeding the systemd watchdog")
-            if await self.supervisor.clock.sleep(interval, self._stop):
+            if await self.supervisor.clock.wait(interval, self._stop):
                 return
 
 

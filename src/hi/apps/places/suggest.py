@@ -60,6 +60,8 @@ class SuggestionResolver:
             home = Location(name=DEFAULT_HOME, kind=LocationKind.HOME, position=0)
             tree.add(home)
             self.created.append(home)
+            if " ".join(name.split()).casefold() == DEFAULT_HOME.casefold():
+                return home  # a path that starts at "Home" (HomeBox's usual root) names the home, not a room in it
         parent = below if below is not None else tree.home()
         existing = tree.child_named(parent, name)
         if existing is not None:

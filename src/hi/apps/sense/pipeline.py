@@ -28,6 +28,7 @@ from hi.apps.entity.enums import binary_values, event_value
 from hi.apps.entity.models import EntityState
 from hi.apps.event.recorder import EventRecorder
 from hi.integrations.sensor_response import SensorResponse
+from hi.utils.singleton import shared
 
 from .bulk import insert_values, update_rows
 from .live.bus import LiveBus, StateChange, get_live_bus
@@ -405,14 +406,6 @@ def add_change_listener(listener: Callable[[list[StateChange]], None]) -> None:
         _change_listeners.append(listener)
 
 
-_pipeline: SensorResponsePipeline | None = None
-_pipeline_lock = threading.Lock()
-
-
 def get_pipeline() -> SensorResponsePipeline:
     """The process-wide pipeline (its single thread is what keeps async batches ordered)."""
-    global _pipeline
-    with _pipeline_lock:
-        if _pipeline is None:
-            _pipeline = SensorResponsePipeline()
-        return _pipeline
+    return shared(SensorResponsePipeline)

@@ -275,6 +275,11 @@ def _range_bounds(value_range: Any) -> tuple[float | None, float | None]:
 
 def control_spec(state_type: str, value_range: Any = None) -> ControlSpec:
     """The widget a person expects: toggle for on/off and open/close, slider for levels, and so on."""
+    if state_type == S.PRESS:
+        return ControlSpec("press", options=(("press", "Press"),))
+    if state_type in (S.TEXT, S.DATETIME, S.BLOB):
+        limits = value_range if isinstance(value_range, dict) else {}
+        return ControlSpec("text", minimum=limits.get("min_length"), maximum=limits.get("max_length"))
     pair = binary_values(state_type)
     if pair is not None:
         active, inactive = pair

@@ -32,6 +32,7 @@ urlpatterns = [
     path("entities/<int:entity_id>/rename", entity.rename, name="entity-rename"),
     path("entities/<int:entity_id>/history.json", entity.history_json, name="entity-history"),
     path("controllers/<int:controller_id>/control", entity.control, name="control"),
+    path("controllers/<int:controller_id>/code", entity.control_code, name="control-code"),
     path("control-requests/<int:request_id>", entity.control_status, name="control-status"),
     path("entities/<int:entity_id>/attributes/add", attributes.add, name="attribute-add"),
     path("attributes/<int:attribute_id>/edit", attributes.edit, name="attribute-edit"),

@@ -32,7 +32,7 @@ Auth (``httpx.Auth`` objects, work with both clients): ``BearerAuth``, ``ApiKeyA
 
 Resilience parts: ``RetryPolicy``, ``CircuitBreaker`` / ``get_breaker`` / ``reset_breakers``,
 ``TokenBucket`` / ``get_rate_limiter``, ``ClientMetrics`` / ``get_metrics`` / ``reset_metrics``,
-``Clock`` / ``SystemClock`` / ``FakeClock`` (tests).
+``Clock`` (``hi.utils.clock``; ``SYSTEM_CLOCK`` is real time) / ``FakeClock`` (tests).
 
 Validation: ``parse(model, data)``, ``decode_json(bytes)``, ``parse_json(model, bytes)``.
 
@@ -52,9 +52,10 @@ Recipes
   ``reset_breakers()`` / ``reset_metrics()`` between tests; the simulators' ``faults`` drive failures.
 """
 
+from hi.utils.clock import SYSTEM_CLOCK, Clock, FakeClock
+
 from .auth import ApiKeyAuth, BearerAuth, OAuth2RefreshAuth, Token, TokenLoginAuth, bearer_header, query_param
 from .breaker import BreakerState, CircuitBreaker, get_breaker, reset_breakers
-from .clock import SYSTEM_CLOCK, Clock, FakeClock, SystemClock
 from .http import AsyncHttpClient, HttpClient, Timeouts, user_agent
 from .metrics import ClientMetrics, get_metrics, reset_metrics
 from .ratelimit import TokenBucket, get_rate_limiter
@@ -64,7 +65,7 @@ from .websocket import WebSocketClient, WsState, protocol_ping
 
 __all__ = [
     "NO_RETRY", "RETRY_STATUSES", "SYSTEM_CLOCK", "ApiKeyAuth", "AsyncHttpClient", "BearerAuth", "BreakerState", "CircuitBreaker",
-    "ClientMetrics", "Clock", "FakeClock", "HttpClient", "OAuth2RefreshAuth", "RetryPolicy", "SystemClock",
+    "ClientMetrics", "Clock", "FakeClock", "HttpClient", "OAuth2RefreshAuth", "RetryPolicy",
     "Timeouts", "Token", "TokenBucket", "TokenLoginAuth", "WebSocketClient", "WsState", "bearer_header",
     "decode_json", "get_breaker", "get_metrics", "get_rate_limiter", "is_idempotent", "parse", "parse_json",
     "parse_retry_after", "protocol_ping", "query_param", "reset_breakers", "reset_metrics", "user_agent",

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 import httpx
 
 from hi.integrations.exceptions import AuthenticationError
+from hi.utils.clock import SYSTEM_CLOCK, Clock
 from hi.utils.redaction import register_secret
-
-from .clock import SYSTEM_CLOCK, Clock
 
 logger = logging.getLogger("hi.integrations.client.auth")
 

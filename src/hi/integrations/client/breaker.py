@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hi.integrations.exceptions import CircuitOpenError
-
-from .clock import SYSTEM_CLOCK, Clock
+from hi.utils.clock import SYSTEM_CLOCK, Clock
 
 
 class BreakerState(enum.StrEnum):

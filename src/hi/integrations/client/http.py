@@ -29,10 +29,10 @@ import httpx
 
 from hi import __version__
 from hi.integrations import exceptions as exc
+from hi.utils.clock import SYSTEM_CLOCK, Clock
 from hi.utils.redaction import RedactingFilter
 
 from .breaker import CircuitBreaker, get_breaker
-from .clock import SYSTEM_CLOCK, Clock
 from .errors import RetryKind, describe, from_exception, from_status
 from .metrics import ClientMetrics, get_metrics
 from .ratelimit import TokenBucket

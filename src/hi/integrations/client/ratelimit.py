@@ -5,8 +5,7 @@ from __future__ import annotations
 import threading
 
 from hi.integrations.exceptions import RateLimitedError
-
-from .clock import SYSTEM_CLOCK, Clock
+from hi.utils.clock import SYSTEM_CLOCK, Clock
 
 
 class TokenBucket:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from hi.utils.backoff import Backoff
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRY_STATUSES = frozenset({408, 429, 502, 503, 504})
 
@@ -31,8 +33,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rng: Callable[[float, float], float] = random.uniform) -> float:
         """Full-jitter exponential backoff before attempt ``attempt + 1`` (``attempt`` counts from 1)."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** max(0, attempt - 1)))
-        return rng(0.0, ceiling)
+        return Backoff(self.base_delay, self.max_delay, floor=0.0).delay(attempt, rng)
 
     def delay(self, attempt: int, retry_after: float | None,
               rng: Callable[[float, float], float] = random.uniform) -> float | None:

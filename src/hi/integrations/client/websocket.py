@@ -40,10 +40,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from hi.integrations import exceptions as exc
+from hi.utils.clock import SYSTEM_CLOCK, Clock
 from hi.utils.redaction import redact
 
 from .breaker import get_breaker
-from .clock import SYSTEM_CLOCK, Clock
 from .http import user_agent
 from .metrics import ClientMetrics, get_metrics
 from .retry import RetryPolicy

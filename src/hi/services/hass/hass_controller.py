@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hi.integrations.controller import ControlResult, IntegrationController
@@ -17,7 +16,8 @@ from hi.utils.redaction import register_secret
 
 from .client import HassRestClient, HassState
 from .hass_converter import responses_for
-from .hass_states import split_key_name
+from .hass_services import ServiceCall, plan_domain_call
+from .hass_states import INTEGRATION_ID, split_key_name
 
 if TYPE_CHECKING:
     from hi.apps.control.models import Controller
@@ -25,16 +25,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("hi.services.hass.control")
 _clients: dict[tuple[str, str], HassRestClient] = {}
 _clients_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class ServiceCall:
-    """One call to make and the value our state will show once Home Assistant carried it out."""
-
-    domain: str
-    service: str
-    data: dict[str, Any] = field(default_factory=dict)
-    expected: Any = None
 
 
 def _on_off(domain: str, value: Any) -> ServiceCall:
@@ -48,10 +38,13 @@ def _sibling(controller: Controller, entity_id: str, suffix: str, default: Any) 
     return value if isinstance(value, int | float) and not isinstance(value, bool) else default
 
 
-def plan_service_call(controller: Controller, value: Any) -> ServiceCall:
+def plan_service_call(controller: Controller, value: Any, code: str | None = None) -> ServiceCall:
     """The service call for ``value`` on ``controller`` (per DOMAIN.md); ControlError when there is none."""
     entity_id, suffix = split_key_name(controller.integration_name or "")
     domain = entity_id.partition(".")[0]
+    call = plan_domain_call(domain, suffix, value, code)
+    if call is not None:
+        return call
     if domain in ("switch", "fan", "input_boolean", "media_player") and not suffix:
         return _on_off(domain, value)
     if domain == "light":
@@ -69,8 +62,6 @@ def plan_service_call(controller: Controller, value: Any) -> ServiceCall:
             return ServiceCall("light", "turn_on", {"hs_color": [hue, value]}, value)
         if suffix == "color_temp":
             return ServiceCall("light", "turn_on", {"color_temp_kelvin": int(value)}, int(value))
-    if domain == "lock" and not suffix and value in ("locked", "unlocked"):
-        return ServiceCall("lock", "lock" if value == "locked" else "unlock", expected=value)
     if domain == "cover":
         if not suffix:
             return ServiceCall("cover", "open_cover" if value == "open" else "close_cover", expected=value)
@@ -86,14 +77,14 @@ def plan_service_call(controller: Controller, value: Any) -> ServiceCall:
             return ServiceCall("climate", "set_temperature",
                                {suffix: value, other: _sibling(controller, entity_id, other, value)}, value)
     raise ControlError(f"Home Assistant has no way to set {controller.integration_name} to {value!r}",
-                       integration_id="hass")
+                       integration_id=INTEGRATION_ID)
 
 
 def _client(attributes: dict[str, str]) -> HassRestClient:
     base_url, token = attributes.get("base_url", ""), attributes.get("api_token", "")
     if not base_url or not token:
         raise ConfigurationError("Home Assistant is not configured (address and token needed)",
-                                 integration_id="hass")
+                                 integration_id=INTEGRATION_ID)
     register_secret(token)
     with _clients_lock:
         client = _clients.get((base_url, token))
@@ -105,22 +96,28 @@ def _client(attributes: dict[str, str]) -> HassRestClient:
 def _stored_attributes() -> dict[str, str]:
     from hi.integrations.models import Integration
 
-    integration = Integration.objects.filter(integration_id="hass").first()
+    integration = Integration.objects.filter(integration_id=INTEGRATION_ID).first()
     return integration.attribute_values() if integration else {}
 
 
 class HassController(IntegrationController):
     """Sends service calls over REST and feeds the returned states to the pipeline."""
 
-    def do_control(self, controller: Controller, value: Any) -> ControlResult:
-        call = plan_service_call(controller, value)
+    accepts_code = True  # alarm panels and locks take one; dispatch passes it only when given or stored
+
+    def do_control(self, controller: Controller, value: Any, code: str | None = None) -> ControlResult:
+        if code is not None:
+            register_secret(code)
+        call = plan_service_call(controller, value, code)
         entity_id, _ = split_key_name(controller.integration_name or "")
         client = _client(_stored_attributes())
         try:
             changed = client.call_service(call.domain, call.service, {"entity_id": entity_id, **call.data})
-        except RequestError as exc:
+        except RequestError as exc:  # the message is redacted by dispatch (a code is a registered secret)
             return ControlResult(False, f"Home Assistant refused {call.domain}.{call.service}: {exc.message}")
         self._report(changed)
+        if call.momentary:  # nothing to wait for: HA accepted the press
+            return ControlResult(True, f"{call.domain}.{call.service} acknowledged", confirmed=True)
         return ControlResult(True, f"{call.domain}.{call.service} sent", expected_value=call.expected)
 
     @staticmethod

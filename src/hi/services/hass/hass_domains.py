@@ -1,6 +1,6 @@
 """The Home Assistant domains beyond lights, switches and sensors: what each state and attribute becomes.
 
-Each function turns one HA state into StateSpecs (see ``hass_states``). Only attributes HA actually
+Each function turns one HA state into StateSpecs (``hass_spec``); ``hass_states`` dispatches to them. Only attributes HA actually
 reports become states, so a device that lacks a feature does not get a control for it. The service
 calls that set these states live in ``hass_services``; the two must agree on the state suffixes.
 """
@@ -13,7 +13,7 @@ from typing import Any
 from hi.apps.entity.enums import UNKNOWN_VALUES, EntityStateType
 
 from .client.models import HassState
-from .hass_states import StateSpec, number
+from .hass_spec import StateSpec, number
 
 S = EntityStateType
 ALARM_STATES = ["disarmed", "armed_home", "armed_away", "armed_night", "armed_vacation", "armed_custom_bypass",

@@ -6,17 +6,17 @@ monitor (values), so what a sync creates and what a state change reports can nev
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from hi.apps.entity.enums import UNKNOWN_VALUES, EntityStateType
 from hi.integrations.keys import IntegrationKey
 
 from .client.models import HassState
+from .client.rest import INTEGRATION_ID
+from .hass_domains import DOMAIN_SPECS
+from .hass_spec import StateSpec, number
 
 S = EntityStateType
-INTEGRATION_ID = "hass"
 KEY_SEPARATOR = "#"
 
 BINARY_SENSOR_TYPES: dict[str, str] = {
@@ -45,21 +45,6 @@ LOCK_STATES = ["locked", "unlocked", "locking", "unlocking", "jammed", "open", "
 CAMERA_STATES = ["idle", "recording", "streaming"]
 
 
-@dataclass(frozen=True, slots=True)
-class StateSpec:
-    """One EntityState a Home Assistant state yields; ``suffix`` '' is the entity's own state."""
-
-    suffix: str
-    name: str
-    state_type: str
-    value: Any
-    value_range: Any = None
-    units: str = ""
-    controllable: bool = False
-    extra: Mapping[str, Any] | None = None  # what control needs to know (an alarm panel's code format)
-    details: Mapping[str, Any] | None = None  # detail attributes of each reading (a person's GPS accuracy)
-
-
 def sensor_key(entity_id: str, suffix: str = "") -> IntegrationKey:
     """``hass:light.kitchen`` for the main state, ``hass:light.kitchen#brightness`` for an attribute's."""
     return IntegrationKey(INTEGRATION_ID, f"{entity_id}{KEY_SEPARATOR}{suffix}" if suffix else entity_id)
@@ -69,19 +54,6 @@ def split_key_name(name: str) -> tuple[str, str]:
     """Inverse of ``sensor_key``: ``(entity_id, suffix)``."""
     entity_id, _, suffix = name.partition(KEY_SEPARATOR)
     return entity_id, suffix
-
-
-def number(value: Any, digits: int = 2) -> int | float | None:
-    """A JSON-friendly number (integral floats become ints, so 50 and 50.0 compare and render alike)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        result = round(float(value), digits)
-    except (TypeError, ValueError):
-        return None
-    if result != result or result in (float("inf"), float("-inf")):
-        return None
-    return int(result) if result.is_integer() else result
 
 
 def _unknown(state: HassState) -> str | None:
@@ -294,16 +266,12 @@ def state_specs(state: HassState, temperature_unit: str = "°C") -> list[StateSp
         return _sensor(state)
     if domain == "camera":
         return [StateSpec("", name, S.DISCRETE, state.state, CAMERA_STATES)]
-    from .hass_domains import DOMAIN_SPECS
-
     handler = DOMAIN_SPECS.get(domain)
     return handler(state, temperature_unit) if handler is not None else []
 
 
 def is_mapped(domain: str) -> bool:
     """Whether ``state_specs`` knows the domain (an unknown one yields no states and is skipped)."""
-    from .hass_domains import DOMAIN_SPECS
-
     return domain in _CORE_DOMAINS or domain in DOMAIN_SPECS
 
 

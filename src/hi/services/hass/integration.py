@@ -26,6 +26,7 @@ from hi.utils.redaction import redact, register_secret
 
 from .client import API_RUNNING, HassRestClient
 from .hass_converter import DEFAULT_ALLOWLIST, Allowlist
+from .hass_states import INTEGRATION_ID
 
 if TYPE_CHECKING:
     from hi.integrations.controller import IntegrationController
@@ -48,7 +49,7 @@ def _where(base_url: str) -> str:
 
 
 class HassGateway(IntegrationGateway):
-    integration_id = "hass"
+    integration_id = INTEGRATION_ID
     label = "Home Assistant"
     expected_cycle_seconds = 15.0  # the monitor heartbeats this often while its WebSocket is up
     description = "Lights, switches, locks, covers, climate, sensors and more from Home Assistant, live over its WebSocket API."

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .service import TransportFactory, WeatherService
 from .sources import available_sources, parse_source_list
-from .sources.base import Clock, utc_now
+from .sources.base import Now, utc_now
 from .store import RequestStore
 
 DEFAULT_BASE_URLS = {name: source.spec.default_base_url for name, source in available_sources().items()}
@@ -34,7 +34,7 @@ class WeatherSettings:
         return cls(float(attributes["latitude"]), float(attributes["longitude"]), sources,
                    attributes.get("nws_contact", ""), attributes.get("units") or "metric", base_urls)
 
-    def build_service(self, store: RequestStore, clock: Clock = utc_now,
+    def build_service(self, store: RequestStore, clock: Now = utc_now,
                       transport_factory: TransportFactory | None = None) -> WeatherService:
         return WeatherService.configure(self.sources, self.latitude, self.longitude, self.base_urls, store,
                                         contact=self.contact, clock=clock, transport_factory=transport_factory)

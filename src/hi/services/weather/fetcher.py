@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from hi.integrations.exceptions import IntegrationError
 
-from .sources.base import Clock, Fetched, SourceSpec
+from .sources.base import Fetched, Now, SourceSpec
 from .store import CachedPayload, RequestStore
 from .transport import BudgetExhausted
 
@@ -31,7 +31,7 @@ class Transport(Protocol):
 class Fetcher:
     """Implements the ``Fetch`` protocol for one source; ``errors`` collects this poll's failures."""
 
-    def __init__(self, spec: SourceSpec, store: RequestStore, transport: Transport, clock: Clock,
+    def __init__(self, spec: SourceSpec, store: RequestStore, transport: Transport, clock: Now,
                  headers: Mapping[str, str] | None = None,
                  refusals: dict[str, tuple[dt.datetime, IntegrationError]] | None = None) -> None:
         self.spec = spec

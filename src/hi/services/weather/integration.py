@@ -23,7 +23,7 @@ from .config import WeatherSettings, default_source_list
 from .monitor import WeatherMonitor
 from .sources import available_sources, parse_source_list
 from .sources.base import utc_now
-from .station import PRESENTATION, STATION_NAME
+from .station import INTEGRATION_ID, PRESENTATION, STATION_NAME
 from .store import MemoryStore
 from .synchronizer import WeatherSynchronizer
 from .transport import ClientTransport
@@ -45,7 +45,7 @@ def _check_sources(text: str) -> str | None:
 
 
 class WeatherGateway(IntegrationGateway):
-    integration_id: ClassVar[str] = "weather"
+    integration_id: ClassVar[str] = INTEGRATION_ID
     label: ClassVar[str] = "Weather"
     expected_cycle_seconds: ClassVar[float] = 60.0  # WeatherMonitor.interval_seconds
     description: ClassVar[str] = "Current conditions, forecasts, sunrise/sunset and alerts from NWS, Open-Meteo " \

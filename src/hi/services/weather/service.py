@@ -21,7 +21,7 @@ from .sources import available_sources
 from .sources.base import (
     CURRENT_FIELDS,
     Alert,
-    Clock,
+    Now,
     SourceReport,
     SourceSettings,
     SourceSpec,
@@ -90,7 +90,7 @@ class WeatherSnapshot:
 class WeatherService:
     """Holds the enabled sources in priority order; ``refresh()`` is one poll."""
 
-    def __init__(self, sources: Sequence[WeatherSource], store: RequestStore, clock: Clock = utc_now,
+    def __init__(self, sources: Sequence[WeatherSource], store: RequestStore, clock: Now = utc_now,
                  transport_factory: TransportFactory | None = None) -> None:
         self.sources = list(sources)
         self.store = store
@@ -103,7 +103,7 @@ class WeatherService:
 
     @classmethod
     def configure(cls, names: Sequence[str], latitude: float, longitude: float, base_urls: Mapping[str, str],
-                  store: RequestStore, contact: str = "", clock: Clock = utc_now,
+                  store: RequestStore, contact: str = "", clock: Now = utc_now,
                   transport_factory: TransportFactory | None = None) -> WeatherService:
         known = available_sources()
         sources = [known[name](SourceSettings(latitude, longitude, base_urls[name].rstrip("/"), contact))

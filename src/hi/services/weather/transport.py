@@ -16,7 +16,7 @@ from hi.integrations.client.metrics import ClientMetrics
 from hi.integrations.client.retry import RETRY_STATUSES, RetryPolicy
 from hi.integrations.exceptions import RateLimitedError
 
-from .sources.base import Clock, RateLimit, SourceSpec
+from .sources.base import Now, RateLimit, SourceSpec
 from .store import RequestStore
 
 # Short series: a poll runs every minute anyway, and NWS's intermittent 500s deserve one retry too.
@@ -31,7 +31,7 @@ class BudgetExhausted(RateLimitedError):
 class PersistedLimiter:
     """Duck-types the client layer's TokenBucket: ``acquire`` admits a request or raises, never waits."""
 
-    def __init__(self, store: RequestStore, source: str, limits: Sequence[RateLimit], clock: Clock) -> None:
+    def __init__(self, store: RequestStore, source: str, limits: Sequence[RateLimit], clock: Now) -> None:
         self.store = store
         self.source = source
         self.limits = tuple(limits)
@@ -48,7 +48,7 @@ class PersistedLimiter:
 class ClientTransport:
     """``Transport`` over ``HttpClient``; ``health_details()`` exposes the source's breaker and metrics."""
 
-    def __init__(self, spec: SourceSpec, store: RequestStore, clock: Clock,
+    def __init__(self, spec: SourceSpec, store: RequestStore, clock: Now,
                  timeouts: Timeouts | None = None, retry: RetryPolicy = WEATHER_RETRY) -> None:
         self.integration_id = f"weather:{spec.name}"
         self.breaker = CircuitBreaker(self.integration_id, failure_threshold=3, reset_timeout=120.0)

@@ -22,7 +22,7 @@ from hi.integrations.integration_gateway import (
 from hi.utils.redaction import redact, register_secret
 
 from .zm_client import ZoneMinderClient
-from .zm_converter import monitor_id_from_key, snapshot_path, stream_path
+from .zm_converter import INTEGRATION_ID, monitor_id_from_key, snapshot_path, stream_path
 from .zm_settings import settings_from
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ EVENT_HISTORY_NOTE = ("events from before the first poll against a server are no
 
 
 class ZoneMinderGateway(IntegrationGateway):
-    integration_id = "zoneminder"
+    integration_id = INTEGRATION_ID
     label = "ZoneMinder"
     expected_cycle_seconds = 10.0  # polls every 2 s; a few missed polls are not yet stale
     description = ("Cameras, motion events with durations, camera functions and run states from ZoneMinder 1.36. "

@@ -17,11 +17,11 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from hi.integrations.client.auth import Token, TokenLoginAuth, query_param
-from hi.integrations.client.clock import SYSTEM_CLOCK, Clock
 from hi.integrations.client.http import AsyncHttpClient, HttpClient, Timeouts
 from hi.integrations.client.retry import RetryPolicy
 from hi.integrations.client.validation import parse
 from hi.integrations.exceptions import DataValidationError
+from hi.utils.clock import SYSTEM_CLOCK, Clock
 
 from .zm_models import (
     AlarmStatus,

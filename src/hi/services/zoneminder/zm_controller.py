@@ -11,7 +11,7 @@ from hi.integrations.controller import ControlResult, IntegrationController
 from hi.integrations.exceptions import ControlError
 from hi.integrations.models import Integration
 
-from .zm_client import ZoneMinderClient
+from .zm_client import INTEGRATION_ID, ZoneMinderClient
 from .zm_converter import RUN_STATE, monitor_id_from_key
 from .zm_models import MONITOR_FUNCTIONS
 from .zm_settings import settings_from
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 class ZoneMinderController(IntegrationController):
     def do_control(self, controller: Controller, value: Any) -> ControlResult:
         name = controller.integration_name or ""
-        integration = Integration.objects.get(integration_id="zoneminder")
+        integration = Integration.objects.get(integration_id=INTEGRATION_ID)
         with ZoneMinderClient(settings_from(integration.attribute_values())) as client:
             if name == RUN_STATE:
                 client.change_state(str(value))
@@ -34,5 +34,5 @@ class ZoneMinderController(IntegrationController):
                     raise ControlError(f"function must be one of {', '.join(MONITOR_FUNCTIONS)}")
                 client.edit_monitor(monitor_id, function=str(value))
                 return ControlResult(ok=True, message=f"function {value} saved", expected_value=str(value))
-        raise ControlError(f"{name} is not a ZoneMinder control", integration_id="zoneminder")
+        raise ControlError(f"{name} is not a ZoneMinder control", integration_id=INTEGRATION_ID)
 

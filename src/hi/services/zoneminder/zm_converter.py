@@ -22,9 +22,9 @@ from hi.integrations.sync.inventory import (
     Inventory,
 )
 
+from .zm_client import INTEGRATION_ID
 from .zm_models import MONITOR_FUNCTIONS, MonitorEntry, RunState, ZmEvent
 
-INTEGRATION_ID = "zoneminder"
 STOPPED = "stop"
 SERVER_NAME = "server"
 RUN_STATE = "server.run_state"

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from hi.integrations.exceptions import ConfigurationError, DataValidationError
 
-from .zm_client import ZmSettings
+from .zm_client import INTEGRATION_ID, ZmSettings
 
 
 def settings_from(attributes: Mapping[str, str]) -> ZmSettings:
@@ -17,7 +17,7 @@ def settings_from(attributes: Mapping[str, str]) -> ZmSettings:
                                       .removesuffix("/api")).rstrip("/"),
                           username=attributes.get("username", ""), password=attributes.get("password", ""))
     except KeyError as exc:
-        raise ConfigurationError(f"zoneminder: {exc.args[0]} is not configured", integration_id="zoneminder") from None
+        raise ConfigurationError(f"zoneminder: {exc.args[0]} is not configured", integration_id=INTEGRATION_ID) from None
 
 
 def zone(name: str) -> zoneinfo.ZoneInfo:
@@ -25,4 +25,4 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise DataValidationError(f"unknown time zone {name!r}", field="tz", integration_id="zoneminder") from None
+        raise DataValidationError(f"unknown time zone {name!r}", field="tz", integration_id=INTEGRATION_ID) from None

@@ -9,6 +9,7 @@ import colorsys
 from collections.abc import Callable
 from typing import Any
 
+from . import services_more
 from .profiles import CLIMATE_TARGET_TEMPERATURE_RANGE, COVER_SET_POSITION
 
 
@@ -183,6 +184,21 @@ SERVICES: dict[str, dict[str, Handler]] = {
                      "media_pause": _media("paused")},
     "camera": {"turn_on": _to("streaming"), "turn_off": _to("idle")},
 }
+
+
+def _refusing(handler: Handler) -> Handler:
+    """A ``services_more`` handler with its refusals raised as ServiceError."""
+    def call(entity_id: str, state: str, attrs: dict[str, Any], data: dict[str, Any]) -> tuple[str, dict]:
+        try:
+            return handler(entity_id, state, attrs, data)
+        except services_more._Refused as exc:
+            raise ServiceError(exc.code, exc.message) from None
+
+    return call
+
+
+for _domain, _services in (*services_more.MORE_SERVICES.items(), *services_more.EXTRA_SERVICES.items()):
+    SERVICES.setdefault(_domain, {}).update({name: _refusing(h) for name, h in _services.items()})
 
 
 def describe_services() -> list[dict[str, Any]]:

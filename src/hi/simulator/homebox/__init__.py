@@ -8,6 +8,7 @@ change the inventory through ``sim.state`` and count requests with ``sim.api.req
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import zlib
 from typing import ClassVar
 
@@ -34,8 +35,19 @@ DEMO_APPLIANCES = (
     ("Cordless drill", "Garage", ["Tools"], "DeWalt", "DCD791", None, 149.0),
 )
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db40000000049454e44ae426082")
+
+
+def solid_png(rgb: tuple[int, int, int], size: int = 96) -> bytes:
+    """A small one-colour PNG (a stand-in product photo) built by hand: signature, IHDR, IDAT, IEND."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+PNG = solid_png((70, 130, 180))
 
 
 class HomeBoxSimulator(SimulatorBase):
@@ -81,7 +93,8 @@ class HomeBoxSimulator(SimulatorBase):
                 fields=[{"type": "text", "name": "Energy rating", "textValue": "A+", "numberValue": 0,
                          "booleanValue": False}])
             state.add_attachment(item.id, f"{name} manual.pdf", "manual", "application/pdf", PDF)
-            state.add_attachment(item.id, f"{name}.png", "photo", "image/png", PNG, primary=True)
+            colour = (60 + zlib.crc32(name.encode()) % 160, 90 + len(name) * 7 % 120, 140 + len(maker) * 11 % 100)
+            state.add_attachment(item.id, f"{name}.png", "photo", "image/png", solid_png(colour), primary=True)
             if warranty:
                 state.add_attachment(item.id, f"{name} receipt.pdf", "receipt", "application/pdf", PDF)
         drill = next(i for i in state.items.values() if i.name == "Cordless drill")

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from hi.apps.monitor.clock import Clock, ManualClock
 from hi.apps.monitor.context import WorkerContext
+from hi.utils.clock import Clock, ManualClock
 
 
 async def test_sleep_returns_early_and_says_so_when_stopping():

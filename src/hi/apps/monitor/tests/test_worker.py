@@ -10,12 +10,13 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from asgiref.sync import sync_to_async
 
-from hi.apps.monitor.clock import ManualClock
 from hi.apps.monitor.models import WorkerHeartbeat
-from hi.apps.monitor.worker import Backoff, Supervisor
+from hi.apps.monitor.worker import Supervisor
 from hi.integrations import integration_factory
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.models import Integration
+from hi.utils.backoff import Backoff
+from hi.utils.clock import ManualClock
 
 from .gateways import CrashingGateway, SilentGateway, SteadyGateway
 
@@ -61,7 +62,7 @@ async def running(supervisor: Supervisor) -> AsyncIterator[Supervisor]:
 
 def manual_supervisor(clock: ManualClock) -> Supervisor:
     return Supervisor(clock=clock, poll_interval=3600, heartbeat_interval=3600, stop_grace=2,
-                      backoff=Backoff(base=1.0, maximum=4.0, rng=random.Random(7)))
+                      backoff=Backoff(base=1.0, maximum=4.0, rng=random.Random(7).uniform))
 
 
 async def test_a_crashing_monitor_is_restarted_with_growing_capped_backoff_while_others_run():
@@ -174,7 +175,7 @@ async def test_shutdown_stops_every_monitor_and_deactivates_them():
 
 
 def test_backoff_grows_exponentially_with_jitter_and_is_capped():
-    backoff = Backoff(base=1.0, maximum=30.0, rng=random.Random(1))
+    backoff = Backoff(base=1.0, maximum=30.0, rng=random.Random(1).uniform)
     for attempt in range(1, 12):
         ceiling = min(30.0, 2 ** (attempt - 1))
         assert ceiling / 2 <= backoff.delay(attempt) <= ceiling

@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.tests.factories import make_device
-from hi.apps.monitor.clock import Clock
 from hi.apps.monitor.models import WorkerHeartbeat
 from hi.apps.ops.maintenance import Maintenance, _heartbeat_fresh, maintenance_pass
 from hi.apps.ops.models import SensorHourly
 from hi.apps.ops.sdnotify import notify, watchdog_interval
 from hi.apps.sense.models import SensorHistory
+from hi.utils.clock import Clock
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 

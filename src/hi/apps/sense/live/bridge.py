@@ -21,6 +21,9 @@ from typing import Any, TypeVar
 
 from django.db import connection
 
+from hi.utils.backoff import Backoff
+from hi.utils.singleton import shared
+
 from . import feed as live_feed
 from .bus import LiveBus, get_live_bus
 
@@ -123,7 +126,7 @@ class LiveBridge:
                 raise
             except Exception:
                 self.failures += 1
-                delay = min(self.max_backoff, self.poll_interval * 2 ** min(self.failures, 10))
+                delay = Backoff(self.poll_interval, self.max_backoff, floor=1.0).delay(self.failures + 1)
                 logger.exception("live bridge could not read the change feed; retrying in %.1f s", delay)
                 with contextlib.suppress(Exception):
                     await self._in_thread(_close_connection)
@@ -231,14 +234,6 @@ async def _release(executor: ThreadPoolExecutor) -> None:
     executor.shutdown(wait=False)
 
 
-_bridge: LiveBridge | None = None
-_bridge_lock = threading.Lock()
-
-
 def get_live_bridge() -> LiveBridge:
     """The process-wide bridge feeding ``get_live_bus()``."""
-    global _bridge
-    with _bridge_lock:
-        if _bridge is None:
-            _bridge = LiveBridge()
-        return _bridge
+    return shared(LiveBridge)

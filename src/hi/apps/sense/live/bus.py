@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from hi.utils.singleton import shared
+
 logger = logging.getLogger(__name__)
 
 
@@ -223,8 +225,6 @@ class LiveBus:
                 subscriber.close()
 
 
-live_bus = LiveBus()
-
-
 def get_live_bus() -> LiveBus:
-    return live_bus
+    """The process-wide bus the pipeline publishes to and SSE listeners read."""
+    return shared(LiveBus)

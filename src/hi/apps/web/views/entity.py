@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from hi.apps.control.models import Controller, ControllerHistory, ControlOutcome
+from hi.apps.control.models import ControlCode, Controller, ControllerHistory, ControlOutcome
 from hi.apps.entity.availability import AvailabilityIndex
-from hi.apps.entity.enums import EntityType, binary_values, is_numeric
+from hi.apps.entity.enums import EntityStateType, EntityType, binary_values, is_numeric
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.ops.series import aggregated_series, use_aggregates
@@ -37,9 +37,13 @@ FINAL_OUTCOMES = {ControlOutcome.CONFIRMED, ControlOutcome.UNCONFIRMED, ControlO
 
 def _state_rows(entity: Entity, index: AvailabilityIndex) -> list[dict[str, Any]]:
     rows = []
+    stored = set(ControlCode.objects.filter(controller__entity_state__entity=entity)
+                 .values_list("controller_id", flat=True))
     for state in entity.states.all():
         controllers = list(state.controllers.all())
         availability = index.of_state(entity, state)
+        controller = controllers[0] if controllers else None
+        payload = controller.integration_payload if controller is not None else {}
         rows.append({
             "state": state,
             "label": short_label(state.name, entity.name) or state.name,
@@ -48,7 +52,10 @@ def _state_rows(entity: Entity, index: AvailabilityIndex) -> list[dict[str, Any]
             # an integration's outage is lifted live; a value the source calls unavailable waits for a new one
             "reason_attribute": "data-integration-reason" if not index.of_entity(entity).available
             else "data-disabled-reason",
-            "controller": controllers[0] if controllers else None,
+            "controller": controller,
+            # a panel with a code format asks for its code unless one is stored (never rendered back)
+            "needs_code": bool(isinstance(payload, dict) and payload.get("code_format")),
+            "code_stored": controller is not None and controller.pk in stored,
             "control": control_spec(state.state_type, state.value_range) if controllers else None,
             "chartable": is_numeric(state.state_type) or binary_values(state.state_type) is not None,
             "sensors": list(state.sensors.all()),
@@ -116,8 +123,10 @@ def control(request: HttpRequest, controller_id: int) -> HttpResponse:
     """Send a value through the operations layer and answer with its (polling) status fragment."""
     controller = get_object_or_404(Controller.objects.select_related("entity_state"), pk=controller_id)
     raw = request.POST.get("value", "")
+    code = request.POST.get("code", "").strip() or None
+    value: Any = raw if controller.entity_state.state_type == EntityStateType.TEXT else _coerce(raw.strip())
     try:
-        record = actions.control(controller, _coerce(raw.strip()), f"web:{request.user.get_username()}")
+        record = actions.control(controller, value, f"web:{request.user.get_username()}", code=code)
     except (IntegrationError, ValueError, TypeError) as exc:  # BadInput is a ValueError
         message = getattr(exc, "message", None) or str(exc)
         return render(request, "web/partials/control_status.html", {"error": message, "controller": controller})
@@ -125,6 +134,20 @@ def control(request: HttpRequest, controller_id: int) -> HttpResponse:
                                                                  "integration_label": integration_label(
                                                                      controller.integration_id) or "The device",
                                                                  "final": record.outcome in FINAL_OUTCOMES})
+
+
+@require_POST
+def control_code(request: HttpRequest, controller_id: int) -> HttpResponse:
+    """Keep (or forget) the code for one controller, so the page does not ask for it each time."""
+    controller = get_object_or_404(Controller.objects.select_related("entity_state"), pk=controller_id)
+    code = request.POST.get("code", "").strip()
+    if request.POST.get("forget") or not code:
+        ControlCode.objects.filter(controller=controller).delete()
+        messages.success(request, f"The code for {controller.name} is no longer stored.")
+    else:
+        ControlCode.objects.update_or_create(controller=controller, defaults={"code": code[:128]})
+        messages.success(request, f"The code for {controller.name} is stored; it is never shown again.")
+    return redirect("entity", entity_id=controller.entity_state.entity_id)
 
 
 @require_GET

@@ -28,7 +28,7 @@ def test_opens_after_threshold_consecutive_failures(clock: FakeClock) -> None:
     assert breaker.state is BreakerState.OPEN
     with pytest.raises(exc.CircuitOpenError) as raised:
         breaker.before_call()
-    assert raised.value.transient and raised.value.retry_at == clock.now + 30
+    assert raised.value.transient and raised.value.retry_at == clock.reading + 30
 
 
 def test_a_success_resets_the_consecutive_count(clock: FakeClock) -> None:
@@ -59,8 +59,8 @@ def test_failed_trial_reopens_for_a_full_timeout(clock: FakeClock) -> None:
     breaker.before_call()
     breaker.record_failure()
     snapshot = breaker.snapshot()
-    assert snapshot["state"] == "open" and snapshot["opened_at"] == clock.now
-    assert snapshot["next_trial_at"] == clock.now + 10 and snapshot["trips"] == 2
+    assert snapshot["state"] == "open" and snapshot["opened_at"] == clock.reading
+    assert snapshot["next_trial_at"] == clock.reading + 10 and snapshot["trips"] == 2
 
 
 def test_registry_shares_one_breaker_per_integration() -> None:

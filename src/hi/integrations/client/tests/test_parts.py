@@ -151,7 +151,7 @@ def test_redaction_masks_tokens_in_urls_and_headers() -> None:
 
 def test_fake_clock_async_sleep_yields(clock: FakeClock) -> None:
     asyncio.run(clock.asleep(2))
-    assert clock.now == 1002.0
+    assert clock.reading == 1002.0
 
 
 def test_timeouts_from_settings_with_overrides() -> None:

@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 
 from hi.integrations.client.auth import BearerAuth, Token, TokenLoginAuth
-from hi.integrations.client.clock import SYSTEM_CLOCK, Clock
 from hi.integrations.client.http import HttpClient, Timeouts
 from hi.integrations.client.retry import RETRY_STATUSES, RetryPolicy
 from hi.integrations.client.validation import parse
@@ -31,6 +30,7 @@ from hi.integrations.exceptions import (
     RequestError,
     ServerError,
 )
+from hi.utils.clock import SYSTEM_CLOCK, Clock
 
 from .models import (
     Group,

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hi.integrations.client.auth import BearerAuth, TokenLoginAuth
-from hi.integrations.client.clock import SYSTEM_CLOCK, Clock
 from hi.integrations.exceptions import AuthenticationError, RateLimitedError
+from hi.utils.clock import SYSTEM_CLOCK, Clock
 
 REFUSED_PAUSE = 600.0  # seconds without login attempts after the server refused the credentials
 DEFAULT_RATE_LIMIT_WAIT = 60.0  # when a 429 carries no Retry-After

@@ -11,7 +11,6 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 
 from hi.apps.entity.models import Entity
-from hi.apps.monitor.clock import ManualClock
 from hi.apps.monitor.context import WorkerContext
 from hi.integrations.enums import HealthStatus
 from hi.integrations.exceptions import IntegrationConnectionError
@@ -19,6 +18,7 @@ from hi.integrations.models import Integration
 from hi.services.homebox.integration import HomeBoxGateway
 from hi.services.homebox.monitors import HomeBoxMonitor
 from hi.simulator.homebox import API_KEY, HomeBoxSimulator
+from hi.utils.clock import ManualClock
 
 from .conftest import configure
 

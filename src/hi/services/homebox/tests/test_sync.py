@@ -143,6 +143,8 @@ def test_the_location_path_suggests_the_room_once_and_a_persons_choice_wins(sim)
     run_sync("homebox")
     dishwasher = Entity.objects.get(name="Dishwasher")
     assert dishwasher.location.name == "Kitchen" and dishwasher.location.parent.name == "Home"
+    assert dishwasher.location.parent.parent is None  # HomeBox's root "Home" is the hub's home, not a room in it
+    assert Location.objects.filter(name="Home").count() == 1
     garage = Location.objects.get(name="Garage")
     dishwasher.location = garage
     dishwasher.mark_user_field("location")

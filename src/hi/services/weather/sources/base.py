@@ -14,6 +14,8 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel
 
+from hi.utils.clock import SYSTEM_CLOCK
+
 # Names of the current-condition values every source reports in (metric units, see ``units.py``).
 CURRENT_FIELDS: tuple[str, ...] = (
     "temperature", "humidity", "dew_point", "wind_speed", "wind_direction", "pressure", "visibility",
@@ -155,8 +157,8 @@ class WeatherSource(abc.ABC):
         return f"{self.spec.label}: {len(report.current)} current values"
 
 
-Clock = Callable[[], dt.datetime]
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+# The weather service reads wall time through ``Now``: the bound ``now`` of the one clock
+# (``hi.utils.clock``) — ``SYSTEM_CLOCK.now`` by default, the monitor context's ``now`` when run by the
+# worker, a test's fake in tests.
+Now = Callable[[], dt.datetime]
+utc_now: Now = SYSTEM_CLOCK.now

@@ -12,7 +12,6 @@ from django.db import connection
 
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
-from hi.apps.monitor.clock import ManualClock
 from hi.apps.monitor.context import WorkerContext
 from hi.apps.sense.models import SensorHistory
 from hi.apps.sense.pipeline import get_pipeline
@@ -21,6 +20,7 @@ from hi.integrations.models import Integration
 from hi.integrations.sync.engine import run_sync
 from hi.services.weather.monitor import WeatherMonitor
 from hi.simulator.weather import WeatherSimulator
+from hi.utils.clock import ManualClock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

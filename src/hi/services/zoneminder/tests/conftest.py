@@ -12,7 +12,6 @@ from asgiref.sync import sync_to_async
 
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
-from hi.apps.monitor.clock import Clock
 from hi.apps.monitor.context import WorkerContext
 from hi.integrations.client.breaker import reset_breakers
 from hi.integrations.client.retry import RetryPolicy
@@ -23,6 +22,7 @@ from hi.integrations.sync.engine import run_sync
 from hi.services.zoneminder.monitors import ZoneMinderMonitor
 from hi.services.zoneminder.zm_client import AsyncZoneMinderClient, ZmSettings
 from hi.simulator.zoneminder import ZoneMinderSimulator
+from hi.utils.clock import Clock
 
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05, budget=2.0)
 

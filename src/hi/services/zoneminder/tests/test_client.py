@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from hi.integrations.client.clock import FakeClock
 from hi.integrations.exceptions import AuthenticationError, DataValidationError
 from hi.services.zoneminder.zm_client import AsyncZoneMinderClient, ZmSettings, events_path
 from hi.services.zoneminder.zm_models import MonitorFunction
+from hi.utils.clock import FakeClock
 
 from .conftest import fast_client, settings_for
 

@@ -15,13 +15,13 @@ import httpx
 import pytest
 from asgiref.sync import sync_to_async
 
-from hi.apps.monitor.clock import ManualClock
 from hi.integrations.sensor_response import SensorResponse
 from hi.services.zoneminder.event_window import AWAIT_PATIENCE, MAX_WINDOW_IDS, CursorState, advance
 from hi.services.zoneminder.models import EventCursor
 from hi.services.zoneminder.zm_client import EventBatch
 from hi.services.zoneminder.zm_models import EventsPage
 from hi.simulator.zoneminder import ZoneMinderSimulator
+from hi.utils.clock import ManualClock
 
 from .conftest import Poller, at, events, state_value
 

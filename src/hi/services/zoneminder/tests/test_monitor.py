@@ -13,7 +13,6 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from hi.apps.event.models import Event
-from hi.apps.monitor.clock import ManualClock
 from hi.apps.monitor.context import WorkerContext
 from hi.apps.sense.models import SensorHistory
 from hi.integrations.client.http import Timeouts
@@ -21,6 +20,7 @@ from hi.integrations.exceptions import IntegrationConnectionError
 from hi.integrations.models import Integration
 from hi.services.zoneminder.models import EventCursor
 from hi.services.zoneminder.monitors import ZoneMinderMonitor
+from hi.utils.clock import ManualClock
 
 from .conftest import Poller, at, events, fast_client, state_value
 

@@ -1,0 +1,94 @@
+"""Default rules made by syncs: life safety in every mode, intrusion by mode, battery; never resurrected."""
+
+from __future__ import annotations
+
+import pytest
+
+from hi.apps.alarm import modes
+from hi.apps.alarm.engine import get_engine
+from hi.apps.alarm.models import Alert, Rule
+from hi.apps.entity.enums import EntityStateType as S
+from hi.apps.entity.enums import EntityType
+from hi.apps.entity.models import EntityState
+from hi.apps.sense.live.bus import StateChange
+from hi.integrations.keys import IntegrationKey
+from hi.integrations.sync.engine import apply_sync, plan_sync
+from hi.integrations.sync.inventory import ExternalEntity, ExternalSensor, ExternalState, Inventory
+
+from .helpers import at
+
+pytestmark = pytest.mark.django_db
+
+
+def _entity(name: str, entity_type: str, state_type: str) -> ExternalEntity:
+    key = IntegrationKey("test", name)
+    sensor = ExternalSensor(IntegrationKey("test", f"{name}.sensor"), name)
+    return ExternalEntity(key=key, name=name.title(), entity_type=entity_type,
+                          states=(ExternalState(state_key="main", name=name, state_type=state_type, sensor=sensor),))
+
+
+HOME = (
+    _entity("kitchen smoke", EntityType.SENSOR, S.SMOKE),
+    _entity("boiler co", EntityType.SENSOR, S.CO),
+    _entity("stove gas", EntityType.SENSOR, S.GAS),
+    _entity("basement leak", EntityType.SENSOR, S.MOISTURE),
+    _entity("back door", EntityType.DOOR, S.OPEN_CLOSE),
+    _entity("garage light", EntityType.LIGHT, S.ON_OFF),
+    _entity("hall motion", EntityType.MOTION_SENSOR, S.MOVEMENT),
+    _entity("lock battery", EntityType.SENSOR, S.BATTERY_LEVEL),
+)
+
+
+def sync(entities=HOME, remove_missing: bool = False) -> None:
+    apply_sync(plan_sync("test", Inventory("test", tuple(entities)), remove_missing=remove_missing))
+
+
+def test_a_sync_creates_the_defaults_once():
+    sync()
+    rules = {r.name: r for r in Rule.objects.all()}
+    assert set(rules) == {
+        "Kitchen Smoke: smoke detected", "Boiler Co: carbon monoxide detected", "Stove Gas: gas detected",
+        "Basement Leak: water detected", "Back Door: opened while away", "Back Door: opened at night",
+        "Hall Motion: motion while away", "Hall Motion: motion at night", "Lock Battery: battery low"}
+    smoke = rules["Kitchen Smoke: smoke detected"]
+    assert smoke.level == "critical" and smoke.life_safety and smoke.is_default
+    assert set(smoke.modes) == {"disabled", "day", "night", "away"}
+    assert rules["Back Door: opened at night"].level == "warning"
+    assert rules["Back Door: opened at night"].modes == ["night"]
+    assert rules["Lock Battery: battery low"].conditions[0]["op"] == "below"
+    sync()
+    assert Rule.objects.count() == 9
+
+
+def test_a_deleted_default_never_comes_back_and_an_edited_one_keeps_its_edits():
+    sync()
+    Rule.objects.get(name="Kitchen Smoke: smoke detected").delete()
+    edited = Rule.objects.get(name="Back Door: opened at night")
+    edited.level = "critical"
+    edited.save()
+    sync()
+    assert not Rule.objects.filter(name="Kitchen Smoke: smoke detected").exists()
+    assert Rule.objects.get(name="Back Door: opened at night").level == "critical"
+
+
+def test_a_removed_then_returning_state_gets_its_rule_back_pointed_at_it():
+    sync()
+    rule = Rule.objects.get(name="Basement Leak: water detected")
+    sync([e for e in HOME if e.name != "Basement Leak"], remove_missing=True)
+    assert not EntityState.objects.filter(entity__name="Basement Leak").exists()
+    sync()
+    state = EntityState.objects.get(entity__name="Basement Leak")
+    rule.refresh_from_db()
+    assert rule.conditions[0]["state"] == state.pk and rule.state_ids == [state.pk]
+    assert Rule.objects.filter(name="Basement Leak: water detected").count() == 1
+
+
+def test_smoke_fires_in_disabled_mode():
+    sync()
+    modes.set_mode("disabled", "test")
+    state = EntityState.objects.get(entity__name="Kitchen Smoke")
+    fired = get_engine().evaluate_changes(
+        [StateChange(state.entity_id, state.pk, ("test:kitchen smoke.sensor",), "detected", "clear", at(0))],
+        now=at(0))
+    assert [f.rule.name for f in fired] == ["Kitchen Smoke: smoke detected"]
+    assert Alert.objects.get().level == "critical"
