@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from hi.apps.entity.availability import AvailabilityIndex
 from hi.apps.entity.enums import EntityStateType, EntityType
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.event.models import Event
@@ -65,7 +66,9 @@ def cameras(request: HttpRequest) -> HttpResponse:
     for event in recent:
         if len(events_by_camera[event.entity_id]) < CAMERA_EVENT_LIMIT:
             events_by_camera[event.entity_id].append(event)
-    cards = [{"entity": e, "urls": _camera_urls(e), "events": events_by_camera[e.id]} for e in entities]
+    index = AvailabilityIndex()
+    cards = [{"entity": e, "urls": _camera_urls(e), "events": events_by_camera[e.id],
+              "availability": index.of_entity(e)} for e in entities]
     live = request.GET.get("live")
     return render(request, "web/cameras.html", {"cards": cards, "live": live})
 

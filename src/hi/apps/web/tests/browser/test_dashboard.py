@@ -138,6 +138,17 @@ def test_lock_button_unavailable_controls_and_the_hub_banner(browser_page, live_
     page.goto("/?group=type")
     page.wait_for_selector("#live-indicator:has-text('live')")
 
+    # A Home Assistant camera's own page shows its live picture through the proxy, never the token.
+    camera = next(e for e in Entity.objects.filter(integration_id="hass", entity_type="camera")
+                  if any(m.startswith("camera.") for m in (e.integration_payload or {}).get("entity_ids", [])))
+    page.goto(f"/entities/{camera.id}/")
+    page.wait_for_function("document.querySelector('#camera-picture') && "
+                           "document.querySelector('#camera-picture').naturalWidth > 0")
+    assert "/hass/cameras/camera." in page.get_attribute("#camera-picture", "src")
+    assert hass_sim.token not in page.content()
+    page.goto("/?group=type")
+    page.wait_for_selector("#live-indicator:has-text('live')")
+
     # The lock card: Lock / Unlock only, never Jammed; one click, confirmed by Home Assistant.
     lock = _card(page, "Front door lock")
     assert lock.locator("button[value=jammed], option[value=jammed]").count() == 0
@@ -187,6 +198,11 @@ def test_an_outage_shows_live_on_open_pages_and_clears_after_recovery(browser_pa
                                                     last_success_at__isnull=False).exists(), what="the first poll")
         page = browser_page
         _sign_in(page)
+        camera = Entity.objects.filter(integration_id="zoneminder", entity_type="camera").first()
+        page.goto(f"/entities/{camera.id}/")  # a ZoneMinder camera's page shows a picture, not a path
+        page.wait_for_function("document.querySelector('#camera-picture') && "
+                               "document.querySelector('#camera-picture').naturalWidth > 0")
+        assert "/zoneminder/monitors/" not in page.inner_text("main")
         integrations = page.context.new_page()
         integrations.goto("/integrations/")
         integrations.wait_for_selector("#live-indicator:has-text('live')")
