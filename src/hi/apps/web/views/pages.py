@@ -62,7 +62,7 @@ def cameras(request: HttpRequest) -> HttpResponse:
                     .prefetch_related("states", Prefetch("attributes", queryset=EntityAttribute.objects.all())))
     events_by_camera: dict[int, list[Event]] = {entity.id: [] for entity in entities}
     recent = (Event.objects.filter(entity__in=entities, entity_state__state_type=EntityStateType.MOVEMENT)
-              .order_by("-start")[: CAMERA_EVENT_LIMIT * max(1, len(entities))])
+              .select_related("entity_state").order_by("-start")[: CAMERA_EVENT_LIMIT * max(1, len(entities))])
     for event in recent:
         if len(events_by_camera[event.entity_id]) < CAMERA_EVENT_LIMIT:
             events_by_camera[event.entity_id].append(event)
