@@ -74,12 +74,11 @@ def main() -> int:
     client = Client(HTTP_HOST="localhost")
     client.force_login(get_user_model().objects.create_user("bench", password="bench-password-1"))
 
+    from django.conf import settings
     from django.utils import timezone
 
     from hi.integrations.enums import HealthStatus, IntegrationStatus
     from hi.integrations.models import Integration
-
-    from django.conf import settings
 
     # Count the household time-zone read on every request (it is cached for a few seconds in production),
     # so the query count does not depend on the cache's age at the moment of counting.

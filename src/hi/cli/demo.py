@@ -75,3 +75,37 @@ def wire_integration(name: str, simulator: Any) -> None:
     summary = ", ".join(f"{k} {v}" for k, v in report.counts.items() if v) or "no changes"
     note("integration", f"  {name}: configured, enabled and synced ({summary})", name=name,
          status="ready", counts=report.counts)
+
+
+def start_inbox(stack: contextlib.ExitStack) -> Any | None:
+    """A loopback mail server and webhook receiver, with the demo's two notification channels pointed at it."""
+    from hi.apps.alarm.models import Channel
+    from hi.simulator.inbox import InboxSimulator
+
+    inbox = InboxSimulator()
+    try:
+        stack.enter_context(inbox.running_in_thread())
+    except Exception as exc:
+        note("inbox", f"  notifications: inbox did not start ({redact(exc)}), skipped", status="failed")
+        return None
+    for name, url, level in (("demo-mail", inbox.mail_url(), "warning"), ("demo-webhook", inbox.webhook_url(), "info")):
+        Channel.objects.update_or_create(name=name, defaults={"url": url, "min_level": level, "enabled": True})
+    note("inbox", f"  notifications: channels demo-mail and demo-webhook deliver to {inbox.url}/ (open it to see "
+         "what arrived; the basement leak sensor gets wet every few minutes)", url=inbox.url, status="running")
+    return inbox
+
+
+def seed_places() -> None:
+    """Floors, rooms, a plan with the simulated things on it, and a collection (kept across restarts)."""
+    from hi.apps.places.demo import seed_demo_places
+
+    try:
+        result = seed_demo_places()
+    except Exception as exc:  # the demo runs without places rather than not at all
+        note("places", f"  places: could not be set up: {redact(exc)}", status="failed")
+        return
+    plan = result["plan"]
+    note("places", f"  places: {result['places']} places"
+         + (f", a plan of {plan['location']} with {plan['placements']} things on it" if plan else "")
+         + (f", collection “{result['collection']['name']}”" if result["collection"] else ""),
+         status="ready", **result)

@@ -167,3 +167,77 @@ def delete_plan(request: HttpRequest, location_id: int) -> Any:
 
     plans.delete_plan(location_id)
     return Status(204, None)
+
+
+class CollectionOut(Schema):
+    id: int
+    name: str
+    view: str
+    pinned: bool
+    position: int
+    size: int | None = None
+    entity_ids: list[int] | None = None
+
+
+class CollectionIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    view: str = Field("grid", description="grid (cards) or list")
+    pinned: bool = Field(False, description="shown as a tab on the home page")
+    entity_ids: list[int] = Field(default_factory=list, description="members, in order")
+
+
+class CollectionChange(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    view: str | None = None
+    pinned: bool | None = None
+    position: int | None = None
+    entity_ids: list[int] | None = Field(None, description="replaces the members and their order")
+
+
+@router.get("/collections", response=list[CollectionOut], summary="Every collection, in order")
+def list_collections(request: HttpRequest) -> Any:
+    from hi.apps.places import collections
+
+    return collections.list_collections()
+
+
+@router.post("/collections", response={201: CollectionOut, **ERRORS}, summary="Create a collection")
+def create_collection(request: HttpRequest, payload: CollectionIn) -> Any:
+    from hi.apps.places import collections
+
+    return Status(201, collections.create_collection(payload.name, payload.view, payload.pinned, payload.entity_ids))
+
+
+@router.get("/collections/{collection_id}", response={200: CollectionOut, **ERRORS},
+            summary="One collection with its members in order")
+def get_collection(request: HttpRequest, collection_id: int) -> Any:
+    from hi.apps.places import collections
+
+    return collections.get_collection(collection_id)
+
+
+@router.put("/collections/{collection_id}", response={200: CollectionOut, **ERRORS},
+            summary="Rename, pin, reorder, or replace the members (only the fields sent change)")
+def update_collection(request: HttpRequest, collection_id: int, payload: CollectionChange) -> Any:
+    from hi.apps.places import collections
+
+    changes = {k: getattr(payload, k) for k in payload.model_fields_set}
+    return collections.update_collection(collection_id, **changes)
+
+
+@router.delete("/collections/{collection_id}", response={200: dict, **ERRORS}, summary="Delete a collection")
+def delete_collection(request: HttpRequest, collection_id: int) -> Any:
+    from hi.apps.places import collections
+
+    return collections.delete_collection(collection_id)
+
+
+class LinkIn(Schema):
+    target: str | int = Field(..., description="the integration's entity (id or key) this hand-made one becomes")
+
+
+@router.post("/entities/{key_or_id}/link", response={200: EntityOut, **ERRORS},
+             summary="Merge a thing added by hand into an integration's entity")
+def link_entity(request: HttpRequest, key_or_id: str, payload: LinkIn) -> Any:
+    entity = operations.link_manual(find_entity(key_or_id), find_entity(payload.target))
+    return entity_json(entities_with_states(Entity.objects.all()).get(pk=entity.pk))

@@ -197,3 +197,35 @@ def create_entity(name: str, entity_type: str, room: str | int | None = None) ->
     location = find_location(room) if room not in (None, "") else None
     return Entity.objects.create(name=cleaned, entity_type=entity_type, location=location,
                                  user_fields=["name", "entity_type", "location"])
+
+
+def is_manual(entity: Entity) -> bool:
+    """Added by hand: no integration key, live or remembered."""
+    return entity.integration_id is None and not entity.detached_key
+
+
+@transaction.atomic
+def link_manual(manual_ref: str | int | Entity, target_ref: str | int | Entity) -> Entity:
+    """Merge a thing added by hand into an integration's entity: its attributes and files, its place (unless a
+    person already chose one for the target), its plan positions and its collections move over; the
+    hand-made row goes. Nothing the person made is lost."""
+    from hi.apps.entity.models import EntityAttribute
+
+    from .models import CollectionItem, Placement
+
+    manual, target = _entity(manual_ref), _entity(target_ref)
+    if not is_manual(manual):
+        raise PlaceError(f"{manual.name!r} was not added by hand")
+    if target.pk == manual.pk or is_manual(target):
+        raise PlaceError("link it to an entity that comes from an integration")
+    EntityAttribute.objects.filter(entity=manual).update(entity=target)
+    if manual.location_id is not None and "location" not in target.user_fields:
+        target.location_id = manual.location_id
+        target.mark_user_field("location")
+        target.save(update_fields=["location", "user_fields", "updated_at"])
+    taken = set(Placement.objects.filter(entity=target).values_list("plan_id", flat=True))
+    Placement.objects.filter(entity=manual).exclude(plan_id__in=taken).update(entity=target)
+    taken = set(CollectionItem.objects.filter(entity=target).values_list("collection_id", flat=True))
+    CollectionItem.objects.filter(entity=manual).exclude(collection_id__in=taken).update(entity=target)
+    manual.delete()
+    return target

@@ -25,8 +25,10 @@ from hi.integrations.sensor_response import SensorResponse
 from hi.utils.redaction import redact, register_secret
 
 from .client import AsyncHassRestClient, HassWebSocket, StateChange, StatesResult
+from .client.registry import Registries
 from .hass_converter import Allowlist
 from .hass_live import LiveStateTracker, Signature, known_entity_ids, recorded_times
+from .hass_registry_follow import RegistryFollower
 from .hass_states import INTEGRATION_ID
 from .hass_sync import include_hidden, registries_or_none
 
@@ -97,8 +99,10 @@ class HassMonitor(IntegrationMonitor):
 
     def __init__(self, *, poll_interval: float = 4.0, fallback_after: float = 10.0, ping_interval: float = 20.0,
                  ping_timeout: float = 10.0, heartbeat_interval: float = 15.0,
-                 ws_options: dict[str, Any] | None = None) -> None:
+                 ws_options: dict[str, Any] | None = None, registry_settle: float = 1.0) -> None:
         self.poll_interval = poll_interval
+        self.registry_settle = registry_settle
+        self.registry: RegistryFollower | None = None
         self.fallback_after = fallback_after
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
@@ -143,14 +147,18 @@ class HassMonitor(IntegrationMonitor):
         ws = HassWebSocket(base_url, token, on_change=self._on_change, on_snapshot=self._on_snapshot,
                            on_auth_failed=self._on_auth_failed, on_state_change=self._on_link_state,
                            on_error=self._on_error, ping_interval=self.ping_interval,
-                           ping_timeout=self.ping_timeout, **self.ws_options)
+                           ping_timeout=self.ping_timeout, on_registry=self._on_registry, **self.ws_options)
         self._ws = ws
+        self.registry = RegistryFollower(ws.fetch_registries, self._apply_registries, self._registry_changed,
+                                         settle=self.registry_settle)
         self._queue = SubmitQueue(context, self._tracker)
         submitter = asyncio.create_task(self._queue.run(), name="hass-submit")
         await ws.start()
         try:
             await self._supervise(context, ws, rest)
         finally:
+            if self.registry is not None:
+                await self.registry.stop()
             await ws.stop()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._queue.idle.wait(), 5)
@@ -295,6 +303,20 @@ class HassMonitor(IntegrationMonitor):
             self._queue.add(responses, {change.entity_id: self._tracker.signature(change.new_state)})
         if self._tracker.membership_changed(change):
             await self._membership_changed(lambda tracker: tracker.membership_changed(change))
+
+    async def _on_registry(self, event_type: str, data: dict[str, Any]) -> None:
+        if self.registry is not None:
+            await self.registry.event(event_type, data)
+
+    def _apply_registries(self, registries: Registries) -> None:
+        if self._tracker is not None:
+            self._tracker.registries = registries if registries.available else None
+
+    async def _registry_changed(self, reason: str) -> None:
+        """Flag (or auto-sync) once per settled burst of registry events."""
+        synced = await sync_to_async(_mark_needs_sync)(reason)
+        if synced and self._tracker is not None:
+            self._tracker.known_ids = await sync_to_async(known_entity_ids)()
 
     async def _membership_changed(self, explain: Callable[[LiveStateTracker], str]) -> None:
         """Re-read what is imported (a sync may have run meanwhile), then flag or auto-sync if still needed."""

@@ -103,3 +103,24 @@ def test_plans_and_placements_over_the_api(api):
     assert len(api.get(f"/api/v1/locations/{home}/plan").json()["placements"]) == 1
     assert put(api, f"/api/v1/locations/{home}/plan", {"image_base64": "!!"}).status_code == 400
     assert api.delete(f"/api/v1/locations/{home}/plan").status_code == 204
+
+
+def test_collections_over_the_api(api):
+    a, b = make_light("A", "light.a"), make_light("B", "light.b")
+    made = post(api, "/api/v1/collections", {"name": "Lights", "entity_ids": [b.entity.id, a.entity.id]})
+    assert made.status_code == 201 and made.json()["entity_ids"] == [b.entity.id, a.entity.id]
+    cid = made.json()["id"]
+    changed = put(api, f"/api/v1/collections/{cid}", {"pinned": True, "entity_ids": [a.entity.id]}).json()
+    assert changed["pinned"] and changed["entity_ids"] == [a.entity.id] and changed["name"] == "Lights"
+    assert api.get("/api/v1/collections").json()[0]["size"] == 1
+    assert put(api, f"/api/v1/collections/{cid}", {"view": "table"}).status_code == 400
+    assert api.delete(f"/api/v1/collections/{cid}").json() == {"deleted": "Lights"}
+    assert api.get(f"/api/v1/collections/{cid}").status_code == 404
+
+
+def test_link_a_hand_made_thing_over_the_api(api):
+    lamp = make_light("Lamp", "light.lamp")
+    made = post(api, "/api/v1/entities", {"name": "Old lamp", "entity_type": "light"}).json()
+    linked = post(api, f"/api/v1/entities/{made['id']}/link", {"target": "test_switch:light.lamp"})
+    assert linked.status_code == 200 and linked.json()["id"] == lamp.entity.id
+    assert api.get(f"/api/v1/entities/{made['id']}").status_code == 404

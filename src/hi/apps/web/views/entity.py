@@ -87,6 +87,9 @@ def detail(request: HttpRequest, entity_id: int) -> HttpResponse:
         "rename_form": RenameForm(initial={"name": entity.name}),
         "places": [(location.pk, tree.path(location)) for location, _ in tree.walk()],
         "place_path": tree.path(entity.location_id),
+        "manual": entity.integration_id is None and not entity.detached_key,
+        "link_targets": (Entity.objects.filter(integration_id__isnull=False).only("id", "name", "integration_id")
+                         .order_by("name", "id")) if entity.integration_id is None and not entity.detached_key else (),
         "periods": list(PERIODS),
         "period": request.GET.get("period", "24h") if request.GET.get("period") in PERIODS else "24h",
     }

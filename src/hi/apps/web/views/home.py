@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,6 +17,7 @@ from hi.apps.control.models import Controller
 from hi.apps.entity.availability import AvailabilityIndex
 from hi.apps.entity.enums import AttributeSource, AttributeValueType, EntityType
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
+from hi.apps.places.models import Collection
 from hi.apps.places.tree import LocationTree
 from hi.apps.web.cards import build_cards, camera_urls
 from hi.integrations import integration_factory
@@ -54,6 +55,7 @@ class HomeFilters:
     entity_type: str = ""
     state: str = ""
     group: str = DEFAULT_GROUPING
+    collection: int | None = None
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> HomeFilters:
@@ -70,6 +72,7 @@ class HomeFilters:
             entity_type=entity_type if entity_type in EntityType.values else "",
             state=get.get("state", "").strip()[:40],
             group=group if group in GROUPINGS else DEFAULT_GROUPING,
+            collection=int(raw) if (raw := get.get("collection", "").strip()).isdigit() else None,
         )
 
     @property
@@ -110,9 +113,14 @@ def filtered_entities(filters: HomeFilters, tree: LocationTree | None = None) ->
         "id", "entity_id", "name", "state_type", "value", "units", "value_range", "value_updated_at",
     ).prefetch_related(Prefetch("controllers", queryset=controllers))
     entities = entities.annotate(type_rank=type_order())
-    if filters.group == "room":
+    order: tuple[str, ...]
+    if filters.collection is not None:  # a pinned collection's tab: its members in their order
+        entities = entities.filter(collection_items__collection_id=filters.collection).annotate(
+            member_position=F("collection_items__position"))
+        order = ("member_position",)
+    elif filters.group == "room":
         entities = entities.annotate(room_rank=room_order(tree or LocationTree.load()))
-        order: tuple[str, ...] = ("room_rank", "type_rank")
+        order = ("room_rank", "type_rank")
     elif filters.group == "type":
         order = ("type_rank",)
     else:
@@ -150,6 +158,10 @@ def card_pictures(entities: list[Entity]) -> dict[int, str]:
 def home(request: HttpRequest) -> HttpResponse:
     filters = HomeFilters.from_request(request)
     tree = LocationTree.load()
+    tabs = list(Collection.objects.filter(pinned=True).order_by("position", "name", "id"))
+    collection = next((c for c in tabs if c.pk == filters.collection), None)
+    if collection is None and filters.collection is not None:
+        collection = Collection.objects.filter(pk=filters.collection).first()
     paginator = Paginator(filtered_entities(filters, tree), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     facets = integration_facets()
@@ -170,7 +182,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "state_choices": STATE_CHOICES,
         "type_labels": dict(EntityType.choices),
         "room_paths": room_paths,
-        "groupings": [("room", "Room"), ("type", "Type"), ("integration", "Integration")],
+        "tabs": tabs,
+        "collection": collection,
     }
     template = "web/partials/home_results.html" if request.htmx and request.htmx.target == "results" else "web/home.html"
     return render(request, template, context)

@@ -86,7 +86,7 @@ def index(request: HttpRequest) -> HttpResponse:
     with_plans = set(FloorPlan.objects.values_list("location_id", flat=True))
     rows = [{"location": location, "depth": depth, "path": tree.path(location), "has_plan": location.pk in with_plans}
             for location, depth in tree.walk()]
-    return render(request, "web/places.html", {"rows": rows})
+    return render(request, "web/places.html", {"rows": rows, "entity_types": EntityType.choices})
 
 
 @require_POST
@@ -98,6 +98,33 @@ def add(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, f"Added {row['path']}.")
     return redirect("places")
+
+
+@require_POST
+def add_thing(request: HttpRequest) -> HttpResponse:
+    """A thing added by hand (an appliance, a shut-off valve): no integration, never removed by a sync."""
+    try:
+        entity = operations.create_entity(request.POST.get("name", ""), request.POST.get("entity_type", ""),
+                                          request.POST.get("location") or None)
+    except (operations.PlaceError, operations.PlaceNotFound) as exc:
+        messages.error(request, str(exc))
+        return redirect("places")
+    messages.success(request, f"Added “{entity.name}”. Add notes, files or a manual below; no sync will remove it.")
+    return redirect("entity", entity_id=entity.id)
+
+
+@require_POST
+def link(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Merge a hand-made thing into the integration's entity it turned out to be."""
+    manual = get_object_or_404(Entity, pk=entity_id)
+    raw = request.POST.get("target", "")
+    try:
+        target = operations.link_manual(manual, int(raw) if raw.isdigit() else raw)
+    except (operations.PlaceError, operations.PlaceNotFound) as exc:
+        messages.error(request, str(exc))
+        return redirect("entity", entity_id=manual.id)
+    messages.success(request, f"“{manual.name}” is now part of “{target.name}”: its notes, files and place moved here.")
+    return redirect("entity", entity_id=target.id)
 
 
 @require_POST

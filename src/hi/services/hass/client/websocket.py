@@ -17,6 +17,7 @@ from hi.integrations import exceptions as exc
 from hi.integrations.client import WebSocketClient, WsState
 
 from .models import HassContext, StateChange, WsError
+from .registry import REGISTRY_EVENTS, Registries, fetch_registries
 from .rest import INTEGRATION_ID, StatesResult, parse_states
 
 logger = logging.getLogger("hi.services.hass.client.ws")
@@ -24,6 +25,7 @@ DEFAULT_MAX_SIZE = 64 * 2**20  # get_states of a big home is several MB; websock
 
 OnChange = Callable[[StateChange], Awaitable[None]]
 OnSnapshot = Callable[[StatesResult], Awaitable[None]]
+OnRegistry = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
 def websocket_url(base_url: str) -> str:
@@ -58,8 +60,10 @@ class HassWebSocket:
                  on_state_change: Callable[[WsState, str], Any] | None = None,
                  on_error: Callable[[exc.IntegrationError], Awaitable[None]] | None = None,
                  ping_interval: float = 20.0, ping_timeout: float = 10.0, max_size: int = DEFAULT_MAX_SIZE,
-                 coalesce: bool = True, **options: Any) -> None:
+                 coalesce: bool = True, on_registry: OnRegistry | None = None, **options: Any) -> None:
         self._token = token
+        self._on_registry = on_registry
+        self._registry_subscriptions: dict[int, str] = {}
         self._on_change = on_change
         self._on_snapshot = on_snapshot
         self._coalesce = coalesce
@@ -134,6 +138,22 @@ class HassWebSocket:
         answer = await ws.send_command(command)
         raise_for_result(answer, "subscribe_events")
         self._subscription = answer["id"]
+        self._registry_subscriptions = {}
+        if self._on_registry is None:
+            return
+        for event_type in REGISTRY_EVENTS:
+            answer = await ws.send_command({"type": "subscribe_events", "event_type": event_type})
+            try:
+                raise_for_result(answer, "subscribe_events")
+            except (exc.RequestError, exc.AuthenticationError) as error:
+                logger.info("hass: cannot follow %s (%s); registry changes need a manual sync", event_type,
+                            error.message)
+                continue
+            self._registry_subscriptions[answer["id"]] = event_type
+
+    async def fetch_registries(self, timeout: float | None = None) -> Registries:
+        """Every registry over this connection (after a registry event)."""
+        return await fetch_registries(lambda payload: self.client.send_command(payload, timeout or 60.0))
 
     async def _resync(self, ws: WebSocketClient) -> None:
         try:
@@ -151,6 +171,13 @@ class HassWebSocket:
 
     async def _handle(self, message: Any) -> None:
         if not isinstance(message, dict) or message.get("type") != "event":
+            return
+        if message.get("id") in self._registry_subscriptions:
+            event = message.get("event")
+            data = event.get("data") if isinstance(event, dict) else None
+            if self._on_registry is not None:
+                await self._on_registry(self._registry_subscriptions[message["id"]],
+                                        data if isinstance(data, dict) else {})
             return
         if message.get("id") != self._subscription:
             return

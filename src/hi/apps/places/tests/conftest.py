@@ -1,0 +1,1 @@
+from hi.integrations.testing.fixtures import *  # noqa: F403

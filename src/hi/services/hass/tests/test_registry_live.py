@@ -1,0 +1,80 @@
+"""Registry changes in Home Assistant reach hi through registry-updated events: flagged, or synced at once."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from hi.apps.entity.models import Entity
+from hi.integrations.sync.engine import run_sync
+from hi.simulator.hass import HassSimulator
+
+from .conftest import configure
+from .test_monitor import Live, eventually, integration
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@sync_to_async
+def _lock() -> Entity:
+    return Entity.objects.select_related("location").get(integration_name="lock.front_door")
+
+
+async def test_a_burst_of_registry_events_flags_one_sync(sim: HassSimulator) -> None:
+    await sync_to_async(configure)(sim)
+    await sync_to_async(run_sync)("hass")
+    running = await Live(sim, registry_settle=0.2).start()
+    try:
+        sim.update_device("dev_front_lock", area_id="garage")
+        sim.update_entity_entry("sensor.front_door_battery", name="Lock battery")
+        stored = await eventually(lambda: _flagged())
+        assert "registry changed (device dev_front_lock update and 1 more)" in stored.needs_sync_reason
+        assert running.monitor.registry is not None and running.monitor.registry.handled == 1
+        assert (await _lock()).location.name == "Hallway"  # flagged, not synced: nothing changed yet
+    finally:
+        await running.stop()
+
+
+async def test_with_auto_sync_the_area_move_reaches_the_entity(sim: HassSimulator) -> None:
+    await sync_to_async(configure)(sim, auto_sync=True)
+    await sync_to_async(run_sync)("hass")
+    running = await Live(sim, registry_settle=0.1).start()
+    try:
+        sim.update_device("dev_front_lock", area_id="garage", name_by_user="Side door lock")
+        lock = await eventually(lambda: _moved())
+        assert lock.name == "Side door lock" and lock.integration_payload["area"]["name"] == "Garage"
+        assert not (await integration()).needs_sync
+    finally:
+        await running.stop()
+
+
+async def test_hiding_an_entity_in_ha_is_not_drift_once_synced(sim: HassSimulator) -> None:
+    await sync_to_async(configure)(sim)
+    await sync_to_async(run_sync)("hass")
+    running = await Live(sim, registry_settle=0.1).start()
+    try:
+        sim.update_entity_entry("light.porch", hidden_by="user")
+        await eventually(lambda: _flagged())
+        await sync_to_async(run_sync)("hass")
+        assert not await sync_to_async(Entity.objects.filter(integration_name="light.porch").exists)()
+        sim.set_state("light.porch", "on")  # a hidden entity's change is neither imported nor drift
+        sim.set_state("sensor.wind", "9.9")
+        await eventually(lambda: _wind_is(9.9))
+        assert not (await integration()).needs_sync
+    finally:
+        await running.stop()
+
+
+async def _flagged() -> object:
+    stored = await integration()
+    return stored if stored.needs_sync else None
+
+
+async def _moved() -> Entity | None:
+    lock = await _lock()
+    return lock if lock.location is not None and lock.location.name == "Garage" else None
+
+
+@sync_to_async
+def _wind_is(value: float) -> bool:
+    return Entity.objects.get(integration_name="sensor.wind").states.get().value == value
