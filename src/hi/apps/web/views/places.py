@@ -145,6 +145,34 @@ def add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+def edit(request: HttpRequest, location_id: int) -> HttpResponse:
+    """Rename, move (another parent) or reorder (a position among its siblings) one place."""
+    get_object_or_404(Location, pk=location_id)
+    raw_position = request.POST.get("position", "").strip()
+    try:
+        row = operations.update_location(
+            location_id, name=request.POST.get("name"), parent=request.POST.get("parent") or None,
+            position=int(raw_position) if raw_position.lstrip("-").isdigit() else None)
+    except (operations.PlaceError, operations.PlaceNotFound) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Saved {row['path']}.")
+    return redirect("places")
+
+
+@require_POST
+def delete(request: HttpRequest, location_id: int) -> HttpResponse:
+    try:
+        result = operations.delete_location(location_id)
+    except (operations.PlaceError, operations.PlaceNotFound) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Deleted {result['deleted']}; {result['entities_unassigned']} thing(s) in it now "
+                                  "have no place, and what was inside it moved up a level.")
+    return redirect("places")
+
+
+@require_POST
 def add_thing(request: HttpRequest) -> HttpResponse:
     """A thing added by hand (an appliance, a shut-off valve): no integration, never removed by a sync."""
     try:
