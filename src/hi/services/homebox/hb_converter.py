@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from hi.apps.entity.enums import AttributeValueType, EntityType
+from hi.apps.entity.enums import AttributeValueType, EntityStateType, EntityType
 from hi.integrations.keys import IntegrationKey
-from hi.integrations.sync.inventory import ExternalAttribute, ExternalEntity
+from hi.integrations.sync.inventory import ExternalAttribute, ExternalEntity, ExternalSensor, ExternalState
 
 from .client import INTEGRATION_ID, Attachment, ItemDetail
 
@@ -135,3 +135,33 @@ def cached_detail(payload: Mapping[str, Any] | None) -> ItemDetail | None:
         return ItemDetail.model_validate_json(raw)
     except ValueError:
         return None
+
+
+# -- the warranty summary: one state an alarm rule can watch ------------------------------------------
+WARRANTIES_KEY = IntegrationKey(INTEGRATION_ID, "warranties")
+ENDING_SOON_KEY = IntegrationKey(INTEGRATION_ID, "warranties.ending_soon")
+DEFAULT_WARRANTY_DAYS = 30
+
+
+def warranty_days(attributes: Mapping[str, str]) -> int:
+    raw = (attributes.get("warranty_days") or "").strip()
+    try:
+        return max(0, min(int(raw), 3650)) if raw else DEFAULT_WARRANTY_DAYS
+    except ValueError:
+        return DEFAULT_WARRANTY_DAYS
+
+
+def warranty_entity(count: int, days: int) -> ExternalEntity:
+    """A virtual entity whose one numeric state counts warranties ending within ``days``: the alarm
+    layer's rules take states as inputs, so "ending soon above 0" alerts before a warranty runs out."""
+    state = ExternalState("ending_soon", f"Warranties ending within {days} days", str(EntityStateType.CONTINUOUS),
+                          value_range={"min": 0}, units="items", value=count,
+                          sensor=ExternalSensor(ENDING_SOON_KEY, "Warranties ending soon"))
+    return ExternalEntity(key=WARRANTIES_KEY, name="Warranties ending soon", entity_type=str(EntityType.VIRTUAL),
+                          states=(state,), payload={"days": days})
+
+
+def count_ending(entities: Iterable[ExternalEntity], start: str, end: str) -> int:
+    """Items whose ``Warranty expires`` (ISO text) lies in [start, end]."""
+    return sum(1 for entity in entities for a in entity.attributes
+               if a.name == WARRANTY_ATTRIBUTE and start <= a.value <= end)

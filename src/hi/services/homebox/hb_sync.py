@@ -10,6 +10,7 @@ user's edits) and reconnects them if they are unarchived; removal only with ``--
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -18,11 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from hi.apps.entity.models import Entity
+from hi.integrations.exceptions import DataValidationError
 from hi.integrations.integration_gateway import IntegrationSynchronizer
 from hi.integrations.sync.inventory import ExternalEntity, Inventory
 
 from .client import INTEGRATION_ID, HomeBoxClient, ItemDetail
-from .hb_converter import cached_detail, to_entity
+from .hb_converter import cached_detail, count_ending, to_entity, warranty_days, warranty_entity
 from .hb_settings import settings_from
 
 logger = logging.getLogger("hi.services.homebox.sync")
@@ -58,14 +60,28 @@ def _cache(item_ids: list[str]) -> dict[str, Any]:
     return dict(rows.values_list("integration_name", "integration_payload").iterator(chunk_size=2000))
 
 
-def fetch_details(client: HomeBoxClient, item_ids: list[str]) -> dict[str, ItemDetail]:
-    """Detail of each item, a few at a time (the HTTP client is thread-safe and shares one token)."""
+def fetch_details(client: HomeBoxClient, item_ids: list[str]) -> tuple[dict[str, ItemDetail], dict[str, str]]:
+    """Detail of each item, a few at a time (the HTTP client is thread-safe and shares one token).
+
+    An item whose detail does not fit the schema is reported in the second dict (id → reason), not
+    raised: one malformed item must not stop the other 4,999 from being imported."""
+
+    def one(item_id: str) -> ItemDetail | DataValidationError:
+        try:
+            return client.item(item_id)
+        except DataValidationError as exc:
+            return exc
+
     if not item_ids:
-        return {}
+        return {}, {}
     if len(item_ids) == 1:
-        return {item_ids[0]: client.item(item_ids[0])}
-    with ThreadPoolExecutor(max_workers=DETAIL_WORKERS, thread_name_prefix="homebox-detail") as pool:
-        return dict(zip(item_ids, pool.map(client.item, item_ids), strict=True))
+        answers = [one(item_ids[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=DETAIL_WORKERS, thread_name_prefix="homebox-detail") as pool:
+            answers = list(pool.map(one, item_ids))
+    details = {i: a for i, a in zip(item_ids, answers, strict=True) if isinstance(a, ItemDetail)}
+    failed = {i: a.message for i, a in zip(item_ids, answers, strict=True) if isinstance(a, DataValidationError)}
+    return details, failed
 
 
 class HomeBoxSynchronizer(IntegrationSynchronizer):
@@ -93,11 +109,16 @@ class HomeBoxSynchronizer(IntegrationSynchronizer):
                     details[summary.id] = cached
                 else:
                     stale.append(summary.id)
-            details.update(fetch_details(client, stale))
+            fetched, failed = fetch_details(client, stale)
+            details.update(fetched)
             requests = client.requests
+        for item_id, reason in failed.items():
+            logger.warning("homebox: item %s skipped: %s", item_id, reason)
         entities = []
         for summary in summaries:
             entity = known.get(summary.id)
+            if entity is None and summary.id in failed:
+                continue  # left as it is: the inventory is marked incomplete, so nothing is detached for it
             if entity is None:
                 key = keys[summary.id]
                 entity = to_entity(details[summary.id], key[1], currency)
@@ -107,8 +128,13 @@ class HomeBoxSynchronizer(IntegrationSynchronizer):
         with _converted_lock:
             for gone in set(_converted) - set(keys):
                 del _converted[gone]
+        days = warranty_days(attributes)
+        today = dt.date.today()
+        entities.append(warranty_entity(count_ending(entities, today.isoformat(),
+                                                     (today + dt.timedelta(days=days)).isoformat()), days))
         with _last_lock:
-            _last.update({"items": len(summaries), "details_fetched": len(stale), "requests": requests,
+            _last.update({"items": len(summaries), "details_fetched": len(stale), "skipped": sorted(failed)[:20],
+                          "requests": requests,
                           "seconds": round(time.perf_counter() - started, 3), "finished_at": time.time()})
         logger.info("homebox: %d items, %d re-read, %d requests", len(summaries), len(stale), requests)
-        return Inventory(integration_id=INTEGRATION_ID, entities=tuple(entities))
+        return Inventory(integration_id=INTEGRATION_ID, entities=tuple(entities), complete=not failed)

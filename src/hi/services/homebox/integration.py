@@ -44,6 +44,9 @@ class HomeBoxGateway(IntegrationGateway):
                       help_text="HomeBox v0.23+: the collection (group) to import; empty: your default one"),
         AttributeSpec("refresh_interval", "Refresh every (seconds)", AttributeType.INTEGER, required=False,
                       help_text="default 3600 (hourly); a manual sync works any time"),
+        AttributeSpec("warranty_days", "Warranty warning (days)", AttributeType.INTEGER, required=False,
+                      help_text="default 30: the 'Warranties ending soon' state counts warranties ending "
+                                "within this many days (an input for alarm rules)"),
     )
 
     def test_connection(self, attributes: Mapping[str, str], timeout: float) -> ConnectionTestResult:

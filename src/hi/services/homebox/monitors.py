@@ -1,4 +1,5 @@
-"""The HomeBox monitor: a reachability probe every few minutes and a refresh sync every ``refresh_interval``.
+"""The HomeBox monitor: a reachability probe every few minutes, a refresh sync every ``refresh_interval``,
+and the count of warranties ending soon (a state alarm rules can watch) after each probe.
 
 HomeBox has no push; the inventory changes rarely, so the monitor re-syncs on a slow clock (hourly
 by default; a no-op sync is a handful of list requests). Between syncs it reads ``/status`` (no
@@ -8,6 +9,7 @@ login, rate-limit block, token expiry) with the integration's health so every pr
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -16,8 +18,10 @@ from asgiref.sync import sync_to_async
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.exceptions import ConfigurationError
 from hi.integrations.monitor import PeriodicMonitor
+from hi.integrations.sensor_response import SensorResponse
 
 from .client import INTEGRATION_ID, HomeBoxClient, session_for
+from .hb_converter import ENDING_SOON_KEY, warranty_days
 from .hb_settings import refresh_seconds, settings_from
 
 if TYPE_CHECKING:
@@ -49,6 +53,14 @@ def probe(attributes: Mapping[str, str]) -> dict[str, Any]:
     return {"reachable": True, "version": status.build.version, **login_details(attributes)}
 
 
+def warranty_responses(attributes: Mapping[str, str], now: dt.datetime) -> list[SensorResponse]:
+    """The warranty count as it is today (dates move on without HomeBox changing: re-counted each poll)."""
+    from .warranty import ending_soon_count
+
+    days = warranty_days(attributes)
+    return [SensorResponse(ENDING_SOON_KEY, ending_soon_count(days, now.date()), now, {"days": days})]
+
+
 def refresh() -> None:
     from hi.integrations.sync.engine import run_sync
 
@@ -78,3 +90,4 @@ class HomeBoxMonitor(PeriodicMonitor):
             self.last_sync_at = now
             await sync_to_async(refresh)()
             await context.set_detail("homebox", {**details, **login_details(attributes)})
+        await context.submit(await sync_to_async(warranty_responses)(attributes, context.now()))

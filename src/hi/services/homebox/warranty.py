@@ -55,3 +55,10 @@ def expiring(days: int, today: dt.date, include_expired_days: int = 0) -> list[W
         else:
             rows[entity_id].documents.append((name, value))
     return list(rows.values())
+
+
+def ending_soon_count(days: int, today: dt.date) -> int:
+    """How many items' warranties end within ``days`` (the value of the ``ending_soon`` state)."""
+    return (EntityAttribute.objects.filter(name=WARRANTY_ATTRIBUTE, source=AttributeSource.INTEGRATION,
+                                           entity__integration_id=INTEGRATION_ID, value__gte=today.isoformat(),
+                                           value__lte=(today + dt.timedelta(days=days)).isoformat()).count())

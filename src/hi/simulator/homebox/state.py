@@ -28,7 +28,10 @@ def _iso(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def _date(value: dt.date | None) -> str:
+def _date(value: dt.date | str | None) -> str:
+    """A date as HomeBox sends it; a string is sent as it is (tests use that for malformed data)."""
+    if isinstance(value, str):
+        return value
     return f"{value.isoformat()}T00:00:00Z" if value else ZERO_TIME
 
 

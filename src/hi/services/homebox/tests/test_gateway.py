@@ -10,7 +10,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import connection
 
-from hi.apps.entity.models import Entity
+from hi.apps.entity.models import Entity, EntityState
 from hi.apps.monitor.context import WorkerContext
 from hi.integrations.enums import HealthStatus
 from hi.integrations.exceptions import IntegrationConnectionError
@@ -78,15 +78,17 @@ async def test_the_monitor_probes_reachability_and_refreshes_on_its_interval(clo
     await sim.start()
     try:
         await sync_to_async(configure)(sim, refresh_interval="3600")
-        manual = ManualClock(start=dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC))
+        manual = ManualClock(start=dt.datetime.now(dt.UTC))  # the demo warranties are relative to today
         context = WorkerContext("homebox", {**sim.integration_attributes(), "refresh_interval": "3600"},
                                 clock=manual)
         monitor = HomeBoxMonitor()
         await monitor.poll(context)
-        assert await sync_to_async(Entity.objects.filter(integration_id="homebox").count)() == 8
+        assert await sync_to_async(Entity.objects.filter(integration_id="homebox").count)() == 9
         details = (await sync_to_async(Integration.objects.get)(integration_id="homebox")).health_details
         assert details["homebox"]["reachable"] is True and details["homebox"]["logged_in"] is True
         assert details["homebox"]["version"] == "v0.26.2" and details["homebox"]["token_expires_at"]
+        ending = await sync_to_async(EntityState.objects.get)(state_key="ending_soon")
+        assert ending.value == 1 and ending.value_updated_at is not None  # the monitor's count went through the pipeline
         lists = sim.api.requests.get("GET /api/v1/entities", 0)
         manual.advance(300)
         await monitor.poll(context)  # five minutes later: a probe, no sync

@@ -28,7 +28,7 @@ def item_id(sim, name: str) -> str:
 def test_import_maps_items_to_typed_entities_with_read_only_attributes(sim):
     configure(sim)
     report = run_sync("homebox")
-    assert report.counts["create"] == 8
+    assert report.counts["create"] == 9  # eight items and the warranty summary
     entities = {e.name: e for e in Entity.objects.filter(integration_id="homebox")}
     assert entities["Dishwasher"].entity_type == "appliance"
     assert entities["Network storage"].entity_type == "server"
@@ -155,3 +155,28 @@ def test_the_location_path_suggests_the_room_once_and_a_persons_choice_wins(sim)
     dishwasher.refresh_from_db()
     assert dishwasher.location == garage
     assert attributes_of("Dishwasher")["Location"] == ("Home / Basement", "text")
+
+
+def test_a_malformed_item_is_skipped_the_rest_imported_and_nothing_detached(sim):
+    configure(sim)
+    run_sync("homebox")
+    dryer = item_id(sim, "Washing machine")
+    sim.state.update_item(dryer, warranty_expires="not a date")  # the detail now carries an unreadable date
+    sim.state.update_item(item_id(sim, "Furnace"), notes="serviced")
+    report = run_sync("homebox")
+    assert report.counts["update"] == 1 and report.counts["detach"] == 0
+    assert attributes_of("Furnace")["Notes"] == ("serviced", "text")
+    assert Entity.objects.get(name="Washing machine").integration_name == dryer  # kept, still connected
+    assert any("incomplete" in warning for warning in report.plan.warnings)
+
+
+def test_warranties_ending_soon_is_a_state_an_alarm_rule_can_watch(sim):
+    from hi.apps.alarm.rules import create_rule, test_rule
+
+    configure(sim, warranty_days="30")
+    run_sync("homebox")
+    summary = Entity.objects.get(integration_id="homebox", integration_name="warranties")
+    state = summary.states.get(state_key="ending_soon")
+    assert summary.entity_type == "virtual" and state.value == 1 and state.units == "items"  # the fridge, in 20 days
+    rule = create_rule({"name": "A warranty ends soon", "conditions": [{"state": state.pk, "op": "above", "value": 0}]})
+    assert test_rule(rule["id"])["satisfied"]
