@@ -76,7 +76,8 @@ class HassSimulator(SimulatorBase):
         await super().stop()
 
     async def _live_a_little(self) -> None:
-        """Motion comes and goes in the kitchen, the outside temperature and house power drift."""
+        """Motion comes and goes in the kitchen, the outside temperature and house power drift, and about
+        every five minutes the basement leak sensor gets wet for 20 s (the demo's alarm)."""
         rng = random.Random(4)
         tick = 0
         while True:
@@ -85,6 +86,9 @@ class HassSimulator(SimulatorBase):
             motion = self.store.get("binary_sensor.kitchen_motion")
             if motion is not None and (tick % 3 == 0 or motion.state == "on"):
                 self.store.set(motion.entity_id, "off" if motion.state == "on" else "on")
+            leak = self.store.get("binary_sensor.basement_leak")
+            if leak is not None and tick % 60 in (12, 16):
+                self.store.set(leak.entity_id, "on" if tick % 60 == 12 else "off")
             for entity_id, step in (("sensor.outside_temperature", 0.1), ("sensor.house_power", 15.0)):
                 current = self.store.get(entity_id)
                 if current is not None:
