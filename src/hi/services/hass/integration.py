@@ -18,9 +18,11 @@ from hi.integrations.exceptions import (
 )
 from hi.integrations.integration_gateway import (
     ConnectionTestResult,
+    EntityRef,
     HealthReport,
     IntegrationGateway,
     IntegrationSynchronizer,
+    MediaUrls,
 )
 from hi.utils.redaction import redact, register_secret
 
@@ -101,6 +103,18 @@ class HassGateway(IntegrationGateway):
 
         return HassMonitor()
 
+    def media_urls(self, entity: EntityRef) -> MediaUrls:
+        """A camera's picture and live stream through our authenticated proxy (``views.py``): the first
+        ``camera.*`` among the Home Assistant entities grouped into this one."""
+        payload = entity.integration_payload if isinstance(entity.integration_payload, dict) else {}
+        members = [m for m in payload.get("entity_ids") or [] if isinstance(m, str)]
+        if not members and entity.integration_name:
+            members = [entity.integration_name]
+        camera = next((m for m in members if m.startswith("camera.")), None)
+        if camera is None:
+            return MediaUrls()
+        return MediaUrls(picture=f"/hass/cameras/{camera}/picture", stream=f"/hass/cameras/{camera}/stream")
+
     def get_controller(self) -> IntegrationController:
         from .hass_controller import HassController
 
@@ -120,3 +134,8 @@ class HassGateway(IntegrationGateway):
         if str(breaker.get("state", "closed")) == "open":
             return HealthReport(HealthStatus.ERROR, "too many failed requests; waiting before trying again", details)
         return HealthReport(HealthStatus.UNKNOWN, "", details)
+
+    def control_needs_code(self, controller: EntityRef) -> bool:
+        """An alarm panel whose Home Assistant state declares a ``code_format`` (kept in the payload by sync)."""
+        payload = controller.integration_payload
+        return bool(isinstance(payload, dict) and payload.get("code_format"))
