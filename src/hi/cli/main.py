@@ -185,8 +185,12 @@ def _demo(args: argparse.Namespace) -> int:
     sock = listen_socket(args.host, args.port)
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
     ensure_static()
-    note("data_dir", f"hi demo: data in {os.environ['HI_DATA_DIR']}; other hi commands run from this folder read it "
-         f"too (or set HI_DATA_DIR={os.environ['HI_DATA_DIR']})", path=os.environ["HI_DATA_DIR"])
+    data_dir = os.environ["HI_DATA_DIR"]
+    if Path(data_dir).resolve() == (Path.cwd() / DEMO_DATA_DIR).resolve():
+        hint = "other hi commands run from this folder read it too while ./data holds no hub of its own"
+    else:
+        hint = f"for other hi commands: HI_DATA_DIR={data_dir} .venv/bin/hi entities list"
+    note("data_dir", f"hi demo: data in {data_dir} ({hint})", path=data_dir)
     with contextlib.ExitStack() as stack:
         simulators = start_simulators(stack)
         use_simulated_time_zone(simulators)

@@ -23,6 +23,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from hi.apps.entity.models import EntityState
+from hi.apps.household.timezones import localtime as household_localtime
 from hi.apps.sense.live.bus import StateChange
 
 from .compiled import CompiledRule, Firing
@@ -307,7 +308,7 @@ class _Gate:
             return False, f"not in {mode} mode"
         if snoozed:
             return False, "snoozed"
-        if not in_time_window(rule.time_from, rule.time_to, rule.days, timezone.localtime(self.now)):
+        if not in_time_window(rule.time_from, rule.time_to, rule.days, household_localtime(self.now)):
             return False, "outside its time of day or days"
         return True, ""
 

@@ -19,6 +19,7 @@ from django.db import close_old_connections, transaction
 from hi.apps.entity.enums import EntityType
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
+from hi.apps.household.timezones import local_text
 
 from . import live
 from .alerts import stream_json
@@ -126,7 +127,7 @@ def queue_deliveries(alert: Alert, mode: str, names: list[str]) -> list[Delivery
         return []
     title = f"[{alert.level.upper()}] {alert.rule_name}"
     names_text = ", ".join(e.name for e in alert.entities.all())
-    body = f"{alert.rule_name}: {names_text}\nLevel: {alert.level}\nMode: {mode}\nAt: {alert.last_fired_at.isoformat()}"
+    body = f"{alert.rule_name}: {names_text}\nLevel: {alert.level}\nMode: {mode}\nAt: {local_text(alert.last_fired_at)}"
     attachment = f"camera:{alert.camera_entity_id}" if alert.camera_entity_id else ""
     rows = Delivery.objects.bulk_create([
         Delivery(alert=alert, channel=c, title=title, body=body, attachment=attachment, created_at=alert.last_fired_at,
