@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -50,6 +51,16 @@ def _mark_needs_sync(reason: str) -> bool:
         return True
     Integration.objects.filter(pk=integration.pk).update(needs_sync=True, needs_sync_reason=reason[:255])
     return False
+
+
+def _mark_registry_change(reason: str, since: dt.datetime) -> bool:
+    """``_mark_needs_sync``, unless a sync that started after the registry change already read it."""
+    from hi.integrations.models import Integration
+
+    last = Integration.objects.filter(integration_id=INTEGRATION_ID).values_list("last_sync_at", flat=True).first()
+    if last is not None and last >= since:
+        return False
+    return _mark_needs_sync(reason)
 
 
 class SubmitQueue:
@@ -312,9 +323,9 @@ class HassMonitor(IntegrationMonitor):
         if self._tracker is not None:
             self._tracker.registries = registries if registries.available else None
 
-    async def _registry_changed(self, reason: str) -> None:
-        """Flag (or auto-sync) once per settled burst of registry events."""
-        synced = await sync_to_async(_mark_needs_sync)(reason)
+    async def _registry_changed(self, reason: str, since: dt.datetime) -> None:
+        """Flag (or auto-sync) once per settled burst of registry events, unless a sync ran since it began."""
+        synced = await sync_to_async(_mark_registry_change)(reason, since)
         if synced and self._tracker is not None:
             self._tracker.known_ids = await sync_to_async(known_entity_ids)()
 
