@@ -77,6 +77,24 @@ def wire_integration(name: str, simulator: Any) -> None:
          status="ready", counts=report.counts)
 
 
+def start_inbox(stack: contextlib.ExitStack) -> Any | None:
+    """A loopback mail server and webhook receiver, with the demo's two notification channels pointed at it."""
+    from hi.apps.alarm.models import Channel
+    from hi.simulator.inbox import InboxSimulator
+
+    inbox = InboxSimulator()
+    try:
+        stack.enter_context(inbox.running_in_thread())
+    except Exception as exc:
+        note("inbox", f"  notifications: inbox did not start ({redact(exc)}), skipped", status="failed")
+        return None
+    for name, url, level in (("demo-mail", inbox.mail_url(), "warning"), ("demo-webhook", inbox.webhook_url(), "info")):
+        Channel.objects.update_or_create(name=name, defaults={"url": url, "min_level": level, "enabled": True})
+    note("inbox", f"  notifications: channels demo-mail and demo-webhook deliver to {inbox.url}/ (open it to see "
+         "what arrived; the basement leak sensor gets wet every few minutes)", url=inbox.url, status="running")
+    return inbox
+
+
 def seed_places() -> None:
     """Floors, rooms, a plan with the simulated things on it, and a collection (kept across restarts)."""
     from hi.apps.places.demo import seed_demo_places

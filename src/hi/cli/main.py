@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import commands_data as data
+from . import commands_ops as ops
 from . import commands_places as places
 from .bootstrap import ensure_first_account, ensure_migrated, first_account_lines, setup_django
 from .commands_alarm import add_commands as add_alarm_commands
@@ -140,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     tsub = tokens.add_subparsers(dest="action", metavar="ACTION", required=True)
     command(tsub, "create", data.tokens_create, "create a token (printed once)").add_argument("name", metavar="NAME")
 
+    ops.add_commands(commands, command)
+
     manage = command(commands, "manage", _manage, "Django management commands (hi manage help)")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
@@ -176,20 +179,25 @@ def _worker(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .demo import seed_places, start_simulators, use_simulated_time_zone, wire_integration
+    from .demo import seed_places, start_inbox, start_simulators, use_simulated_time_zone, wire_integration
     from .server import ensure_static, listen_socket, serve
 
     sock = listen_socket(args.host, args.port)
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
     ensure_static()
-    note("data_dir", f"hi demo: data in {os.environ['HI_DATA_DIR']}; other hi commands run from this folder read it "
-         f"too (or set HI_DATA_DIR={os.environ['HI_DATA_DIR']})", path=os.environ["HI_DATA_DIR"])
+    data_dir = os.environ["HI_DATA_DIR"]
+    if Path(data_dir).resolve() == (Path.cwd() / DEMO_DATA_DIR).resolve():
+        hint = "other hi commands run from this folder read it too while ./data holds no hub of its own"
+    else:
+        hint = f"for other hi commands: HI_DATA_DIR={data_dir} .venv/bin/hi entities list"
+    note("data_dir", f"hi demo: data in {data_dir} ({hint})", path=data_dir)
     with contextlib.ExitStack() as stack:
         simulators = start_simulators(stack)
         use_simulated_time_zone(simulators)
         for name, simulator in simulators.items():
             wire_integration(name, simulator)
         seed_places()
+        start_inbox(stack)
         _print_first_account(url)
         asyncio.run(serve(sock, on_started=lambda: note("running", f"hi demo is running at {url} (Ctrl-C to stop)",
                                                         url=url)))
@@ -236,7 +244,7 @@ def _prepare_environment(args: argparse.Namespace) -> None:
     quiet = args.command not in SERVER_COMMANDS
     setup_django(quiet=quiet)
     manage_args = getattr(args, "arguments", None) or []
-    skip_migrate = args.command in NO_DATABASE_COMMANDS or (
+    skip_migrate = args.command in NO_DATABASE_COMMANDS | ops.NO_MIGRATE or (
         args.command == "manage" and (not manage_args or manage_args[0] in {
             "migrate", "makemigrations", "sqlmigrate", "showmigrations", "help", "--help", "-h"}))
     if not skip_migrate:
@@ -289,8 +297,8 @@ def _is_user_error(exc: BaseException) -> bool:
         from hi.operations.queries import BadInput, NotFound
     except Exception:  # Django itself did not start: not a user error we can name
         return isinstance(exc, ServeError | data.CommandError)
-    return isinstance(exc, BadInput | NotFound | PlaceError | PlaceNotFound | IntegrationError | ServeError
-                      | data.CommandError)
+    return isinstance(exc, (BadInput, NotFound, PlaceError, PlaceNotFound, IntegrationError, ServeError,
+                            data.CommandError, *ops.user_errors()))
 
 
 if __name__ == "__main__":

@@ -93,7 +93,10 @@ async def serve(sock: socket.socket, with_worker: bool = True, on_started: Calla
     stopping = asyncio.Event()
 
     def stop() -> None:
+        from hi.apps.sense.live.sse import close_streams
+
         stopping.set()
+        close_streams()  # open browser streams end now, so shutdown takes moments and prints no errors
         server.should_exit = True
         if supervisor is not None:
             supervisor.stop()

@@ -23,6 +23,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from hi.apps.entity.models import EntityState
+from hi.apps.household.timezones import localtime as household_localtime
 from hi.apps.sense.live.bus import StateChange
 
 from .compiled import CompiledRule, Firing
@@ -81,6 +82,7 @@ class AlarmEngine:
         self._rules: dict[int, CompiledRule] = {}
         self._index: dict[int, list[int]] = {}
         self._runtime: dict[int, Runtime] = {}
+        self._dirty: set[int] = set()
         self._stale = True
         self._signature: tuple[Any, ...] | None = None
         self._checked = float("-inf")
@@ -140,16 +142,16 @@ class AlarmEngine:
             needed = {sid for rid in touched for sid in self._rules[rid].state_ids}
             changed_ids = {change.state_id for change in changes}
             values, since = self._read_states(needed - changed_ids)
+            gate = _Gate(now)
             firings: list[Firing] = []
             for change in changes:
                 values[change.state_id] = change.value
                 since[change.state_id] = change.timestamp
                 for rule_id in self._index.get(change.state_id, ()):
-                    firing = self._evaluate(self._rules[rule_id], values, since, now, changed=change.state_id)
+                    firing = self._evaluate(self._rules[rule_id], values, since, now, gate)
                     if firing is not None:
                         firings.append(firing)
-            self._write_runtime()
-        self._fire(firings)
+            self._commit(firings)
         return firings
 
     def check_due(self, now: dt.datetime | None = None) -> list[Firing]:
@@ -161,9 +163,10 @@ class AlarmEngine:
             if not due:
                 return []
             values, since = self._read_states({sid for rid in due for sid in self._rules[rid].state_ids})
-            firings = [f for rid in due if (f := self._evaluate(self._rules[rid], values, since, now)) is not None]
-            self._write_runtime()
-        self._fire(firings)
+            gate = _Gate(now)
+            firings = [f for rid in due if (f := self._evaluate(self._rules[rid], values, since, now, gate))
+                       is not None]
+            self._commit(firings)
         return firings
 
     def would_fire(self, rule: Rule, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -181,8 +184,9 @@ class AlarmEngine:
                             "held": held})
         oks = [d["held"] for d in details]
         satisfied = all(oks) if compiled.match == Match.ALL else any(oks)
-        mode = _current_mode(now)
-        allowed, reason = _allowed(compiled, now, mode)
+        gate = _Gate(now)
+        mode = gate.mode
+        allowed, reason = gate.allows(compiled)
         return {"conditions": details, "satisfied": satisfied, "mode": mode, "allowed": allowed,
                 "reason": reason, "would_fire": satisfied and allowed and rule.enabled}
 
@@ -201,7 +205,7 @@ class AlarmEngine:
         return values, since
 
     def _evaluate(self, rule: CompiledRule, values: Mapping[int, Any], since: Mapping[int, dt.datetime],
-                  now: dt.datetime, changed: int | None = None) -> Firing | None:
+                  now: dt.datetime, gate: _Gate) -> Firing | None:
         self.stats.evaluations += 1
         rt = self._runtime.setdefault(rule.id, Runtime())
         before = (rt.armed, rt.cleared_at, dict(rt.true_since), dict(rt.last_true), rt.due_at)
@@ -238,21 +242,22 @@ class AlarmEngine:
                 else:
                     rt.cleared_at = None  # it came back inside the quiet period: the same incident
             if rt.armed:
-                mode = _current_mode(now)
-                allowed, _reason = _allowed(rule, now, mode)
+                allowed, _reason = gate.allows(rule)
                 if allowed:
                     rt.armed, rt.cleared_at, rt.last_fired_at = False, None, now
                     firing = Firing(rule=rule, at=now, values={sid: values.get(sid) for sid in rule.state_ids},
-                                    mode=mode)
+                                    mode=gate.mode)
                     self.stats.fired += 1
                 else:
                     self.stats.suppressed += 1
         if (rt.armed, rt.cleared_at, rt.true_since, rt.last_true, rt.due_at) != before or firing is not None:
             rt.dirty = True
+            self._dirty.add(rule.id)
         return firing
 
     def _write_runtime(self) -> None:
-        dirty = [(rid, rt) for rid, rt in self._runtime.items() if rt.dirty and rid in self._rules]
+        dirty = [(rid, self._runtime[rid]) for rid in sorted(self._dirty) if rid in self._rules]
+        self._dirty.clear()
         if not dirty:
             return
         RuleRuntime.objects.bulk_create([rt.row(rid) for rid, rt in dirty], update_conflicts=True,
@@ -260,39 +265,52 @@ class AlarmEngine:
         for _rid, rt in dirty:
             rt.dirty = False
 
-    @staticmethod
-    def _fire(firings: list[Firing]) -> None:
-        if not firings:
+    def _commit(self, firings: list[Firing]) -> None:
+        """Runtime changes and every firing of one evaluation in one transaction (one commit per batch)."""
+        if not firings and not self._dirty:
             return
-        from .firing import fire
+        from .firing import fire_many
 
-        for firing in firings:
-            try:
-                with transaction.atomic():
-                    fire(firing)
-            except Exception:
-                logger.exception("recording the firing of rule %s failed", firing.rule.name)
-
-
-def _current_mode(now: dt.datetime) -> str:
-    from .modes import effective_mode
-
-    return effective_mode(now)
+        with transaction.atomic():
+            self._write_runtime()
+            if firings:
+                try:
+                    with transaction.atomic():
+                        fire_many(firings)
+                except Exception:
+                    logger.exception("recording the firings of %s failed", ", ".join(f.rule.name for f in firings))
 
 
-def _allowed(rule: CompiledRule, now: dt.datetime, mode: str) -> tuple[bool, str]:
-    """Life safety fires always; others need their mode, no snooze, and their time of day."""
-    if rule.life_safety:
+class _Gate:
+    """The mode and snooze as of ``now``, read at most once per evaluation (only if a rule wants to fire)."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+        self._read: tuple[str, bool] | None = None
+
+    def _load(self) -> tuple[str, bool]:
+        if self._read is None:
+            from .modes import effective_and_snoozed
+
+            self._read = effective_and_snoozed(self.now)
+        return self._read
+
+    @property
+    def mode(self) -> str:
+        return self._load()[0]
+
+    def allows(self, rule: CompiledRule) -> tuple[bool, str]:
+        """Life safety fires always; others need their mode, no snooze, and their time of day."""
+        if rule.life_safety:
+            return True, ""
+        mode, snoozed = self._load()
+        if mode not in rule.modes:
+            return False, f"not in {mode} mode"
+        if snoozed:
+            return False, "snoozed"
+        if not in_time_window(rule.time_from, rule.time_to, rule.days, household_localtime(self.now)):
+            return False, "outside its time of day or days"
         return True, ""
-    if mode not in rule.modes:
-        return False, f"not in {mode} mode"
-    from .modes import snoozed
-
-    if snoozed(now):
-        return False, "snoozed"
-    if not in_time_window(rule.time_from, rule.time_to, rule.days, timezone.localtime(now)):
-        return False, "outside its time of day or days"
-    return True, ""
 
 
 _engine: AlarmEngine | None = None

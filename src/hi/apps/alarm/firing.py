@@ -19,6 +19,7 @@ from django.db import close_old_connections, transaction
 from hi.apps.entity.enums import EntityType
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
+from hi.apps.household.timezones import local_text
 
 from . import live
 from .alerts import stream_json
@@ -41,46 +42,79 @@ def _control_executor() -> ThreadPoolExecutor:
         return _executor
 
 
+def fire_many(firings: list[Firing]) -> list[Alert | None]:
+    """Record the firings of one evaluation (inside the caller's transaction) in a fixed number of statements.
+
+    Returns, per firing, the alert it went into (None for rules whose only action is control).
+    """
+    alerting = [f for f in firings if {a["type"] for a in f.rule.actions} & {"alert", "notify"}]
+    alerts = _record_alerts(alerting) if alerting else {}
+    results: list[Alert | None] = []
+    for firing in firings:
+        alert = alerts.get(id(firing))
+        results.append(alert)
+        for action in firing.rule.actions:
+            if action["type"] == "notify" and alert is not None:
+                queue_deliveries(alert, firing.mode, action.get("channels") or [])
+            elif action["type"] == "control":
+                transaction.on_commit(functools.partial(
+                    _control_executor().submit, _control, action["controller"], action["value"], firing.rule.name))
+    return results
+
+
 def fire(firing: Firing) -> Alert | None:
-    """Record one firing (inside the caller's transaction); returns the alert it went into, if any."""
-    rule = firing.rule
-    kinds = {action["type"] for action in rule.actions}
-    alert: Alert | None = None
-    if kinds & {"alert", "notify"}:
-        alert = _record_alert(firing)
-    for action in rule.actions:
-        if action["type"] == "notify" and alert is not None:
-            queue_deliveries(alert, firing.mode, action.get("channels") or [])
-        elif action["type"] == "control":
-            transaction.on_commit(functools.partial(
-                _control_executor().submit, _control, action["controller"], action["value"], rule.name))
-    return alert
+    """Record one firing (inside the caller's transaction)."""
+    return fire_many([firing])[0]
 
 
-def _record_alert(firing: Firing) -> Alert:
-    rule, now = firing.rule, firing.at
-    states = list(EntityState.objects.filter(id__in=rule.state_ids).values_list(
-        "id", "entity_id", "entity__name", "entity__entity_type"))
-    entities = {entity_id: (name, kind) for _sid, entity_id, name, kind in states}
-    alert = (Alert.objects.select_for_update().filter(rule_id=rule.id, status=AlertStatus.OPEN)
-             .order_by("-id").first())
-    event_ids = list(Event.objects.filter(entity_state_id__in=rule.state_ids, end__isnull=True)
-                     .order_by("id").values_list("id", flat=True))
-    expires = now + dt.timedelta(minutes=rule.expire_minutes) if rule.expire_minutes else None
-    if alert is None:
-        camera = next((eid for eid, (_name, kind) in entities.items() if kind == EntityType.CAMERA), None)
-        alert = Alert.objects.create(rule_id=rule.id, rule_name=rule.name, level=rule.level, opened_at=now,
-                                     last_fired_at=now, expires_at=expires, event_ids=event_ids,
-                                     camera_entity_id=camera, mode=firing.mode)
-        alert.entities.set(list(entities))
-    else:
-        alert.last_fired_at = now
-        alert.expires_at = expires
-        alert.event_ids = list(dict.fromkeys([*alert.event_ids, *event_ids]))
-        alert.save(update_fields=["last_fired_at", "expires_at", "event_ids"])
-    Alarm.objects.create(alert=alert, fired_at=now, values={str(k): v for k, v in firing.values.items()})
-    live.publish("alert", stream_json(alert, [{"id": eid, "name": name} for eid, (name, _k) in entities.items()]))
-    return alert
+def _record_alerts(firings: list[Firing]) -> dict[int, Alert]:
+    """Open or extend one alert per rule (one incident), add an Alarm per firing, announce each."""
+    state_ids = {sid for f in firings for sid in f.rule.state_ids}
+    entity_of: dict[int, tuple[int, str, str]] = {
+        sid: (entity_id, name, kind) for sid, entity_id, name, kind in EntityState.objects.filter(
+            id__in=state_ids).values_list("id", "entity_id", "entity__name", "entity__entity_type")}
+    open_events: dict[int, list[int]] = {}
+    for event_id, sid in (Event.objects.filter(entity_state_id__in=state_ids, end__isnull=True)
+                          .order_by("id").values_list("id", "entity_state_id")):
+        open_events.setdefault(sid, []).append(event_id)
+    existing = {a.rule_id: a for a in Alert.objects.select_for_update().filter(
+        rule_id__in={f.rule.id for f in firings}, status=AlertStatus.OPEN).order_by("id")}
+    created: list[tuple[Alert, list[int]]] = []
+    changed: dict[int, Alert] = {}
+    result: dict[int, Alert] = {}
+    entities_by_firing: dict[int, dict[int, tuple[str, str]]] = {}
+    for firing in firings:
+        rule, now = firing.rule, firing.at
+        entities = {entity_of[sid][0]: entity_of[sid][1:] for sid in rule.state_ids if sid in entity_of}
+        entities_by_firing[id(firing)] = entities
+        event_ids = [eid for sid in rule.state_ids for eid in open_events.get(sid, ())]
+        expires = now + dt.timedelta(minutes=rule.expire_minutes) if rule.expire_minutes else None
+        alert = existing.get(rule.id)
+        if alert is None:
+            camera = next((eid for eid, (_name, kind) in entities.items() if kind == EntityType.CAMERA), None)
+            alert = existing[rule.id] = Alert(rule_id=rule.id, rule_name=rule.name, level=rule.level, opened_at=now,
+                                              last_fired_at=now, expires_at=expires, event_ids=event_ids,
+                                              camera_entity_id=camera, mode=firing.mode)
+            created.append((alert, list(entities)))
+        else:
+            alert.last_fired_at, alert.expires_at = now, expires
+            alert.event_ids = list(dict.fromkeys([*alert.event_ids, *event_ids]))
+            if alert.pk is not None:
+                changed[alert.pk] = alert
+        result[id(firing)] = alert
+    if created:
+        Alert.objects.bulk_create([alert for alert, _ in created])
+        through = Alert.entities.through
+        through.objects.bulk_create([through(alert_id=alert.pk, entity_id=eid)
+                                     for alert, entity_ids in created for eid in entity_ids])
+    if changed:
+        Alert.objects.bulk_update(list(changed.values()), ["last_fired_at", "expires_at", "event_ids"])
+    Alarm.objects.bulk_create([Alarm(alert=result[id(f)], fired_at=f.at,
+                                     values={str(k): v for k, v in f.values.items()}) for f in firings])
+    live.publish_many("alert", [
+        stream_json(result[id(f)], [{"id": eid, "name": name} for eid, (name, _k) in
+                                    entities_by_firing[id(f)].items()]) for f in firings])
+    return result
 
 
 def queue_deliveries(alert: Alert, mode: str, names: list[str]) -> list[Delivery]:
@@ -93,7 +127,7 @@ def queue_deliveries(alert: Alert, mode: str, names: list[str]) -> list[Delivery
         return []
     title = f"[{alert.level.upper()}] {alert.rule_name}"
     names_text = ", ".join(e.name for e in alert.entities.all())
-    body = f"{alert.rule_name}: {names_text}\nLevel: {alert.level}\nMode: {mode}\nAt: {alert.last_fired_at.isoformat()}"
+    body = f"{alert.rule_name}: {names_text}\nLevel: {alert.level}\nMode: {mode}\nAt: {local_text(alert.last_fired_at)}"
     attachment = f"camera:{alert.camera_entity_id}" if alert.camera_entity_id else ""
     rows = Delivery.objects.bulk_create([
         Delivery(alert=alert, channel=c, title=title, body=body, attachment=attachment, created_at=alert.last_fired_at,

@@ -15,6 +15,13 @@ _writer = LiveFeedWriter()
 
 def publish(kind: str, data: dict[str, Any]) -> None:
     """Record ``data`` in the feed inside the caller's transaction; publish it in-process after commit."""
-    message = LiveMessage(kind=kind, data=data)
-    _writer.record([message])
-    transaction.on_commit(functools.partial(get_live_bus().publish, [message]))
+    publish_many(kind, [data])
+
+
+def publish_many(kind: str, items: list[dict[str, Any]]) -> None:
+    """Several messages of one kind as one feed row (one statement), published together after commit."""
+    if not items:
+        return
+    messages = [LiveMessage(kind=kind, data=data) for data in items]
+    _writer.record(messages)
+    transaction.on_commit(functools.partial(get_live_bus().publish, messages))

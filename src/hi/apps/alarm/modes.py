@@ -45,6 +45,12 @@ def effective_mode(now: dt.datetime | None = None) -> str:
     return _effective(setting(), now or timezone.now())
 
 
+def effective_and_snoozed(now: dt.datetime) -> tuple[str, bool]:
+    """Both in one read: what rule evaluation asks before a rule fires."""
+    row = setting()
+    return _effective(row, now), row.snooze_until is not None and row.snooze_until > now
+
+
 def snoozed(now: dt.datetime | None = None) -> bool:
     row = setting()
     return row.snooze_until is not None and row.snooze_until > (now or timezone.now())

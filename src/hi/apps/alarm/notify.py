@@ -19,6 +19,7 @@ import apprise
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hi.apps.household.timezones import local_text
 from hi.utils.redaction import redact, register_secret
 
 from .enums import DeliveryStatus, Level, SecurityMode
@@ -187,7 +188,7 @@ def send_test(name: str, by: str = "") -> dict[str, Any]:
     channel = get_channel(name)
     now = timezone.now()
     delivery = Delivery.objects.create(channel=channel, title="hi: test notification",
-                                       body=f"A test from hi{f' by {by}' if by else ''} at {now.isoformat()}.",
+                                       body=f"A test from hi{f' by {by}' if by else ''} at {local_text(now)}.",
                                        created_at=now, next_attempt_at=None, is_test=True)
     ok, reason = send(channel.url, delivery.title, delivery.body)
     delivery.attempts = 1

@@ -116,12 +116,13 @@ class AvailabilityIndex:
     def __init__(self, now: dt.datetime | None = None) -> None:
         self.now = now or timezone.now()
         self._by_integration: dict[str, IntegrationAvailability] | None = None
+        self.rows: dict[str, Any] = {}
 
     def _integrations(self) -> dict[str, IntegrationAvailability]:
         if self._by_integration is None:
             from hi.integrations.models import Integration
 
-            rows = {row.integration_id: row for row in Integration.objects.all()}
+            rows = self.rows = {row.integration_id: row for row in Integration.objects.all()}
             self._by_integration = {iid: integration_availability(row, iid, self.now) for iid, row in rows.items()}
         return self._by_integration
 

@@ -5,6 +5,7 @@ Every page, chart, CLI table and email shows local time in this zone; JSON keeps
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import zoneinfo
 from dataclasses import dataclass
@@ -54,3 +55,13 @@ def set_zone(name: str, updated_by: str = "") -> None:
     if name and not is_valid(name):
         raise ValueError(f"“{name}” is not a time zone name (for example America/Chicago or Europe/Berlin)")
     store.put(SETTING_KEY, name or None, updated_by)
+
+
+def localtime(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in the household's zone, whatever zone this thread has active (the worker, emails)."""
+    return moment.astimezone(current().zone)
+
+
+def local_text(moment: dt.datetime) -> str:
+    """'2026-11-30 14:02 CST': how a message (an email, a notification) states a time."""
+    return localtime(moment).strftime("%Y-%m-%d %H:%M %Z")

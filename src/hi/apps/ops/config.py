@@ -1,7 +1,6 @@
-"""Retention and backup settings: defaults, Django settings, then the environment (which always wins).
-
-A household settings store may later sit between the Django settings and the environment; whatever it
-holds, a variable set in the environment still decides, and ``source`` says where each value came from.
+"""Retention and backup settings: the environment wins, then the settings page (the household store),
+then Django settings, then the defaults; ``source`` says where each value came from, so the page can
+say when the environment overrides it.
 """
 
 from __future__ import annotations
@@ -37,7 +36,16 @@ class Setting:
     name: str
     env: str
     value: float
-    source: str
+    source: str  # env | page | settings | default
+
+    @property
+    def store_key(self) -> str:
+        return store_key(self.name)
+
+
+def store_key(name: str) -> str:
+    """The household store's key of a setting (``ops.sensor_history_days``, ``ops.keep``, ...)."""
+    return f"ops.{name}"
 
 
 def _lookup(name: str, env: str, default: float) -> Setting:
@@ -50,6 +58,11 @@ def _lookup(name: str, env: str, default: float) -> Setting:
         if value < 0:
             raise ValueError(f"{env} must not be negative, got {raw!r}")
         return Setting(name, env, value, "env")
+    from hi.apps.household import store
+
+    stored = store.get(store_key(name))
+    if stored is not None:
+        return Setting(name, env, float(stored), "page")
     configured = getattr(settings, env, None)
     if configured is not None:
         return Setting(name, env, float(configured), "settings")
@@ -73,3 +86,27 @@ def backup_dir() -> Path:
     """Where scheduled backups go: ``HI_BACKUP_DIR``, else ``<data dir>/backups``."""
     raw = os.environ.get("HI_BACKUP_DIR") or getattr(settings, "HI_BACKUP_DIR", None)
     return Path(raw) if raw else Path(settings.DATA_DIR) / "backups"
+
+
+def save_setting(name: str, raw: str, updated_by: str = "") -> float | None:
+    """Store a value from the settings page (empty: back to the default); refuses what is not a number >= 0."""
+    from hi.apps.household import store
+
+    known = {**RETENTION_DEFAULTS, **BACKUP_DEFAULTS}
+    if name not in known:
+        raise ValueError(f"unknown setting {name}")
+    env = known[name][0]
+    if os.environ.get(env) not in (None, ""):
+        raise ValueError(f"{env} is set in the environment and wins; change it there.")
+    raw = raw.strip()
+    if raw == "":
+        store.put(store_key(name), None, updated_by)
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name.replace('_', ' ')}: expected a number, got {raw!r}") from None
+    if value < 0 or value != value:
+        raise ValueError(f"{name.replace('_', ' ')}: must be 0 or more")
+    store.put(store_key(name), value, updated_by)
+    return value

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.db import connection, models, transaction
@@ -52,20 +53,40 @@ class _Batcher:
     should_stop: Callable[[], bool]
     report: PruneReport
 
-    def drain(self, kind: str, candidates: models.QuerySet) -> None:
-        """Delete ``candidates`` ``batch`` rows at a time until none are left (or asked to stop)."""
-        model = candidates.model
-        while not self.should_stop():
-            ids = list(candidates.values_list("pk", flat=True)[: self.batch])
-            if not ids:
-                return
-            with transaction.atomic():
-                model.objects.filter(pk__in=ids).delete()
-            self.report.deleted[kind] = self.report.deleted.get(kind, 0) + len(ids)
-            self.report.batches += 1
-            if self.pause > 0:
-                time.sleep(self.pause)  # let the ingest pipeline's transactions in
-        self.report.stopped = True
+    def drain(self, kind: str, *candidates: models.QuerySet) -> None:
+        """Delete every row of ``candidates`` (querysets of one model), ``batch`` rows per transaction.
+
+        Ids are gathered across querysets (one per sensor, say) until a batch is full, so a thousand
+        sensors with a few old rows each cost a few transactions, not a thousand.
+        """
+        if not candidates:
+            return
+        model = candidates[0].model
+        pending: list[Any] = []
+        for queryset in candidates:
+            while not self.should_stop():
+                wanted = self.batch - len(pending)
+                # pending only ever holds other querysets' rows: this one is re-read only after a flush
+                ids = list(queryset.values_list("pk", flat=True)[:wanted])
+                pending.extend(ids)
+                if len(pending) >= self.batch:
+                    self._delete(kind, model, pending)
+                    pending = []
+                if len(ids) < wanted:
+                    break  # this queryset is empty now (or after the pending batch goes)
+            if self.should_stop():
+                self.report.stopped = True
+                break
+        if pending:
+            self._delete(kind, model, pending)
+
+    def _delete(self, kind: str, model: type[models.Model], ids: list[Any]) -> None:
+        with transaction.atomic():
+            model.objects.filter(pk__in=ids).delete()
+        self.report.deleted[kind] = self.report.deleted.get(kind, 0) + len(ids)
+        self.report.batches += 1
+        if self.pause > 0:
+            time.sleep(self.pause)  # let the ingest pipeline's transactions in
 
 
 def cutoffs(now: dt.datetime | None = None) -> dict[str, dt.datetime | None]:
@@ -82,16 +103,15 @@ def cutoffs(now: dt.datetime | None = None) -> dict[str, dt.datetime | None]:
     return result
 
 
-def alert_models() -> list[tuple[type[models.Model], str]]:
-    """Persisted alerts (when an alarm app is installed) and the field that dates them."""
-    found = []
-    for model in apps.get_models():
-        if model._meta.app_label == "alarm" and model.__name__ == "Alert":
-            for name in ("created_at", "start", "raised_at", "timestamp"):
-                if any(f.name == name for f in model._meta.fields):
-                    found.append((model, name))
-                    break
-    return found
+def alarm_history(cut: dt.datetime) -> list[tuple[str, models.QuerySet]]:
+    """Closed alerts (their alarms go with them) and security-mode changes, kept as long as events."""
+    try:
+        alert = apps.get_model("alarm", "Alert")
+        mode_change = apps.get_model("alarm", "ModeChange")
+    except LookupError:  # the alarm app is not installed
+        return []
+    return [("alerts", alert.objects.filter(closed_at__isnull=False, last_fired_at__lt=cut).order_by()),
+            ("mode_changes", mode_change.objects.filter(at__lt=cut).order_by())]
 
 
 def prune(now: dt.datetime | None = None, *, batch: int | None = None, pause: float | None = None,
@@ -106,19 +126,19 @@ def prune(now: dt.datetime | None = None, *, batch: int | None = None, pause: fl
     report.cutoffs = {kind: at.isoformat() if at else "keep" for kind, at in limits.items()}
     sensor_ids = list(Sensor.objects.values_list("id", flat=True))
     if (cut := limits.get("sensor_history")) is not None:
-        for sensor_id in sensor_ids:  # per sensor, so each select walks the (sensor, time) index
-            batcher.drain("sensor_history", SensorHistory.objects.filter(sensor_id=sensor_id, response_at__lt=cut))
+        batcher.drain("sensor_history", *(  # per sensor, so each select walks the (sensor, time) index
+            SensorHistory.objects.filter(sensor_id=sensor_id, response_at__lt=cut) for sensor_id in sensor_ids))
     if (cut := limits.get("aggregates")) is not None:
-        for sensor_id in sensor_ids:
-            batcher.drain("aggregates", SensorHourly.objects.filter(sensor_id=sensor_id, hour__lt=cut))
+        batcher.drain("aggregates", *(SensorHourly.objects.filter(sensor_id=sensor_id, hour__lt=cut)
+                                      for sensor_id in sensor_ids))
     if (cut := limits.get("events")) is not None:
         batcher.drain("events", Event.objects.filter(start__lt=cut, end__isnull=False).order_by())
-        for model, field_name in alert_models():  # alerts are kept as long as events
-            batcher.drain("alerts", model.objects.filter(**{f"{field_name}__lt": cut}).order_by())
+        for kind, queryset in alarm_history(cut):  # alerts are kept as long as events
+            batcher.drain(kind, queryset)
     if (cut := limits.get("control_history")) is not None:
-        for outcome in ControlOutcome.values:  # walks the (outcome, requested_at) index
-            batcher.drain("control_history",
-                          ControllerHistory.objects.filter(outcome=outcome, requested_at__lt=cut).order_by())
+        batcher.drain("control_history", *(  # walks the (outcome, requested_at) index
+            ControllerHistory.objects.filter(outcome=outcome, requested_at__lt=cut).order_by()
+            for outcome in ControlOutcome.values))
     report.seconds = time.monotonic() - started
     if report.total:
         logger.info("pruned %d rows in %d batches (%.1f s): %s", report.total, report.batches, report.seconds,

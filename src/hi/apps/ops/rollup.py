@@ -74,10 +74,10 @@ def summarise(rows: Iterable[tuple[dt.datetime, Any]]) -> dict[dt.datetime, list
 
 
 def aggregate_range(start: dt.datetime, end: dt.datetime, sensor_ids: Iterable[int] | None = None) -> int:
-    """(Re)compute the aggregates of every hour in ``[start, end)``; returns how many hours were written.
+    """(Re)compute the aggregates of the hours in ``[start, end)`` that have readings; returns hours written.
 
-    Reads each sensor through its (sensor, time) index outside any transaction; writes per sensor in
-    one short transaction, replacing what was there, so running it twice changes nothing.
+    One indexed read per sensor, outside any transaction; one short write per sensor with readings,
+    replacing exactly the hours it recomputes — never an hour whose raw readings may be pruned already.
     """
     ids = list(sensor_ids) if sensor_ids is not None else list(Sensor.objects.values_list("id", flat=True))
     written = 0
@@ -85,14 +85,15 @@ def aggregate_range(start: dt.datetime, end: dt.datetime, sensor_ids: Iterable[i
         rows = SensorHistory.objects.filter(sensor_id=sensor_id, response_at__gte=start,
                                             response_at__lt=end).values_list("response_at", "value")
         buckets = summarise(rows.iterator(chunk_size=5000))
-        existing = SensorHourly.objects.filter(sensor_id=sensor_id, hour__gte=start, hour__lt=end)
-        if not buckets and not existing.exists():
+        if not buckets:
             continue
+        hours = sorted(buckets)
         with transaction.atomic():
-            existing.delete()
+            SensorHourly.objects.filter(sensor_id=sensor_id, hour__gte=hours[0], hour__lte=hours[-1],
+                                        hour__in=hours).delete()
             SensorHourly.objects.bulk_create([
                 SensorHourly(sensor_id=sensor_id, hour=hour, count=int(b[0]), minimum=b[1], maximum=b[2], total=b[3])
-                for hour, b in sorted(buckets.items())])
+                for hour, b in sorted(buckets.items())], batch_size=500)
         written += len(buckets)
     return written
 
@@ -107,7 +108,7 @@ def _earliest_history(sensor_ids: list[int]) -> dt.datetime | None:
     return earliest
 
 
-def aggregate_pending(now: dt.datetime | None = None, chunk: dt.timedelta = dt.timedelta(hours=24),
+def aggregate_pending(now: dt.datetime | None = None, chunk: dt.timedelta = dt.timedelta(days=30),
                       should_stop: Callable[[], bool] = lambda: False,
                       between_chunks: Callable[[], None] = lambda: None) -> int:
     """Summarise every complete hour not yet summarised, a chunk of hours at a time; returns hours written."""

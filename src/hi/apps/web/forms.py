@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from django import forms
 
+from hi.apps.entity.attribute_values import clean_attribute_value
 from hi.apps.entity.enums import AttributeValueType
 from hi.apps.entity.models import EntityAttribute
 from hi.integrations.attributes import AttributeSpec
@@ -41,6 +42,11 @@ class AttributeForm(forms.ModelForm):
             self.add_error("file", "choose a file to upload")
         elif data.get("value_type") != AttributeValueType.FILE and not (data.get("value") or "").strip():
             self.add_error("value", "enter a value")
+        elif data.get("value_type") != AttributeValueType.FILE:
+            try:
+                data["value"] = clean_attribute_value(data["value_type"], data["value"])
+            except ValueError as exc:
+                self.add_error("value", str(exc))
         return data
 
 

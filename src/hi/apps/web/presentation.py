@@ -63,6 +63,9 @@ ENTITY_TYPE_ICONS: dict[str, str] = {
     EntityType.MEDIA_PLAYER: "music-note-beamed", EntityType.SERVER: "hdd-rack",
     EntityType.WEATHER_STATION: "cloud-sun", EntityType.APPLIANCE: "plug", EntityType.ITEM: "box-seam",
     EntityType.VIRTUAL: "diagram-3", EntityType.OTHER: "question-circle",
+    EntityType.ALARM_PANEL: "shield-lock", EntityType.PERSON: "person-circle", EntityType.VALVE: "droplet-half",
+    EntityType.VACUUM: "robot", EntityType.WATER_HEATER: "thermometer-high", EntityType.HUMIDIFIER: "moisture",
+    EntityType.SIREN: "megaphone",
 }
 
 # Values whose moment matters ("Motion 2 min ago"): the change time is appended to the words.
@@ -125,6 +128,72 @@ def format_moment(value: Any, now: dt.datetime | None = None) -> str:
     return local.strftime("%H:%M") if local.date() == today.date() else local.strftime("%b %d %H:%M")
 
 
+# Discrete values whose meaning matters at a glance: value -> (words, icon, tone). Locked and unlocked,
+# armed and disarmed, jammed and triggered must never look alike.
+_DISCRETE_MEANINGS: dict[str, tuple[str, str, str]] = {
+    "locked": ("Locked", "lock-fill", "success"), "unlocked": ("Unlocked", "unlock-fill", "warning"),
+    "locking": ("Locking…", "lock", "info"), "unlocking": ("Unlocking…", "unlock", "info"),
+    "jammed": ("Jammed!", "exclamation-octagon-fill", "danger"),
+    "open": ("Open", "door-open-fill", "warning"), "opening": ("Opening…", "door-open", "info"),
+    "closed": ("Closed", "door-closed-fill", "secondary"), "closing": ("Closing…", "door-closed", "info"),
+    "disarmed": ("Disarmed", "shield", "secondary"), "armed_home": ("Armed (home)", "shield-lock-fill", "primary"),
+    "armed_away": ("Armed (away)", "shield-lock-fill", "primary"),
+    "armed_night": ("Armed (night)", "shield-lock-fill", "primary"),
+    "arming": ("Arming…", "shield", "info"), "pending": ("Pending…", "hourglass-split", "info"),
+    "triggered": ("Alarm!", "bell-fill", "danger"),
+    "heat": ("Heating", "fire", "danger"), "cool": ("Cooling", "snow", "info"),
+    "heat_cool": ("Heat/cool", "thermometer-half", "primary"), "auto": ("Auto", "magic", "primary"),
+    "recording": ("Recording", "record-circle-fill", "danger"), "streaming": ("Streaming", "broadcast", "success"),
+}
+# Values a system reports but no controller can ask for: never offered as choices.
+READ_ONLY_VALUES = frozenset({
+    "locking", "unlocking", "jammed", "opening", "closing", "arming", "disarming", "pending", "triggered",
+    "unknown", "unavailable", "recording", "streaming",
+})
+# People's words for state types, where the type says something ('' hides jargon like "Discrete").
+_TYPE_WORDS_HIDDEN = {S.DISCRETE, S.CONTINUOUS, S.MULTIVALUED, S.BLOB}
+
+
+def state_kind_words(state_type: str) -> str:
+    """'Temperature', 'Dimmer'; '' for the types that only mean something to a programmer."""
+    if state_type in _TYPE_WORDS_HIDDEN:
+        return ""
+    try:
+        return str(S(state_type).label)
+    except ValueError:
+        return ""
+
+
+def short_label(state_name: str, entity_name: str) -> str:
+    """A state's label on its entity's card: 'Office Heater target temperature' → 'Target temperature'."""
+    name, prefix = (state_name or "").strip(), (entity_name or "").strip()
+    if prefix and name.lower().startswith(prefix.lower()):
+        name = name[len(prefix):].strip(" -:·")
+    return name[:1].upper() + name[1:] if name else ""
+
+
+def _structured_words(value: Any) -> str:
+    """A list or object value in a few words ('48 entries'), never its raw content or 'Data'."""
+    if isinstance(value, list):
+        return "nothing" if not value else f"{len(value)} entr{'y' if len(value) == 1 else 'ies'}"
+    if isinstance(value, dict):
+        return f"{len(value)} value{'' if len(value) == 1 else 's'}"
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def wall_clock(value: Any) -> str:
+    """A moment as the household's wall-clock time without an offset ('2026-11-30T07:00:00'), for charts:
+    the browser draws such a time as written, whatever zone the browser itself is in. Dates and text
+    that is not a moment pass through unchanged."""
+    when = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(when, dt.datetime):
+        return str(value)
+    if timezone.is_naive(when):
+        return when.isoformat()
+    return timezone.localtime(when).replace(tzinfo=None).isoformat()
+
+
 def _discrete_label(value: Any, value_range: Any) -> str:
     if isinstance(value_range, dict) and str(value) in value_range:
         return str(value_range[str(value)])
@@ -156,11 +225,16 @@ def describe_state(state_type: str, value: Any, units: str = "", value_range: An
             tone = "danger"
         return StateDisplay(_NUMERIC_ICONS.get(state_type, "graph-up"), text, tone)
     if state_type == S.DISCRETE:
+        meaning = _DISCRETE_MEANINGS.get(str(value).lower())
+        if meaning is not None and not (isinstance(value_range, dict) and str(value) in value_range):
+            words, icon, tone = meaning
+            return StateDisplay(icon, words, tone)
         return StateDisplay("list-ul", _discrete_label(value, value_range), "info")
     if state_type == S.DATETIME:
         return StateDisplay("clock", format_moment(value, now), "secondary")
     if state_type in {S.MULTIVALUED, S.BLOB}:
-        return StateDisplay("braces", "Data", "light")
+        return StateDisplay("card-list" if isinstance(value, list | dict) else "info-circle",
+                            _structured_words(value), "light")
     return StateDisplay("circle", str(value), "secondary")
 
 
@@ -188,6 +262,11 @@ class ControlSpec:
 _TOGGLE_VERBS: dict[str, dict[str, str]] = {S.OPEN_CLOSE: {"open": "Open", "closed": "Close"}}
 
 
+def _settable_words(value: Any) -> str:
+    """A choice in a select: the value in words ('heat_cool' → 'Heat cool')."""
+    return _discrete_label(value, None)
+
+
 def _range_bounds(value_range: Any) -> tuple[float | None, float | None]:
     if isinstance(value_range, dict) and ("min" in value_range or "max" in value_range):
         return value_range.get("min"), value_range.get("max")
@@ -212,9 +291,13 @@ def control_spec(state_type: str, value_range: Any = None) -> ControlSpec:
         ))
     if state_type == S.DISCRETE or (isinstance(value_range, list | dict) and not _range_bounds(value_range)[1]):
         if isinstance(value_range, dict):
-            options = tuple((str(k), str(v)) for k, v in value_range.items())
+            options = tuple((str(k), str(v)) for k, v in value_range.items() if str(k).lower() not in READ_ONLY_VALUES)
         else:
-            options = tuple((str(v), _discrete_label(v, None)) for v in (value_range or []))
+            options = tuple((str(v), _settable_words(v)) for v in (value_range or [])
+                            if str(v).lower() not in READ_ONLY_VALUES)
+        values = {value for value, _ in options}
+        if {"locked", "unlocked"} <= values:  # a lock: Lock / Unlock, nothing else is ever sent
+            return ControlSpec("toggle", options=(("unlocked", "Unlock"), ("locked", "Lock")))
         return ControlSpec("select", options=options)
     low, high = _range_bounds(value_range)
     if state_type in {S.LIGHT_DIMMER, S.SATURATION, S.OPEN_CLOSE_POSITION, S.POWER_LEVEL, S.HUE,
@@ -224,5 +307,6 @@ def control_spec(state_type: str, value_range: Any = None) -> ControlSpec:
         step = 100 if state_type == S.COLOR_TEMPERATURE else 1
         return ControlSpec("slider", minimum=low if low is not None else default_low,
                            maximum=high if high is not None else default_high, step=step)
-    step = 0.5 if state_type == S.TEMPERATURE else None
-    return ControlSpec("number", minimum=low, maximum=high, step=step)
+    if state_type == S.TEMPERATURE:  # a thermostat's target: minus and plus in half degrees
+        return ControlSpec("stepper", minimum=low, maximum=high, step=0.5)
+    return ControlSpec("number", minimum=low, maximum=high, step=None)

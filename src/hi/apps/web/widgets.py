@@ -26,20 +26,100 @@ def badge_html(state: Any) -> SafeString:
                        display.tone, value_text(state.value), title, display.icon, display.text)
 
 
-def live_state_html(state: Any) -> SafeString:
-    """The badge inside its live container: htmx's SSE extension swaps it on ``state-<id>`` events."""
-    return format_html('<span class="live-state" id="state-{}" data-state-id="{}" sse-swap="state-{}" '
+def live_state_html(state: Any, label: str = "") -> SafeString:
+    """The badge inside its live container: htmx's SSE extension swaps it on ``state-<id>`` events.
+
+    ``label`` ('Target temperature') sits outside the swapped part, so it survives live updates.
+    """
+    live = format_html('<span class="live-state" id="state-{}" data-state-id="{}" sse-swap="state-{}" '
                        'hx-swap="innerHTML">{}</span>', state.id, state.id, state.id, badge_html(state))
+    if not label:
+        return live
+    return format_html('<span class="state-item"><span class="state-label">{}</span> {}</span>', label, live)
 
 
-def quick_toggle_html(entity_id: int, state: Any, controller_id: int, control: ControlSpec) -> SafeString:
+def _disabled(reason: str) -> SafeString:
+    """Disabled with the reason. An integration's outage is marked as such, so the live stream can lift it;
+    a state the source itself reports unavailable stays off until the page shows a new value."""
+    if not reason:
+        return SafeString("")
+    attribute = "data-disabled-reason" if reason.endswith((" reports it unavailable", " does not know its value")) \
+        else "data-integration-reason"
+    return format_html(' disabled {}="{}" title="{}"', attribute, reason, reason)
+
+
+def _status_html(entity_id: int, state_id: int) -> SafeString:
+    return format_html('<div id="quick-status-{}-{}" class="small quick-status" data-status-state="{}" aria-live="polite">'
+                       '</div>', entity_id, state_id, state_id)
+
+
+def _form_open(controller_id: int, entity_id: int, state_id: int, css: str, trigger: str = "") -> SafeString:
+    """A control form: a spinner shows at once while the request is out (``htmx-request``)."""
+    return format_html('<form class="card-control {}" hx-post="{}" hx-target="#quick-status-{}-{}" hx-swap="innerHTML"{}>',
+                       css, reverse("control", args=[controller_id]), entity_id, state_id,
+                       format_html(' hx-trigger="{}"', trigger) if trigger else "")
+
+
+_SPINNER = SafeString('<span class="htmx-indicator spinner-border spinner-border-sm" role="status" '
+                      'aria-label="Sending"></span>')
+
+
+def quick_toggle_html(entity_id: int, state: Any, controller_id: int, control: ControlSpec,
+                      disabled_reason: str = "") -> SafeString:
     """A card's one-tap switch: posts through the control dispatch; app.js keeps the pressed button current."""
     current = value_text(state.value)
-    buttons = format_html_join("", '<button type="submit" name="value" value="{}" class="btn {}" aria-pressed="{}">{}</button>', (
+    disabled = _disabled(disabled_reason)
+    buttons = format_html_join("", '<button type="submit" name="value" value="{}" class="btn {}" aria-pressed="{}"{}>{}</button>', (
         (value, "btn-primary active" if value == current else "btn-outline-secondary",
-         "true" if value == current else "false", label) for value, label in control.options))
+         "true" if value == current else "false", disabled, label) for value, label in control.options))
     return format_html(
-        '<form class="quick-toggle" hx-post="{}" hx-target="#quick-status-{}" hx-swap="innerHTML">'
-        '<div class="btn-group btn-group-sm control-toggle" role="group" data-control-state="{}" aria-label="Switch">'
-        '{}</div><div id="quick-status-{}" class="small quick-status"></div></form>',
-        reverse("control", args=[controller_id]), entity_id, state.id, buttons, entity_id)
+        '{}<div class="btn-group btn-group-sm control-toggle" role="group" data-control-state="{}" aria-label="{}">'
+        '{}</div>{}</form>{}',
+        _form_open(controller_id, entity_id, state.id, "quick-toggle"), state.id, state.name, buttons, _SPINNER,
+        _status_html(entity_id, state.id))
+
+
+def slider_html(entity_id: int, state: Any, controller_id: int, control: ControlSpec, label: str,
+                disabled_reason: str = "") -> SafeString:
+    """A dimmer or cover position on a card: sent when the thumb is let go."""
+    current = value_text(state.value) or str(control.minimum or 0)
+    element_id = f"card-control-{entity_id}-{state.id}"
+    return format_html(
+        '{}<label class="visually-hidden" for="{}">{}</label><div class="d-flex align-items-center gap-2">'
+        '<input class="form-range flex-grow-1" type="range" name="value" id="{}" data-control-state="{}" '
+        'min="{}" max="{}" step="{}" value="{}"{}><output class="small fw-semibold card-output" data-output-for="{}">'
+        '{}</output>{}</div></form>{}',
+        _form_open(controller_id, entity_id, state.id, "card-slider", "change"), element_id, label, element_id,
+        state.id, control.minimum, control.maximum, control.step, current, _disabled(disabled_reason), element_id,
+        current, _SPINNER, _status_html(entity_id, state.id))
+
+
+def stepper_html(entity_id: int, state: Any, controller_id: int, control: ControlSpec, label: str,
+                 disabled_reason: str = "") -> SafeString:
+    """A thermostat target: minus and plus send the current target one step down or up (app.js keeps them current)."""
+    try:
+        current = float(state.value)
+    except (TypeError, ValueError):
+        current = None
+    step = control.step or 0.5
+
+    def bounded(value: float) -> str:
+        if control.minimum is not None:
+            value = max(float(control.minimum), value)
+        if control.maximum is not None:
+            value = min(float(control.maximum), value)
+        return f"{value:g}"
+
+    down = bounded(current - step) if current is not None else ""
+    up = bounded(current + step) if current is not None else ""
+    disabled = _disabled(disabled_reason if current is not None else "the current target is not known")
+    return format_html(
+        '{}<div class="btn-group btn-group-sm control-stepper" role="group" aria-label="{}" data-control-state="{}" '
+        'data-step="{}" data-min="{}" data-max="{}">'
+        '<button type="submit" name="value" value="{}" class="btn btn-outline-secondary" aria-label="Lower {}"{}>'
+        '<i class="bi bi-dash-lg"></i></button>'
+        '<button type="submit" name="value" value="{}" class="btn btn-outline-secondary" aria-label="Raise {}"{}>'
+        '<i class="bi bi-plus-lg"></i></button></div>{}</form>{}',
+        _form_open(controller_id, entity_id, state.id, "card-stepper"), label, state.id, step,
+        "" if control.minimum is None else control.minimum, "" if control.maximum is None else control.maximum,
+        down, label, disabled, up, label, disabled, _SPINNER, _status_html(entity_id, state.id))

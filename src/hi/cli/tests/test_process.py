@@ -176,6 +176,12 @@ def test_hi_demo_wires_the_simulators_and_serves(env, tmp_path):
         assert httpx.get(f"{url}api/v1/healthz", timeout=10).json() == {"status": "ok"}
         entities = hi(env, "entities", "list", "--json")  # a second process on the same SQLite (WAL)
         assert entities.returncode == 0 and len(json.loads(entities.stdout)) > 0
+        assert "notifications: channels demo-mail and demo-webhook" in text
+        rules = json.loads(hi(env, "rules", "list", "--json").stdout)
+        leak = [r for r in rules if r["is_default"] and "water detected" in r["name"]]
+        assert leak and leak[0]["life_safety"] and leak[0]["level"] == "critical"
+        channels = json.loads(hi(env, "channels", "list", "--json").stdout)
+        assert {c["name"] for c in channels} == {"demo-mail", "demo-webhook"}
         assert "places:" in text and "a plan of" in text and "collection" in text
         places = json.loads(hi(env, "places", "list", "--json").stdout)
         assert any(p["kind"] == "floor" for p in places) and any(p["kind"] == "room" for p in places)

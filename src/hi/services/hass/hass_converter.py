@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from hi.apps.entity.enums import EntityType
-from hi.integrations.sensor_response import SensorResponse
+from hi.integrations.sensor_response import Correlation, SensorResponse
 from hi.integrations.sync.inventory import (
     ExternalAttribute,
     ExternalController,
@@ -267,5 +267,6 @@ def responses_for(state: HassState, temperature_unit: str = "°C",
     """The SensorResponses one state carries; an attribute Home Assistant leaves out (hue of an off light) is skipped."""
     moment = timestamp or state.last_updated or dt.datetime.now(dt.UTC)
     return [SensorResponse(integration_key=sensor_key(state.entity_id, spec.suffix), value=spec.value,
-                           timestamp=moment, detail_attrs=dict(spec.details) if spec.details else {})
+                           timestamp=moment, detail_attrs=dict(spec.details) if spec.details else {},
+                           correlation=Correlation("end", spec.occurrence) if spec.occurrence else None)
             for spec in state_specs(state, temperature_unit) if spec.value is not None]

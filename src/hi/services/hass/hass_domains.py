@@ -226,12 +226,21 @@ def weather(state: HassState, unit: str) -> list[StateSpec]:
 
 
 def event(state: HassState, unit: str) -> list[StateSpec]:
-    """event: the state is the time of the last fire; its type and attributes go along as details."""
+    """event: the last fired event type, with its attributes as details; each fire becomes one hi Event.
+
+    HA's state is the time of the last fire, so a new time is a new occurrence (a resent listing
+    of the same fire is recognised as a duplicate, never a second Event).
+    """
     attrs = state.attributes
+    fired = state.state if state.state not in UNKNOWN_VALUES else None
     details = {key: value for key, value in attrs.items()
-               if key not in ("friendly_name", "event_types", "device_class", "icon")}
-    builder = _Builder(state).main(S.DATETIME, details=details)
-    return builder.choice("event_type", "event_types", "event type", controllable=False).specs
+               if key not in ("friendly_name", "event_types", "icon")}
+    if fired is not None:  # an instant: it starts when HA recorded it, which is also when it ends
+        details["start"] = state.last_updated.isoformat() if state.last_updated else fired
+    value = _Builder(state).marker or _text(attrs.get("event_type"))
+    return [StateSpec("", state.friendly_name, S.DISCRETE, value, _strings(attrs.get("event_types")),
+                      details=details, occurrence=fired),
+            StateSpec("last_fired", f"{state.friendly_name} last fired", S.DATETIME, state.state)]
 
 
 def air_quality(state: HassState, unit: str) -> list[StateSpec]:
@@ -272,6 +281,15 @@ def geo_location(state: HassState, unit: str) -> list[StateSpec]:
                                 details=details).specs
 
 
+def image_processing(state: HassState, unit: str) -> list[StateSpec]:
+    """image_processing: how many things (faces, plates) the last image showed; what they were as details."""
+    attrs = state.attributes
+    details = {key: attrs[key] for key in ("faces", "total_faces", "plates", "vehicles") if key in attrs}
+    value = _Builder(state).marker or number(state.state)
+    return _Builder(state).main(S.CONTINUOUS, value=value if value is not None else state.state,
+                                details=details).specs
+
+
 def generic_on_off(state: HassState, unit: str) -> list[StateSpec]:
     return _Builder(state).main(S.ON_OFF, ["off", "on"], True,
                                 value=state.state if state.state in UNKNOWN_VALUES else
@@ -292,5 +310,5 @@ DOMAIN_SPECS: dict[str, Callable[[HassState, str], list[StateSpec]]] = {
     "date": date_time, "time": date_time, "datetime": date_time, "input_datetime": date_time,
     "timer": timer, "update": update, "sun": sun, "weather": weather, "event": event,
     "air_quality": air_quality, "image": image, "calendar": calendar, "remote": generic_on_off, "todo": todo,
-    "lawn_mower": lawn_mower, "geo_location": geo_location,
+    "lawn_mower": lawn_mower, "geo_location": geo_location, "image_processing": image_processing,
 }

@@ -24,6 +24,7 @@ class StateSpec:
     controllable: bool = False
     extra: Mapping[str, Any] | None = None  # what control needs to know (an alarm panel's code format)
     details: Mapping[str, Any] | None = None  # detail attributes of each reading (a person's GPS accuracy)
+    occurrence: str | None = None  # a momentary happening's id (an HA event entity's fire time): one hi Event each
 
 
 def number(value: Any, digits: int = 2) -> int | float | None:

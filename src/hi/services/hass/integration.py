@@ -18,9 +18,11 @@ from hi.integrations.exceptions import (
 )
 from hi.integrations.integration_gateway import (
     ConnectionTestResult,
+    EntityRef,
     HealthReport,
     IntegrationGateway,
     IntegrationSynchronizer,
+    MediaUrls,
 )
 from hi.utils.redaction import redact, register_secret
 
@@ -100,6 +102,18 @@ class HassGateway(IntegrationGateway):
         from .monitors import HassMonitor
 
         return HassMonitor()
+
+    def media_urls(self, entity: EntityRef) -> MediaUrls:
+        """A camera's picture and live stream through our authenticated proxy (``views.py``): the first
+        ``camera.*`` among the Home Assistant entities grouped into this one."""
+        payload = entity.integration_payload if isinstance(entity.integration_payload, dict) else {}
+        members = [m for m in payload.get("entity_ids") or [] if isinstance(m, str)]
+        if not members and entity.integration_name:
+            members = [entity.integration_name]
+        camera = next((m for m in members if m.startswith("camera.")), None)
+        if camera is None:
+            return MediaUrls()
+        return MediaUrls(picture=f"/hass/cameras/{camera}/picture", stream=f"/hass/cameras/{camera}/stream")
 
     def get_controller(self) -> IntegrationController:
         from .hass_controller import HassController

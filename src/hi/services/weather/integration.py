@@ -81,7 +81,9 @@ class WeatherGateway(IntegrationGateway):
         return cleaned
 
     def test_connection(self, attributes: Mapping[str, str], timeout: float) -> ConnectionTestResult:
-        """Ask each enabled source once; every one must answer.
+        """Ask each enabled source once. A source that fails for now (an outage, a timeout) does not block
+        saving while another answers — it is named, and the others serve until it is back; a permanent
+        refusal (e.g. a point outside NWS coverage, bad settings) does, and says so.
 
         A memory store keeps this free of database writes (it runs on a helper thread, before saving).
         """
@@ -90,17 +92,23 @@ class WeatherGateway(IntegrationGateway):
         service = WeatherSettings.from_attributes(attributes).build_service(
             store, transport_factory=lambda spec: ClientTransport(spec, store, utc_now, timeouts=timeouts))
         results: dict[str, str] = {}
+        transient: set[str] = set()
         try:
             for source in service.sources:
                 try:
                     results[source.spec.name] = source.probe(service.fetcher_for(source))
                 except IntegrationError as exc:
-                    results[source.spec.name] = f"failed: {exc.message}"
+                    if exc.transient:
+                        transient.add(source.spec.name)
+                        results[source.spec.name] = f"failed for now ({exc.message}); the other sources serve until it is back"
+                    else:
+                        results[source.spec.name] = f"failed: {exc.message}"
         finally:
             service.close()
-        failed = {name: text for name, text in results.items() if text.startswith("failed")}
+        permanent = {name for name, text in results.items() if text.startswith("failed:")}
+        working = set(results) - permanent - transient
         message = "; ".join(f"{name}: {text}" for name, text in results.items())
-        return ConnectionTestResult(ok=not failed, message=message, details=results)
+        return ConnectionTestResult(ok=not permanent and bool(working), message=message, details=results)
 
     def get_synchronizer(self) -> IntegrationSynchronizer:
         return WeatherSynchronizer()

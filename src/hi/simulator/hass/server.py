@@ -20,6 +20,7 @@ from typing import Any, ClassVar, TypeVar
 from aiohttp import web
 
 from ..base import SimulatorBase
+from ..zoneminder.media import camera_frame
 from .services import ServiceError, describe_services, service_handler, target_entity_ids
 from .store import SimState, StateStore, new_context
 from .websocket import HassConnection
@@ -35,6 +36,9 @@ def _parse_time(text: str) -> dt.datetime | None:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 HA_VERSION = "2026.11.0"
+MJPEG_BOUNDARY = "frame"
+MJPEG_FRAME_SECONDS = 0.2
+MJPEG_MAX_FRAMES = 3000  # ten minutes, then the stream ends as a restarting camera's would
 T = TypeVar("T")
 
 
@@ -60,6 +64,7 @@ class HassSimulator(SimulatorBase):
         self.websocket_available = True
         self.onboarded = False
         self._auth_codes: set[str] = set()
+        self.camera_frames = 0
 
     # -- lifecycle: the demo home has a little life in it unless ``activity=False`` (tests) --------
     async def start(self) -> None:
@@ -76,7 +81,8 @@ class HassSimulator(SimulatorBase):
         await super().stop()
 
     async def _live_a_little(self) -> None:
-        """Motion comes and goes in the kitchen, the outside temperature and house power drift."""
+        """Motion comes and goes in the kitchen, the outside temperature and house power drift, and about
+        every five minutes the basement leak sensor gets wet for 20 s (the demo's alarm)."""
         rng = random.Random(4)
         tick = 0
         while True:
@@ -85,6 +91,9 @@ class HassSimulator(SimulatorBase):
             motion = self.store.get("binary_sensor.kitchen_motion")
             if motion is not None and (tick % 3 == 0 or motion.state == "on"):
                 self.store.set(motion.entity_id, "off" if motion.state == "on" else "on")
+            leak = self.store.get("binary_sensor.basement_leak")
+            if leak is not None and tick % 60 in (12, 16):
+                self.store.set(leak.entity_id, "on" if tick % 60 == 12 else "off")
             for entity_id, step in (("sensor.outside_temperature", 0.1), ("sensor.house_power", 15.0)):
                 current = self.store.get(entity_id)
                 if current is not None:
@@ -251,6 +260,8 @@ class HassSimulator(SimulatorBase):
         app.router.add_get("/api/history/period/{start}", self._api_history)
         app.router.add_post("/api/services/{domain}/{service}", self._api_call_service)
         app.router.add_get("/api/websocket", self._websocket)
+        app.router.add_get("/api/camera_proxy/{entity_id}", self._camera_picture)
+        app.router.add_get("/api/camera_proxy_stream/{entity_id}", self._camera_stream)
         app.router.add_post("/api/onboarding/users", self._onboard_user)
         app.router.add_post("/auth/token", self._auth_token)
         app.router.add_post("/_sim/hass/states/{entity_id}", self._sim_set_state)
@@ -289,6 +300,39 @@ class HassSimulator(SimulatorBase):
         if state is None:
             return self._json({"message": "Entity not found."}, 404)
         return self._json(self.render_state(state))
+
+    def _camera_index(self, request: web.Request) -> int | None:
+        """Which camera (its position among the cameras, for a picture of its own); None if none by that id."""
+        entity_id = request.match_info["entity_id"]
+        cameras = sorted(e for e in self.store.states if e.startswith("camera."))
+        return cameras.index(entity_id) + 1 if entity_id in cameras else None
+
+    async def _camera_picture(self, request: web.Request) -> web.StreamResponse:
+        """``/api/camera_proxy/<entity_id>``: one JPEG, behind the token, as Home Assistant serves it."""
+        if not self._authorized(request):
+            return self._unauthorized()
+        index = self._camera_index(request)
+        if index is None:
+            return self._json({"message": "Entity not found."}, 404)
+        self.camera_frames += 1
+        return web.Response(body=camera_frame(index, self.camera_frames), content_type="image/jpeg")
+
+    async def _camera_stream(self, request: web.Request) -> web.StreamResponse:
+        """``/api/camera_proxy_stream/<entity_id>``: MJPEG frames until the client goes away."""
+        if not self._authorized(request):
+            return self._unauthorized()
+        index = self._camera_index(request)
+        if index is None:
+            return self._json({"message": "Entity not found."}, 404)
+        response = web.StreamResponse(headers={"Content-Type": f"multipart/x-mixed-replace;boundary={MJPEG_BOUNDARY}"})
+        await response.prepare(request)
+        with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+            for frame in range(MJPEG_MAX_FRAMES):
+                jpeg = camera_frame(index, frame)
+                await response.write(f"--{MJPEG_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
+                                     f"Content-Length: {len(jpeg)}\r\n\r\n".encode() + jpeg + b"\r\n")
+                await asyncio.sleep(MJPEG_FRAME_SECONDS)
+        return response
 
     async def _api_set_state(self, request: web.Request) -> web.Response:
         if not self._authorized(request):

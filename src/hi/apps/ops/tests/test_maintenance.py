@@ -98,4 +98,11 @@ async def test_watchdog_is_fed_while_the_heartbeat_is_fresh(notify_socket, monke
     messages = [await asyncio.wait_for(loop.sock_recv(notify_socket, 100), 5) for _ in range(2)]
     maintenance.stop()
     await task
+    await sync_to_async(_close_connection)()  # the connection sync_to_async's thread opened
     assert messages == [b"READY=1", b"WATCHDOG=1"]
+
+
+def _close_connection() -> None:
+    from django.db import connection
+
+    connection.close()

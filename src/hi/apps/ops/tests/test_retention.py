@@ -143,3 +143,24 @@ def test_sqlite_database_is_incremental_and_gives_pages_back():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA freelist_count")
         assert cursor.fetchone()[0] == 0
+
+
+def test_closed_alerts_and_mode_changes_are_kept_as_long_as_events():
+    from hi.apps.alarm.models import Alarm, Alert, ModeChange
+
+    cutoff = NOW - days(365)
+
+    def alert(last: dt.datetime, closed: bool) -> Alert:
+        made = Alert.objects.create(rule_name="door", level="warning", opened_at=last, last_fired_at=last,
+                                    closed_at=last if closed else None, status="cleared" if closed else "open")
+        Alarm.objects.create(alert=made, fired_at=last)
+        return made
+
+    old_closed, old_open, recent = alert(cutoff - SECOND, True), alert(cutoff - days(3), False), alert(cutoff, True)
+    ModeChange.objects.create(at=cutoff - SECOND, mode="away")
+    ModeChange.objects.create(at=cutoff, mode="day")
+    report = retention.prune(now=NOW, pause=0)
+    assert report.deleted == {"alerts": 1, "mode_changes": 1}
+    assert set(Alert.objects.values_list("id", flat=True)) == {old_open.id, recent.id}
+    assert not Alarm.objects.filter(alert_id=old_closed.id).exists()
+    assert list(ModeChange.objects.values_list("at", flat=True)) == [cutoff]

@@ -7,6 +7,8 @@ batch; only how a batch becomes SSE text differs, so that is the caller's ``rend
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from django.http import StreamingHttpResponse
@@ -38,9 +40,54 @@ async def live_events(render: RenderBatch, keepalive: float, max_batch: int = MA
         subscription.close()
 
 
+# Open streams of this process, so a shutdown can end them at once instead of waiting for the server's
+# graceful-shutdown timeout to cancel them (which printed errors and tracebacks on Ctrl-C).
+_open_streams: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+
+def close_streams() -> None:
+    """Ask every open stream to finish now (``hi run``/``hi demo`` call this when they stop); safe from any thread."""
+    for loop, closed in list(_open_streams):
+        with contextlib.suppress(RuntimeError):  # that loop is already gone
+            loop.call_soon_threadsafe(closed.set)
+
+
+async def until_closed(events: AsyncIterator[str]) -> AsyncIterator[str]:
+    """``events`` until they end or ``close_streams()`` is called; the pending read is one task, so waiting
+    for either never cancels the generator in the middle of a message."""
+    closed = asyncio.Event()
+    entry = (asyncio.get_running_loop(), closed)
+    _open_streams.add(entry)
+    waiter = asyncio.ensure_future(closed.wait())
+    pending: asyncio.Future[str] | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(events))
+            done, _ = await asyncio.wait({pending, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            if pending not in done:
+                return
+            try:
+                chunk = pending.result()
+            except StopAsyncIteration:
+                pending = None
+                return
+            pending = None
+            yield chunk
+    finally:
+        _open_streams.discard(entry)
+        waiter.cancel()
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending
+        with contextlib.suppress(RuntimeError):  # already closed by a cancelled read
+            await events.aclose()
+
+
 def event_stream_response(events: AsyncIterator[str]) -> StreamingHttpResponse:
-    """A streaming ``text/event-stream`` response that caches and proxy-buffers nothing."""
-    response = StreamingHttpResponse(events, content_type="text/event-stream")
+    """A streaming ``text/event-stream`` response that caches and proxy-buffers nothing, and ends at shutdown."""
+    response = StreamingHttpResponse(until_closed(events), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response

@@ -10,6 +10,7 @@ from django import template
 from django.utils.dateparse import parse_datetime
 
 from hi.apps.web import presentation, widgets
+from hi.apps.web.humanize import human_error
 from hi.integrations.enums import HealthStatus, IntegrationStatus
 from hi.utils.redaction import redact
 
@@ -36,6 +37,38 @@ def live_state(state: Any) -> str:
 def event_words(event: Any) -> str:
     """An event's value as the state's words ('Motion', 'Open'), without the age."""
     return presentation.describe_state(event.entity_state.state_type, event.value).text
+
+
+@register.simple_tag
+def event_cause(event: Any) -> str:
+    """What caused an event, unless it only repeats the value's words ('Motion (Motion)')."""
+    cause = str((event.details or {}).get("cause") or "").strip()
+    words = presentation.describe_state(event.entity_state.state_type, event.value).text
+    return "" if not cause or cause.lower() == words.lower() else cause
+
+
+@register.simple_tag
+def human_problem(text: Any, label: str) -> str:
+    """A problem as a sentence, with the technical detail (no secrets) one click away."""
+    from django.utils.html import format_html
+
+    problem = human_error(str(text or ""), label)
+    if not problem.detail or problem.detail == problem.sentence:
+        return format_html('<span class="problem-sentence">{}</span>', problem.sentence)
+    return format_html('<span class="problem-sentence">{}</span> <details class="problem-detail d-inline">'
+                       '<summary class="small text-muted">Details</summary><code class="detail-text small">{}</code>'
+                       '</details>', problem.sentence, problem.detail)
+
+
+@register.filter
+def moment(value: Any) -> str:
+    """An ISO timestamp (or datetime) as local time: '13:03' today, 'Nov 22 13:03' on other days."""
+    return presentation.format_moment(value) if value else ""
+
+
+@register.filter
+def kind_words(state_type: str) -> str:
+    return presentation.state_kind_words(state_type)
 
 
 @register.filter
@@ -115,7 +148,30 @@ def flat_items(details: Any) -> list[tuple[str, Any]]:
                          if v is not None and not isinstance(v, dict | list))
         elif value is not None and not isinstance(value, list):
             pairs.append((str(key).replace("_", " "), value))
-    return [(key, redact(value) if isinstance(value, str) else value) for key, value in pairs[:20]]
+    shown = []
+    for key, value in pairs:
+        words = _detail_value(key, value)
+        if words is not None:
+            shown.append((key.removesuffix(" seconds"), words))
+    return shown[:20]
+
+
+def _detail_value(key: str, value: Any) -> Any:
+    """A detail as a person reads it: clock readings that only mean something inside the process
+    ('opened at: 740.04') are left out, waits read 'in 25 s', ISO times read as local times."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        if key.endswith(" at") or key.endswith(" monotonic"):
+            return None
+        if key.endswith(" in") or key.endswith(" in seconds") or "retry" in key or "next trial" in key:
+            return f"in {max(0, round(value))} s"
+        return presentation.format_number(value)
+    if isinstance(value, str):
+        if key.endswith(" at") and parse_datetime(value) is not None:
+            return presentation.format_moment(value)
+        return redact(value)
+    return value
 
 
 @register.filter

@@ -28,6 +28,7 @@ async def test_stream_sends_a_badge_when_the_bus_publishes():
     await state.asave()
     stream = _events(keepalive=5.0)
     assert "connected" in await anext(stream)
+    assert (await anext(stream)).startswith("event: availability")
     get_live_bus().publish([StateChange(state.entity_id, state.id, (), "off", "on", timezone.now())])
     message = await anext(stream)
     await stream.aclose()
@@ -38,8 +39,39 @@ async def test_stream_sends_a_badge_when_the_bus_publishes():
 async def test_a_reader_that_fell_behind_is_told_to_resync():
     stream = _events(keepalive=5.0)
     await anext(stream)
+    await anext(stream)  # the integrations' availability comes first
     flood = [StateChange(1, 1, (), n, None, timezone.now()) for n in range(1001)]  # more than the queue holds
     get_live_bus().publish(flood)
     message = await anext(stream)
     await stream.aclose()
     assert message.startswith("event: resync")
+
+
+def _availability(message: str) -> dict:
+    import json
+
+    assert message.startswith("event: availability\ndata: ")
+    return {i["integration_id"]: i for i in json.loads(message.split("data: ", 1)[1])["integrations"]}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_health_changes_are_pushed_without_a_state_change():
+    from hi.integrations.enums import HealthStatus, IntegrationStatus
+    from hi.integrations.models import Integration
+
+    await Integration.objects.acreate(integration_id="hass", status=IntegrationStatus.ACTIVE,
+                                      health_status=HealthStatus.HEALTHY, last_success_at=timezone.now(),
+                                      heartbeat_at=timezone.now())
+    stream = _events(keepalive=30.0, health_interval=0.05)
+    await anext(stream)
+    first = _availability(await anext(stream))
+    assert first["hass"]["available"] is True and first["hass"]["badge"]["text"] == "Healthy"
+    await Integration.objects.filter(integration_id="hass").aupdate(
+        health_status=HealthStatus.ERROR, consecutive_failures=3,
+        last_error="POST http://127.0.0.1:1/api/services/light/turn_on → 503: {\"message\": \"boom\"}")
+    changed = _availability(await anext(stream))  # no keepalive for 30 s: this is the health check
+    await stream.aclose()
+    assert changed["hass"]["available"] is False
+    assert changed["hass"]["unavailable_reason"].startswith("Home Assistant is unreachable since")
+    assert changed["hass"]["message"] == "Home Assistant is not answering (server error 503)"
+    assert changed["hass"]["badge"]["tone"] == "danger"

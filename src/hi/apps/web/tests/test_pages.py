@@ -177,6 +177,17 @@ def test_an_empty_attribute_is_refused_with_a_reason(client_in):
     assert not EntityAttribute.objects.filter(entity=lamp).exists()
 
 
+def test_a_date_attribute_must_be_a_date(client_in):
+    lamp = _lamp()
+    response = client_in.post(reverse("attribute-add", args=[lamp.id]),
+                              {"name": "Bought", "value_type": "date", "value": "last spring"}, follow=True)
+    assert "is not a date" in response.content.decode()
+    assert not EntityAttribute.objects.filter(entity=lamp).exists()
+    client_in.post(reverse("attribute-add", args=[lamp.id]), {"name": "Bought", "value_type": "date",
+                                                              "value": "2026-04-15"})
+    assert EntityAttribute.objects.get(entity=lamp, name="Bought").value == "2026-04-15"
+
+
 def test_integration_attributes_cannot_be_edited(client_in):
     lamp = _lamp()
     owned = EntityAttribute.objects.create(entity=lamp, name="Model", value="X1", source=AttributeSource.INTEGRATION)

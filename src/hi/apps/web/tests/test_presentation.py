@@ -48,9 +48,37 @@ def test_controls_per_state_type():
     assert (slider.kind, slider.minimum, slider.maximum) == ("slider", 0, 100)
     assert control_spec(S.DISCRETE, ["off", "heat", "cool"]).kind == "select"
     number = control_spec(S.TEMPERATURE, {"min": 7, "max": 30})
-    assert (number.kind, number.minimum, number.step) == ("number", 7, 0.5)
+    assert (number.kind, number.minimum, number.step) == ("stepper", 7, 0.5)
 
 
 def test_timestamps_read_as_clock_times():
     assert describe_state(S.DATETIME, "2026-01-01T07:15:00+00:00", now=NOW).text == "07:15"
     assert describe_state(S.DATETIME, "2025-12-30T07:15:00+00:00", now=NOW).text == "Dec 30 07:15"
+
+
+def test_a_lock_offers_only_what_a_controller_can_set():
+    lock = control_spec(S.DISCRETE, ["locked", "unlocked", "locking", "unlocking", "jammed", "open", "opening"])
+    assert (lock.kind, lock.options) == ("toggle", (("unlocked", "Unlock"), ("locked", "Lock")))
+    modes = control_spec(S.DISCRETE, ["off", "heat", "pending"])
+    assert [value for value, _ in modes.options] == ["off", "heat"]
+
+
+def test_locked_and_unlocked_never_look_alike():
+    locked, unlocked = describe_state(S.DISCRETE, "locked"), describe_state(S.DISCRETE, "unlocked")
+    assert locked.tone != unlocked.tone and locked.icon != unlocked.icon
+    assert describe_state(S.DISCRETE, "jammed").tone == "danger"
+    assert (locked.text, unlocked.text) == ("Locked", "Unlocked")
+
+
+def test_structured_values_read_as_a_count_not_data():
+    assert describe_state(S.MULTIVALUED, [{"t": 1}] * 48).text == "48 entries"
+    assert describe_state(S.BLOB, {"a": 1}).text == "1 value"
+
+
+def test_state_kind_words_hide_jargon():
+    from hi.apps.web.presentation import short_label, state_kind_words
+
+    assert state_kind_words(S.DISCRETE) == "" and state_kind_words(S.MULTIVALUED) == ""
+    assert state_kind_words(S.TEMPERATURE) == "Temperature"
+    assert short_label("Office Heater target temperature", "Office Heater") == "Target temperature"
+    assert short_label("Office Heater", "Office Heater") == ""

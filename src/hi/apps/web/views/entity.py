@@ -13,14 +13,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from hi.apps.control.models import ControlCode, Controller, ControllerHistory, ControlOutcome
-from hi.apps.entity.enums import EntityStateType, binary_values, is_numeric
+from hi.apps.entity.availability import AvailabilityIndex
+from hi.apps.entity.enums import EntityStateType, EntityType, binary_values, is_numeric
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.ops.series import aggregated_series, use_aggregates
 from hi.apps.places.tree import LocationTree
 from hi.apps.sense.models import SensorHistory
+from hi.apps.web.cards import camera_urls, integration_label
 from hi.apps.web.forms import AttributeForm, RenameForm
-from hi.apps.web.presentation import control_spec
+from hi.apps.web.presentation import control_spec, short_label, wall_clock
 from hi.integrations.exceptions import IntegrationError
 from hi.operations import actions
 
@@ -33,16 +35,23 @@ MAX_CHART_POINTS = 2000
 FINAL_OUTCOMES = {ControlOutcome.CONFIRMED, ControlOutcome.UNCONFIRMED, ControlOutcome.FAILED}
 
 
-def _state_rows(entity: Entity) -> list[dict[str, Any]]:
+def _state_rows(entity: Entity, index: AvailabilityIndex) -> list[dict[str, Any]]:
     rows = []
     stored = set(ControlCode.objects.filter(controller__entity_state__entity=entity)
                  .values_list("controller_id", flat=True))
     for state in entity.states.all():
         controllers = list(state.controllers.all())
+        availability = index.of_state(entity, state)
         controller = controllers[0] if controllers else None
         payload = controller.integration_payload if controller is not None else {}
         rows.append({
             "state": state,
+            "label": short_label(state.name, entity.name) or state.name,
+            "availability": availability,
+            "disabled_reason": "" if availability.available else availability.reason,
+            # an integration's outage is lifted live; a value the source calls unavailable waits for a new one
+            "reason_attribute": "data-integration-reason" if not index.of_entity(entity).available
+            else "data-disabled-reason",
             "controller": controller,
             # a panel with a code format asks for its code unless one is stored (never rendered back)
             "needs_code": bool(isinstance(payload, dict) and payload.get("code_format")),
@@ -64,9 +73,13 @@ def detail(request: HttpRequest, entity_id: int) -> HttpResponse:
     tree = LocationTree.load()
     recent_controls = list(ControllerHistory.objects.filter(controller__entity_state__entity=entity)
                            .select_related("controller")[:10])
+    index = AvailabilityIndex()
     context = {
         "entity": entity,
-        "rows": _state_rows(entity),
+        "rows": _state_rows(entity, index),
+        "availability": index.of_entity(entity),
+        "integration_label": integration_label(entity.integration_id or entity.detached_key.split(":", 1)[0]),
+        "media": camera_urls([entity]).get(entity.id, {}) if entity.entity_type == EntityType.CAMERA else {},
         "events": events,
         "recent_controls": recent_controls,
         "attributes": list(entity.attributes.all()),
@@ -121,6 +134,8 @@ def control(request: HttpRequest, controller_id: int) -> HttpResponse:
         message = getattr(exc, "message", None) or str(exc)
         return render(request, "web/partials/control_status.html", {"error": message, "controller": controller})
     return render(request, "web/partials/control_status.html", {"record": record, "controller": controller,
+                                                                 "integration_label": integration_label(
+                                                                     controller.integration_id) or "The device",
                                                                  "final": record.outcome in FINAL_OUTCOMES})
 
 
@@ -142,7 +157,8 @@ def control_code(request: HttpRequest, controller_id: int) -> HttpResponse:
 def control_status(request: HttpRequest, request_id: int) -> HttpResponse:
     record = get_object_or_404(ControllerHistory.objects.select_related("controller"), pk=request_id)
     response = render(request, "web/partials/control_status.html", {
-        "record": record, "controller": record.controller, "final": record.outcome in FINAL_OUTCOMES})
+        "record": record, "controller": record.controller, "final": record.outcome in FINAL_OUTCOMES,
+        "integration_label": integration_label(record.controller.integration_id) or "The device"})
     return response
 
 
@@ -175,13 +191,13 @@ def history_json(request: HttpRequest, entity_id: int) -> JsonResponse:
               .order_by("-response_at").values_list("value", flat=True).first())
     if before is not None:
         rows.insert(0, (since, before))  # where the line stood when the period began
-    points = [{"x": at.isoformat(), "y": y} for at, value in rows if (y := _chart_value(state, value)) is not None]
+    points = [{"x": wall_clock(at), "y": y} for at, value in rows if (y := _chart_value(state, value)) is not None]
     pair = binary_values(state.state_type)
     now = timezone.now()
     if points and (current := _chart_value(state, state.value)) is not None:
-        points.append({"x": now.isoformat(), "y": current})  # the line runs up to the present value
+        points.append({"x": wall_clock(now), "y": current})  # the line runs up to the present value
     return JsonResponse({
-        "since": since.isoformat(), "until": now.isoformat(),
+        "since": wall_clock(since), "until": wall_clock(now),
         "label": state.name, "units": state.units, "points": points, "stepped": pair is not None,
         "labels": {"1": pair[0], "0": pair[1]} if pair else None, "truncated": len(rows) == MAX_CHART_POINTS,
     })
@@ -191,10 +207,10 @@ def _aggregated_history(state: EntityState, since: dt.datetime) -> JsonResponse:
     """Long ranges of numeric states: hourly aggregates merged into at most MAX_CHART_POINTS buckets."""
     now = timezone.now()
     buckets = aggregated_series(state.id, since, now, MAX_CHART_POINTS)
-    points = [{"x": b.at.isoformat(), "y": b.mean, "min": b.minimum, "max": b.maximum} for b in buckets]
+    points = [{"x": wall_clock(b.at), "y": b.mean, "min": b.minimum, "max": b.maximum} for b in buckets]
     if points and (current := _chart_value(state, state.value)) is not None:
-        points.append({"x": now.isoformat(), "y": current})
+        points.append({"x": wall_clock(now), "y": current})
     return JsonResponse({
-        "since": since.isoformat(), "until": now.isoformat(), "label": state.name, "units": state.units,
+        "since": wall_clock(since), "until": wall_clock(now), "label": state.name, "units": state.units,
         "points": points, "stepped": False, "labels": None, "truncated": False, "aggregated": True,
     })

@@ -12,20 +12,30 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.safestring import SafeString
 
 from hi.apps.control.models import Controller
-from hi.apps.entity.enums import AttributeSource, AttributeValueType, EntityType, binary_values
+from hi.apps.entity.availability import AvailabilityIndex
+from hi.apps.entity.enums import AttributeSource, AttributeValueType, EntityType
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.places.models import Collection
 from hi.apps.places.tree import LocationTree
-from hi.apps.web.presentation import control_spec
-from hi.apps.web.widgets import quick_toggle_html
+from hi.apps.web.cards import build_cards, camera_urls
 from hi.integrations import integration_factory
 
 PAGE_SIZE = 60
 GROUPINGS = {"room": "location_id", "type": "entity_type", "integration": "integration_id"}
 DEFAULT_GROUPING = "room"
+GROUPING_SESSION_KEY = "home_group"  # the grouping a person chose last, remembered for their next visit
+# Types in the order a household uses them: security first, then lights, climate, doors and locks,
+# cameras, sensors; anything not listed (a type added later) comes right after security.
+SECURITY_TYPES = (EntityType.ALARM_PANEL, EntityType.SIREN)
+TYPE_ORDER = (
+    *SECURITY_TYPES, EntityType.LIGHT, EntityType.SWITCH, EntityType.FAN, EntityType.THERMOSTAT,
+    EntityType.WATER_HEATER, EntityType.HUMIDIFIER, EntityType.LOCK, EntityType.DOOR, EntityType.WINDOW,
+    EntityType.COVER, EntityType.VALVE, EntityType.CAMERA, EntityType.MOTION_SENSOR, EntityType.SENSOR,
+    EntityType.PERSON, EntityType.WEATHER_STATION, EntityType.MEDIA_PLAYER, EntityType.VACUUM,
+    EntityType.APPLIANCE, EntityType.SERVER, EntityType.ITEM, EntityType.VIRTUAL, EntityType.OTHER,
+)
 # The state filter offers the values people look for; anything else can be typed in the URL.
 STATE_CHOICES = [
     ("on", "On"), ("off", "Off"), ("open", "Open"), ("closed", "Closed"), ("active", "Motion / present"),
@@ -50,7 +60,11 @@ class HomeFilters:
     @classmethod
     def from_request(cls, request: HttpRequest) -> HomeFilters:
         get = request.GET
-        group = get.get("group", DEFAULT_GROUPING)
+        session = getattr(request, "session", None)
+        remembered = session.get(GROUPING_SESSION_KEY, DEFAULT_GROUPING) if session is not None else DEFAULT_GROUPING
+        group = get.get("group", remembered)
+        if session is not None and "group" in get and group in GROUPINGS and group != remembered:
+            session[GROUPING_SESSION_KEY] = group
         entity_type = get.get("type", "")
         return cls(
             search=get.get("q", "").strip()[:100],
@@ -73,6 +87,12 @@ def room_order(tree: LocationTree) -> Case:
     return Case(*whens, default=Value(len(rank)), output_field=IntegerField())
 
 
+def type_order() -> Case:
+    """TYPE_ORDER as a sortable number (security first), unknown types right after security."""
+    whens = [When(entity_type=entity_type, then=Value(index)) for index, entity_type in enumerate(TYPE_ORDER)]
+    return Case(*whens, default=Value(len(SECURITY_TYPES)), output_field=IntegerField())
+
+
 def filtered_entities(filters: HomeFilters, tree: LocationTree | None = None) -> QuerySet[Entity]:
     """Entities matching ``filters`` in display order, with their states ready in one extra query."""
     entities = Entity.objects.all()
@@ -92,16 +112,20 @@ def filtered_entities(filters: HomeFilters, tree: LocationTree | None = None) ->
     states = EntityState.objects.only(
         "id", "entity_id", "name", "state_type", "value", "units", "value_range", "value_updated_at",
     ).prefetch_related(Prefetch("controllers", queryset=controllers))
+    entities = entities.annotate(type_rank=type_order())
+    order: tuple[str, ...]
     if filters.collection is not None:  # a pinned collection's tab: its members in their order
         entities = entities.filter(collection_items__collection_id=filters.collection).annotate(
             member_position=F("collection_items__position"))
-        order = "member_position"
+        order = ("member_position",)
     elif filters.group == "room":
         entities = entities.annotate(room_rank=room_order(tree or LocationTree.load()))
-        order = "room_rank"
+        order = ("room_rank", "type_rank")
+    elif filters.group == "type":
+        order = ("type_rank",)
     else:
-        order = GROUPINGS[filters.group]
-    return (entities.order_by(order, "name", "id")
+        order = (GROUPINGS[filters.group], "type_rank")
+    return (entities.order_by(*order, "name", "id")
             .only("id", "name", "entity_type", "integration_id", "integration_name", "detached_key", "location_id")
             .prefetch_related(Prefetch("states", queryset=states)))
 
@@ -120,15 +144,6 @@ def integration_labels(integration_ids: list[str]) -> dict[str, str]:
         except Exception:  # an integration whose code is gone still shows by its id
             labels[integration_id] = integration_id
     return labels
-
-
-def quick_toggle(entity: Entity) -> SafeString:
-    """The one-tap switch a card offers: its first controllable two-valued state (a light, a cover)."""
-    for state in entity.states.all():
-        controllers = state.controllers.all()
-        if controllers and binary_values(state.state_type) is not None:
-            return quick_toggle_html(entity.id, state, controllers[0].id, control_spec(state.state_type))
-    return SafeString("")
 
 
 def card_pictures(entities: list[Entity]) -> dict[int, str]:
@@ -153,9 +168,11 @@ def home(request: HttpRequest) -> HttpResponse:
     entities = list(page.object_list)
     pictures = card_pictures(entities)
     for entity in entities:
-        entity.quick_toggle = quick_toggle(entity)
         entity.picture_url = pictures.get(entity.id, "")
+    room_paths = {location_id: tree.path(location_id) for location_id in tree.by_id}
+    cards = build_cards(entities, AvailabilityIndex(), room_paths, camera_urls(entities))
     context = {
+        "cards": cards,
         "filters": filters,
         "page": page,
         "entities": entities,
@@ -164,7 +181,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "entity_types": EntityType.choices,
         "state_choices": STATE_CHOICES,
         "type_labels": dict(EntityType.choices),
-        "room_paths": {location_id: tree.path(location_id) for location_id in tree.by_id},
+        "room_paths": room_paths,
         "tabs": tabs,
         "collection": collection,
     }

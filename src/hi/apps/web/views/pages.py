@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from hi.apps.entity.availability import AvailabilityIndex
 from hi.apps.entity.enums import EntityStateType, EntityType
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.event.models import Event
@@ -24,6 +25,7 @@ from hi.apps.monitor.models import WorkerHeartbeat
 from hi.integrations import integration_factory
 from hi.integrations.integration_gateway import IntegrationGateway, MediaUrls, Presentation
 
+from ..presentation import wall_clock
 from .integrations import integration_cards
 
 CAMERA_EVENT_LIMIT = 20
@@ -60,11 +62,13 @@ def cameras(request: HttpRequest) -> HttpResponse:
                     .prefetch_related("states", Prefetch("attributes", queryset=EntityAttribute.objects.all())))
     events_by_camera: dict[int, list[Event]] = {entity.id: [] for entity in entities}
     recent = (Event.objects.filter(entity__in=entities, entity_state__state_type=EntityStateType.MOVEMENT)
-              .order_by("-start")[: CAMERA_EVENT_LIMIT * max(1, len(entities))])
+              .select_related("entity_state").order_by("-start")[: CAMERA_EVENT_LIMIT * max(1, len(entities))])
     for event in recent:
         if len(events_by_camera[event.entity_id]) < CAMERA_EVENT_LIMIT:
             events_by_camera[event.entity_id].append(event)
-    cards = [{"entity": e, "urls": _camera_urls(e), "events": events_by_camera[e.id]} for e in entities]
+    index = AvailabilityIndex()
+    cards = [{"entity": e, "urls": _camera_urls(e), "events": events_by_camera[e.id],
+              "availability": index.of_entity(e)} for e in entities]
     live = request.GET.get("live")
     return render(request, "web/cameras.html", {"cards": cards, "live": live})
 
@@ -74,7 +78,7 @@ def _series(points: list[dict[str, Any]], time_key: str,
     """Chart series from forecast points; each field becomes one line on the axis of its units."""
     series = []
     for key, label, units in fields:
-        data = [{"x": str(p.get(time_key)), "y": p.get(key)} for p in points
+        data = [{"x": wall_clock(p.get(time_key)), "y": p.get(key)} for p in points
                 if isinstance(p, dict) and p.get(key) is not None and p.get(time_key)]
         if data:
             series.append({"label": label, "units": units, "points": data, "axis": "pct" if units == "%" else "y"})

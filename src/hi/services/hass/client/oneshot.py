@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
@@ -22,7 +23,11 @@ from .websocket import DEFAULT_MAX_SIZE, websocket_url
 INTEGRATION_ID = "hass"
 
 
-async def _session_registries(base_url: str, token: str, timeout: float) -> Registries:
+T = TypeVar("T")
+Work = Callable[[Callable[[dict[str, Any]], Awaitable[Any]]], Awaitable[T]]
+
+
+async def _session(base_url: str, token: str, timeout: float, work: Work[T]) -> T:
     url = websocket_url(base_url)
     try:
         async with connect(url, open_timeout=timeout, max_size=DEFAULT_MAX_SIZE, ping_interval=None) as ws:
@@ -51,7 +56,7 @@ async def _session_registries(base_url: str, token: str, timeout: float) -> Regi
                         if isinstance(item, dict) and item.get("id") == next_id:
                             return item
 
-            return await fetch_registries(send_command)
+            return await work(send_command)
     except TimeoutError as error:
         raise exc.IntegrationTimeoutError(f"Home Assistant's WebSocket API did not answer within {timeout:g} s",
                                integration_id=INTEGRATION_ID) from error
@@ -70,14 +75,27 @@ async def _session_registries(base_url: str, token: str, timeout: float) -> Regi
                                       integration_id=INTEGRATION_ID) from error
 
 
-def read_registries(base_url: str, token: str, timeout: float = 30.0) -> Registries:
-    """Every registry of the server at ``base_url`` (blocking; runs its own short event loop)."""
+def _blocking(coroutine: Coroutine[Any, Any, T]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(_session_registries(base_url, token, timeout))
+        return asyncio.run(coroutine)
     # Called from inside an event loop's thread: run the session on a helper thread instead.
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, _session_registries(base_url, token, timeout)).result()
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def read_registries(base_url: str, token: str, timeout: float = 30.0) -> Registries:
+    """Every registry of the server at ``base_url`` (blocking; runs its own short event loop)."""
+    return _blocking(_session(base_url, token, timeout, fetch_registries))
+
+
+def run_commands(base_url: str, token: str, commands: list[dict[str, Any]], timeout: float = 30.0) -> list[Any]:
+    """Send WebSocket commands one after another and return their answers (real-system tests use it to
+    change registries the way HA's own frontend does)."""
+    async def work(send: Callable[[dict[str, Any]], Awaitable[Any]]) -> list[Any]:
+        return [await send(command) for command in commands]
+
+    return _blocking(_session(base_url, token, timeout, work))

@@ -132,3 +132,129 @@ async def _eventually(check: Any, timeout: float, expected: Any = True) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"not {expected!r} in time (last {result!r})")
         await asyncio.sleep(0.05)
+
+
+# -- issue 15: every domain, registries, presence and the alarm panel ---------------------------------
+ALARM_CODE = os.environ.get("HI_REAL_HASS_ALARM_CODE", "1234")  # the demo's manual alarm panel code
+
+
+def _listed(attributes: dict[str, str]) -> list[str]:
+    with HassRestClient(attributes["base_url"], attributes["api_token"]) as client:
+        return sorted(state.entity_id for state in client.states().states)
+
+
+def _imported_ids() -> set[str]:
+    from hi.apps.sense.models import Sensor
+
+    names = Sensor.objects.filter(integration_id="hass").values_list("integration_name", flat=True)
+    return {name.partition("#")[0] for name in names}
+
+
+def _first(prefix: str, suffix: str = "", where: Any = lambda state: True) -> EntityState | None:
+    states = EntityState.objects.filter(entity__integration_id="hass", controllers__isnull=False,
+                                        state_key__startswith=prefix).order_by("state_key")
+    for state in states:
+        if state.state_key.partition("#")[2] == suffix and where(state):
+            return state
+    return None
+
+
+def _other(state: EntityState, options: list[Any]) -> Any:
+    return next(option for option in options if option != state.value)
+
+
+def _controls() -> list[tuple[str, Any, str | None]]:
+    """(key, value, code) for each kind of control issue 15 names, picked from what the demo imported."""
+    wanted: list[tuple[str, Any, str | None]] = []
+    panel = _first("alarm_control_panel.")
+    assert panel is not None, "the demo has no alarm panel"
+    wanted += [(panel.state_key, "armed_away", ALARM_CODE), (panel.state_key, "disarmed", ALARM_CODE)]
+    valve = _first("valve.", where=lambda s: s.value in ("open", "closed"))
+    assert valve is not None, "the demo has no valve"
+    wanted.append((valve.state_key, _other(valve, ["open", "closed"]), None))
+    vacuum = _first("vacuum.", where=lambda s: s.value in ("docked", "idle", "paused"))
+    assert vacuum is not None, "the demo has no idle vacuum"
+    wanted.append((vacuum.state_key, "cleaning", None))
+    number = _first("number.", where=lambda s: isinstance(s.value_range, dict) and "min" in s.value_range)
+    assert number is not None, "the demo has no number"
+    wanted.append((number.state_key, _other(number, [number.value_range["min"], number.value_range["max"]]), None))
+    select = _first("select.", where=lambda s: isinstance(s.value_range, list) and len(s.value_range) > 1)
+    assert select is not None, "the demo has no select"
+    wanted.append((select.state_key, _other(select, select.value_range), None))
+    for prefix in ("button.", "scene."):
+        press = _first(prefix)
+        assert press is not None, f"the demo has no {prefix}"
+        wanted.append((press.state_key, "press", None))
+    volume = _first("media_player.", "volume", where=lambda s: isinstance(s.value, int | float))
+    assert volume is not None, "the demo has no media player with a volume"
+    wanted.append((volume.state_key, 30 if volume.value != 30 else 40, None))
+    return wanted
+
+
+def test_every_domain_registries_and_controls(attributes: dict[str, str]) -> None:
+    """Issue 15 against the real demo: counts, grouping, every kind of control, an area set over the WebSocket."""
+    _configure({**attributes, "import_allowlist": ""})
+    Integration.objects.filter(integration_id="hass").update(auto_sync=True)
+    report = run_sync("hass").to_dict()
+    listed = _listed(attributes)
+    imported = _imported_ids()
+    skipped = report["skipped"]
+    print(f"\nreal HA: listed {len(listed)}, imported {len(imported)}, excluded {len(set(listed) - imported)} "
+          f"{skipped}; entities {Entity.objects.filter(integration_id='hass').count()}")
+    from hi.services.hass.hass_domains import SERVICE_ONLY_DOMAINS
+
+    left_out = {eid for eid in set(listed) - imported
+                if eid.partition(".")[0] not in SERVICE_ONLY_DOMAINS | {"zone"}}
+    assert left_out <= _hidden_or_disabled(attributes), sorted(left_out)
+    assert not [reason for reason in skipped if reason.startswith("unknown_domain:")], skipped
+    grouped = [e for e in Entity.objects.filter(integration_id="hass")
+               if e.integration_payload.get("device_id") and len(e.integration_payload["entity_ids"]) > 1]
+    assert grouped, "no HA device with several entities was grouped"
+    asyncio.run(_controls_and_area(attributes, grouped[0]))
+
+
+def _hidden_or_disabled(attributes: dict[str, str]) -> set[str]:
+    from hi.services.hass.client.oneshot import read_registries
+
+    registries = read_registries(attributes["base_url"], attributes["api_token"])
+    return {eid for eid, entry in registries.entities.items() if entry.hidden_by or entry.disabled_by}
+
+
+async def _controls_and_area(attributes: dict[str, str], device_entity: Entity) -> None:
+    from hi.apps.control.models import ControllerHistory
+    from hi.services.hass.client.oneshot import run_commands
+
+    monitor = HassMonitor(registry_settle=0.5)
+    context = WorkerContext("hass", attributes)
+    task = asyncio.create_task(monitor.run(context))
+    try:
+        await _eventually(lambda: monitor.snapshots >= 1, 30)
+        for key, value, code in await sync_to_async(_controls)():
+            record = await sync_to_async(dispatch_control)(f"hass:{key}", value, requested_by="e2e", code=code)
+            assert record.outcome != ControlOutcome.FAILED, (key, record.message)
+
+            async def confirmed(pk: int = record.pk) -> bool:
+                outcome = await sync_to_async(
+                    lambda: ControllerHistory.objects.values_list("outcome", flat=True).get(pk=pk))()
+                return outcome == ControlOutcome.CONFIRMED
+
+            await _eventually(confirmed, 30)
+            print(f"confirmed {key} <- {value!r}")
+        area_name = "hi e2e room"
+        answers = await asyncio.to_thread(run_commands, attributes["base_url"], attributes["api_token"],
+                                          [{"type": "config/area_registry/create", "name": area_name}])
+        area_id = answers[0]["result"]["area_id"]
+        device_id = device_entity.integration_payload["device_id"]
+        await asyncio.to_thread(run_commands, attributes["base_url"], attributes["api_token"],
+                                [{"type": "config/device_registry/update", "device_id": device_id,
+                                  "area_id": area_id}])
+
+        async def located() -> bool:
+            entity = await sync_to_async(Entity.objects.select_related("location").get)(pk=device_entity.pk)
+            return entity.location is not None and entity.location.name == area_name
+
+        await _eventually(located, 30)
+        print(f"area {area_name!r} reached {device_entity.name} after the registry event")
+    finally:
+        context.stop_event.set()
+        await asyncio.wait_for(task, 15)

@@ -64,6 +64,29 @@ def test_connection_test_explains_a_point_outside_nws_coverage(sim: WeatherSimul
     assert not result.details["openmeteo"].startswith("failed")
 
 
+def test_a_source_failing_for_now_does_not_block_saving_when_another_answers(sim: WeatherSimulator) -> None:
+    sim.fail("nws", 503)
+    result = gateway().test_connection(attributes(sim), timeout=5)
+    assert result.ok, result.message
+    assert result.details["nws"].startswith("failed for now") and "serve until it is back" in result.details["nws"]
+    assert not result.details["openmeteo"].startswith("failed")
+
+
+def test_every_source_failing_blocks_saving(sim: WeatherSimulator) -> None:
+    for source in ("nws", "openmeteo", "sunrise_sunset"):
+        sim.fail(source, 503)
+    assert not gateway().test_connection(attributes(sim), timeout=5).ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_configure_during_an_nws_outage_saves_and_names_the_failing_source(sim: WeatherSimulator) -> None:
+    sim.fail("nws", 503)
+    lifecycle.configure("weather", attributes(sim))
+    from hi.integrations.models import Integration
+
+    assert Integration.objects.get(integration_id="weather").attributes.filter(key="latitude").exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_configure_then_sync_creates_one_station_with_every_state(sim: WeatherSimulator) -> None:
     lifecycle.configure("weather", attributes(sim, units="imperial"))
@@ -79,10 +102,10 @@ def test_configure_then_sync_creates_one_station_with_every_state(sim: WeatherSi
 
 
 @pytest.mark.django_db(transaction=True)
-def test_configure_refuses_an_unreachable_source_and_saves_nothing(sim: WeatherSimulator) -> None:
+def test_configure_refuses_when_no_source_answers_and_saves_nothing(sim: WeatherSimulator) -> None:
     sim.fail("openmeteo", 500)
     with pytest.raises(IntegrationConnectionError, match="openmeteo"):
-        lifecycle.configure("weather", attributes(sim))
+        lifecycle.configure("weather", attributes(sim, sources="openmeteo"))
     from hi.integrations.models import Integration
 
     assert not Integration.objects.filter(integration_id="weather", attributes__isnull=False).exists()

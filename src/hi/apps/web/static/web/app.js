@@ -1,10 +1,27 @@
-/* hi: glue between the live badge stream and the controls, plus small page helpers. */
+/* hi: glue between the live stream and the page — badges, controls, availability, the hub banner,
+   remembered home-page groups. */
 (function () {
   "use strict";
+
+  var CONTROL_SELECTOR = ".control-form fieldset, .card-control button, .card-control input";
+  var hubDown = false;
+  var leaving = false;
 
   function setLive(text, ok) {
     var el = document.querySelector("#live-indicator .live-text");
     if (el) { el.textContent = text; el.parentElement.classList.toggle("text-warning", !ok); }
+  }
+
+  /* A control is disabled while any reason holds: the hub is unreachable, or its integration is not available. */
+  function refreshDisabled(control) {
+    var reason = (hubDown ? "The hub is not answering" : "") || control.getAttribute("data-integration-reason") ||
+      control.getAttribute("data-disabled-reason") || "";
+    control.disabled = reason !== "";
+    if (reason) { control.title = reason; } else if (control.title) { control.removeAttribute("title"); }
+  }
+
+  function refreshAllControls(root) {
+    (root || document).querySelectorAll(CONTROL_SELECTOR).forEach(refreshDisabled);
   }
 
   /* Keep a state's control in step with its newest value, unless the person is using it. */
@@ -22,20 +39,77 @@
           b.classList.toggle("btn-outline-secondary", !on);
           b.setAttribute("aria-pressed", on ? "true" : "false");
         });
+      } else if (control.matches(".control-stepper")) {
+        var current = parseFloat(value), step = parseFloat(control.getAttribute("data-step")) || 0.5;
+        if (isNaN(current)) { return; }
+        var low = parseFloat(control.getAttribute("data-min")), high = parseFloat(control.getAttribute("data-max"));
+        var buttons = control.querySelectorAll("button[value]");
+        var bound = function (v) { if (!isNaN(low)) { v = Math.max(low, v); } if (!isNaN(high)) { v = Math.min(high, v); } return String(v); };
+        if (buttons.length === 2) { buttons[0].value = bound(current - step); buttons[1].value = bound(current + step); }
       } else if (document.activeElement !== control && value !== "") {
         control.value = value;
         var out = document.querySelector('[data-output-for="' + control.id + '"]');
         if (out) { out.textContent = value; }
       }
     });
+    /* The state was confirmed again: a failed attempt's message has had its say. */
+    document.querySelectorAll('[data-status-state="' + stateId + '"] [data-outcome="failed"]').forEach(function (el) {
+      el.remove();
+    });
   }
 
-  document.addEventListener("htmx:sseOpen", function () { setLive("live", true); });
-  document.addEventListener("htmx:sseError", function () { setLive("reconnecting…", false); });
-  /* The stream dropped changes for us (we were too slow): let the page re-read current values. */
+  /* Health pushed over the stream: grey out what an integration provides, say why, disable its controls. */
+  function applyAvailability(items) {
+    items.forEach(function (item) {
+      var reason = item.unavailable_reason || "";
+      document.querySelectorAll('[data-integration="' + item.integration_id + '"]').forEach(function (el) {
+        el.classList.toggle("is-unavailable", !item.available);
+        el.classList.toggle("is-stale", item.available && item.stale);
+        var note = el.querySelector(".availability-note");
+        if (note) {
+          note.hidden = item.available && !item.stale;
+          note.textContent = reason ? reason.charAt(0).toUpperCase() + reason.slice(1) : "";
+        }
+        el.querySelectorAll(CONTROL_SELECTOR).forEach(function (control) {
+          if (item.available) { control.removeAttribute("data-integration-reason"); }
+          else { control.setAttribute("data-integration-reason", reason); }
+          refreshDisabled(control);
+        });
+      });
+      document.querySelectorAll('[data-health-badge="' + item.integration_id + '"]').forEach(function (badge) {
+        badge.textContent = item.badge.text;
+        badge.className = badge.className.replace(/\btext-bg-\S+/g, "").trim() + " text-bg-" + item.badge.tone;
+      });
+      document.querySelectorAll('[data-health-message="' + item.integration_id + '"]').forEach(function (el) {
+        el.textContent = item.message || "";
+      });
+    });
+  }
+
+  function setHubDown(down) {
+    if (down === hubDown) { return; }
+    hubDown = down;
+    var banner = document.getElementById("hub-banner");
+    if (banner) { banner.hidden = !down; }
+    document.body.classList.toggle("hub-down", down);
+    refreshAllControls();
+    if (!down) { document.body.dispatchEvent(new CustomEvent("hi:resync")); }  /* catch up on what we missed */
+  }
+
+  window.addEventListener("beforeunload", function () { leaving = true; });
+  document.addEventListener("htmx:sseOpen", function () { setLive("live", true); setHubDown(false); });
+  document.addEventListener("htmx:sseError", function () {
+    if (leaving) { return; }
+    setLive("reconnecting…", false);
+    setHubDown(true);
+  });
   document.addEventListener("htmx:sseMessage", function (evt) {
-    if (evt.detail && evt.detail.type === "resync") {
+    var type = evt.detail && evt.detail.type;
+    if (type === "resync") {
+      /* The stream dropped changes for us (we were too slow): let the page re-read current values. */
       document.body.dispatchEvent(new CustomEvent("hi:resync"));
+    } else if (type === "availability") {
+      try { applyAvailability(JSON.parse(evt.detail.data).integrations || []); } catch (e) { /* a bad message changes nothing */ }
     }
   });
   document.addEventListener("htmx:afterSettle", function (evt) {
@@ -48,8 +122,47 @@
       document.body.dispatchEvent(new CustomEvent("hi:state", { detail: { stateId: target.getAttribute("data-state-id") } }));
     }
   });
+  /* A refused control snaps back to the value the device really has. */
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var target = evt.detail && evt.detail.target;
+    if (!target || !target.querySelector) { return; }
+    if (target.querySelector('[data-outcome="failed"]')) {
+      var stateId = target.getAttribute("data-status-state");
+      var live = stateId && document.getElementById("state-" + stateId);
+      if (live) { syncControls(live); }
+    }
+    if (target.id === "results") { applyCollapsed(); refreshAllControls(target); }
+  });
+  /* The hub did not answer a control: say so where the outcome would have appeared. */
+  document.addEventListener("htmx:sendError", function (evt) {
+    var target = evt.detail && evt.detail.target;
+    if (target) {
+      target.innerHTML = '<span class="text-danger control-outcome" data-outcome="failed"><i class="bi bi-wifi-off"></i> ' +
+        "The hub did not answer; nothing was sent.</span>";
+    }
+  });
   document.addEventListener("input", function (evt) {
     var out = document.querySelector('[data-output-for="' + evt.target.id + '"]');
     if (out) { out.textContent = evt.target.value; }
   });
+
+  /* Home page groups: which ones a person closed is remembered in this browser, per grouping. */
+  var COLLAPSED_KEY = "hi.home.collapsed";
+  function collapsed() {
+    try { return JSON.parse(window.localStorage.getItem(COLLAPSED_KEY) || "[]"); } catch (e) { return []; }
+  }
+  function applyCollapsed() {
+    var closed = collapsed();
+    document.querySelectorAll("details.home-group[data-group]").forEach(function (group) {
+      group.open = closed.indexOf(group.getAttribute("data-group")) === -1;
+    });
+  }
+  document.addEventListener("toggle", function (evt) {
+    var group = evt.target;
+    if (!group.matches || !group.matches("details.home-group[data-group]")) { return; }
+    var key = group.getAttribute("data-group"), closed = collapsed().filter(function (k) { return k !== key; });
+    if (!group.open) { closed.push(key); }
+    try { window.localStorage.setItem(COLLAPSED_KEY, JSON.stringify(closed)); } catch (e) { /* private mode */ }
+  }, true);
+  document.addEventListener("DOMContentLoaded", function () { applyCollapsed(); refreshAllControls(); });
 })();

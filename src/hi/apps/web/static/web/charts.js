@@ -23,13 +23,21 @@
       var key = canvas.getAttribute("data-state-id");
       var dataset = { data: data.points, stepped: data.stepped, borderColor: "#0d6efd", backgroundColor: "rgba(13,110,253,.15)",
                       fill: data.stepped, pointRadius: data.points.length > 200 ? 0 : 2, borderWidth: 2 };
+      var datasets = [dataset];
+      if (data.aggregated) { /* long ranges: hourly buckets, drawn as the mean inside a min-max band */
+        var band = data.points.filter(function (p) { return p.min !== undefined; });
+        datasets.push({ data: band.map(function (p) { return { x: p.x, y: p.max }; }), borderWidth: 0, pointRadius: 0,
+                        fill: "+1", backgroundColor: "rgba(13,110,253,.12)" });
+        datasets.push({ data: band.map(function (p) { return { x: p.x, y: p.min }; }), borderWidth: 0, pointRadius: 0,
+                        fill: false });
+      }
       if (charts[key]) {
         charts[key].options.scales.x.min = data.since;
         charts[key].options.scales.x.max = data.until;
-        charts[key].data.datasets[0] = dataset;
+        charts[key].data.datasets = datasets;
         charts[key].update();
       } else {
-        charts[key] = new Chart(canvas, { type: "line", data: { datasets: [dataset] }, options: lineOptions(data) });
+        charts[key] = new Chart(canvas, { type: "line", data: { datasets: datasets }, options: lineOptions(data) });
       }
       canvas.setAttribute("data-points", String(data.points.length));
     });

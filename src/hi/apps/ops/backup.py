@@ -1,0 +1,200 @@
+"""``hi backup``: a consistent snapshot of a running hub, in one archive.
+
+SQLite: the online backup API copies the database in one step inside one read transaction, which
+under WAL blocks no writer and sees one instant (a stepwise copy would restart whenever the ingest
+pipeline commits). PostgreSQL: ``pg_dump`` runs on a snapshot exported from a repeatable-read
+transaction, and the manifest's migrations and counts are read in that same transaction, so they
+describe exactly what was dumped. Uploaded files and the data dir's key files go in beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, transaction
+
+import hi
+
+from .archive import (
+    FORMAT,
+    FORMAT_VERSION,
+    PREFIX,
+    SUFFIX,
+    BackupError,
+    backups_in,
+    sha256_file,
+    write_archive,
+)
+
+SQLITE_MEMBER = "database/hi.sqlite3"
+PG_MEMBER = "database/hi.pgdump"
+
+
+def model_tables() -> list[str]:
+    """Every table Django manages, plus its migration record."""
+    tables = {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
+    return sorted(tables | {"django_migrations"})
+
+
+def _default_name(now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{PREFIX}{now.strftime('%Y%m%dT%H%M%S%fZ')}{SUFFIX}"
+
+
+def newest_backup(directory: Path) -> tuple[Path, dt.datetime] | None:
+    """The newest finished backup in ``directory`` and when it was taken (from its name)."""
+    for path in reversed(backups_in(directory)):
+        stamp = path.name.removeprefix(PREFIX).removesuffix(SUFFIX)
+        try:
+            taken = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+        return path, taken
+    return None
+
+
+def rotate(directory: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups; returns what was deleted."""
+    existing = backups_in(directory)
+    doomed = existing[: max(0, len(existing) - keep)]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+def _counts_and_migrations(cursor: Any, tables: list[str], quote: Any) -> tuple[dict[str, int], dict[str, list]]:
+    counts: dict[str, int] = {}
+    for table in tables:
+        try:
+            cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
+        except Exception:  # a table of an app whose migrations have not run: not in the snapshot
+            continue
+        counts[table] = int(cursor.fetchone()[0])
+    cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
+    migrations: dict[str, list[str]] = {}
+    for app, name in cursor.fetchall():
+        migrations.setdefault(app, []).append(name)
+    return counts, migrations
+
+
+def _snapshot_sqlite(staging: Path) -> tuple[dict[str, int], dict[str, list]]:
+    source = sqlite3.connect(str(connection.settings_dict["NAME"]), timeout=30)
+    target_path = staging / SQLITE_MEMBER
+    target_path.parent.mkdir(parents=True, exist_ok=True)
+    target = sqlite3.connect(str(target_path))
+    try:
+        source.backup(target)  # pages=-1: one step, one consistent read transaction
+        target.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
+        return _counts_and_migrations(target.cursor(), model_tables(), lambda n: '"' + n.replace('"', '""') + '"')
+    finally:
+        target.close()
+        source.close()
+
+
+def find_pg_tool(name: str) -> str:
+    """The newest installed ``pg_dump``/``pg_restore``/``psql``; installs Debian's client when missing."""
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+                        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    if candidates:
+        return candidates[-1]
+    found = shutil.which(name)
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql-client"], check=False, env=env,
+                       capture_output=True)
+        found = shutil.which(name)
+        if found:
+            return found
+    raise BackupError(f"{name} is not installed: install PostgreSQL's client (apt-get install postgresql-client)")
+
+
+def pg_environment() -> dict[str, str]:
+    """libpq variables for the configured database: the password travels in the environment, never argv."""
+    db = connection.settings_dict
+    env = {**os.environ, "PGDATABASE": str(db["NAME"])}
+    for key, var in (("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD"), ("HOST", "PGHOST"), ("PORT", "PGPORT")):
+        if db.get(key):
+            env[var] = str(db[key])
+    return env
+
+
+def _snapshot_postgres(staging: Path) -> tuple[dict[str, int], dict[str, list]]:
+    target = staging / PG_MEMBER
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pg_dump = find_pg_tool("pg_dump")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+        result = subprocess.run([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
+                                 f"--snapshot={snapshot}", f"--file={target}"],
+                                env=pg_environment(), capture_output=True, text=True)
+        if result.returncode != 0:
+            raise BackupError(f"pg_dump failed: {result.stderr.strip().splitlines()[-1:] or result.returncode}")
+        return _counts_and_migrations(cursor, model_tables(), connection.ops.quote_name)
+
+
+def key_files(data_dir: Path) -> list[Path]:
+    """The secret key and any other key file kept at the top of the data dir."""
+    return sorted(p for p in data_dir.iterdir()
+                  if p.is_file() and "key" in p.name.lower() and not p.name.startswith(PREFIX))
+
+
+def _stage_files(staging: Path) -> None:
+    media = Path(settings.MEDIA_ROOT)
+    if media.is_dir():
+        for path in sorted(media.rglob("*")):
+            if path.is_file():
+                target = staging / "files" / "media" / path.relative_to(media).as_posix()
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+    for path in key_files(Path(settings.DATA_DIR)):
+        target = staging / "keys" / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
+def create_backup(path: Path | None = None, directory: Path | None = None) -> Path:
+    """Snapshot database, files and keys into one archive; returns its path.
+
+    ``path`` may be a file name or an existing directory (a timestamped name is made inside it).
+    """
+    if path is None or path.is_dir():
+        base = path or directory or Path(settings.DATA_DIR) / "backups"
+        base.mkdir(parents=True, exist_ok=True)
+        path = base / _default_name()
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    taken_at = dt.datetime.now(dt.UTC)
+    with tempfile.TemporaryDirectory(prefix=".hi-backup-", dir=path.parent) as tmp:
+        staging = Path(tmp)
+        vendor = connection.vendor
+        if vendor == "sqlite":
+            counts, migrations = _snapshot_sqlite(staging)
+            member = SQLITE_MEMBER
+        elif vendor == "postgresql":
+            counts, migrations = _snapshot_postgres(staging)
+            member = PG_MEMBER
+        else:
+            raise BackupError(f"backups of {vendor} databases are not supported")
+        _stage_files(staging)
+        files = {p.relative_to(staging).as_posix(): {"sha256": sha256_file(p), "size": p.stat().st_size}
+                 for p in sorted(staging.rglob("*")) if p.is_file()}
+        manifest = {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "hi_version": hi.__version__,
+            "created_at": taken_at.isoformat(), "database": {"vendor": vendor, "member": member},
+            "migrations": migrations, "counts": counts, "files": files,
+        }
+        return write_archive(path, staging, manifest)

@@ -1,0 +1,107 @@
+"""Authenticated proxy for Home Assistant cameras: the browser asks us, we ask Home Assistant with the token.
+
+Home Assistant serves a camera's picture at ``/api/camera_proxy/<entity_id>`` and its live MJPEG at
+``/api/camera_proxy_stream/<entity_id>``, both behind the long-lived access token. That token is used
+here and never reaches a page; only signed-in people reach these views, and only for cameras we imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+from asgiref.sync import sync_to_async
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, StreamingHttpResponse
+
+from hi.apps.sense.models import Sensor
+from hi.integrations.enums import IntegrationStatus
+from hi.integrations.models import Integration
+from hi.utils.redaction import redact, register_secret
+
+logger = logging.getLogger("hi.services.hass.camera_proxy")
+INTEGRATION_ID = "hass"
+_CAMERA_ID = re.compile(r"^camera\.[a-z0-9_]+$")
+TIMEOUT = httpx.Timeout(connect=5, read=30, write=5, pool=5)
+
+
+def _target(entity_id: str) -> tuple[str, str] | None:
+    """(base URL, token) when ``entity_id`` is a camera we imported from a configured Home Assistant."""
+    if not _CAMERA_ID.match(entity_id):
+        return None
+    if not Sensor.objects.filter(integration_id=INTEGRATION_ID, integration_name=entity_id).exists():
+        return None
+    integration = Integration.objects.filter(integration_id=INTEGRATION_ID).first()
+    if integration is None or integration.status in (IntegrationStatus.NOT_CONFIGURED, IntegrationStatus.DISABLED):
+        return None
+    values = integration.attribute_values()
+    base_url, token = values.get("base_url", "").rstrip("/"), values.get("api_token", "")
+    if not base_url or not token:
+        return None
+    register_secret(token)
+    return base_url, token
+
+
+def _not_found() -> HttpResponse:
+    return HttpResponseNotFound("No such camera.", content_type="text/plain")
+
+
+def _unavailable(reason: object) -> HttpResponse:
+    logger.warning("hass camera proxy: %s", redact(reason))
+    return HttpResponse("The camera is not reachable right now.", status=502, content_type="text/plain")
+
+
+@login_required
+async def picture(request: HttpRequest, entity_id: str) -> HttpResponse:
+    target = await sync_to_async(_target)(entity_id)
+    if target is None:
+        return _not_found()
+    base_url, token = target
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+            upstream = await http.get(f"{base_url}/api/camera_proxy/{entity_id}",
+                                      headers={"Authorization": f"Bearer {token}"})
+    except httpx.HTTPError as exc:
+        return _unavailable(exc)
+    if upstream.status_code != 200:
+        return _unavailable(f"Home Assistant answered {upstream.status_code} for {entity_id}")
+    result = HttpResponse(upstream.content, content_type=upstream.headers.get("Content-Type", "image/jpeg"))
+    result["Cache-Control"] = "no-store"
+    return result
+
+
+@login_required
+async def stream(request: HttpRequest, entity_id: str) -> HttpResponse:
+    target = await sync_to_async(_target)(entity_id)
+    if target is None:
+        return _not_found()
+    base_url, token = target
+    http = httpx.AsyncClient(timeout=TIMEOUT)
+    try:
+        upstream = await http.send(http.build_request(
+            "GET", f"{base_url}/api/camera_proxy_stream/{entity_id}", headers={"Authorization": f"Bearer {token}"}),
+            stream=True)
+    except httpx.HTTPError as exc:
+        await http.aclose()
+        return _unavailable(exc)
+    if upstream.status_code != 200:
+        await upstream.aclose()
+        await http.aclose()
+        return _unavailable(f"Home Assistant answered {upstream.status_code} for {entity_id}'s stream")
+
+    async def relay() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in upstream.aiter_raw():
+                yield chunk
+        except httpx.HTTPError as exc:
+            logger.info("hass camera stream %s ended: %s", entity_id, redact(exc))
+        finally:
+            await upstream.aclose()
+            await http.aclose()
+
+    result = StreamingHttpResponse(relay(), content_type=upstream.headers.get("Content-Type",
+                                                                              "multipart/x-mixed-replace"))
+    result["Cache-Control"] = "no-store"
+    return result
