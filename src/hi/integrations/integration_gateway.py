@@ -179,6 +179,10 @@ class IntegrationGateway(Singleton, abc.ABC):
         """Picture and stream paths for an entity of this integration; default: none."""
         return MediaUrls()
 
+    def control_needs_code(self, controller: EntityRef) -> bool:
+        """Whether sending a value to this controller takes a code a person types (an alarm panel's)."""
+        return False
+
     def presentation(self, entity: EntityRef) -> Presentation | None:
         """How to lay out an entity's states on its page (e.g. a weather station); default: no layout."""
         return None

@@ -16,7 +16,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from hi.apps.control.models import Controller
 from hi.apps.entity.models import Entity
+from hi.apps.sense.models import Sensor
 from hi.utils.redaction import redact, register_secret
 
 from . import integration_factory
@@ -230,9 +232,6 @@ def disable(integration_id: str, mode: DisableMode | str = DisableMode.SAFE) -> 
     integration = _require(integration_id)
     gateway = _gateway(integration_id)
     _stop(integration, gateway)
-    from hi.apps.control.models import Controller
-    from hi.apps.sense.models import Sensor
-
     with transaction.atomic():
         remove, keep = _partition(integration_id, chosen)
         keep_ids = [e.pk for e in keep if e.integration_id is not None]

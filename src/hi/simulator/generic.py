@@ -55,7 +55,6 @@ class GenericSimulator(SimulatorBase):
         app.router.add_post("/login", self._login)
         app.router.add_post("/refresh", self._refresh)
         app.router.add_get("/secure/items", self._secure_items)
-        app.router.add_post("/oauth/token", self._oauth_token)
         app.router.add_get("/echo", self._echo)
         app.router.add_get(WS_PATH, self._websocket)
 
@@ -93,15 +92,6 @@ class GenericSimulator(SimulatorBase):
             return web.json_response({"message": "bad refresh token"}, status=401)
         issued = self._issue()
         return web.json_response({"access_token": issued["access_token"], "expires_in": self.token_lifetime})
-
-    async def _oauth_token(self, request: web.Request) -> web.Response:
-        """OAuth2 refresh-token grant; rotates the refresh token like many providers do."""
-        form = await request.post()
-        if form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.refresh_tokens:
-            return web.json_response({"error": "invalid_grant"}, status=400)
-        self.refresh_tokens.discard(str(form.get("refresh_token")))
-        self.logins += 1
-        return web.json_response({**self._issue(), "token_type": "Bearer"})
 
     async def _echo(self, request: web.Request) -> web.Response:
         return web.json_response({"headers": dict(request.headers), "query": dict(request.query)})

@@ -38,11 +38,6 @@ class Entity(IntegrationKeyMixin):
         if field_name not in self.user_fields:
             self.user_fields = [*self.user_fields, field_name]
 
-    @property
-    def has_user_data(self) -> bool:
-        """True when deleting this entity would lose something the user made."""
-        return bool(self.user_fields) or self.attributes.filter(source=AttributeSource.USER).exists()
-
 
 class EntityState(models.Model):
     """A hidden, changeable property of an entity; ``value`` is its current value (JSON)."""

@@ -27,11 +27,11 @@ HTTP — ``HttpClient`` (sync) and ``AsyncHttpClient`` (async) share one constru
   breaker open → CircuitOpenError(retry_at). Retries: idempotent methods (or ``idempotent=True``) on
   connection failures and 408/429/502/503/504; requests that never reached the server always.
 
-Auth (``httpx.Auth`` objects, work with both clients): ``BearerAuth``, ``ApiKeyAuth``,
-``TokenLoginAuth`` (+ ``Token``, ``query_param``, ``bearer_header``), ``OAuth2RefreshAuth``.
+Auth (``httpx.Auth`` objects, work with both clients): ``BearerAuth`` (a fixed token),
+``TokenLoginAuth`` (+ ``Token``, ``query_param``, ``bearer_header``; log in for an expiring token).
 
 Resilience parts: ``RetryPolicy``, ``CircuitBreaker`` / ``get_breaker`` / ``reset_breakers``,
-``TokenBucket`` / ``get_rate_limiter``, ``ClientMetrics`` / ``get_metrics`` / ``reset_metrics``,
+``TokenBucket``, ``ClientMetrics`` / ``get_metrics`` / ``reset_metrics``,
 ``Clock`` (``hi.utils.clock``; ``SYSTEM_CLOCK`` is real time) / ``FakeClock`` (tests).
 
 Validation: ``parse(model, data)``, ``decode_json(bytes)``, ``parse_json(model, bytes)``.
@@ -54,19 +54,19 @@ Recipes
 
 from hi.utils.clock import SYSTEM_CLOCK, Clock, FakeClock
 
-from .auth import ApiKeyAuth, BearerAuth, OAuth2RefreshAuth, Token, TokenLoginAuth, bearer_header, query_param
+from .auth import BearerAuth, Token, TokenLoginAuth, bearer_header, query_param
 from .breaker import BreakerState, CircuitBreaker, get_breaker, reset_breakers
 from .http import AsyncHttpClient, HttpClient, Timeouts, user_agent
 from .metrics import ClientMetrics, get_metrics, reset_metrics
-from .ratelimit import TokenBucket, get_rate_limiter
+from .ratelimit import TokenBucket
 from .retry import NO_RETRY, RETRY_STATUSES, RetryPolicy, is_idempotent, parse_retry_after
 from .validation import decode_json, parse, parse_json
 from .websocket import WebSocketClient, WsState, protocol_ping
 
 __all__ = [
-    "NO_RETRY", "RETRY_STATUSES", "SYSTEM_CLOCK", "ApiKeyAuth", "AsyncHttpClient", "BearerAuth", "BreakerState", "CircuitBreaker",
-    "ClientMetrics", "Clock", "FakeClock", "HttpClient", "OAuth2RefreshAuth", "RetryPolicy",
+    "NO_RETRY", "RETRY_STATUSES", "SYSTEM_CLOCK", "AsyncHttpClient", "BearerAuth", "BreakerState", "CircuitBreaker",
+    "ClientMetrics", "Clock", "FakeClock", "HttpClient", "RetryPolicy",
     "Timeouts", "Token", "TokenBucket", "TokenLoginAuth", "WebSocketClient", "WsState", "bearer_header",
-    "decode_json", "get_breaker", "get_metrics", "get_rate_limiter", "is_idempotent", "parse", "parse_json",
+    "decode_json", "get_breaker", "get_metrics", "is_idempotent", "parse", "parse_json",
     "parse_retry_after", "protocol_ping", "query_param", "reset_breakers", "reset_metrics", "user_agent",
 ]

@@ -1,11 +1,9 @@
 """Authentication for the HTTP clients, as ``httpx.Auth`` flows so one object serves sync and async.
 
 - ``BearerAuth(token)`` — ``Authorization: Bearer <token>`` (Home Assistant).
-- ``ApiKeyAuth(key, name="X-API-Key", in_query=False)`` — a key in a header or query parameter.
 - ``TokenLoginAuth(login=..., parse=..., apply=..., refresh=...)`` — a token obtained by logging in,
   refreshed proactively ``refresh_margin`` seconds before it expires, and on a 401 exactly one
   re-login followed by one retry of the request (ZoneMinder, HomeBox).
-- ``OAuth2RefreshAuth(token_url, refresh_token, client_id, ...)`` — the OAuth2 refresh-token grant.
 
 Every secret handled here is registered with ``hi.utils.redaction`` so it never reaches a log line.
 A login refused with 401/403 raises ``AuthenticationError`` (permanent).
@@ -37,23 +35,6 @@ class BearerAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self._header
-        yield request
-
-
-class ApiKeyAuth(httpx.Auth):
-    """A fixed API key sent in a header (default) or as a query parameter (``in_query=True``)."""
-
-    def __init__(self, key: str, name: str = "X-API-Key", *, in_query: bool = False) -> None:
-        register_secret(key)
-        self.key = key
-        self.name = name
-        self.in_query = in_query
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if self.in_query:
-            request.url = request.url.copy_merge_params({self.name: self.key})
-        else:
-            request.headers[self.name] = self.key
         yield request
 
 
@@ -287,46 +268,3 @@ class TokenLoginAuth(_GatedAuth):
         request.url = original_url
         self._apply(request, token.access_token)
         yield request
-
-
-class OAuth2RefreshAuth(TokenLoginAuth):
-    """OAuth2 refresh-token grant: the "login" is a refresh against ``token_url``.
-
-    ``on_tokens(token)`` is called whenever new tokens arrive, so the integration can store a
-    rotated refresh token.
-    """
-
-    def __init__(self, token_url: str, refresh_token: str, client_id: str, *, client_secret: str | None = None,
-                 access_token: str | None = None, expires_at: float | None = None,
-                 on_tokens: Callable[[Token], None] | None = None, refresh_margin: float = 60.0,
-                 clock: Clock = SYSTEM_CLOCK) -> None:
-        register_secret(refresh_token)
-        register_secret(client_secret)
-        self.token_url = token_url
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.on_tokens = on_tokens
-        self._refresh_token = refresh_token
-        super().__init__(login=self._grant, parse=self._parse_grant, refresh_margin=refresh_margin, clock=clock)
-        if access_token:
-            self.token = Token(access_token, expires_at, refresh_token)
-
-    def _grant(self, now: float) -> httpx.Request:
-        form = {"grant_type": "refresh_token", "refresh_token": self._refresh_token, "client_id": self.client_id}
-        if self.client_secret:
-            form["client_secret"] = self.client_secret
-        return httpx.Request("POST", self.token_url, data=form)
-
-    def _parse_grant(self, response: httpx.Response, now: float) -> Token:
-        body = response.json()
-        try:
-            access = str(body["access_token"])
-        except (KeyError, TypeError):
-            raise AuthenticationError("token endpoint answered without an access_token") from None
-        expires_in = body.get("expires_in")
-        refresh = body.get("refresh_token") or self._refresh_token
-        self._refresh_token = refresh
-        token = Token(access, now + float(expires_in) if expires_in else None, refresh)
-        if self.on_tokens is not None:
-            self.on_tokens(token)
-        return token

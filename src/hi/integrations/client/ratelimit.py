@@ -61,19 +61,4 @@ class TokenBucket:
             await self.clock.asleep(wait)
 
 
-_registry: dict[str, TokenBucket] = {}
-_lock = threading.Lock()
-
-
-def get_rate_limiter(integration_id: str, rate: float, capacity: float | None = None,
-                     **options: object) -> TokenBucket:
-    """The shared bucket of an integration, created on first use."""
-    with _lock:
-        bucket = _registry.get(integration_id)
-        if bucket is None:
-            bucket = _registry[integration_id] = TokenBucket(rate, capacity, integration_id=integration_id,
-                                                             **options)  # type: ignore[arg-type]
-        return bucket
-
-
-__all__ = ["TokenBucket", "get_rate_limiter"]
+__all__ = ["TokenBucket"]

@@ -113,11 +113,14 @@ def test_non_json_and_invalid_payloads_are_400_and_change_nothing() -> None:
 
 
 def test_gateway_without_webhooks_is_404(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="hi.integrations.webhooks")
     _, secret = create_webhook("hooktest", "other")
     body = b"{}"
     assert post(body, {SIGNATURE_HEADER: sign(secret, body)},
                 path=webhook_path("hooktest", "other")).status_code == 404
+    assert WebhookEndpoint.objects.get(hook_id="other").received_count == 0
+    assert "accepted" not in caplog.text, "a hook nobody handles is not reported as accepted"
+    assert secret not in caplog.text
 
 
 def test_only_post_is_allowed() -> None:

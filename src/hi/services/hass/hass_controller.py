@@ -10,8 +10,10 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
+from hi.apps.sense.pipeline import get_pipeline
 from hi.integrations.controller import ControlResult, IntegrationController
 from hi.integrations.exceptions import ConfigurationError, ControlError, RequestError
+from hi.integrations.models import Integration
 from hi.utils.redaction import register_secret
 
 from .client import HassRestClient, HassState
@@ -94,8 +96,6 @@ def _client(attributes: dict[str, str]) -> HassRestClient:
 
 
 def _stored_attributes() -> dict[str, str]:
-    from hi.integrations.models import Integration
-
     integration = Integration.objects.filter(integration_id=INTEGRATION_ID).first()
     return integration.attribute_values() if integration else {}
 
@@ -125,8 +125,6 @@ class HassController(IntegrationController):
         """Hand the states Home Assistant says it changed to the pipeline (confirms the request)."""
         if not changed:
             return
-        from hi.apps.sense.pipeline import get_pipeline
-
         responses = [response for state in changed for response in responses_for(state)]
         try:
             get_pipeline().process(responses)

@@ -134,3 +134,8 @@ class HassGateway(IntegrationGateway):
         if str(breaker.get("state", "closed")) == "open":
             return HealthReport(HealthStatus.ERROR, "too many failed requests; waiting before trying again", details)
         return HealthReport(HealthStatus.UNKNOWN, "", details)
+
+    def control_needs_code(self, controller: EntityRef) -> bool:
+        """An alarm panel whose Home Assistant state declares a ``code_format`` (kept in the payload by sync)."""
+        payload = controller.integration_payload
+        return bool(isinstance(payload, dict) and payload.get("code_format"))

@@ -5,7 +5,8 @@ analysis processes write concurrently, so a row with a lower id can become visib
 was read. The cursor therefore remembers the ids it passed without seeing (``awaited``) and each poll
 reads from just below the lowest of them. Everything else at or below ``last_event_id`` was delivered
 and is skipped by id. The window is bounded by ``MAX_WINDOW_IDS`` ids and ``AWAIT_PATIENCE`` time,
-never by history; with nothing awaited the query is exactly ``Id > last_event_id``.
+never by history; with nothing awaited the query is exactly ``Id > last_event_id``. The bookkeeping
+is ``hi.utils.late_ids.LateIds``, shared with the live bridge.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from hi.utils.late_ids import LateIds
 
 from .zm_client import EventBatch
 from .zm_models import ZmEvent
@@ -35,10 +38,7 @@ class CursorState:
     @property
     def low_water(self) -> int:
         """Read events with ``Id >`` this: just below the lowest awaited id, else the newest delivered."""
-        return min(self.awaited, default=self.last_event_id + 1) - 1
-
-    def is_undelivered(self, event_id: int) -> bool:
-        return event_id > self.last_event_id or event_id in self.awaited
+        return LateIds(self.last_event_id, MAX_WINDOW_IDS, AWAIT_PATIENCE, self.awaited).low_water
 
     def awaited_json(self) -> dict[str, str]:
         return {str(i): moment.isoformat() for i, moment in sorted(self.awaited.items())}
@@ -69,20 +69,13 @@ class WindowStep:
 
 def advance(before: CursorState, batch: EventBatch, now: dt.datetime) -> WindowStep:
     """Keep the undelivered events of ``batch`` (read with ``Id > before.low_water``), await the gaps it left."""
-    returned = batch.seen_ids
-    fresh = [event for event in batch.events if before.is_undelivered(event.Id)]
-    last = max(before.last_event_id, batch.last_id)
-    awaited = {i: t for i, t in before.awaited.items() if i not in returned}
-    for skipped in range(max(before.last_event_id, last - MAX_WINDOW_IDS) + 1, last + 1):
-        if skipped not in returned:
-            awaited[skipped] = now
-    given_up = sorted(i for i, t in awaited.items() if i <= last - MAX_WINDOW_IDS or now - t > AWAIT_PATIENCE)
-    for event_id in given_up:
-        del awaited[event_id]
+    window = LateIds(before.last_event_id, MAX_WINDOW_IDS, AWAIT_PATIENCE, dict(before.awaited))
+    fresh = [event for event in batch.events if window.is_pending(event.Id)]
+    given_up = window.observe(batch.seen_ids, now, newest=batch.last_id)
     if given_up:
         logger.warning("zoneminder: no longer waiting for event ids %s (never became visible; rolled back "
                        "or deleted before we could read them)", _id_ranges(given_up))
-    return WindowStep(fresh, last, awaited, given_up)
+    return WindowStep(fresh, window.last_id, window.awaited, given_up)
 
 
 def _id_ranges(ids: list[int]) -> str:

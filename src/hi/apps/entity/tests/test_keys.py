@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from hi.apps.entity.enums import AttributeSource
-from hi.apps.entity.models import Entity, EntityAttribute
+from hi.apps.entity.models import Entity
 from hi.integrations.keys import IntegrationKey
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +27,3 @@ def test_detach_remembers_the_key_and_reconnect_restores_it():
     entity.reconnect(IntegrationKey.parse("hass:light.a"))
     entity.save()
     assert not entity.is_detached and entity.integration_key_str == "hass:light.a"
-
-
-def test_user_data_is_renames_or_user_attributes():
-    plain = Entity.objects.create(name="plain", integration_id="x", integration_name="1")
-    EntityAttribute.objects.create(entity=plain, name="serial", value="1", source=AttributeSource.INTEGRATION)
-    renamed = Entity.objects.create(name="renamed", integration_id="x", integration_name="2", user_fields=["name"])
-    noted = Entity.objects.create(name="noted", integration_id="x", integration_name="3")
-    EntityAttribute.objects.create(entity=noted, name="note", value="mine")
-    assert (plain.has_user_data, renamed.has_user_data, noted.has_user_data) == (False, True, True)

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from django.db import connection
 
 from hi.utils.backoff import Backoff
+from hi.utils.late_ids import LateIds
 from hi.utils.singleton import shared
 
 from . import feed as live_feed
@@ -33,7 +34,7 @@ T = TypeVar("T")
 Reader = Callable[[int, Iterable[int], int], list[live_feed.FeedRow]]
 
 GAP_WAIT = 10.0  # seconds to keep looking for an id skipped by a transaction that commits late
-_MAX_GAP = 1000  # ids waited for at most (a larger hole is a sequence jump, not open transactions)
+_MAX_GAP = 1000  # only ids this close below the newest are waited for (further is a sequence jump)
 _READ_LIMIT = 500
 _MAX_WAIT_SLICE = 0.5  # seconds one blocking wait for NOTIFY may take
 
@@ -48,11 +49,10 @@ class LiveBridge:
         self.poll_interval = poll_interval
         self.idle_timeout = idle_timeout
         self.max_backoff = max_backoff
-        self.cursor = 0
+        self.ids = LateIds(0, _MAX_GAP, GAP_WAIT)  # ids a late commit may still fill are read again
         self.published = 0
         self.failures = 0
         self._reader: Reader = reader or live_feed.read_after
-        self._missing: dict[int, float] = {}  # id skipped by the cursor -> monotonic deadline
         self._lock = threading.Lock()
         self._task: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
@@ -135,25 +135,28 @@ class LiveBridge:
                 self.failures = 0
                 return
 
+    @property
+    def cursor(self) -> int:
+        """The newest feed id read (ids below it that a late commit may fill are still looked for)."""
+        return self.ids.last_id
+
     # -- steps ------------------------------------------------------------------------------------
     async def start_at_tail(self) -> None:
         """Skip everything already in the feed: a new listener wants what happens from now on."""
-        self.cursor = await self._in_thread(self._listening_tail)
-        self._missing.clear()
+        self.ids.restart_at(await self._in_thread(self._listening_tail))
 
     async def poll_once(self) -> int:
         """Publish the other processes' rows that appeared since the last poll; returns the changes published."""
         own = self.origin or live_feed.process_origin()
         published = 0
         while True:
-            rows = await self._in_thread(self._reader, self.cursor, list(self._missing), _READ_LIMIT)
+            rows = await self._in_thread(self._reader, self.ids.last_id, list(self.ids.awaited), _READ_LIMIT)
             for row in rows:
-                if row.origin != own:
+                if row.origin != own and self.ids.is_pending(row.id):
                     published += self._publish(row)
-                self._advance(row.id)
+            self.ids.observe((row.id for row in rows), time.monotonic())
             if len(rows) < _READ_LIMIT:  # a full page means more are waiting: read on before sleeping
                 break
-        self._expire_missing()
         self.published += published
         return published
 
@@ -165,20 +168,6 @@ class LiveBridge:
             return 0
         self.bus.publish(changes)
         return len(changes)
-
-    def _advance(self, row_id: int) -> None:
-        """Move the cursor; ids it jumps over may belong to transactions that commit later (PostgreSQL)."""
-        if self._missing.pop(row_id, None) is not None or row_id <= self.cursor:
-            return
-        if row_id - self.cursor > 1 and len(self._missing) + row_id - self.cursor <= _MAX_GAP:
-            deadline = time.monotonic() + GAP_WAIT
-            self._missing.update(dict.fromkeys(range(self.cursor + 1, row_id), deadline))
-        self.cursor = row_id
-
-    def _expire_missing(self) -> None:
-        now = time.monotonic()
-        for row_id in [row_id for row_id, deadline in self._missing.items() if deadline <= now]:
-            del self._missing[row_id]
 
     async def _wait_for_news(self) -> None:
         """Sleep one poll interval; on PostgreSQL return as soon as a writer's NOTIFY arrives."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import queue
 import threading
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -134,58 +133,12 @@ class AsyncSubscription:
         self.close()
 
 
-class SyncSubscription:
-    """A blocking, bounded queue of changes for threads and tests."""
-
-    def __init__(self, bus: LiveBus, maxsize: int) -> None:
-        self._bus = bus
-        self._queue: queue.Queue[BusItem] = queue.Queue(maxsize=maxsize)
-        self._lock = threading.Lock()
-        self.closed = False
-
-    def _deliver_threadsafe(self, changes: tuple[Published, ...]) -> bool:
-        with self._lock:
-            for change in changes:
-                try:
-                    self._queue.put_nowait(change)
-                except queue.Full:
-                    while not self._queue.empty():
-                        self._queue.get_nowait()
-                    self._queue.put_nowait(RESYNC)
-                    break
-        return True
-
-    def get(self, timeout: float | None = 5.0) -> BusItem:
-        """The next change (or RESYNC); raises ``queue.Empty`` after ``timeout`` seconds."""
-        return self._queue.get(timeout=timeout)
-
-    def drain(self) -> list[BusItem]:
-        """Everything delivered so far, without waiting."""
-        items: list[BusItem] = []
-        while True:
-            try:
-                items.append(self._queue.get_nowait())
-            except queue.Empty:
-                return items
-
-    def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            self._bus._remove(self)
-
-    def __enter__(self) -> SyncSubscription:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 class LiveBus:
     """Fan-out of StateChanges to every current subscriber; nothing is stored for late joiners."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._subscribers: list[AsyncSubscription | SyncSubscription] = []
+        self._subscribers: list[AsyncSubscription] = []
         self.published = 0
 
     def subscribe(self, maxsize: int = 1000) -> AsyncSubscription:
@@ -195,13 +148,7 @@ class LiveBus:
             self._subscribers.append(subscription)
         return subscription
 
-    def subscribe_sync(self, maxsize: int = 10000) -> SyncSubscription:
-        subscription = SyncSubscription(self, maxsize)
-        with self._lock:
-            self._subscribers.append(subscription)
-        return subscription
-
-    def _remove(self, subscription: AsyncSubscription | SyncSubscription) -> None:
+    def _remove(self, subscription: AsyncSubscription) -> None:
         with self._lock:
             if subscription in self._subscribers:
                 self._subscribers.remove(subscription)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 
@@ -12,7 +13,7 @@ from hi.apps.control.models import ControllerHistory, ControlOutcome
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.tests.factories import make_device
 from hi.apps.event.models import Event
-from hi.apps.sense.live.bus import LiveBus
+from hi.apps.sense.live.bus import AsyncSubscription, LiveBus
 from hi.apps.sense.models import SensorHistory
 from hi.apps.sense.pipeline import SensorResponsePipeline
 from hi.integrations.keys import IntegrationKey
@@ -184,14 +185,28 @@ def test_pending_control_is_confirmed_by_a_matching_response(pipeline):
 
 
 def test_changes_are_published_after_commit(pipeline, bus, django_capture_on_commit_callbacks):
+    """A subscriber's loop runs only between the steps, so the database work never happens inside it."""
     make_device("thermo", S.TEMPERATURE, value=1)
-    with bus.subscribe_sync() as subscription:
+    loop = asyncio.new_event_loop()
+
+    async def subscribe() -> AsyncSubscription:
+        return bus.subscribe()
+
+    def delivered() -> list:
+        loop.run_until_complete(asyncio.sleep(0))  # run the deliveries the publisher scheduled
+        return [loop.run_until_complete(subscription.get(timeout=1)) for _ in range(subscription.pending())]
+
+    subscription = loop.run_until_complete(subscribe())
+    try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             pipeline.process([response("thermo", 2, 1)])
-        assert subscription.drain() == []
+        assert delivered() == []
         for callback in callbacks:
             callback()
-        published = subscription.drain()
+        published = delivered()
+    finally:
+        subscription.close()
+        loop.close()
     assert [c.value for c in published] == [2]
     assert published[0].to_dict()["timestamp"] == at(1).isoformat()
 

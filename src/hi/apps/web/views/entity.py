@@ -23,6 +23,7 @@ from hi.apps.sense.models import SensorHistory
 from hi.apps.web.cards import camera_urls, integration_label
 from hi.apps.web.forms import AttributeForm, RenameForm
 from hi.apps.web.presentation import control_spec, short_label, wall_clock
+from hi.integrations import integration_factory
 from hi.integrations.exceptions import IntegrationError
 from hi.operations import actions
 
@@ -35,6 +36,13 @@ MAX_CHART_POINTS = 2000
 FINAL_OUTCOMES = {ControlOutcome.CONFIRMED, ControlOutcome.UNCONFIRMED, ControlOutcome.FAILED}
 
 
+def _needs_code(controller: Controller | None) -> bool:
+    """The owning gateway says whether this control takes a typed code (the page reads no payload)."""
+    if controller is None or controller.integration_id not in integration_factory.available_integration_ids():
+        return False
+    return integration_factory.get_gateway(controller.integration_id).control_needs_code(controller)
+
+
 def _state_rows(entity: Entity, index: AvailabilityIndex) -> list[dict[str, Any]]:
     rows = []
     stored = set(ControlCode.objects.filter(controller__entity_state__entity=entity)
@@ -43,7 +51,6 @@ def _state_rows(entity: Entity, index: AvailabilityIndex) -> list[dict[str, Any]
         controllers = list(state.controllers.all())
         availability = index.of_state(entity, state)
         controller = controllers[0] if controllers else None
-        payload = controller.integration_payload if controller is not None else {}
         rows.append({
             "state": state,
             "label": short_label(state.name, entity.name) or state.name,
@@ -54,7 +61,7 @@ def _state_rows(entity: Entity, index: AvailabilityIndex) -> list[dict[str, Any]
             else "data-disabled-reason",
             "controller": controller,
             # a panel with a code format asks for its code unless one is stored (never rendered back)
-            "needs_code": bool(isinstance(payload, dict) and payload.get("code_format")),
+            "needs_code": _needs_code(controller),
             "code_stored": controller is not None and controller.pk in stored,
             "control": control_spec(state.state_type, state.value_range) if controllers else None,
             "chartable": is_numeric(state.state_type) or binary_values(state.state_type) is not None,

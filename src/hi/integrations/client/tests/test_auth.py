@@ -10,11 +10,9 @@ import pytest
 
 from hi.integrations import exceptions as exc
 from hi.integrations.client import (
-    ApiKeyAuth,
     AsyncHttpClient,
     FakeClock,
     HttpClient,
-    OAuth2RefreshAuth,
     Token,
     TokenLoginAuth,
     query_param,
@@ -111,29 +109,6 @@ async def test_async_client_relogs_in_on_401(asim: GenericSimulator, clock: Fake
         asim.revoke_tokens()
         assert (await http.get_json("/secure/items"))["items"]
     assert auth.logins == 2
-
-
-async def test_oauth2_refresh_grant_rotates_tokens(asim: GenericSimulator, clock: FakeClock) -> None:
-    seed = asim._issue()
-    rotated: list[Token] = []
-    auth = OAuth2RefreshAuth(f"{asim.url}/oauth/token", seed["refresh_token"], "hi", clock=clock,
-                             on_tokens=rotated.append)
-    async with client(asim, auth, clock, AsyncHttpClient) as http:
-        assert (await http.get_json("/secure/items"))["items"]
-        clock.advance(asim.token_lifetime)
-        assert (await http.get_json("/secure/items"))["items"]
-    assert len(rotated) == 2 and rotated[1].refresh_token != seed["refresh_token"]
-
-
-@pytest.mark.parametrize("in_query", [False, True])
-def test_api_key_in_header_or_query(sim: GenericSimulator, clock: FakeClock, in_query: bool) -> None:
-    auth = ApiKeyAuth("key-1234567", "apikey" if in_query else "X-API-Key", in_query=in_query)
-    with client(sim, auth, clock) as http:
-        echo = http.get_json("/echo")
-    if in_query:
-        assert echo["query"]["apikey"] == "key-1234567"
-    else:
-        assert echo["headers"]["X-API-Key"] == "key-1234567"
 
 
 async def test_concurrent_requests_share_one_login(asim: GenericSimulator, clock: FakeClock) -> None:

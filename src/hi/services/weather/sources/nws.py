@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -247,42 +248,68 @@ class NwsSource(WeatherSource):
         return f"{self.spec.label}: grid {point.gridId} {point.gridX},{point.gridY}"
 
     def collect(self, fetch: Fetch, now: dt.datetime) -> SourceReport:
+        """Each part on its own: one failing leaves the others (and what the cache still has) in the report."""
         report = SourceReport(source=self.spec.name)
         point = self.points(fetch)  # without it nothing else can be asked: let the failure propagate
-        try:
-            stations, _ = fetch_model(fetch, "stations", point.observationStations, StationsResponse)
-            if stations.features:
-                station_id = stations.features[0].properties.stationIdentifier
-                url = f"{self.settings.base_url}/stations/{station_id}/observations/latest"
-                obs, fetched = fetch_model(fetch, "observation", url, ObservationResponse)
-                report.current = observation_readings(obs.properties)
-                if fetched.failed:
-                    report.failing.add("current")
-        except IntegrationError as exc:
-            report.errors.append(f"observation: {exc.message}")
-        try:
-            forecast, fetched = fetch_model(fetch, "forecast", point.forecast, ForecastResponse)
-            report.daily, report.daily_at = daily_points(forecast.properties.periods), fetched.fetched_at
-            if fetched.failed:
-                report.failing.add("forecast")
-        except IntegrationError as exc:
-            report.errors.append(f"forecast: {exc.message}")
-        try:
-            hourly, fetched = fetch_model(fetch, "hourly", point.forecastHourly, ForecastResponse)
-            report.hourly, report.hourly_at = hourly_points(hourly.properties.periods), fetched.fetched_at
-            if fetched.failed:
-                report.failing.add("forecast")
-        except IntegrationError as exc:
-            report.errors.append(f"hourly forecast: {exc.message}")
-        try:
-            alerts, fetched = fetch_model(fetch, "alerts", f"{self.settings.base_url}/alerts/active",
-                                          AlertsResponse, {"point": self.point})
-            report.alerts, report.alerts_at = active_alerts(alerts, now), fetched.fetched_at
-            if fetched.failed:
-                report.failing.add("alerts")
-        except IntegrationError as exc:
-            report.errors.append(f"alerts: {exc.message}")
+        for part in _PARTS:
+            try:
+                fetched = part.read(self, fetch, point, now, report)
+            except IntegrationError as exc:
+                report.errors.append(f"{part.label}: {exc.message}")
+                continue
+            if fetched is not None and fetched.failed:  # served from the cache after a failed refresh
+                report.failing.add(part.section)
         return report
+
+
+# -- the four parts of a collection, each fetching one kind and filling its section of the report --
+def _observation(source: NwsSource, fetch: Fetch, point: PointProperties, now: dt.datetime,
+                 report: SourceReport) -> Fetched | None:
+    stations, _ = fetch_model(fetch, "stations", point.observationStations, StationsResponse)
+    if not stations.features:
+        return None
+    station_id = stations.features[0].properties.stationIdentifier
+    url = f"{source.settings.base_url}/stations/{station_id}/observations/latest"
+    obs, fetched = fetch_model(fetch, "observation", url, ObservationResponse)
+    report.current = observation_readings(obs.properties)
+    return fetched
+
+
+def _daily(source: NwsSource, fetch: Fetch, point: PointProperties, now: dt.datetime,
+           report: SourceReport) -> Fetched:
+    forecast, fetched = fetch_model(fetch, "forecast", point.forecast, ForecastResponse)
+    report.daily, report.daily_at = daily_points(forecast.properties.periods), fetched.fetched_at
+    return fetched
+
+
+def _hourly(source: NwsSource, fetch: Fetch, point: PointProperties, now: dt.datetime,
+            report: SourceReport) -> Fetched:
+    hourly, fetched = fetch_model(fetch, "hourly", point.forecastHourly, ForecastResponse)
+    report.hourly, report.hourly_at = hourly_points(hourly.properties.periods), fetched.fetched_at
+    return fetched
+
+
+def _alerts(source: NwsSource, fetch: Fetch, point: PointProperties, now: dt.datetime,
+            report: SourceReport) -> Fetched:
+    alerts, fetched = fetch_model(fetch, "alerts", f"{source.settings.base_url}/alerts/active", AlertsResponse,
+                                  {"point": source.point})
+    report.alerts, report.alerts_at = active_alerts(alerts, now), fetched.fetched_at
+    return fetched
+
+
+@dataclass(frozen=True)
+class _Part:
+    label: str  # how an error names it
+    section: str  # the report section marked failing when it is served stale
+    read: Callable[[NwsSource, Fetch, PointProperties, dt.datetime, SourceReport], Fetched | None]
+
+
+_PARTS = (
+    _Part("observation", "current", _observation),
+    _Part("forecast", "forecast", _daily),
+    _Part("hourly forecast", "forecast", _hourly),
+    _Part("alerts", "alerts", _alerts),
+)
 
 
 SOURCE = NwsSource

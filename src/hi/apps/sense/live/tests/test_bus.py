@@ -1,4 +1,4 @@
-"""The live bus: fan-out to async and sync subscribers, thread-safe publishing, bounded queues."""
+"""The live bus: fan-out to subscribers, thread-safe publishing, bounded queues."""
 
 from __future__ import annotations
 
@@ -57,14 +57,14 @@ async def test_subscriber_of_a_closed_loop_is_dropped():
     assert bus.subscriber_count == 0
 
 
-def test_sync_subscription_and_json_shape():
+async def test_a_bounded_subscription_and_the_json_shape():
     bus = LiveBus()
-    with bus.subscribe_sync(maxsize=2) as subscription:
+    async with bus.subscribe(maxsize=2) as subscription:
         bus.publish([change(5)])
-        item = subscription.get(timeout=1)
+        item = await subscription.get(timeout=1)
         assert item.to_dict() == {"entity_id": 1, "state_id": 2, "integration_keys": ["toy:a"], "value": 5,
                                   "timestamp": T0.isoformat()}
         bus.publish([change(1), change(2), change(3)])
-        assert subscription.drain() == [RESYNC]
+        assert subscription.pending() == 1 and await subscription.get(timeout=1) is RESYNC
     bus.publish([change(6)])
     assert bus.published == 5
