@@ -81,4 +81,5 @@ urlpatterns = [
     path("rules/<int:rule_id>/", alarm_rules.edit, name="rule-edit"),
     path("rules/<int:rule_id>/<str:action>", alarm_rules.action, name="rule-action"),
     path("rules/value-field", alarm_rules.value_field, name="rule-value-field"),
+    path("channels/", alarm_rules.channels, name="channels"),
 ]
