@@ -4,7 +4,7 @@ case-insensitive name matching. Homes have tens of places, not thousands, so the
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from typing import Any
 
@@ -91,11 +91,13 @@ class LocationTree:
     def walk(self) -> list[tuple[Location, int]]:
         """Depth-first, siblings in order: (location, depth)."""
         out: list[tuple[Location, int]] = []
+        seen: set[int] = set()
 
         def visit(node: Location | None, depth: int) -> None:
             for child in sorted(self.kids(node), key=lambda c: (c.position, c.name.casefold(), c.pk or 0)):
-                if any(child is seen for seen, _ in out):
+                if id(child) in seen:
                     continue
+                seen.add(id(child))
                 out.append((child, depth))
                 visit(child, depth + 1)
 
@@ -107,14 +109,18 @@ class LocationTree:
         return {location.pk: index for index, (location, _) in enumerate(self.walk()) if location.pk is not None}
 
     def descendants(self, location: Location | None) -> list[Location]:
+        """Breadth-first (shallowest first); linear in the tree's size, so a sync resolving thousands of
+        room suggestions against hundreds of places stays fast (a cycle is cut where it repeats)."""
         found: list[Location] = []
-        stack = list(self.kids(location))
-        while stack:
-            node = stack.pop(0)
-            if any(node is seen for seen in found):
+        seen: set[int] = set()
+        queue = deque(self.kids(location))
+        while queue:
+            node = queue.popleft()
+            if id(node) in seen:
                 continue
+            seen.add(id(node))
             found.append(node)
-            stack.extend(self.kids(node))
+            queue.extend(self.kids(node))
         return found
 
     def child_named(self, parent: Location | None, name: str) -> Location | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -34,12 +35,13 @@ class RegistryFollower:
     """Gathers registry events and, once they settle, re-reads the registries and flags a sync."""
 
     def __init__(self, fetch: Callable[[], Awaitable[Registries]], apply: Callable[[Registries], None],
-                 flag: Callable[[str], Awaitable[Any]], settle: float = 1.0) -> None:
+                 flag: Callable[[str, dt.datetime], Awaitable[Any]], settle: float = 1.0) -> None:
         self.fetch = fetch
         self.apply = apply
         self.flag = flag
         self.settle = settle
         self.reasons: list[str] = []
+        self.since = dt.datetime.now(dt.UTC)  # when the burst being gathered began
         self.handled = 0
         self._task: asyncio.Task[None] | None = None
 
@@ -48,6 +50,7 @@ class RegistryFollower:
             return
         self.reasons.append(describe(event_type, data))
         if self._task is None or self._task.done():
+            self.since = dt.datetime.now(dt.UTC)
             self._task = asyncio.get_running_loop().create_task(self._settled(), name="hass-registry")
 
     async def _settled(self) -> None:
@@ -58,7 +61,8 @@ class RegistryFollower:
         except IntegrationError as error:  # the sync reads them again anyway
             logger.info("hass: could not re-read the registries after a change: %s", error.message)
         more = f" and {len(reasons) - 1} more" if len(reasons) > 1 else ""
-        await self.flag(f"Home Assistant's registry changed ({reasons[0]}{more})")
+        # ``since`` lets the flag be skipped when a sync already ran after the burst began
+        await self.flag(f"Home Assistant's registry changed ({reasons[0]}{more})", self.since)
         self.handled += 1
 
     async def stop(self) -> None:

@@ -78,3 +78,18 @@ async def _moved() -> Entity | None:
 @sync_to_async
 def _wind_is(value: float) -> bool:
     return Entity.objects.get(integration_name="sensor.wind").states.get().value == value
+
+
+def test_a_sync_that_ran_after_the_change_means_no_flag(threaded_sim: HassSimulator) -> None:
+    import datetime as dt
+
+    from hi.integrations.models import Integration
+    from hi.services.hass.monitors import _mark_registry_change
+
+    configure(threaded_sim)
+    before = dt.datetime.now(dt.UTC)
+    run_sync("hass")
+    assert not _mark_registry_change("registry changed (device d update)", before)
+    assert not Integration.objects.get(integration_id="hass").needs_sync
+    _mark_registry_change("registry changed (device d update)", dt.datetime.now(dt.UTC))
+    assert Integration.objects.get(integration_id="hass").needs_sync
