@@ -95,7 +95,7 @@ def main() -> int:
         print(f"backup: {result['seconds']:.1f} s for {size(db_path) / 1e6:,.0f} MB -> archive "
               f"{archive.stat().st_size / 1e6:,.0f} MB")
         print(f"ingest during backup: {during_rate:,.0f} responses/s over {during_s:.0f} s -> "
-              f"{100 * (1 - during_rate / base_rate):+.1f} % change")
+              f"{100 * (during_rate / base_rate - 1):+.1f} % against ingest alone")
         env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
         env.update(HI_DATA_DIR=str(restore_dir), HI_BACKUP_INTERVAL_HOURS="0")
         hi = str(Path(sys.executable).with_name("hi"))

@@ -166,6 +166,15 @@ def events_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def worker_line(worker: dict[str, Any]) -> str:
+    """'worker: running (host:pid, …)' or 'worker: not running since … (why)'."""
+    if worker["running"]:
+        return f"worker: running ({worker['worker_id']}, last heartbeat {local_time(worker['heartbeat_at'])})"
+    if not worker["worker_id"]:
+        return "worker: not running (no worker has run yet)"
+    return f"worker: not running since {local_time(worker['since'])} ({worker['worker_id']}: {worker['reason']})"
+
+
 def health(args: argparse.Namespace) -> int:
     from hi.operations.actions import health as collect
 
@@ -174,9 +183,7 @@ def health(args: argparse.Namespace) -> int:
         emit_json(data)
         return 0
     worker = data["worker"]
-    say(f"worker: {'running' if worker['running'] else 'not running'}"
-        + (f" ({worker['worker_id']}, last heartbeat {local_time(worker['heartbeat_at'])})"
-           if worker["worker_id"] else ""))
+    say(worker_line(worker))
     say(table(["integration", "lifecycle", "health", "message", "failures", "last success"],
               [[h.get("integration_id"), h.get("status"), h.get("health_status"), h.get("message"),
                 h.get("consecutive_failures"), local_time(h.get("last_success_at"))] for h in data["integrations"]],

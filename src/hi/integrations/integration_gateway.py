@@ -171,7 +171,11 @@ class IntegrationGateway(Singleton, abc.ABC):
         raise NotImplementedError
 
     def health(self) -> HealthReport:
-        """Live health beyond what is stored (breaker state, metrics); default: nothing extra."""
+        """Live details beyond what is stored (breaker state, metrics); default: nothing extra.
+
+        Only ``details`` are shown: they describe the calling process. Status and message come from
+        what the monitor recorded, so the CLI, the API and the pages never disagree.
+        """
         return HealthReport(status=HealthStatus.UNKNOWN)
 
     # -- presentation (what pages may show without knowing the integration's payloads) ---------

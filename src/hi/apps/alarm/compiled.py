@@ -29,10 +29,15 @@ class CompiledRule:
     quiet: int
     expire_minutes: int | None
 
+    @property
+    def polled(self) -> bool:
+        """Reads something other than states (an integration's health): the worker's tick evaluates it."""
+        return any("state" not in c for c in self.conditions)
+
     @classmethod
     def of(cls, rule: Rule) -> CompiledRule:
         return cls(id=rule.pk, name=rule.name, level=rule.level, match=rule.match, window=rule.window_seconds,
-                   conditions=list(rule.conditions), state_ids=[c["state"] for c in rule.conditions],
+                   conditions=list(rule.conditions), state_ids=[c["state"] for c in rule.conditions if "state" in c],
                    modes=list(rule.modes), life_safety=rule.life_safety, time_from=rule.time_from,
                    time_to=rule.time_to, days=list(rule.days), actions=list(rule.actions), quiet=rule.quiet_seconds,
                    expire_minutes=rule.expire_minutes)

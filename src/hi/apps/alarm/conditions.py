@@ -55,7 +55,7 @@ class RuleSpec:
 
     @property
     def state_ids(self) -> list[int]:
-        return sorted({c["state"] for c in self.conditions})
+        return sorted({c["state"] for c in self.conditions if "state" in c})
 
     def apply_to(self, rule: Any) -> None:
         for name in ("name", "conditions", "modes", "level", "actions", "match", "window_seconds", "time_from",
@@ -115,10 +115,35 @@ def _typed_value(state: EntityState, op: str, value: Any, field_name: str) -> An
         raise RuleError(field_name, str(exc)) from None
 
 
+def _integration_condition(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """``{"integration": "hass", "op": "eq", "value": "error", "held_for": 300}``: an integration's health."""
+    from hi.integrations.enums import HealthStatus
+    from hi.integrations.models import Integration
+
+    unknown = set(data) - {"integration", "op", "value", "held_for"}
+    if unknown:
+        raise RuleError(f"{prefix}.{sorted(unknown)[0]}", "is not a condition field")
+    integration_id = data.get("integration")
+    if not isinstance(integration_id, str) or not Integration.objects.filter(integration_id=integration_id).exists():
+        raise RuleError(f"{prefix}.integration", f"no integration {integration_id!r}")
+    op = data.get("op", "eq")
+    if op not in ("eq", "ne"):
+        raise RuleError(f"{prefix}.op", "an integration's health takes eq or ne")
+    if data.get("value") not in HealthStatus.values:
+        raise RuleError(f"{prefix}.value", f"must be one of {', '.join(HealthStatus.values)}")
+    condition: dict[str, Any] = {"integration": integration_id, "op": op, "value": data["value"]}
+    held = data.get("held_for")
+    if held not in (None, 0, ""):
+        condition["held_for"] = _int(held, f"{prefix}.held_for", 1, MAX_HELD_FOR)
+    return condition
+
+
 def parse_condition(data: Any, index: int) -> dict[str, Any]:
     prefix = f"conditions[{index}]"
     if not isinstance(data, Mapping):
         raise RuleError(prefix, "must be an object with state, op and value")
+    if "integration" in data:
+        return _integration_condition(data, prefix)
     unknown = set(data) - {"state", "op", "value", "held_for"}
     if unknown:
         raise RuleError(f"{prefix}.{sorted(unknown)[0]}", "is not a condition field")
@@ -229,6 +254,11 @@ def _number(value: Any) -> float | None:
         return float(str(value))
     except (TypeError, ValueError):
         return None
+
+
+def condition_key(condition: Mapping[str, Any]) -> int | str:
+    """What a condition reads: a state id, or ``integration:<id>`` for an integration's health."""
+    return condition["state"] if "state" in condition else f"integration:{condition['integration']}"
 
 
 def condition_holds(condition: Mapping[str, Any], value: Any) -> bool:

@@ -70,8 +70,30 @@ def kinds_for(state_type: str, entity_type: str) -> list[DefaultKind]:
 _TYPES = [*_LIFE_SAFETY, *_INTRUSION, S.BATTERY_LEVEL, S.HIGH_LOW]
 
 
+INTEGRATION_ERROR_SECONDS = 300
+
+
+def ensure_integration_default(integration_id: str) -> bool:
+    """A warning when the integration has been in error for five minutes (made once, like the others)."""
+    key = f"integration-error|{integration_id}"
+    if DefaultRuleMark.objects.filter(key=key).exists():
+        return False
+    condition = {"integration": integration_id, "op": "eq", "value": "error", "held_for": INTEGRATION_ERROR_SECONDS}
+    rule = Rule.objects.create(name=f"{integration_id}: integration in error", level=Level.WARNING,
+                               conditions=[condition], modes=[SecurityMode.DAY, SecurityMode.NIGHT, SecurityMode.AWAY],
+                               actions=[{"type": "alert"}, {"type": "notify", "channels": []}], state_ids=[],
+                               is_default=True)
+    DefaultRuleMark.objects.create(key=key, rule=rule)
+    return True
+
+
 def ensure_defaults(integration_id: str | None = None) -> int:
     """Create the default rules still missing for an integration's states (all when None); returns how many."""
+    made = 1 if integration_id is not None and ensure_integration_default(integration_id) else 0
+    return made + _ensure_state_defaults(integration_id)
+
+
+def _ensure_state_defaults(integration_id: str | None) -> int:
     states = EntityState.objects.filter(state_type__in=_TYPES).select_related("entity")
     if integration_id is not None:
         states = states.filter(entity__integration_id=integration_id)

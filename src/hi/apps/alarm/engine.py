@@ -27,7 +27,7 @@ from hi.apps.household.timezones import localtime as household_localtime
 from hi.apps.sense.live.bus import StateChange
 
 from .compiled import CompiledRule, Firing
-from .conditions import condition_holds, in_time_window
+from .conditions import condition_holds, condition_key, in_time_window
 from .enums import Match
 from .models import Rule, RuleRuntime
 
@@ -160,9 +160,12 @@ class AlarmEngine:
         with self._lock:
             self._ensure_loaded()
             due = [rid for rid, rt in self._runtime.items() if rt.due_at is not None and rt.due_at <= now]
+            due += [rid for rid, rule in self._rules.items() if rule.polled and rid not in due]
             if not due:
                 return []
             values, since = self._read_states({sid for rid in due for sid in self._rules[rid].state_ids})
+            if any(self._rules[rid].polled for rid in due):
+                values.update(_integration_health())
             gate = _Gate(now)
             firings = [f for rid in due if (f := self._evaluate(self._rules[rid], values, since, now, gate))
                        is not None]
@@ -174,14 +177,16 @@ class AlarmEngine:
         now = now or timezone.now()
         compiled = CompiledRule.of(rule)
         values, since = self._read_states(set(compiled.state_ids))
+        if compiled.polled:
+            values.update(_integration_health())
         details = []
         for index, condition in enumerate(compiled.conditions):
-            value = values.get(condition["state"])
+            key = condition_key(condition)
+            value = values.get(key)
             holds = condition_holds(condition, value)
-            held = holds and (now - (since.get(condition["state"]) or now)).total_seconds() >= condition.get(
-                "held_for", 0)
-            details.append({"index": index, "state": condition["state"], "value": value, "holds": holds,
-                            "held": held})
+            began = since.get(key) if isinstance(key, int) else None
+            held = holds and (now - (began or now)).total_seconds() >= condition.get("held_for", 0)
+            details.append({"index": index, "state": key, "value": value, "holds": holds, "held": held})
         oks = [d["held"] for d in details]
         satisfied = all(oks) if compiled.match == Match.ALL else any(oks)
         gate = _Gate(now)
@@ -192,7 +197,7 @@ class AlarmEngine:
 
     # -- evaluation ------------------------------------------------------------------------------
     @staticmethod
-    def _read_states(state_ids: set[int]) -> tuple[dict[int, Any], dict[int, dt.datetime]]:
+    def _read_states(state_ids: set[int]) -> tuple[dict[Any, Any], dict[Any, dt.datetime]]:
         if not state_ids:
             return {}, {}
         values: dict[int, Any] = {}
@@ -204,7 +209,7 @@ class AlarmEngine:
                 since[sid] = updated
         return values, since
 
-    def _evaluate(self, rule: CompiledRule, values: Mapping[int, Any], since: Mapping[int, dt.datetime],
+    def _evaluate(self, rule: CompiledRule, values: Mapping[Any, Any], since: Mapping[Any, dt.datetime],
                   now: dt.datetime, gate: _Gate) -> Firing | None:
         self.stats.evaluations += 1
         rt = self._runtime.setdefault(rule.id, Runtime())
@@ -212,7 +217,7 @@ class AlarmEngine:
         oks: list[bool] = []
         pending: list[dt.datetime] = []
         for index, condition in enumerate(rule.conditions):
-            state_id = condition["state"]
+            state_id = condition_key(condition)
             holds = condition_holds(condition, values.get(state_id))
             if holds:
                 if index not in rt.true_since:
@@ -279,6 +284,14 @@ class AlarmEngine:
                         fire_many(firings)
                 except Exception:
                     logger.exception("recording the firings of %s failed", ", ".join(f.rule.name for f in firings))
+
+
+def _integration_health() -> dict[str, str]:
+    """Every integration's health status, keyed as integration conditions read them (one query)."""
+    from hi.integrations.models import Integration
+
+    return {f"integration:{iid}": status for iid, status in
+            Integration.objects.values_list("integration_id", "health_status")}
 
 
 class _Gate:

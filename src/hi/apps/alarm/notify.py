@@ -53,11 +53,13 @@ def register_url_secrets(url: str) -> None:
         parts = urlsplit(url)
     except ValueError:
         return
-    for piece in (parts.password, parts.username, parts.netloc.rpartition("@")[2].split(":")[0]):
-        if piece and len(piece) >= 6:
-            register_secret(unquote(piece))
+    if parts.password and len(parts.password) >= 4:
+        register_secret(unquote(parts.password))
+    host = parts.netloc.rpartition("@")[2].split(":")[0]
+    if len(host) >= 16 and "." not in host:  # a token in the host's place (tgram://<bot token>/…), not a name
+        register_secret(unquote(host))
     for segment in [*parts.path.split("/"), *re.split(r"[&=]", parts.query)]:
-        if len(segment) >= 12:
+        if len(segment) >= 16 and "@" not in segment and "." not in segment:  # tokens, not addresses
             register_secret(unquote(segment))
 
 

@@ -33,7 +33,7 @@ from hi.utils.clock import Clock
 from hi.utils.redaction import redact
 
 from .context import WorkerContext
-from .models import WorkerHeartbeat
+from .models import HEARTBEAT_INTERVAL, WorkerHeartbeat
 
 logger = logging.getLogger("hi.worker")
 
@@ -70,7 +70,7 @@ def register_background_task(name: str, factory: BackgroundTask) -> None:
 class Supervisor:
     """Runs until ``stop()``; every integration's monitor lives in its own task."""
 
-    def __init__(self, *, poll_interval: float = 3.0, heartbeat_interval: float = 10.0,
+    def __init__(self, *, poll_interval: float = 3.0, heartbeat_interval: float = HEARTBEAT_INTERVAL,
                  sweep_interval: float = 15.0, backoff: Backoff | None = None,
                  stable_after: float = 60.0, stop_grace: float = 5.0, clock: Clock | None = None) -> None:
         self.poll_interval = poll_interval
@@ -153,6 +153,14 @@ class Supervisor:
             self.reconciled.notify_all()
 
     async def reconcile(self) -> None:
+        before = set(self.slots)
+        await self._reconcile_slots()
+        if set(self.slots) != before:
+            # which integrations this worker runs is what lets health call them unmonitored once it
+            # dies; say so now, not at the next heartbeat
+            await self._write_heartbeat()
+
+    async def _reconcile_slots(self) -> None:
         wanted = dict(await sync_to_async(_active_integrations)())
         for integration_id in list(self.slots):
             slot = self.slots[integration_id]
@@ -297,7 +305,7 @@ def _other_live_workers(worker_id: str) -> list[str]:
     """Workers that heartbeat recently (``hi run`` and ``hi worker`` on one database run monitors twice)."""
     try:
         rows = WorkerHeartbeat.objects.exclude(worker_id=worker_id).filter(stopped_at__isnull=True)
-        return [row.worker_id for row in rows if row.is_alive(stale_after=30.0)]
+        return [row.worker_id for row in rows if row.is_alive()]  # a killed one on this host is dead at once
     except Exception:  # not migrated yet, or the database is away: the main loop will say so
         return []
 

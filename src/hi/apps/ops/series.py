@@ -11,7 +11,9 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from hi.apps.sense.models import SensorHistory
+from django.db import connection
+
+from hi.apps.sense.models import Sensor, SensorHistory
 
 from .models import SensorHourly
 from .rollup import AGGREGATED_THROUGH, HOUR, floor_hour, get_marker, summarise
@@ -34,30 +36,27 @@ def use_aggregates(since: dt.datetime, until: dt.datetime) -> bool:
     return until - since > RAW_UP_TO
 
 
-def _merge(hours: list[tuple[dt.datetime, int, float, float, float]], width: int) -> list[Bucket]:
-    """Merge hourly rows (sorted) into buckets ``width`` hours wide, exactly (sums and counts, not means)."""
-    buckets: list[Bucket] = []
-    current: list = []
-    for hour, count, low, high, total in hours:
-        epoch_hours = int(hour.timestamp() // 3600)
-        start = epoch_hours - epoch_hours % width
-        if current and current[0] == start:
-            current[1] += count
-            current[2] = min(current[2], low)
-            current[3] = max(current[3], high)
-            current[4] += total
-        else:
-            if current:
-                buckets.append(_bucket(current))
-            current = [start, count, low, high, total]
-    if current:
-        buckets.append(_bucket(current))
-    return buckets
+def _stored_buckets(sensor_ids: list[int], start: dt.datetime, end: dt.datetime, width: int) -> dict[int, list]:
+    """Stored hours merged into ``width``-hour buckets by the database: at most a few thousand rows come back.
 
-
-def _bucket(acc: list) -> Bucket:
-    start, count, low, high, total = acc
-    return Bucket(dt.datetime.fromtimestamp(start * 3600, dt.UTC), total / count, low, high, int(count))
+    ``{bucket number (hours since the epoch // width): [count, min, max, total]}``.
+    """
+    if not sensor_ids or start >= end:
+        return {}
+    seconds = 3600 * width
+    if connection.vendor == "sqlite":  # Django keeps SQLite datetimes as UTC text, which strftime reads
+        bucket = f"CAST(strftime('%%s', hour) AS INTEGER) / {seconds}"
+    else:
+        bucket = f"FLOOR(EXTRACT(EPOCH FROM hour) / {seconds})"
+    table = connection.ops.quote_name(SensorHourly._meta.db_table)
+    marks = ", ".join(["%s"] * len(sensor_ids))
+    sql = (f"SELECT {bucket} AS b, SUM(count), MIN(minimum), MAX(maximum), SUM(total) FROM {table} "
+           f"WHERE sensor_id IN ({marks}) AND hour >= %s AND hour < %s GROUP BY b")
+    params = [*sensor_ids, connection.ops.adapt_datetimefield_value(start),
+              connection.ops.adapt_datetimefield_value(end)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(b): [int(count), low, high, total] for b, count, low, high, total in cursor.fetchall()}
 
 
 def aggregated_series(state_id: int, since: dt.datetime, until: dt.datetime, max_points: int) -> list[Bucket]:
@@ -65,28 +64,25 @@ def aggregated_series(state_id: int, since: dt.datetime, until: dt.datetime, max
     through = get_marker(AGGREGATED_THROUGH) or floor_hour(since)
     through = max(min(through, until), floor_hour(since))
     first_hour = floor_hour(since)
-    rows: dict[dt.datetime, list[float]] = {}
-    stored = (SensorHourly.objects.filter(sensor__entity_state_id=state_id, hour__gte=first_hour, hour__lt=through)
-              .values_list("hour", "count", "minimum", "maximum", "total"))
-    for hour, count, low, high, total in stored:
-        _add(rows, hour, count, low, high, total)
-    tail = (SensorHistory.objects.filter(sensor__entity_state_id=state_id, response_at__gte=max(through, since),
-                                         response_at__lt=until).values_list("response_at", "value"))
-    for hour, (count, low, high, total) in summarise(tail.iterator(chunk_size=5000)).items():
-        _add(rows, hour, count, low, high, total)
-    hours = sorted((hour, int(v[0]), v[1], v[2], v[3]) for hour, v in rows.items())
     span_hours = max(1, math.ceil((until - first_hour) / HOUR))
     width = max(1, math.ceil(span_hours / max(1, max_points)))
-    return _merge(hours, width)
+    sensor_ids = list(Sensor.objects.filter(entity_state_id=state_id).values_list("id", flat=True))
+    buckets = _stored_buckets(sensor_ids, first_hour, through, width)
+    tail = (SensorHistory.objects.filter(sensor_id__in=sensor_ids, response_at__gte=max(through, since),
+                                         response_at__lt=until).order_by().values_list("response_at", "value"))
+    for hour, (count, low, high, total) in summarise(tail.iterator(chunk_size=5000)).items():
+        key = int(hour.timestamp() // 3600) // width
+        _add(buckets, key, count, low, high, total)
+    seconds = 3600 * width
+    return [Bucket(dt.datetime.fromtimestamp(key * seconds, dt.UTC), total / count, low, high, int(count))
+            for key, (count, low, high, total) in sorted(buckets.items())]
 
 
-def _add(rows: dict[dt.datetime, list[float]], hour: dt.datetime, count: float, low: float, high: float,
-         total: float) -> None:
-    """Combine rows of one hour (a state may have several sensors)."""
-    hour = floor_hour(hour)
-    row = rows.get(hour)
+def _add(rows: dict[int, list], key: int, count: float, low: float, high: float, total: float) -> None:
+    """Combine into one bucket (hours of several sensors, or stored hours and fresh ones)."""
+    row = rows.get(key)
     if row is None:
-        rows[hour] = [count, low, high, total]
+        rows[key] = [count, low, high, total]
     else:
         row[0] += count
         row[1] = min(row[1], low)

@@ -57,6 +57,8 @@ urlpatterns = [
     path("collections/<int:collection_id>/remove/<int:entity_id>", collections.remove, name="collection-remove"),
     path("collections/<int:collection_id>/delete", collections.delete, name="collection-delete"),
     path("places/add", places.add, name="place-add"),
+    path("places/<int:location_id>/edit", places.edit, name="place-edit"),
+    path("places/<int:location_id>/delete", places.delete, name="place-delete"),
     path("places/panel/<int:entity_id>", places.entity_panel, name="entity-panel"),
     path("places/<int:location_id>/plan", places.plan_view, name="plan"),
     path("places/<int:location_id>/plan/edit", places.plan_edit, name="plan-edit"),
@@ -79,4 +81,5 @@ urlpatterns = [
     path("rules/<int:rule_id>/", alarm_rules.edit, name="rule-edit"),
     path("rules/<int:rule_id>/<str:action>", alarm_rules.action, name="rule-action"),
     path("rules/value-field", alarm_rules.value_field, name="rule-value-field"),
+    path("channels/", alarm_rules.channels, name="channels"),
 ]

@@ -2,6 +2,9 @@
 
 closed → open after ``failure_threshold`` consecutive failures → half-open after ``reset_timeout``,
 where exactly one caller gets a trial call → closed on its success, open again on its failure.
+The default timeout is short (2 s): the trial is one cheap call, and a peer that is back must be
+noticed within a couple of seconds; integrations that must be gentler (public APIs) pass a longer one.
+Refused calls carry the last real failure's message, and only real attempts count as failures.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ class CircuitBreaker:
         except TransientError: breaker.record_failure()
     """
 
-    def __init__(self, integration_id: str = "", *, failure_threshold: int = 5, reset_timeout: float = 30.0,
+    def __init__(self, integration_id: str = "", *, failure_threshold: int = 5, reset_timeout: float = 2.0,
                  clock: Clock = SYSTEM_CLOCK) -> None:
         self.integration_id = integration_id
         self.failure_threshold = failure_threshold
@@ -43,6 +46,7 @@ class CircuitBreaker:
         self._opened_at: float | None = None
         self._trial_running = False
         self.trips = 0
+        self.last_error = ""  # the last real failure's message: a refused call says why the circuit is open
 
     @property
     def state(self) -> BreakerState:
@@ -73,7 +77,9 @@ class CircuitBreaker:
                 self._trial_running = True
                 return True
             retry_at = (self._opened_at or 0.0) + self.reset_timeout
-        raise CircuitOpenError(integration_id=self.integration_id, retry_at=retry_at)
+            cause = self.last_error
+        message = f"{cause} (not retrying until the circuit closes)" if cause else None
+        raise CircuitOpenError(message, integration_id=self.integration_id, retry_at=retry_at)
 
     def record_success(self) -> None:
         with self._lock:
@@ -82,8 +88,11 @@ class CircuitBreaker:
             self._opened_at = None
             self._trial_running = False
 
-    def record_failure(self) -> None:
+    def record_failure(self, cause: str = "") -> None:
+        """One real attempt (series) failed; ``cause`` is kept for the message of refused calls."""
         with self._lock:
+            if cause:
+                self.last_error = cause
             state = self._current_state()
             self._failures += 1
             if state is BreakerState.HALF_OPEN or self._failures >= self.failure_threshold:

@@ -130,7 +130,7 @@ class _Policy:
         if self.breaker is not None:
             if error.transient:
                 before = self.breaker.trips
-                self.breaker.record_failure()
+                self.breaker.record_failure(error.message)
                 if self.breaker.trips != before:
                     self.metrics.record_trip()
                     logger.warning("%s: circuit opened after repeated failures", self.integration_id)

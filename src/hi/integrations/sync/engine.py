@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class SyncReport:
     applied: bool
     started_at: dt.datetime = field(default_factory=timezone.now)
     duration_ms: float = 0.0
+    values_refreshed: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -56,6 +58,7 @@ class SyncReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.plan.to_dict(), "dry_run": self.dry_run, "applied": self.applied,
+                "values_refreshed": self.values_refreshed,
                 "started_at": self.started_at.isoformat(), "duration_ms": round(self.duration_ms, 1)}
 
 
@@ -92,6 +95,41 @@ def apply_sync(plan: SyncPlan) -> SyncReport:
     return report
 
 
+def refresh_values(integration_id: str, inventory: Inventory, fetched_at: dt.datetime) -> int:
+    """Give every state the value the inventory reports, where it differs; returns how many changed.
+
+    A state that was detached (or whose monitor missed a change) would otherwise keep an old value
+    until its next change. One that received a value since the inventory was fetched keeps it: that
+    value is newer. History is left to the monitor, which reports the change with its own time.
+    """
+    wanted = {(entity.key.integration_name, state.state_key): _json_value(state.value)
+              for entity in inventory.entities for state in entity.states if state.value is not None}
+    if not wanted:
+        return 0
+    rows = (EntityState.objects.filter(entity__integration_id=integration_id)
+            .values_list("id", "entity__integration_name", "state_key", "value", "value_updated_at"))
+    stale: list[EntityState] = []
+    for state_id, entity_name, state_key, value, updated_at in rows:
+        current = wanted.get((entity_name, state_key), value)
+        if _differs(current, value) and (updated_at is None or updated_at <= fetched_at):
+            stale.append(EntityState(id=state_id, value=current))
+    for start in range(0, len(stale), _BATCH):
+        EntityState.objects.bulk_update(stale[start:start + _BATCH], ["value"])
+    if stale:
+        logger.info("sync %s: %d values refreshed from the inventory", integration_id, len(stale))
+    return len(stale)
+
+
+def _differs(a: Any, b: Any) -> bool:
+    """Inequality that does not take True for 1."""
+    return a != b or (isinstance(a, bool) != isinstance(b, bool))
+
+
+def _json_value(value: Any) -> Any:
+    """The value as a JSONField gives it back, so it compares exactly with stored ones."""
+    return json.loads(json.dumps(value, default=str))
+
+
 def _syncable(integration_id: str) -> Integration:
     integration = Integration.objects.filter(integration_id=integration_id).first()
     if integration is None or integration.status == IntegrationStatus.NOT_CONFIGURED:
@@ -110,6 +148,7 @@ def run_sync(integration_id: str, dry_run: bool = False, remove_missing: bool = 
     synchronizer = integration_factory.get_gateway(integration_id).get_synchronizer()
     if synchronizer is None:
         raise IntegrationError(f"integration {integration_id} has nothing to sync", integration_id=integration_id)
+    fetched_at = timezone.now()
     try:
         inventory = synchronizer.fetch_inventory(integration.attribute_values())
     except IntegrationError:
@@ -127,6 +166,7 @@ def run_sync(integration_id: str, dry_run: bool = False, remove_missing: bool = 
             report = SyncReport(plan=plan, dry_run=True, applied=False)
         else:
             report = apply_sync(plan)
+            report.values_refreshed = refresh_values(integration_id, inventory, fetched_at)
             Integration.objects.filter(pk=integration.pk).update(
                 last_sync_at=timezone.now(), needs_sync=False, needs_sync_reason="", updated_at=timezone.now())
     report.duration_ms = (time.perf_counter() - started) * 1000.0

@@ -138,7 +138,10 @@ class LiveStateTracker:
         return drift_reason(seen - self.known_ids, self.known_ids - seen)
 
     def remember(self, signatures: dict[str, Signature]) -> None:
-        self.submitted.update(signatures)
+        """Note what was submitted — for imported entities only: the pipeline skipped the others, so
+        once a sync imports (or reconnects) them the next listing must submit them again."""
+        self.submitted.update((entity_id, signature) for entity_id, signature in signatures.items()
+                              if entity_id in self.known_ids)
 
     def membership_changed(self, change: StateChange) -> str:
         """A reason when the event adds an allowed entity we have not imported, or removes one we have."""

@@ -121,19 +121,10 @@ class HassGateway(IntegrationGateway):
         return HassController()
 
     def health(self) -> HealthReport:
-        from hi.integrations.models import Integration
-
+        """Live details of this process's client (breaker, metrics); the monitor records the status."""
         breaker = get_breaker(self.integration_id).snapshot()
-        details: dict = {"breaker": breaker, "metrics": get_metrics(self.integration_id).snapshot()}
-        stored = Integration.objects.filter(integration_id=self.integration_id).values_list(
-            "health_details", flat=True).first() or {}
-        link = stored.get("link") if isinstance(stored, dict) else None
-        if isinstance(link, dict) and link.get("mode") == "polling":
-            return HealthReport(HealthStatus.WARNING, f"WebSocket unavailable ({link.get('reason', 'unknown')}); "
-                                f"polling every {link.get('interval', '?')} s", details)
-        if str(breaker.get("state", "closed")) == "open":
-            return HealthReport(HealthStatus.ERROR, "too many failed requests; waiting before trying again", details)
-        return HealthReport(HealthStatus.UNKNOWN, "", details)
+        return HealthReport(HealthStatus.UNKNOWN, "", {"breaker": breaker,
+                                                       "metrics": get_metrics(self.integration_id).snapshot()})
 
     def control_needs_code(self, controller: EntityRef) -> bool:
         """An alarm panel whose Home Assistant state declares a ``code_format`` (kept in the payload by sync)."""

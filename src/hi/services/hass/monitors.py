@@ -53,6 +53,23 @@ def _mark_needs_sync(reason: str) -> bool:
     return False
 
 
+def _flag_if_still_needed(tracker: LiveStateTracker, explain: Callable[[LiveStateTracker], str],
+                          flagged: str) -> tuple[str, bool]:
+    """Read what is imported and flag in one transaction that waits for a sync in progress: a reason
+    computed before a sync committed must not flag again what that sync just settled."""
+    from django.db import transaction
+
+    from hi.integrations.models import Integration
+
+    with transaction.atomic():
+        Integration.objects.select_for_update().filter(integration_id=INTEGRATION_ID).first()
+        tracker.known_ids = known_entity_ids()
+        reason = explain(tracker)
+        if not reason or reason == flagged:
+            return reason, False
+        return reason, _mark_needs_sync(reason)
+
+
 def _mark_registry_change(reason: str, since: dt.datetime) -> bool:
     """``_mark_needs_sync``, unless a sync that started after the registry change already read it."""
     from hi.integrations.models import Integration
@@ -131,6 +148,8 @@ class HassMonitor(IntegrationMonitor):
         self._ws: HassWebSocket | None = None
         self.replayed = 0
         self._history_unavailable = False
+        self._link_reason = ""
+        self._imported: set[str] = set()
         self._wake = asyncio.Event()
         self._flagged = ""
         self._last_error_report = 0.0
@@ -148,6 +167,7 @@ class HassMonitor(IntegrationMonitor):
             unit = (await rest.config()).temperature_unit
         known = await sync_to_async(known_entity_ids)()
         recorded = await sync_to_async(recorded_times)()
+        self._imported = set(known)
         # The registries say which states a sync leaves out (disabled, hidden): those are not drift.
         registries = None
         with contextlib.suppress(IntegrationError):
@@ -183,6 +203,9 @@ class HassMonitor(IntegrationMonitor):
         last_heartbeat = 0.0
         last_resync_try = time.monotonic()
         while not context.stopping:
+            # cleared before the link is looked at, never in _wait: a change while this pass awaits
+            # (reporting, refetching) must cut the next wait short, not be lost
+            self._wake.clear()
             now = time.monotonic()
             if self.auth_failure is not None:
                 await self._set_link(context, "needs_credentials", "Home Assistant refused the access token")
@@ -192,11 +215,12 @@ class HassMonitor(IntegrationMonitor):
             if ws.is_connected and self._synced:
                 down_since = None
                 if self.mode != "websocket":
+                    await context.report_success()  # first: whoever sees the mode sees the health too
                     await self._set_link(context, "websocket", "")
-                    await context.report_success()
                 if now - last_heartbeat >= self.heartbeat_interval:
                     last_heartbeat = now
                     await context.heartbeat()
+                    await self._refetch_if_more_imported(ws)
                 await self._wait(context, self.heartbeat_interval)
                 continue
             if ws.is_connected and now - last_resync_try >= self.poll_interval:
@@ -229,14 +253,28 @@ class HassMonitor(IntegrationMonitor):
         self._ws_reconnect_now()  # the peer answers: reconnect at once instead of at the next backoff
         await self._apply(result)
         await context.report_success()
+        await context.report_warning(f"WebSocket unavailable ({self._link_reason}); polling every "
+                                     f"{self.poll_interval:g} s")
+
+    async def _refetch_if_more_imported(self, ws: HassWebSocket) -> None:
+        """A sync imported or reconnected entities (a new allowlist, say): list them again now, so their
+        values and changes since are recorded without waiting for their next change."""
+        assert self._tracker is not None
+        known = await sync_to_async(known_entity_ids)()
+        added = known - self._imported
+        self._imported = known
+        self._tracker.known_ids = known
+        if added:
+            logger.info("hass: %d entities newly imported; listing states again", len(added))
+            with contextlib.suppress(IntegrationError):
+                await self._on_snapshot(await ws.get_states())
 
     def _ws_reconnect_now(self) -> None:
         if self._ws is not None:
             self._ws.client.reconnect_now()
 
     async def _wait(self, context: MonitorContext, seconds: float) -> None:
-        """Sleep until woken by a link change, the stop signal or ``seconds``."""
-        self._wake.clear()
+        """Sleep until woken by a link change (since this pass began), the stop signal or ``seconds``."""
         waker = asyncio.ensure_future(self._wake.wait())
         stopper = asyncio.ensure_future(context.stop_event.wait())
         try:
@@ -247,6 +285,7 @@ class HassMonitor(IntegrationMonitor):
 
     async def _set_link(self, context: MonitorContext, mode: str, reason: str) -> None:
         self.mode = mode
+        self._link_reason = redact(reason)[:200] or "not connected"
         detail: dict[str, Any] = {"mode": mode, "reason": redact(reason)[:200]}
         if mode == "polling":
             detail["interval"] = self.poll_interval
@@ -332,12 +371,10 @@ class HassMonitor(IntegrationMonitor):
     async def _membership_changed(self, explain: Callable[[LiveStateTracker], str]) -> None:
         """Re-read what is imported (a sync may have run meanwhile), then flag or auto-sync if still needed."""
         assert self._tracker is not None
-        self._tracker.known_ids = await sync_to_async(known_entity_ids)()
-        reason = explain(self._tracker)
-        if not reason or reason == self._flagged:
+        reason, synced = await sync_to_async(_flag_if_still_needed)(self._tracker, explain, self._flagged)
+        if not reason or (reason == self._flagged and not synced):
             return
         self._flagged = reason
-        synced = await sync_to_async(_mark_needs_sync)(reason)
         if synced:
             self._tracker.known_ids = await sync_to_async(known_entity_ids)()
             self._flagged = ""

@@ -12,6 +12,7 @@ from hi.apps.entity.enums import EntityType
 from hi.apps.entity.models import EntityState
 from hi.apps.sense.live.bus import StateChange
 from hi.integrations.keys import IntegrationKey
+from hi.integrations.models import Integration
 from hi.integrations.sync.engine import apply_sync, plan_sync
 from hi.integrations.sync.inventory import ExternalEntity, ExternalSensor, ExternalState, Inventory
 
@@ -43,9 +44,14 @@ def sync(entities=HOME, remove_missing: bool = False) -> None:
     apply_sync(plan_sync("test", Inventory("test", tuple(entities)), remove_missing=remove_missing))
 
 
+@pytest.fixture(autouse=True)
+def _integration(db):
+    Integration.objects.create(integration_id="test", status="active")
+
+
 def test_a_sync_creates_the_defaults_once():
     sync()
-    rules = {r.name: r for r in Rule.objects.all()}
+    rules = {r.name: r for r in Rule.objects.exclude(name="test: integration in error")}
     assert set(rules) == {
         "Kitchen Smoke: smoke detected", "Boiler Co: carbon monoxide detected", "Stove Gas: gas detected",
         "Basement Leak: water detected", "Back Door: opened while away", "Back Door: opened at night",
@@ -57,7 +63,7 @@ def test_a_sync_creates_the_defaults_once():
     assert rules["Back Door: opened at night"].modes == ["night"]
     assert rules["Lock Battery: battery low"].conditions[0]["op"] == "below"
     sync()
-    assert Rule.objects.count() == 9
+    assert Rule.objects.count() == 10  # and the integration's own
 
 
 def test_a_deleted_default_never_comes_back_and_an_edited_one_keeps_its_edits():
@@ -92,3 +98,31 @@ def test_smoke_fires_in_disabled_mode():
         now=at(0))
     assert [f.rule.name for f in fired] == ["Kitchen Smoke: smoke detected"]
     assert Alert.objects.get().level == "critical"
+
+
+def test_an_integration_in_error_for_five_minutes_raises_a_warning():
+    sync()
+    rule = Rule.objects.get(name="test: integration in error")
+    assert rule.level == "warning" and rule.is_default
+    engine = get_engine()
+    assert engine.check_due(at(0)) == []
+    Integration.objects.filter(integration_id="test").update(health_status="error")
+    assert engine.check_due(at(10)) == []  # in error since the tick at 10 s
+    assert engine.check_due(at(309)) == []
+    assert [f.rule.name for f in engine.check_due(at(310))] == ["test: integration in error"]
+    assert engine.check_due(at(400)) == []  # one incident
+    Integration.objects.filter(integration_id="test").update(health_status="healthy")
+    assert engine.check_due(at(401)) == []
+    assert Alert.objects.get().rule_name == "test: integration in error"
+
+
+def test_integration_conditions_are_validated():
+    from hi.apps.alarm.conditions import RuleError, parse_rule
+
+    base = {"name": "x", "modes": ["day"]}
+    with pytest.raises(RuleError) as bad:
+        parse_rule(base | {"conditions": [{"integration": "nope", "value": "error"}]})
+    assert bad.value.field == "conditions[0].integration"
+    with pytest.raises(RuleError) as bad:
+        parse_rule(base | {"conditions": [{"integration": "test", "value": "broken"}]})
+    assert bad.value.field == "conditions[0].value"

@@ -191,3 +191,15 @@ def test_would_fire_reports_without_recording():
     report = get_engine().would_fire(r, now=dt.datetime.now(dt.UTC))
     assert report["would_fire"] is True and report["conditions"][0]["holds"] is True
     assert Alert.objects.count() == 0
+
+
+def test_alerts_expire_by_rule_when_nobody_acknowledges():
+    from hi.apps.alarm.alerts import expire_due
+
+    motion = make_device("Porch motion", S.MOVEMENT, value="idle")
+    rule("Porch", [{"state": motion.state.pk, "op": "eq", "value": "active"}], expire_minutes=30)
+    fired([change(motion, "active", 0)], 0)
+    assert expire_due(at(29 * 60)) == 0
+    assert expire_due(at(30 * 60)) == 1
+    alert = Alert.objects.get()
+    assert alert.status == AlertStatus.CLEARED and alert.closed_at == at(30 * 60)

@@ -178,3 +178,11 @@ def test_the_worker_notifier_sends_as_soon_as_a_rule_fires(inbox):
 
     asyncio.run(scenario())
     assert Delivery.objects.get().status == DeliveryStatus.SENT
+
+
+def test_only_the_secret_parts_of_a_url_are_redacted_elsewhere():
+    from hi.utils.redaction import redact
+
+    notify.register_url_secrets("json://bob:Hidden-Pw-77@127.0.0.1:8080/hooks?token=Abcdefghijklmnop1234")
+    text = redact("GET http://127.0.0.1:8080/status for bob with Hidden-Pw-77 and Abcdefghijklmnop1234")
+    assert "127.0.0.1:8080" in text and "Hidden-Pw-77" not in text and "Abcdefghijklmnop1234" not in text

@@ -116,5 +116,19 @@ def test_rules_page_test_disable_delete(client_in):
 
 def test_channel_urls_never_reach_a_page(client_in):
     add_channel("mail", "mailto://someone:Very-Secret-Pw@127.0.0.1:1025?from=hi@example.com&to=x@example.com", "info")
-    for url in ("/rules/new", "/rules/", "/alerts/", "/"):
+    for url in ("/rules/new", "/rules/", "/alerts/", "/", "/channels/"):
         assert "Very-Secret-Pw" not in client_in.get(url).content.decode()
+
+
+def test_channels_page_adds_tests_and_removes(client_in):
+    response = client_in.post("/channels/", {"action": "add", "name": "hook", "url": "json://127.0.0.1:9/x",
+                                             "level": "info"})
+    assert response.status_code == 302
+    page = client_in.get("/channels/").content.decode()
+    assert 'data-channel="hook"' in page and "127.0.0.1:9" not in page
+    bad = client_in.post("/channels/", {"action": "add", "name": "bad", "url": "nonsense://", "level": "info"})
+    assert bad.status_code == 400 and "Apprise does not understand" in bad.content.decode()
+    tested = client_in.post("/channels/", {"action": "test", "name": "hook"}, follow=True).content.decode()
+    assert "Test to hook failed" in tested
+    client_in.post("/channels/", {"action": "remove", "name": "hook"})
+    assert 'data-channel="hook"' not in client_in.get("/channels/").content.decode()

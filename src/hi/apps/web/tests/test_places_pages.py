@@ -120,3 +120,21 @@ def test_a_person_picks_a_place_on_the_entity_page_and_syncs_keep_it(client_in):
     lamp.refresh_from_db()
     assert lamp.location_id == kitchen and "location" in lamp.user_fields
     assert "Kitchen" in client_in.get(reverse("entity", args=[lamp.id])).content.decode()
+
+
+def test_rename_move_reorder_and_delete_a_place_in_the_ui(client_in):
+    operations.create_location("Home")
+    operations.create_location("Kitchen", parent="Home")
+    operations.create_location("Upstairs", parent="Home")
+    kitchen, upstairs = operations.find_location("Kitchen"), operations.find_location("Upstairs")
+    lamp = Entity.objects.create(name="Lamp", location=kitchen)
+    body = client_in.post(reverse("place-edit", args=[kitchen.pk]),
+                          {"name": "Scullery", "parent": upstairs.pk, "position": "3"}, follow=True).content.decode()
+    assert "Saved Home / Upstairs / Scullery" in body
+    body = client_in.post(reverse("place-edit", args=[upstairs.pk]), {"name": "Upstairs", "parent": kitchen.pk},
+                          follow=True).content.decode()
+    assert "inside itself" in body
+    body = client_in.post(reverse("place-delete", args=[kitchen.pk]), follow=True).content.decode()
+    assert "Deleted Scullery; 1 thing(s) in it now have no place" in body
+    lamp.refresh_from_db()
+    assert lamp.location_id is None

@@ -181,3 +181,39 @@ def value_field(request: HttpRequest) -> HttpResponse:
     return HttpResponse(render_to_string("web/alarm/_condition_value.html", {
         "row": {"name": name, "spec": spec, "op": spec["ops"][0] if spec["ops"] else "eq", "value": "",
                 "held_for": ""}, "op_labels": OP_LABELS}))
+
+
+def channels(request: HttpRequest) -> HttpResponse:
+    """Notification channels: add (the URL is write-only), send a test, remove. URLs are never shown."""
+    from hi.apps.alarm import notify
+
+    form = {"name": "", "level": Level.WARNING}
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        name = request.POST.get("name", "")
+        try:
+            if action == "add":
+                form = {"name": name, "level": request.POST.get("level", Level.WARNING)}
+                notify.add_channel(name, request.POST.get("url", ""), form["level"], request.POST.getlist("modes"))
+                messages.success(request, f"Channel {name} added.")
+                return redirect("channels")
+            if action == "test":
+                result = notify.send_test(name, f"user:{request.user.get_username()}")
+                if result["ok"]:
+                    messages.success(request, f"Test sent to {name}.")
+                else:
+                    messages.error(request, f"Test to {name} failed: {result['error']}")
+                return redirect("channels")
+            if action == "remove":
+                notify.remove_channel(name)
+                messages.success(request, f"Channel {name} removed.")
+                return redirect("channels")
+        except notify.ChannelError as exc:
+            messages.error(request, str(exc))
+            status = 400
+        except notify.ChannelNotFound:
+            raise Http404("no such channel") from None
+    return render(request, "web/alarm/channels.html", {
+        "channels": Channel.objects.all(), "levels": Level.choices, "modes": SecurityMode.choices, "form": form},
+        status=status)

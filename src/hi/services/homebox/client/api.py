@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -48,6 +48,7 @@ from .models import (
 from .session import HomeBoxSettings, LocalLoginBlocked, LocalLoginRefusal, Session, session_for
 
 INTEGRATION_ID = "homebox"
+T = TypeVar("T")
 logger = logging.getLogger("hi.services.homebox")
 PAGE_SIZE = 1000  # items per list request: a 5,000-item no-op sync is 5 list requests
 DAY = 86400.0
@@ -180,12 +181,13 @@ class HomeBoxClient:
             return AuthenticationError("HomeBox refused the user name or password", integration_id=INTEGRATION_ID)
         return error
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _guarded(self, call: Callable[[], T]) -> T:
+        """Run one request: count it (and any login it caused) and say plainly why a login failed."""
         self.requests += 1
         auth = self.session.auth
         logins_before = auth.logins if isinstance(auth, TokenLoginAuth) else 0
         try:
-            return self.http.request(method, path, **kwargs)
+            return call()
         except IntegrationError as error:
             if self.session.login_pending:
                 raise self._login_failed(error) from error
@@ -196,9 +198,11 @@ class HomeBoxClient:
             if isinstance(auth, TokenLoginAuth):
                 self.requests += auth.logins - logins_before
 
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self._guarded(lambda: self.http.request(method, path, **kwargs))
+
     def _json(self, path: str, model: Any, **kwargs: Any) -> Any:
-        response = self._send("GET", path, **kwargs)
-        return self.http._policy.validated(model, response)
+        return self._guarded(lambda: self.http.get_json(path, model, **kwargs))
 
     # -- the API --------------------------------------------------------------------------------
     def status(self) -> Status:

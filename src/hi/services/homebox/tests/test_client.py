@@ -40,7 +40,7 @@ def test_items_are_read_in_every_generation(version):
 @pytest.mark.parametrize("profile", ["demo", "legacy"])
 def test_a_wrong_password_is_a_clear_refusal_in_both_lineages(profile):
     sim = HomeBoxSimulator(profile)
-    with sim.running_in_thread(), HomeBoxClient(settings_for(sim, password="wrong"), retry=FAST_RETRY) as client:
+    with sim.running_in_thread(), HomeBoxClient(settings_for(sim, password="not-the-password-17"), retry=FAST_RETRY) as client:
         client.status()
         with pytest.raises(AuthenticationError, match="refused the user name or password"):
             client.items()

@@ -30,9 +30,9 @@ def test_the_connection_test_names_version_generation_and_collection(sim):
 
 
 def test_the_connection_test_reports_a_refused_password_and_an_unreachable_server(sim):
-    refused = HomeBoxGateway().test_connection({**sim.integration_attributes(), "password": "nope"}, timeout=5)
+    refused = HomeBoxGateway().test_connection({**sim.integration_attributes(), "password": "not-the-password-17"}, timeout=5)
     assert not refused.ok and "refused the user name or password" in refused.message
-    assert "nope" not in refused.message
+    assert "not-the-password-17" not in refused.message
     gone = HomeBoxGateway().test_connection({"api_url": "http://127.0.0.1:9", "api_key": API_KEY}, timeout=2)
     assert not gone.ok and "connect" in gone.message
     missing = HomeBoxGateway().test_connection({"api_url": sim.url}, timeout=2)
@@ -48,7 +48,7 @@ def test_health_shows_login_state_token_expiry_and_a_refusal():
         assert login["logged_in"] and login["last_login"] == "ok" and login["auth_method"] == "password"
         expires = dt.datetime.fromisoformat(login["token_expires_at"])
         assert dt.timedelta(days=27) < expires - dt.datetime.now(dt.UTC) <= dt.timedelta(days=28)
-        gateway.test_connection({**sim.integration_attributes(), "password": "nope"}, timeout=5)
+        gateway.test_connection({**sim.integration_attributes(), "password": "not-the-password-17"}, timeout=5)
         report = gateway.health()
         assert report.status == HealthStatus.ERROR and "refused" in report.message
 

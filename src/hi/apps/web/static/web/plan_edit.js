@@ -187,6 +187,18 @@
   });
   stage.addEventListener("dblclick", function (evt) { if (drawing) { evt.preventDefault(); finishDrawing(); } });
 
+  /* The wheel over a placed thing resizes it; with Shift it rotates an icon. */
+  stage.addEventListener("wheel", function (evt) {
+    var el = evt.target.closest("[data-entity-id]");
+    var p = el && find(el.dataset.entityId);
+    if (!p) { return; }
+    evt.preventDefault();
+    selected = el.dataset.entityId;
+    if (evt.shiftKey) { p.rotation = ((p.rotation || 0) + (evt.deltaY > 0 ? 15 : 345)) % 360; }
+    else { scale(p, evt.deltaY > 0 ? 1 / 1.1 : 1.1); }
+    render(); focusSelected();
+  }, {passive: false});
+
   /* -- keyboard ---------------------------------------------------------------------------------- */
   document.addEventListener("keydown", function (evt) {
     if (drawing) {
