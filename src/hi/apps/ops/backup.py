@@ -21,7 +21,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
 import hi
 
@@ -72,14 +72,13 @@ def rotate(directory: Path, keep: int) -> list[Path]:
     return doomed
 
 
-def _counts_and_migrations(cursor: Any, tables: list[str], quote: Any) -> tuple[dict[str, int], dict[str, list]]:
+def _counts_and_migrations(cursor: Any, tables: list[str], existing: set[str],
+                           quote: Any) -> tuple[dict[str, int], dict[str, list]]:
     counts: dict[str, int] = {}
     for table in tables:
-        try:
+        if table in existing:  # an app whose migrations have not run has no table in the snapshot
             cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
-        except Exception:  # a table of an app whose migrations have not run: not in the snapshot
-            continue
-        counts[table] = int(cursor.fetchone()[0])
+            counts[table] = int(cursor.fetchone()[0])
     cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
     migrations: dict[str, list[str]] = {}
     for app, name in cursor.fetchall():
@@ -95,7 +94,9 @@ def _snapshot_sqlite(staging: Path) -> tuple[dict[str, int], dict[str, list]]:
     try:
         source.backup(target)  # pages=-1: one step, one consistent read transaction
         target.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
-        return _counts_and_migrations(target.cursor(), model_tables(), lambda n: '"' + n.replace('"', '""') + '"')
+        existing = {row[0] for row in target.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return _counts_and_migrations(target.cursor(), model_tables(), existing,
+                                      lambda n: '"' + n.replace('"', '""') + '"')
     finally:
         target.close()
         source.close()
@@ -131,19 +132,30 @@ def pg_environment() -> dict[str, str]:
 
 
 def _snapshot_postgres(staging: Path) -> tuple[dict[str, int], dict[str, list]]:
+    """pg_dump on a snapshot exported by a connection of our own (the caller may be inside a transaction)."""
+    import psycopg
+
     target = staging / PG_MEMBER
     target.parent.mkdir(parents=True, exist_ok=True)
     pg_dump = find_pg_tool("pg_dump")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        cursor.execute("SELECT pg_export_snapshot()")
-        snapshot = cursor.fetchone()[0]
-        result = subprocess.run([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
-                                 f"--snapshot={snapshot}", f"--file={target}"],
-                                env=pg_environment(), capture_output=True, text=True)
-        if result.returncode != 0:
-            raise BackupError(f"pg_dump failed: {result.stderr.strip().splitlines()[-1:] or result.returncode}")
-        return _counts_and_migrations(cursor, model_tables(), connection.ops.quote_name)
+    db = connection.settings_dict
+    params = {"dbname": db["NAME"], "user": db.get("USER"), "password": db.get("PASSWORD"),
+              "host": db.get("HOST"), "port": db.get("PORT")}
+    with psycopg.connect(**{k: str(v) for k, v in params.items() if v}) as own:
+        own.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        own.read_only = True
+        with own.cursor() as cursor:
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            result = subprocess.run([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
+                                     f"--snapshot={snapshot}", f"--file={target}"],
+                                    env=pg_environment(), capture_output=True, text=True)
+            if result.returncode != 0:
+                lines = result.stderr.strip().splitlines()
+                raise BackupError(f"pg_dump failed: {lines[-1] if lines else result.returncode}")
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+            existing = {row[0] for row in cursor.fetchall()}
+            return _counts_and_migrations(cursor, model_tables(), existing, connection.ops.quote_name)
 
 
 def key_files(data_dir: Path) -> list[Path]:

@@ -91,11 +91,13 @@ class LocationTree:
     def walk(self) -> list[tuple[Location, int]]:
         """Depth-first, siblings in order: (location, depth)."""
         out: list[tuple[Location, int]] = []
+        seen: set[int] = set()
 
         def visit(node: Location | None, depth: int) -> None:
             for child in sorted(self.kids(node), key=lambda c: (c.position, c.name.casefold(), c.pk or 0)):
-                if any(child is seen for seen, _ in out):
+                if id(child) in seen:
                     continue
+                seen.add(id(child))
                 out.append((child, depth))
                 visit(child, depth + 1)
 
