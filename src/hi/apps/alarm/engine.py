@@ -213,7 +213,10 @@ class AlarmEngine:
                   now: dt.datetime, gate: _Gate) -> Firing | None:
         self.stats.evaluations += 1
         rt = self._runtime.setdefault(rule.id, Runtime())
-        before = (rt.armed, rt.cleared_at, dict(rt.true_since), dict(rt.last_true), rt.due_at)
+        # since-when is worth a write only where it decides something later: held-for and windows
+        timed = bool(rule.window) or any(c.get("held_for") for c in rule.conditions)
+        before = (rt.armed, rt.cleared_at, rt.due_at,
+                  (dict(rt.true_since), dict(rt.last_true)) if timed else None)
         oks: list[bool] = []
         pending: list[dt.datetime] = []
         for index, condition in enumerate(rule.conditions):
@@ -255,7 +258,8 @@ class AlarmEngine:
                     self.stats.fired += 1
                 else:
                     self.stats.suppressed += 1
-        if (rt.armed, rt.cleared_at, rt.true_since, rt.last_true, rt.due_at) != before or firing is not None:
+        after = (rt.armed, rt.cleared_at, rt.due_at, (rt.true_since, rt.last_true) if timed else None)
+        if after != before or firing is not None:
             rt.dirty = True
             self._dirty.add(rule.id)
         return firing

@@ -32,6 +32,7 @@ class LocationTree:
         self.by_id: dict[int, Location] = {}
         self.children: dict[int | None, list[Location]] = defaultdict(list)
         self._unsaved: list[Location] = []
+        self._named: dict[str, list[Location]] | None = None  # name key -> places, shallowest first
         for location in locations:
             self.add(location)
 
@@ -40,6 +41,7 @@ class LocationTree:
         return cls(Location.objects.order_by("position", "name", "id"))
 
     def add(self, location: Location) -> None:
+        self._named = None
         if location.pk is not None:
             self.by_id[location.pk] = location
         else:
@@ -130,6 +132,12 @@ class LocationTree:
     def named(self, name: str, under: Location | None = None) -> list[Location]:
         """Locations called ``name`` below ``under`` (anywhere when None), shallowest first."""
         key = name_key(name)
+        if under is None:  # a whole-tree look-up, once per suggestion: indexed until the tree changes
+            if self._named is None:
+                self._named = defaultdict(list)
+                for node in self.descendants(None):
+                    self._named[name_key(node.name)].append(node)
+            return list(self._named.get(key, []))
         return [node for node in self.descendants(under) if name_key(node.name) == key]
 
     def by_path(self, path: str) -> list[Location]:

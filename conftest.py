@@ -1,0 +1,19 @@
+"""Suite-wide fixtures: what one test teaches the process must not change what the next one sees."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from hi.utils import redaction
+
+
+@pytest.fixture(autouse=True)
+def _isolated_secret_registry() -> Iterator[None]:
+    """Secrets a test registers (a host typed as a password, a word like 'nope') are forgotten after it,
+    so redaction in one test never masks text that a later test in the same worker asserts on."""
+    with redaction._lock:
+        saved = set(redaction._known_secrets)
+    yield
+    with redaction._lock:
+        redaction._known_secrets.clear()
+        redaction._known_secrets.update(saved)
