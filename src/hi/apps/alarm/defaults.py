@@ -19,6 +19,7 @@ from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.enums import EntityType
 from hi.apps.entity.models import EntityState
 
+from .engine import get_engine
 from .enums import Level, SecurityMode
 from .models import DefaultRuleMark, Rule
 
@@ -106,25 +107,33 @@ def _ensure_state_defaults(integration_id: str | None) -> int:
             candidates.append((f"{kind.kind}|{entity_key}|{state.state_key}"[:400], state, kind))
     if not candidates:
         return 0
-    created = 0
+    candidates = list(dict((c[0], c) for c in candidates).values())  # one rule per key
     with transaction.atomic():
         marks = {m.key: m for m in DefaultRuleMark.objects.filter(key__in=[c[0] for c in candidates])}
-        for key, state, kind in candidates:
+        missing = [(key, state, kind) for key, state, kind in candidates if key not in marks]
+        # bulk inserts: a first sync of a large home makes thousands of defaults, one round trip per batch
+        rules = Rule.objects.bulk_create([_build(state, kind) for _key, state, kind in missing], batch_size=500)
+        DefaultRuleMark.objects.bulk_create(
+            [DefaultRuleMark(key=key, rule=rule, state_id=state.pk) for (key, state, _kind), rule in zip(missing, rules, strict=True)],
+            batch_size=500)
+        for key, state, _kind in candidates:
             mark = marks.get(key)
-            if mark is None:
-                rule = _create(state, kind)
-                DefaultRuleMark.objects.create(key=key, rule=rule, state_id=state.pk)
-                created += 1
-            elif mark.rule_id is not None and mark.state_id != state.pk:
+            if mark is not None and mark.rule_id is not None and mark.state_id != state.pk:
                 _repoint(mark, state)
-    if created:
-        logger.info("created %d default alarm rules", created)
-    return created
+        if missing:  # bulk_create sends no post_save: tell the engine its rule index changed
+            transaction.on_commit(_rules_changed)
+    if missing:
+        logger.info("created %d default alarm rules", len(missing))
+    return len(missing)
 
 
-def _create(state: EntityState, kind: DefaultKind) -> Rule:
+def _rules_changed() -> None:
+    get_engine().invalidate()
+
+
+def _build(state: EntityState, kind: DefaultKind) -> Rule:
     condition = {"state": state.pk, "op": kind.op, "value": kind.value}
-    return Rule.objects.create(
+    return Rule(
         name=f"{state.entity.name}: {kind.label}"[:200], level=kind.level, conditions=[condition],
         modes=list(kind.modes), life_safety=kind.life_safety, actions=[{"type": "alert"}, {"type": "notify",
                                                                                            "channels": []}],
