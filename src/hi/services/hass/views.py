@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
 
 import httpx
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 
 from hi.apps.sense.models import Sensor
 from hi.integrations.enums import IntegrationStatus
+from hi.integrations.media_relay import relay_mjpeg
 from hi.integrations.models import Integration
 from hi.utils.redaction import redact, register_secret
 
@@ -91,17 +91,4 @@ async def stream(request: HttpRequest, entity_id: str) -> HttpResponse:
         await http.aclose()
         return _unavailable(f"Home Assistant answered {upstream.status_code} for {entity_id}'s stream")
 
-    async def relay() -> AsyncIterator[bytes]:
-        try:
-            async for chunk in upstream.aiter_raw():
-                yield chunk
-        except httpx.HTTPError as exc:
-            logger.info("hass camera stream %s ended: %s", entity_id, redact(exc))
-        finally:
-            await upstream.aclose()
-            await http.aclose()
-
-    result = StreamingHttpResponse(relay(), content_type=upstream.headers.get("Content-Type",
-                                                                              "multipart/x-mixed-replace"))
-    result["Cache-Control"] = "no-store"
-    return result
+    return await relay_mjpeg(upstream, http, f"hass camera stream {entity_id}", logger)

@@ -9,16 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import AsyncIterator
 
 import httpx
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 
 from hi.apps.entity.models import Entity
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.exceptions import AuthenticationError, IntegrationError
+from hi.integrations.media_relay import relay_mjpeg
 from hi.integrations.models import Integration
 from hi.utils.redaction import redact, register_secret
 
@@ -120,17 +120,4 @@ async def stream(request: HttpRequest, monitor_id: int) -> HttpResponse:
             client.auth.invalidate()
         return _unavailable(RuntimeError(f"nph-zms answered {upstream.status_code}"))
 
-    async def relay() -> AsyncIterator[bytes]:
-        try:
-            async for chunk in upstream.aiter_raw():
-                yield chunk
-        except httpx.HTTPError as exc:
-            logger.info("zoneminder stream for monitor %s ended: %s", monitor_id, redact(exc))
-        finally:
-            await upstream.aclose()
-            await http.aclose()
-
-    result = StreamingHttpResponse(relay(), content_type=upstream.headers.get("Content-Type",
-                                                                              "multipart/x-mixed-replace"))
-    result["Cache-Control"] = "no-store"
-    return result
+    return await relay_mjpeg(upstream, http, f"zoneminder stream for monitor {monitor_id}", logger)
