@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from hi.integrations.client import reset_breakers, reset_metrics
 from hi.utils import redaction
 
 
@@ -17,3 +18,13 @@ def _isolated_secret_registry() -> Iterator[None]:
     with redaction._lock:
         redaction._known_secrets.clear()
         redaction._known_secrets.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_client_registries() -> Iterator[None]:
+    """Circuit breakers and request metrics are per process: one test's failures must not open another's breaker."""
+    reset_breakers()
+    reset_metrics()
+    yield
+    reset_breakers()
+    reset_metrics()

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
-from hi.integrations.client import reset_breakers, reset_metrics
 from hi.simulator.hass import HassSimulator
 
 LONG = os.environ.get("HI_FAULT_LONG", "") not in ("", "0")
@@ -24,14 +23,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if str(item.fspath).startswith(here):
             item.add_marker(pytest.mark.fault)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_client_state() -> Iterator[None]:
-    reset_breakers()
-    reset_metrics()
-    yield
-    reset_breakers()
 
 
 @pytest.fixture(autouse=True)

@@ -6,19 +6,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from hi.integrations.client import FakeClock, RetryPolicy, reset_breakers, reset_metrics
+from hi.integrations.client import FakeClock, RetryPolicy
 from hi.simulator.generic import GenericSimulator
 
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.1, max_delay=1.0, budget=20.0, retry_after_cap=10.0)
-
-
-@pytest.fixture(autouse=True)
-def fresh_registries() -> Iterator[None]:
-    reset_breakers()
-    reset_metrics()
-    yield
-    reset_breakers()
-    reset_metrics()
 
 
 @pytest.fixture

@@ -7,18 +7,9 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
-from hi.integrations.client import reset_breakers, reset_metrics
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.models import Integration, IntegrationAttribute
 from hi.simulator.hass import HassSimulator
-
-
-@pytest.fixture(autouse=True)
-def _fresh_breakers() -> Iterator[None]:
-    reset_breakers()
-    reset_metrics()
-    yield
-    reset_breakers()
 
 
 @pytest.fixture(autouse=True)

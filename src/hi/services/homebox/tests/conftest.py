@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from hi.integrations.client.breaker import reset_breakers
 from hi.integrations.client.retry import RetryPolicy
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.models import Integration, IntegrationAttribute
@@ -20,11 +19,9 @@ GENERATIONS = {"entities": "demo", "items": "legacy"}
 
 @pytest.fixture(autouse=True)
 def _fresh_client_state() -> Iterator[None]:
-    reset_breakers()
     reset_sessions()
     forget_conversions()
     yield
-    reset_breakers()
     reset_sessions()
     forget_conversions()
 

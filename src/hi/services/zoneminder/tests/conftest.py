@@ -13,7 +13,6 @@ from asgiref.sync import sync_to_async
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
 from hi.apps.monitor.context import WorkerContext
-from hi.integrations.client.breaker import reset_breakers
 from hi.integrations.client.retry import RetryPolicy
 from hi.integrations.enums import IntegrationStatus
 from hi.integrations.models import Integration, IntegrationAttribute
@@ -25,13 +24,6 @@ from hi.simulator.zoneminder import ZoneMinderSimulator
 from hi.utils.clock import Clock
 
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05, budget=2.0)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_breakers() -> Iterator[None]:
-    reset_breakers()
-    yield
-    reset_breakers()
 
 
 @pytest_asyncio.fixture
