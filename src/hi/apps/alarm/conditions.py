@@ -15,6 +15,7 @@ from hi.apps.control.dispatch import ControlValueError, validate_control_value
 from hi.apps.control.models import Controller
 from hi.apps.entity.enums import binary_values, default_value_range, is_numeric
 from hi.apps.entity.models import EntityState
+from hi.utils.numbers import finite_number
 
 from .enums import Level, Match, SecurityMode
 
@@ -245,17 +246,6 @@ def parse_rule(data: Any) -> RuleSpec:
 
 
 # -- evaluation ---------------------------------------------------------------------------------
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def condition_key(condition: Mapping[str, Any]) -> int | str:
     """What a condition reads: a state id, or ``integration:<id>`` for an integration's health."""
     return condition["state"] if "state" in condition else f"integration:{condition['integration']}"
@@ -268,12 +258,12 @@ def condition_holds(condition: Mapping[str, Any], value: Any) -> bool:
         if isinstance(value, str) and isinstance(target, str):
             same = value.strip().lower() == target.strip().lower()
         else:
-            a, b = _number(value), _number(target)
+            a, b = finite_number(value), finite_number(target)
             same = a == b if a is not None and b is not None else value == target
         if value is None:
             return False
         return same if op == "eq" else not same
-    number, limit = _number(value), _number(target)
+    number, limit = finite_number(value), finite_number(target)
     if number is None or limit is None:
         return False
     return number > limit if op == "above" else number < limit

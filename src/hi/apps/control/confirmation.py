@@ -9,11 +9,12 @@ arrived before its request was recorded.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils import timezone
+
+from hi.utils.numbers import finite_number
 
 from .models import ControllerHistory, ControlOutcome
 
@@ -24,20 +25,10 @@ _AWAITING = (ControlOutcome.PENDING, ControlOutcome.SENT)
 
 def to_number(value: Any) -> float | int | None:
     """``value`` as a finite int or float (numbers and numeric text), else None; booleans are not numbers."""
-    if isinstance(value, bool):
+    number = finite_number(value)
+    if number is None:
         return None
-    if isinstance(value, int | float):
-        number: float | int = value
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    if not math.isfinite(number):
-        return None
-    return int(number) if float(number).is_integer() else number
+    return int(number) if number.is_integer() else number
 
 
 def values_match(actual: Any, expected: Any) -> bool:

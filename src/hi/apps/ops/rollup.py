@@ -8,7 +8,6 @@ summarised (an integration back-filling more than ``LAG`` late) are not added to
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hi.apps.sense.models import Sensor, SensorHistory
+from hi.utils.numbers import finite_number
 
 from .models import OpsMarker, SensorHourly
 
@@ -26,18 +26,7 @@ HOUR = dt.timedelta(hours=1)
 
 def numeric(value: Any) -> float | None:
     """The reading as a finite number, or None (text, on/off states and booleans are not numeric)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
+    return finite_number(value)
 
 
 def floor_hour(moment: dt.datetime) -> dt.datetime:
