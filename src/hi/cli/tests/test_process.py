@@ -156,6 +156,14 @@ def test_long_running_commands_report_json_lines_with_json(env):
         assert records[-1]["event"] == "running" and records[-1]["url"].startswith("http://127.0.0.1:")
     finally:
         assert _stop(process) == 0
+    # no terminal (a service's log): the password is in a 0600 file in the data dir, never on stdout
+    assert "password" not in records[0]
+    password_file = Path(records[0]["password_file"])
+    assert password_file.parent == Path(env["HI_DATA_DIR"]).resolve()
+    assert password_file.stat().st_mode & 0o777 == 0o600
+    username, password = password_file.read_text().split()
+    assert username == "admin" and len(password) >= 12
+    assert password not in json.dumps(records)
 
 
 def test_hi_simulate_refuses_an_unknown_profile_in_one_line(env):
