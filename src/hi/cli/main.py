@@ -26,6 +26,7 @@ from .bootstrap import (
     write_password_file,
 )
 from .commands_alarm import add_commands as add_alarm_commands
+from .commands_security import add_commands as add_security_commands
 from .output import note, use_json_lines
 
 SERVER_COMMANDS = {"run", "worker", "demo", "simulate"}
@@ -149,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     command(tsub, "create", data.tokens_create, "create a token (printed once)").add_argument("name", metavar="NAME")
 
     ops.add_commands(commands, command)
+    add_security_commands(commands, command, json_flag)
 
     manage = command(commands, "manage", _manage, "Django management commands (hi manage help)")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)

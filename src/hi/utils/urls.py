@@ -21,13 +21,13 @@ _BROWSER_STRIPPED = re.compile(r"[\t\n\r]")  # what the URL standard drops anywh
 
 def check_base_url(value: str) -> str:
     """The URL without a trailing slash, or ``ValueError`` saying what is wrong with it."""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError("enter a full http:// or https:// address")
     if _CONTROL.search(value):
         raise ValueError("the address contains spaces or control characters")
     if "\\" in value:
         raise ValueError("the address contains a backslash")
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValueError("enter a full http:// or https:// address")
     try:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError as exc:

@@ -85,6 +85,17 @@ def test_a_fresh_database_is_migrated_on_first_use(fresh_env):
     assert Path(fresh_env["HI_DATA_DIR"], "hi.sqlite3").exists()
 
 
+def test_the_data_dir_and_database_are_private(fresh_env):
+    # security audit finding 5: hi.sqlite3 was 0644 (readable by every local user)
+    assert hi(fresh_env, "channels", "add", "phone", "json://127.0.0.1:9/hook").returncode == 0
+    data = Path(fresh_env["HI_DATA_DIR"])
+    assert data.stat().st_mode & 0o777 == 0o700
+    for name in ("hi.sqlite3", "secrets.key", "secret_key"):
+        assert (data / name).stat().st_mode & 0o777 == 0o600, name
+    for database_file in data.glob("hi.sqlite3*"):
+        assert b"json://127.0.0.1:9/hook" not in database_file.read_bytes()
+
+
 def test_errors_are_one_line_on_stderr_without_traceback(env):
     for argv, expected in [
         (["entities", "show", "42"], "hi: no entity '42'"),
