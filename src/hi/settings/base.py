@@ -150,6 +150,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request body limits per route class, enforced before buffering (hi.http.body_limits, in the ASGI layer).
+HI_MAX_BODY_BYTES = int(os.environ.get("HI_MAX_BODY_BYTES", str(1024 * 1024)))  # forms, API JSON
+HI_MAX_UPLOAD_BYTES = int(os.environ.get("HI_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024)))  # plans, files
+HI_MAX_SMALL_BODY_BYTES = 16 * 1024  # the login pages
+HI_MAX_WEBHOOK_BYTES = 1024 * 1024  # the ceiling; each hook has its own smaller limit too
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
