@@ -43,7 +43,7 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "note": alert.ack_note or None, "mode": alert.mode or None,
         "entities": [{"id": e.pk, "name": e.name} for e in alert.entities.all()],
         "events": list(alert.event_ids),
-        "camera_entity_id": alert.camera_entity_id,
+        "camera_entity_id": alert.camera_entity_id, "detail": alert.detail or None,
         "deliveries": [{"channel": d.channel.name, "status": d.status, "attempts": d.attempts, "error": d.error or None}
                        for d in alert.deliveries.all()],
     }
