@@ -26,6 +26,7 @@ from .alerts import stream_json
 from .compiled import Firing
 from .enums import AlertStatus, level_at_least
 from .models import Alarm, Alert, Channel, Delivery
+from .snapshots import capture_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ def _record_alerts(firings: list[Firing]) -> dict[int, Alert]:
         result[id(firing)] = alert
     if created:
         Alert.objects.bulk_create([alert for alert, _ in created])
+        capture_after_commit([alert.pk for alert, _ in created if alert.camera_entity_id])
         through = Alert.entities.through
         through.objects.bulk_create([through(alert_id=alert.pk, entity_id=eid)
                                      for alert, entity_ids in created for eid in entity_ids])

@@ -77,6 +77,7 @@ def test_live_render_sends_banner_sound_and_mode(client_in):
                                 LiveMessage("mode", {"mode": "night"})])
     assert "event: alarm-banner\n" in text and f'data-alert-id="{alert.pk}"' in text
     assert "event: alarm-sound\ndata: critical\n\n" in text
+    assert "event: alarm-count\ndata: 1\n\n" in text  # the header's open-alert count
     assert 'event: alarm-mode\ndata: {"mode": "night"}' in text
 
 
