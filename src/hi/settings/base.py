@@ -181,3 +181,5 @@ LOGGING = {
 HI_HTTP_READ_TIMEOUT = float(os.environ.get("HI_HTTP_READ_TIMEOUT", "30"))
 HI_HTTP_CONNECT_TIMEOUT = float(os.environ.get("HI_HTTP_CONNECT_TIMEOUT", "5"))
 HI_CONNECTION_TEST_TIMEOUT = float(os.environ.get("HI_CONNECTION_TEST_TIMEOUT", "10"))
+# HomeBox files opened in the hub are kept on disk up to this size (the least recently opened go first)
+HOMEBOX_ATTACHMENT_CACHE_MB = float(os.environ.get("HI_HOMEBOX_ATTACHMENT_CACHE_MB", "1024"))

@@ -44,12 +44,17 @@ def _sse(event: str, text: str) -> str:
 
 
 def render_alarm_events(messages: list[LiveMessage]) -> str:
-    """Alarm news for the page: the banner re-rendered once, a sound per newly open alert, the mode."""
+    """Alarm news for the page: the banner re-rendered once, the header's open-alert count, a sound per
+    newly open alert, the mode."""
+    from hi.apps.web.context_processors import alarm_banner
+
     from .alarm import banner_html
 
     parts: list[str] = []
     if any(m.kind == "alert" for m in messages):
-        parts.append(_sse("alarm-banner", banner_html()))
+        banner = alarm_banner()
+        parts.append(_sse("alarm-banner", banner_html(banner)))
+        parts.append(_sse("alarm-count", str(banner["total"])))
         parts.extend(_sse("alarm-sound", str(m.data.get("level", "info"))) for m in messages
                      if m.kind == "alert" and m.data.get("state") == "open")
     parts.extend(_sse("alarm-mode", json.dumps(m.data)) for m in messages if m.kind == "mode")

@@ -52,7 +52,11 @@
         if (out) { out.textContent = value; }
       }
     });
-    /* The state was confirmed again: a failed attempt's message has had its say. */
+  }
+
+  /* The state was confirmed again: a failed attempt's message has had its say. (Not called when a refusal
+     snaps a control back, or the refusal's own message would vanish as it appears.) */
+  function clearFailures(stateId) {
     document.querySelectorAll('[data-status-state="' + stateId + '"] [data-outcome="failed"]').forEach(function (el) {
       el.remove();
     });
@@ -119,6 +123,7 @@
       void target.offsetWidth;
       target.classList.add("live-flash");
       syncControls(target);
+      clearFailures(target.getAttribute("data-state-id"));
       document.body.dispatchEvent(new CustomEvent("hi:state", { detail: { stateId: target.getAttribute("data-state-id") } }));
     }
   });
