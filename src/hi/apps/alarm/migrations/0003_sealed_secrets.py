@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alarm', '0001_initial'),
+        ('alarm', '0002_incidents_and_snapshots'),
     ]
 
     operations = [
