@@ -61,10 +61,27 @@ def _keys() -> list[bytes]:
         return [part.strip().encode() for part in from_env.split(",") if part.strip()]
     path = key_file()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_keys(path, [Fernet.generate_key()])
-        logger.info("created the secrets key %s", path)
+        _create_key_file(path)
     return [line.strip() for line in path.read_bytes().splitlines() if line.strip()]
+
+
+def _create_key_file(path: Path) -> None:
+    """A first key, written whole and then linked into place: when the web process and the worker start
+    together, exactly one key wins and both use it (a second key would make the first one's secrets unreadable)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.new")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(Fernet.generate_key() + b"\n")
+        out.flush()
+        os.fsync(out.fileno())
+    try:
+        os.link(temporary, path)
+        logger.info("created the secrets key %s", path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    finally:
+        temporary.unlink()
 
 
 def _fernet() -> MultiFernet:
