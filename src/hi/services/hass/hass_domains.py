@@ -27,6 +27,8 @@ PRESENCE_STATES = ["home", "not_home"]
 UPDATE_INSTALL = 1
 VALVE_SET_POSITION, VALVE_STOP = 4, 8
 VACUUM_LOCATE = 512
+SIREN_TONES, SIREN_VOLUME_SET, SIREN_DURATION = 4, 8, 16
+SIREN_SETTINGS = ("tone", "volume", "duration")  # hi keeps these; the next turn-on sends them
 # Entities that only offer services (no state worth keeping): never imported, listed in the docs.
 SERVICE_ONLY_DOMAINS = frozenset({"conversation", "stt", "tts", "notify", "wake_word", "assist_satellite",
                                   "ai_task"})
@@ -151,8 +153,35 @@ def vacuum(state: HassState, unit: str) -> list[StateSpec]:
     return builder.specs
 
 
+def siren_tones(attributes: dict[str, Any]) -> list[str]:
+    """The tones a siren offers, by the names HA shows (``available_tones`` is a list, or a dict id → name;
+    HA's ``siren.turn_on`` accepts either the id or the name)."""
+    tones = attributes.get("available_tones")
+    if isinstance(tones, dict):
+        tones = list(tones.values())
+    return [str(tone) for tone in tones if isinstance(tone, str | int) and not isinstance(tone, bool)] \
+        if isinstance(tones, list) else []
+
+
 def siren(state: HassState, unit: str) -> list[StateSpec]:
-    return _Builder(state).main(S.ON_OFF, ["off", "on"], True).specs
+    """on/off, and — where ``supported_features`` allows — tone, volume and duration for the next turn-on.
+
+    Home Assistant reports none of the three back (they are parameters of ``siren.turn_on``), so their
+    states hold what was chosen in hi (value None here: a listing never overwrites the choice) and the
+    main control sends them along when it turns the siren on.
+    """
+    features = _features(state)
+    builder = _Builder(state).main(S.ON_OFF, ["off", "on"], True)
+    tones = siren_tones(state.attributes)
+    if features & SIREN_TONES and tones:
+        builder.specs.append(StateSpec("tone", f"{state.friendly_name} tone", S.DISCRETE, None, tones, "", True))
+    if features & SIREN_VOLUME_SET:
+        builder.specs.append(StateSpec("volume", f"{state.friendly_name} volume", S.CONTINUOUS, None,
+                                       {"min": 0, "max": 100, "step": 1}, "%", True))
+    if features & SIREN_DURATION:
+        builder.specs.append(StateSpec("duration", f"{state.friendly_name} duration", S.CONTINUOUS, None,
+                                       {"min": 1, "max": 3600, "step": 1}, "s", True))
+    return builder.specs
 
 
 def number_like(state: HassState, unit: str) -> list[StateSpec]:

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import random
 import secrets
+from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
@@ -65,6 +66,7 @@ class HassSimulator(SimulatorBase):
         self.onboarded = False
         self._auth_codes: set[str] = set()
         self.camera_frames = 0
+        self.service_calls: deque[tuple[str, str, dict[str, Any]]] = deque(maxlen=100)  # what tests check
 
     # -- lifecycle: the demo home has a little life in it unless ``activity=False`` (tests) --------
     async def start(self) -> None:
@@ -220,6 +222,7 @@ class HassSimulator(SimulatorBase):
         handler = service_handler(domain, service)
         entity_ids = target_entity_ids(data, target)
         service_data = {k: v for k, v in data.items() if k != "entity_id"}
+        self.service_calls.append((domain, service, {**service_data, "entity_id": entity_ids}))
         context = new_context()
         planned: list[tuple[str, str, dict[str, Any]]] = []
         for entity_id in entity_ids:
