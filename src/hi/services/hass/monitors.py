@@ -27,6 +27,7 @@ from hi.utils.redaction import redact, register_secret
 from .client import AsyncHassRestClient, HassWebSocket, StateChange, StatesResult
 from .client.registry import Registries
 from .hass_converter import Allowlist
+from .hass_forecasts import ForecastFollower
 from .hass_live import LiveStateTracker, Signature, known_entity_ids, recorded_times, sync_plan_changes
 from .hass_registry_follow import RegistryFollower
 from .hass_states import INTEGRATION_ID
@@ -170,6 +171,7 @@ class HassMonitor(IntegrationMonitor):
         self._wake = asyncio.Event()
         self._flagged = ""
         self._last_error_report = 0.0
+        self.forecasts: ForecastFollower | None = None
 
     # -- the run loop --------------------------------------------------------------------------
     async def run(self, context: MonitorContext) -> None:
@@ -195,8 +197,10 @@ class HassMonitor(IntegrationMonitor):
         ws = HassWebSocket(base_url, token, on_change=self._on_change, on_snapshot=self._on_snapshot,
                            on_auth_failed=self._on_auth_failed, on_state_change=self._on_link_state,
                            on_error=self._on_error, ping_interval=self.ping_interval,
-                           ping_timeout=self.ping_timeout, on_registry=self._on_registry, **self.ws_options)
+                           ping_timeout=self.ping_timeout, on_registry=self._on_registry,
+                           on_forecast=self._on_forecast, **self.ws_options)
         self._ws = ws
+        self.forecasts = ForecastFollower(ws, lambda responses: self._queue.add(responses, {}) if self._queue else None)
         self.registry = RegistryFollower(ws.fetch_registries, self._apply_registries, self._registry_changed,
                                          settle=self.registry_settle)
         self._queue = SubmitQueue(context, self._tracker)
@@ -238,6 +242,8 @@ class HassMonitor(IntegrationMonitor):
                     last_heartbeat = now
                     await context.heartbeat()
                     await self._refetch_if_more_imported(ws)
+                    if self.forecasts is not None:
+                        await self.forecasts.tick()
                 await self._wait(context, self.heartbeat_interval)
                 continue
             if ws.is_connected and now - last_resync_try >= self.poll_interval:
@@ -330,6 +336,12 @@ class HassMonitor(IntegrationMonitor):
         self.snapshots += 1
         self._synced = True
         self._wake.set()
+        if self.forecasts is not None and self._tracker is not None:  # weather forecasts over this connection
+            await self.forecasts.follow(result.states, self._tracker.imports)
+
+    async def _on_forecast(self, entity_id: str, forecast_type: str, forecast: Any) -> None:
+        if self.forecasts is not None and self._tracker is not None and entity_id in self._tracker.known_ids:
+            await self.forecasts.pushed(entity_id, forecast_type, forecast)
 
     async def _replay_gaps(self, result: StatesResult) -> None:
         """Submit the changes a full listing cannot show: those of entities that changed while we were

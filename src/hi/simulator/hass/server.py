@@ -22,6 +22,7 @@ from aiohttp import web
 
 from ..base import SimulatorBase
 from ..zoneminder.media import camera_frame
+from .forecasts import ForecastBook, get_forecasts
 from .services import ServiceError, describe_services, service_handler, target_entity_ids
 from .store import SimState, StateStore, new_context
 from .websocket import HassConnection
@@ -58,6 +59,8 @@ class HassSimulator(SimulatorBase):
         self.tokens: set[str] = {token}
         self.token = token
         self.store = StateStore(profile)
+        self.forecasts = ForecastBook()
+        self.forecasts.listeners.append(self._on_forecast_changed)
         self.store.listeners.append(self._on_state_changed)
         self.store.registry.listeners.append(self._on_registry_changed)
         self.connections: set[HassConnection] = set()
@@ -239,6 +242,18 @@ class HassSimulator(SimulatorBase):
         for connection in list(self.connections):
             connection.state_changed(entity_id, old, new, fired)
 
+    def attributes_of(self, entity_id: str) -> dict[str, Any] | None:
+        state = self.store.get(entity_id)
+        return dict(state.attributes) if state is not None else None
+
+    def set_forecast(self, entity_id: str, kind: str, forecast: list[dict[str, Any]]) -> None:
+        """A new forecast, pushed to every subscription of it (as a weather integration's update would)."""
+        self._on_loop(lambda: self.forecasts.set(entity_id, kind, forecast))
+
+    def _on_forecast_changed(self, entity_id: str, kind: str, forecast: list[dict[str, Any]]) -> None:
+        for connection in list(self.connections):
+            connection.forecast_changed(entity_id, kind, forecast)
+
     def _on_registry_changed(self, event_type: str, data: dict[str, Any]) -> None:
         fired = dt.datetime.now(dt.UTC).isoformat()
         for connection in list(self.connections):
@@ -373,8 +388,13 @@ class HassSimulator(SimulatorBase):
             body = {}
         if not isinstance(body, dict):
             return self._json({"message": "Data should be valid JSON."}, 400)
+        domain, service = request.match_info["domain"], request.match_info["service"]
         try:
-            changed, _ = self.call_service(request.match_info["domain"], request.match_info["service"], body)
+            if (domain, service) == ("weather", "get_forecasts"):
+                response = get_forecasts(self.forecasts, self.attributes_of, body, None,
+                                         "return_response" in request.query)
+                return self._json({"changed_states": [], "service_response": response})
+            changed, _ = self.call_service(domain, service, body)
         except ServiceError as exc:
             return self._json({"message": exc.message}, exc.status)
         return self._json(changed)
