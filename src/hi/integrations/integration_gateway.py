@@ -70,6 +70,43 @@ class MediaUrls:
     stream: str = ""
 
 
+class EventRef(Protocol):
+    """What a gateway's event hooks may read of an Event: its integration's own details and whether it is open."""
+
+    details: Any
+    end: Any
+
+
+@dataclass(frozen=True)
+class EventMedia:
+    """A recorded event's proxied, same-origin media (``""``: the source has none).
+
+    ``playback_type``: ``video`` (an MP4 clip), ``frames`` (JPEG frames ``playback`` formats with
+    ``{frame}``, numbered 1..``frame_count`` at ``fps``), or ``live`` (still recording: ``playback`` is the
+    camera's live stream). ``download`` is a link for saving the recording (the clip), if any.
+    """
+
+    thumbnail: str = ""
+    playback: str = ""
+    playback_type: str = ""
+    frame_count: int = 0
+    fps: float = 0.0
+    download: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable ``media`` object of the event JSON (API and ``hi events list --json``)."""
+        return {"thumbnail": self.thumbnail or None, "playback": self.playback or None,
+                "playback_type": self.playback_type or None}
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    """Checked picture bytes (never an upstream's unverified answer) and their content type."""
+
+    content: bytes
+    content_type: str = "image/jpeg"
+
+
 @dataclass(frozen=True)
 class ChartLine:
     """One line of a chart: a field of each point; units given, or those of the state ``units_of``."""
@@ -182,6 +219,18 @@ class IntegrationGateway(Singleton, abc.ABC):
     def media_urls(self, entity: EntityRef) -> MediaUrls:
         """Picture and stream paths for an entity of this integration; default: none."""
         return MediaUrls()
+
+    def event_media(self, entity: EntityRef, event: EventRef) -> EventMedia | None:
+        """Thumbnail and playback paths for an event of this integration's entity; default: none."""
+        return None
+
+    def thumbnail(self, entity: EntityRef, event: EventRef | None = None) -> Thumbnail | None:
+        """A picture for a notification or an attachment: the event's thumbnail, else the camera's picture now.
+
+        Synchronous and may reach the camera server (call it off the request path); None when there is
+        none or the server does not answer in time. Default: none.
+        """
+        return None
 
     def control_needs_code(self, controller: EntityRef) -> bool:
         """Whether sending a value to this controller takes a code a person types (an alarm panel's)."""
