@@ -100,14 +100,6 @@ class EventMedia:
 
 
 @dataclass(frozen=True)
-class Thumbnail:
-    """Checked picture bytes (never an upstream's unverified answer) and their content type."""
-
-    content: bytes
-    content_type: str = "image/jpeg"
-
-
-@dataclass(frozen=True)
 class ChartLine:
     """One line of a chart: a field of each point; units given, or those of the state ``units_of``."""
 
@@ -125,6 +117,16 @@ class Chart:
     state_key: str
     time_field: str
     lines: tuple[ChartLine, ...]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A camera's still picture fetched by the hub itself (an alert's snapshot, an email's attachment):
+    only the bytes travel, never the device's address or a credential."""
+
+    content: bytes
+    content_type: str = "image/jpeg"
+    source: str = ""  # how it was got, for the record ("zoneminder live snapshot")
 
 
 @dataclass(frozen=True)
@@ -220,16 +222,20 @@ class IntegrationGateway(Singleton, abc.ABC):
         """Picture and stream paths for an entity of this integration; default: none."""
         return MediaUrls()
 
-    def event_media(self, entity: EntityRef, event: EventRef) -> EventMedia | None:
-        """Thumbnail and playback paths for an event of this integration's entity; default: none."""
+    async def fetch_picture(self, entity: EntityRef) -> Picture | None:
+        """The camera's current still picture, fetched server-side (for an alert's snapshot); default: none.
+
+        Raise an ``IntegrationError`` when the camera cannot be reached; return None when the entity
+        has no picture."""
         return None
 
-    def thumbnail(self, entity: EntityRef, event: EventRef | None = None) -> Thumbnail | None:
-        """A picture for a notification or an attachment: the event's thumbnail, else the camera's picture now.
+    def event_media(self, entity: EntityRef, event: EventRef) -> EventMedia | None:
+        """Thumbnail and playback paths for an event of this integration's entity (no network); default: none."""
+        return None
 
-        Synchronous and may reach the camera server (call it off the request path); None when there is
-        none or the server does not answer in time. Default: none.
-        """
+    async def fetch_event_thumbnail(self, entity: EntityRef, event: EventRef) -> Picture | None:
+        """The recorded event's thumbnail as checked bytes (a notification's attachment), from the disk cache
+        when there; raise an ``IntegrationError`` when the source cannot be reached. Default: none."""
         return None
 
     def control_needs_code(self, controller: EntityRef) -> bool:

@@ -20,7 +20,7 @@ from hi.integrations.integration_gateway import (
     IntegrationGateway,
     IntegrationSynchronizer,
     MediaUrls,
-    Thumbnail,
+    Picture,
 )
 from hi.utils.redaction import redact, register_secret
 
@@ -91,31 +91,36 @@ class ZoneMinderGateway(IntegrationGateway):
                    "event_history": EVENT_HISTORY_NOTE}
         return HealthReport(HealthStatus.UNKNOWN, "", details)  # the monitor records the status itself
 
+    @staticmethod
+    def _monitor_id(entity: EntityRef) -> int | None:
+        payload = entity.integration_payload if isinstance(entity.integration_payload, dict) else {}
+        monitor_id = payload.get("monitor_id")
+        return monitor_id if isinstance(monitor_id, int) else monitor_id_from_key(entity.integration_name or "")
+
     def media_urls(self, entity: EntityRef) -> MediaUrls:
         """A camera's snapshot and live stream through our authenticated proxy (``views.py``)."""
-        monitor_id = _monitor_of(entity)
+        monitor_id = self._monitor_id(entity)
         if monitor_id is None:
             return MediaUrls()
         return MediaUrls(picture=snapshot_path(monitor_id), stream=stream_path(monitor_id))
 
     def event_media(self, entity: EntityRef, event: EventRef) -> EventMedia | None:
         """A camera event's thumbnail and playback through the proxy; no network (pages list many events)."""
-        return event_media_for(_monitor_of(entity), event)
+        return event_media_for(self._monitor_id(entity), event)
 
-    def thumbnail(self, entity: EntityRef, event: EventRef | None = None) -> Thumbnail | None:
-        """The event's thumbnail (disk-cached) or the camera's picture now; for alarm notifications."""
-        from .thumbnails import thumbnail_sync
+    async def fetch_picture(self, entity: EntityRef) -> Picture | None:
+        """The monitor's current frame from ``nph-zms``, fetched and checked here with the token (an alert's snapshot)."""
+        from .thumbnails import picture_now
 
-        monitor_id = _monitor_of(entity)
-        return thumbnail_sync(monitor_id, event) if monitor_id is not None else None
+        monitor_id = self._monitor_id(entity)
+        return await picture_now(monitor_id) if monitor_id is not None else None
 
+    async def fetch_event_thumbnail(self, entity: EntityRef, event: EventRef) -> Picture | None:
+        """The event's snapshot frame (disk-cached), else the camera's picture now; for alarm notifications."""
+        from .thumbnails import event_picture
 
-def _monitor_of(entity: EntityRef) -> int | None:
-    payload = entity.integration_payload if isinstance(entity.integration_payload, dict) else {}
-    monitor_id = payload.get("monitor_id")
-    if not isinstance(monitor_id, int):
-        monitor_id = monitor_id_from_key(entity.integration_name or "")
-    return monitor_id
+        monitor_id = self._monitor_id(entity)
+        return await event_picture(monitor_id, event) if monitor_id is not None else None
 
 
 def event_media_for(monitor_id: int | None, event: EventRef) -> EventMedia | None:

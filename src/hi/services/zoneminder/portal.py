@@ -76,32 +76,23 @@ def _fetcher() -> httpx.AsyncClient:
     return http
 
 
-async def close_loop_clients() -> None:
-    """Close this loop's ZoneMinder client and picture fetcher (a short-lived loop, before it ends)."""
-    loop = asyncio.get_running_loop()
-    cached = _clients.pop(loop, None)
-    fetcher = _fetchers.pop(loop, None)
-    if cached is not None:
-        await cached[1].aclose()
-    if fetcher is not None:
-        await fetcher.aclose()
-
-
 async def portal_url(zm: AsyncZoneMinderClient, path: str, params: dict[str, Any]) -> str:
     await zm.ensure_token()
     return zm.portal_address(path, params)
 
 
 async def fetch(zm: AsyncZoneMinderClient, path: str, params: dict[str, Any], label: str,
-                kind: MediaKind = JPEG) -> Media:
-    """Checked media from the portal; the token is renewed once if ZoneMinder refused it."""
+                kind: MediaKind = JPEG, http: httpx.AsyncClient | None = None) -> Media:
+    """Checked media from the portal; the token is renewed once if ZoneMinder refused it.
+
+    ``http``: the plain client to fetch with (default: this loop's pooled one)."""
     for attempt in range(2):
         try:
             url = await portal_url(zm, path, params)
         except IntegrationError as exc:
             raise MediaRefused(f"{label}: {exc.message}") from exc
         try:
-            return await fetch_media(_fetcher(), httpx.Request("GET", url), kind, label)
+            return await fetch_media(http or _fetcher(), httpx.Request("GET", url), kind, label)
         except MediaRefused as exc:
             if attempt or not exc.maybe_auth:
                 raise
@@ -126,16 +117,19 @@ def thumbnail_key(event_id: int) -> str:
     return f"zoneminder:{event_id}:snapshot:{THUMBNAIL_WIDTH}"
 
 
-async def event_thumbnail(zm: AsyncZoneMinderClient, event_id: int, is_open: bool) -> Media | None:
+async def event_thumbnail(zm: AsyncZoneMinderClient, event_id: int, is_open: bool,
+                          http: httpx.AsyncClient | None = None) -> Media | None:
     """The event's snapshot frame (highest score), scaled by ZoneMinder, from the disk cache when there."""
     async def load() -> Media | None:
         return await fetch(zm, "index.php", {"view": "image", "eid": event_id, "fid": "snapshot",
-                                             "width": THUMBNAIL_WIDTH}, f"zoneminder event {event_id} thumbnail")
+                                             "width": THUMBNAIL_WIDTH}, f"zoneminder event {event_id} thumbnail",
+                           http=http)
 
     seconds = thumbnail_cache.OPEN_EVENT_SECONDS if is_open else thumbnail_cache.closed_event_seconds()
     return await thumbnail_cache.cached(thumbnail_key(event_id), load, seconds)
 
 
-async def camera_picture(zm: AsyncZoneMinderClient, monitor_id: int) -> Media:
+async def camera_picture(zm: AsyncZoneMinderClient, monitor_id: int,
+                         http: httpx.AsyncClient | None = None) -> Media:
     return await fetch(zm, "cgi-bin/nph-zms", {"mode": "single", "monitor": monitor_id, "scale": 100},
-                       f"zoneminder monitor {monitor_id} snapshot")
+                       f"zoneminder monitor {monitor_id} snapshot", http=http)

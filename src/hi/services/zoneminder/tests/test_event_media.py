@@ -18,6 +18,7 @@ from hi.apps.api.models import ApiToken
 from hi.apps.api.serializers import event_json
 from hi.apps.event.models import Event
 from hi.integrations import thumbnail_cache
+from hi.integrations.exceptions import IntegrationError
 from hi.services.zoneminder.integration import ZoneMinderGateway
 
 from .conftest import Poller, at, events
@@ -140,12 +141,13 @@ async def test_events_we_did_not_record_are_not_served(recorded, browser, poller
     assert not any("eid=9999" in p for _, p in poller.sim.request_log)
 
 
-async def test_the_gateway_gives_thumbnail_bytes_for_an_event_or_the_camera_now(recorded):
-    def thumbnails():
-        event = Event.objects.select_related("entity").get(pk=recorded["frames"].pk)
-        gateway = ZoneMinderGateway()
-        return gateway.thumbnail(event.entity, event), gateway.thumbnail(event.entity)
-
-    of_event, of_camera = await sync_to_async(thumbnails, thread_sensitive=False)()
+async def test_the_gateway_gives_checked_picture_bytes_for_an_event_or_the_camera_now(recorded, poller):
+    event = await Event.objects.select_related("entity").aget(pk=recorded["frames"].pk)
+    gateway = ZoneMinderGateway()
+    of_event = await gateway.fetch_event_thumbnail(event.entity, event)
+    of_camera = await gateway.fetch_picture(event.entity)
     assert of_event is not None and of_event.content.startswith(b"\xff\xd8\xff")
     assert of_camera is not None and of_camera.content_type == "image/jpeg" and of_camera.content != of_event.content
+    poller.sim.media.hostile = "html"  # a camera answering HTML costs the picture (an error), never passes it on
+    with pytest.raises(IntegrationError):
+        await gateway.fetch_picture(event.entity)
