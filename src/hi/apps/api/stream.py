@@ -7,10 +7,9 @@ import json
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from hi.apps.access.streams import guard_stream
 from hi.apps.sense.live.bus import BusItem, LiveMessage, StateChange
 from hi.apps.sense.live.sse import event_stream_response, live_events
-
-from .auth import authenticate_async
 
 KEEPALIVE_SECONDS = 15.0
 
@@ -30,12 +29,10 @@ async def _render(items: list[BusItem]) -> str:
 
 @login_not_required
 async def stream(request: HttpRequest) -> HttpResponse:
-    """Token or session required; answers 401 JSON otherwise (the API's own rule, not a redirect)."""
-    if await authenticate_async(request) is None:
-        return JsonResponse({"detail": "Unauthorized"}, status=401)
+    """Token or session required (``AccessMiddleware`` answers 401 JSON otherwise); ends when they are revoked."""
     try:
         keepalive = float(request.GET.get("keepalive", KEEPALIVE_SECONDS))
     except ValueError:
         return JsonResponse({"detail": "keepalive must be a number of seconds"}, status=400)
     keepalive = min(max(keepalive, 0.5), 60.0)
-    return event_stream_response(live_events(_render, keepalive))
+    return event_stream_response(guard_stream(request, live_events(_render, keepalive)))
