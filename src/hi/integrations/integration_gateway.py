@@ -91,6 +91,16 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A camera's still picture fetched by the hub itself (an alert's snapshot, an email's attachment):
+    only the bytes travel, never the device's address or a credential."""
+
+    content: bytes
+    content_type: str = "image/jpeg"
+    source: str = ""  # how it was got, for the record ("zoneminder live snapshot")
+
+
+@dataclass(frozen=True)
 class Presentation:
     """How a page shows an entity's states; every key is the integration's own, declared once by it.
 
@@ -182,6 +192,13 @@ class IntegrationGateway(Singleton, abc.ABC):
     def media_urls(self, entity: EntityRef) -> MediaUrls:
         """Picture and stream paths for an entity of this integration; default: none."""
         return MediaUrls()
+
+    async def fetch_picture(self, entity: EntityRef) -> Picture | None:
+        """The camera's current still picture, fetched server-side (for an alert's snapshot); default: none.
+
+        Raise an ``IntegrationError`` when the camera cannot be reached; return None when the entity
+        has no picture."""
+        return None
 
     def control_needs_code(self, controller: EntityRef) -> bool:
         """Whether sending a value to this controller takes a code a person types (an alarm panel's)."""

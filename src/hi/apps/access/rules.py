@@ -87,6 +87,7 @@ ROUTES: dict[str, Rule] = {
     "alerts/": rule(READ),
     "alerts/<int:alert_id>/": rule(READ),
     "alerts/<int:alert_id>/ack": rule(CONTROL),
+    "alerts/<int:alert_id>/snapshot": rule(READ),
     "mode": rule(READ, CONTROL),
     "rules/": rule(READ),
     "rules/new": rule(ADMIN),

@@ -76,6 +76,7 @@ urlpatterns = [
     path("alerts/", alarm.alerts, name="alerts"),
     path("alerts/<int:alert_id>/", alarm.alert, name="alert"),
     path("alerts/<int:alert_id>/ack", alarm.ack, name="alert-ack"),
+    path("alerts/<int:alert_id>/snapshot", alarm.snapshot, name="alert-snapshot"),
     path("mode", alarm.mode, name="alarm-mode"),
     path("rules/", alarm_rules.rules, name="rules"),
     path("rules/new", alarm_rules.edit, name="rule-new"),

@@ -18,6 +18,7 @@ from hi.integrations.integration_gateway import (
     IntegrationGateway,
     IntegrationSynchronizer,
     MediaUrls,
+    Picture,
 )
 from hi.utils.redaction import redact, register_secret
 
@@ -88,12 +89,23 @@ class ZoneMinderGateway(IntegrationGateway):
                    "event_history": EVENT_HISTORY_NOTE}
         return HealthReport(HealthStatus.UNKNOWN, "", details)  # the monitor records the status itself
 
-    def media_urls(self, entity: EntityRef) -> MediaUrls:
-        """A camera's snapshot and live stream through our authenticated proxy (``views.py``)."""
+    @staticmethod
+    def _monitor_id(entity: EntityRef) -> int | None:
         payload = entity.integration_payload if isinstance(entity.integration_payload, dict) else {}
         monitor_id = payload.get("monitor_id")
-        if not isinstance(monitor_id, int):
-            monitor_id = monitor_id_from_key(entity.integration_name or "")
+        return monitor_id if isinstance(monitor_id, int) else monitor_id_from_key(entity.integration_name or "")
+
+    def media_urls(self, entity: EntityRef) -> MediaUrls:
+        """A camera's snapshot and live stream through our authenticated proxy (``views.py``)."""
+        monitor_id = self._monitor_id(entity)
         if monitor_id is None:
             return MediaUrls()
         return MediaUrls(picture=snapshot_path(monitor_id), stream=stream_path(monitor_id))
+
+    async def fetch_picture(self, entity: EntityRef) -> Picture | None:
+        """The monitor's current frame from ``nph-zms``, fetched here with the token (an alert's snapshot)."""
+        from .views import fetch_frame
+
+        monitor_id = self._monitor_id(entity)
+        frame = await fetch_frame(monitor_id) if monitor_id is not None else None
+        return Picture(frame[0], frame[1], "zoneminder live frame") if frame is not None else None

@@ -70,6 +70,36 @@ def _unavailable(exc: Exception) -> HttpResponse:
     return HttpResponse("The camera is not reachable right now.", status=502, content_type="text/plain")
 
 
+async def single_frame(client: AsyncZoneMinderClient, monitor_id: int) -> tuple[bytes, str]:
+    """One JPEG from ``nph-zms`` (the token stays in this process); raises ``IntegrationError``."""
+    params = {"mode": "single", "monitor": monitor_id, "scale": 100}
+    url = f"{client.settings.portal_url}/cgi-bin/nph-zms"
+    for attempt in range(2):
+        try:
+            response = await client.http.request("GET", url, params=params)
+        except AuthenticationError:  # nph-zms answers a stale token with 403: log in again once
+            client.auth.invalidate()
+            if attempt:
+                raise
+            continue
+        return response.content, response.headers.get("Content-Type", "image/jpeg")
+    raise AssertionError("unreachable")
+
+
+async def fetch_frame(monitor_id: int) -> tuple[bytes, str] | None:
+    """A frame for the hub itself (an alert's snapshot), on a client of its own that is closed after."""
+    found = await sync_to_async(_configuration)()
+    if found is None or not await _is_camera(monitor_id):
+        return None
+    _version, attributes = found
+    register_secret(attributes.get("password"))
+    client = AsyncZoneMinderClient(settings_from(attributes))
+    try:
+        return await single_frame(client, monitor_id)
+    finally:
+        await client.aclose()
+
+
 @login_required
 async def snapshot(request: HttpRequest, monitor_id: int) -> HttpResponse:
     if not await _is_camera(monitor_id):
@@ -77,22 +107,13 @@ async def snapshot(request: HttpRequest, monitor_id: int) -> HttpResponse:
     client = await _client()
     if client is None:
         return _not_found()
-    params = {"mode": "single", "monitor": monitor_id, "scale": 100}
-    url = f"{client.settings.portal_url}/cgi-bin/nph-zms"
-    for attempt in range(2):
-        try:
-            response = await client.http.request("GET", url, params=params)
-        except AuthenticationError as exc:  # nph-zms answers a stale token with 403: log in again once
-            client.auth.invalidate()
-            if attempt:
-                return _unavailable(exc)
-            continue
-        except IntegrationError as exc:
-            return _unavailable(exc)
-        result = HttpResponse(response.content, content_type=response.headers.get("Content-Type", "image/jpeg"))
-        result["Cache-Control"] = "no-store"
-        return result
-    raise AssertionError("unreachable")
+    try:
+        content, content_type = await single_frame(client, monitor_id)
+    except IntegrationError as exc:
+        return _unavailable(exc)
+    result = HttpResponse(content, content_type=content_type)
+    result["Cache-Control"] = "no-store"
+    return result
 
 
 @login_required
