@@ -81,6 +81,9 @@ ROUTES: dict[str, Rule] = {
     "places/<int:location_id>/kiosk": rule(READ),
     "events/": rule(READ),
     "cameras/": rule(READ),
+    "cameras/wall/": rule(READ),
+    "cameras/streams.json": rule(READ),
+    "events/<int:event_id>/": rule(READ),
     "weather/": rule(READ),
     "health/": rule(READ),
     "settings/": rule(READ, ADMIN),
@@ -100,6 +103,9 @@ ROUTES: dict[str, Rule] = {
     # -- camera and inventory media (same-origin proxies) ---------------------------------------------------------
     "zoneminder/monitors/<int:monitor_id>/snapshot.jpg": rule(READ),
     "zoneminder/monitors/<int:monitor_id>/stream": rule(READ),
+    "zoneminder/monitors/<int:monitor_id>/events/<int:event_id>/frames/<int:frame>.jpg": rule(READ),
+    "zoneminder/monitors/<int:monitor_id>/events/<int:event_id>/thumbnail.jpg": rule(READ),
+    "zoneminder/monitors/<int:monitor_id>/events/<int:event_id>/video.mp4": rule(READ),
     "hass/cameras/<str:entity_id>/picture": rule(READ),
     "hass/cameras/<str:entity_id>/stream": rule(READ),
     "homebox/items/<str:item_id>/attachments/<str:attachment_id>": rule(READ),
@@ -149,8 +155,15 @@ ROUTES: dict[str, Rule] = {
 # Django's admin site (its own staff check as well): every page of it is for admins.
 PREFIXES: dict[str, Rule] = {"admin/": rule(ADMIN)}
 
-# Routes where a bearer token is read (besides every ``api/`` route).
-TOKEN_ROUTES = frozenset({"api/v1/stream"})
+# Routes outside ``api/`` where a bearer token is read too: camera media a script may fetch
+# (``hi.apps.api.media_auth.session_or_token`` on the view).
+TOKEN_ROUTES = frozenset({
+    "zoneminder/monitors/<int:monitor_id>/snapshot.jpg",
+    "zoneminder/monitors/<int:monitor_id>/stream",
+    "zoneminder/monitors/<int:monitor_id>/events/<int:event_id>/frames/<int:frame>.jpg",
+    "zoneminder/monitors/<int:monitor_id>/events/<int:event_id>/thumbnail.jpg",
+    "zoneminder/monitors/<int:monitor_id>/events/<int:event_id>/video.mp4",
+})
 
 
 def rule_for(route: str) -> Rule | None:
