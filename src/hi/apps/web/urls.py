@@ -20,6 +20,7 @@ from .views import (
     pages,
     places,
     settings,
+    tokens,
     webhooks,
 )
 
@@ -90,4 +91,6 @@ urlpatterns = [
     path("channels/", alarm_rules.channels, name="channels"),
     path("webhooks/", webhooks.index, name="webhooks"),
     path("webhooks/<int:webhook_id>/revoke", webhooks.revoke, name="webhook-revoke"),
+    path("tokens/", tokens.index, name="tokens"),
+    path("tokens/<int:token_id>/revoke", tokens.revoke, name="token-revoke"),
 ]
