@@ -39,7 +39,12 @@ def test_bad_input_is_shown_on_the_form(admin_client):
     assert not WebhookEndpoint.objects.exists()
 
 
-def test_non_administrators_are_refused(client_in):
-    assert client_in.get(reverse("webhooks")).status_code == 403
-    assert client_in.post(reverse("webhooks"), {"integration": "hass", "hook_id": "x"}).status_code == 403
+@pytest.mark.parametrize("role", ["member", "viewer"])
+def test_non_administrators_are_refused(role):
+    from hi.apps.access.testing import make_user
+
+    client = Client()
+    client.force_login(make_user(f"someone-{role}", role=role))
+    assert client.get(reverse("webhooks")).status_code == 403
+    assert client.post(reverse("webhooks"), {"integration": "hass", "hook_id": "x"}).status_code == 403
     assert not WebhookEndpoint.objects.exists()
