@@ -1,5 +1,6 @@
 """Suite-wide fixtures: what one test teaches the process must not change what the next one sees."""
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,16 @@ def _isolated_secret_registry() -> Iterator[None]:
     with redaction._lock:
         redaction._known_secrets.clear()
         redaction._known_secrets.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def _logging_left_enabled() -> Iterator[None]:
+    """A test that runs ``hi`` in-process (``setup_django`` silences one-shot commands with
+    ``logging.disable``) must not silence logging for the tests after it in the same worker
+    (a later ``caplog`` assertion then failed depending on the order of files)."""
+    level = logging.root.manager.disable
+    yield
+    logging.disable(level)
 
 
 @pytest.fixture(autouse=True)
