@@ -87,11 +87,13 @@ def _controls(entity: Entity, states: list[Any], labels: dict[int, str],
             continue
         availability = index.of_state(entity, state)
         reason = "" if availability.available else availability.reason
-        spec = control_spec(state.state_type, state.value_range)
+        spec = control_spec(state.state_type, state.value_range, state.units)
         label = labels[state.id] or state.name
         if not toggle and spec.kind == "toggle" and (binary_values(state.state_type) or len(spec.options) == 2):
-            toggle = quick_toggle_html(entity.id, state, controllers[0].id, spec, reason)
-        elif not control and state.state_type in _SLIDERS and spec.kind == "slider":
+            # the switch of a secondary value (an alarm panel's siren) says what it switches
+            caption = label if state is not states[0] and labels[state.id] else ""
+            toggle = quick_toggle_html(entity.id, state, controllers[0].id, spec, reason, caption)
+        elif not control and spec.kind == "slider" and (state.state_type in _SLIDERS or state.units == "%"):
             control = slider_html(entity.id, state, controllers[0].id, spec, label, reason)
         elif not control and spec.kind == "stepper":
             control = stepper_html(entity.id, state, controllers[0].id, spec, label, reason)

@@ -65,7 +65,7 @@ def state_rows(entity: Entity, index: AvailabilityIndex) -> list[dict[str, Any]]
             # a panel with a code format asks for its code unless one is stored (never rendered back)
             "needs_code": _needs_code(controller),
             "code_stored": controller is not None and controller.pk in stored,
-            "control": control_spec(state.state_type, state.value_range) if controllers else None,
+            "control": control_spec(state.state_type, state.value_range, state.units) if controllers else None,
             "chartable": is_numeric(state.state_type) or binary_values(state.state_type) is not None,
             "sensors": list(state.sensors.all()),
         })

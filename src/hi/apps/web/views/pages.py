@@ -23,7 +23,7 @@ from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.event.models import Event
 from hi.apps.monitor.models import WorkerHeartbeat
 from hi.integrations import integration_factory
-from hi.integrations.integration_gateway import IntegrationGateway, MediaUrls, Presentation
+from hi.integrations.integration_gateway import EventMedia, IntegrationGateway, MediaUrls, Presentation
 
 from ..presentation import wall_clock
 from .integrations import integration_cards
@@ -57,17 +57,33 @@ def _camera_urls(camera: Entity) -> dict[str, str]:
     return urls
 
 
+def media_for(event: Event) -> EventMedia | None:
+    """The event's proxied media as its integration declares it (None: not a camera event)."""
+    gateway = _gateway(event.entity)
+    media = gateway.event_media(event.entity, event) if gateway is not None else None
+    if media is None:
+        return None
+    # only same-origin paths reach a page, whatever a gateway returned
+    return EventMedia(thumbnail=_proxy_path(media.thumbnail), playback=_proxy_path(media.playback),
+                      playback_type=media.playback_type, frame_count=media.frame_count, fps=media.fps,
+                      download=_proxy_path(media.download))
+
+
+def with_media(events: list[Event]) -> list[dict[str, Any]]:
+    return [{"event": event, "media": media_for(event)} for event in events]
+
+
 def cameras(request: HttpRequest) -> HttpResponse:
     entities = list(Entity.objects.filter(entity_type=EntityType.CAMERA).order_by("name", "id")
                     .prefetch_related("states", Prefetch("attributes", queryset=EntityAttribute.objects.all())))
     events_by_camera: dict[int, list[Event]] = {entity.id: [] for entity in entities}
     recent = (Event.objects.filter(entity__in=entities, entity_state__state_type=EntityStateType.MOVEMENT)
-              .select_related("entity_state").order_by("-start")[: CAMERA_EVENT_LIMIT * max(1, len(entities))])
+              .select_related("entity", "entity_state").order_by("-start")[: CAMERA_EVENT_LIMIT * max(1, len(entities))])
     for event in recent:
         if len(events_by_camera[event.entity_id]) < CAMERA_EVENT_LIMIT:
             events_by_camera[event.entity_id].append(event)
     index = AvailabilityIndex()
-    cards = [{"entity": e, "urls": _camera_urls(e), "events": events_by_camera[e.id],
+    cards = [{"entity": e, "urls": _camera_urls(e), "events": with_media(events_by_camera[e.id]),
               "availability": index.of_entity(e)} for e in entities]
     live = request.GET.get("live")
     return render(request, "web/cameras.html", {"cards": cards, "live": live})
@@ -127,9 +143,15 @@ def _laid_out(station: Entity, layout: Presentation) -> dict[str, Any]:
 
 
 def weather(request: HttpRequest) -> HttpResponse:
-    station = (Entity.objects.filter(entity_type=EntityType.WEATHER_STATION)
-               .prefetch_related(Prefetch("states", queryset=EntityState.objects.order_by("id"))).first())
-    context: dict[str, Any] = {"station": station}
+    """The first weather station, or the one ``?station=<id>`` names (the hub's own and Home Assistant's
+    weather entities are all stations; the page links the others)."""
+    stations = list(Entity.objects.filter(entity_type=EntityType.WEATHER_STATION).order_by("id").only("id", "name"))
+    wanted = request.GET.get("station", "")
+    chosen = next((s for s in stations if str(s.id) == wanted), stations[0] if stations else None)
+    station = (Entity.objects.filter(pk=chosen.pk)
+               .prefetch_related(Prefetch("states", queryset=EntityState.objects.order_by("id"))).first()
+               if chosen is not None else None)
+    context: dict[str, Any] = {"station": station, "stations": stations if len(stations) > 1 else []}
     if station is not None:
         gateway = _gateway(station)
         layout = gateway.presentation(station) if gateway is not None else None

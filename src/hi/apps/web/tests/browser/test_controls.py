@@ -77,7 +77,8 @@ def test_sliders_steppers_and_panel_buttons_refuse_input_while_the_hub_is_unreac
         dimmer = _card(page, "Bedroom").locator(".card-slider input[type=range]")
         stepper = _card(page, "Hallway thermostat").locator(".control-stepper button")
         panel = _card(page, "Alarm panel").locator(".card-choices button, .card-choices input")
-        controls = [dimmer, stepper.first, stepper.last, panel.first, panel.last]
+        volume = _card(page, "Living room TV").locator(".card-slider input[type=range]")
+        controls = [dimmer, volume, stepper.first, stepper.last, panel.first, panel.last]
         assert all(c.is_enabled() for c in controls)
 
         link.cut()
