@@ -22,16 +22,6 @@ def _isolated_secret_registry() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _logging_left_enabled() -> Iterator[None]:
-    """A test that runs ``hi`` in-process (``setup_django`` silences one-shot commands with
-    ``logging.disable``) must not silence logging for the tests after it in the same worker
-    (a later ``caplog`` assertion then failed depending on the order of files)."""
-    level = logging.root.manager.disable
-    yield
-    logging.disable(level)
-
-
-@pytest.fixture(autouse=True)
 def _fresh_client_registries() -> Iterator[None]:
     """Circuit breakers and request metrics are per process: one test's failures must not open another's breaker."""
     reset_breakers()
