@@ -92,6 +92,7 @@ ROUTES: dict[str, Rule] = {
     "alerts/<int:alert_id>/ack": rule(CONTROL),
     "alerts/<int:alert_id>/snapshot": rule(READ),
     "mode": rule(READ, CONTROL),
+    "security/": rule(READ, CONTROL),  # snooze, exit delay, schedule: as PUT /api/v1/mode
     "rules/": rule(READ),
     "rules/new": rule(ADMIN),
     "rules/<int:rule_id>/": rule(READ, ADMIN),

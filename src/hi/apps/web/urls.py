@@ -83,6 +83,7 @@ urlpatterns = [
     path("alerts/<int:alert_id>/ack", alarm.ack, name="alert-ack"),
     path("alerts/<int:alert_id>/snapshot", alarm.snapshot, name="alert-snapshot"),
     path("mode", alarm.mode, name="alarm-mode"),
+    path("security/", alarm.security, name="security"),
     path("rules/", alarm_rules.rules, name="rules"),
     path("rules/new", alarm_rules.edit, name="rule-new"),
     path("rules/<int:rule_id>/", alarm_rules.edit, name="rule-edit"),
