@@ -9,6 +9,7 @@ grouping, sync plan and apply) runs here on a fresh SQLite file in WAL mode. RSS
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from _support import SRC, setup_django
@@ -40,6 +42,26 @@ def configure(url: str) -> None:
 
     lifecycle.configure("hass", {"base_url": url, "api_token": DEFAULT_TOKEN}, test=False)
     lifecycle.enable("hass")
+
+
+@contextlib.contextmanager
+def synced_demo_home(prefix: str) -> Iterator[str]:
+    """The demo home's simulator in its own process, a fresh database with ``hass`` configured and synced.
+
+    Yields the simulator's URL; the process and the data dir are gone afterwards."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    process, url = start_simulator("demo")
+    try:
+        setup_django(data_dir)
+        from hi.integrations.sync.engine import run_sync
+
+        configure(url)
+        run_sync("hass")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def main() -> int:

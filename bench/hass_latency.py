@@ -15,18 +15,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import setup_django
-from hass_import import configure, start_simulator
+from hass_import import synced_demo_home
 
 KEY = "hass:sensor.house_power"
 
@@ -136,23 +133,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--poll-interval", type=float, default=2.0)
     args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="hi-bench-hass-latency-"))
-    process, url = start_simulator("demo")
-    try:
-        setup_django(data_dir)
-        from hi.integrations.sync.engine import run_sync
-
-        configure(url)
-        run_sync("hass")
+    with synced_demo_home("hi-bench-hass-latency-") as url:
         for noisy in ("hi.integrations.client.websocket", "hi.services.hass.monitor", "httpx"):
             logging.getLogger(noisy).setLevel(logging.ERROR)  # the refused WebSocket is the point of mode 2
         print(f"Home Assistant state change -> committed value, {args.rate:g} changes/s for {args.seconds:g} s")
         for mode in ("websocket", "polling"):
             asyncio.run(measure(url, mode, args.rate, args.seconds, args.poll_interval))
-    finally:
-        process.terminate()
-        process.wait(10)
-        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

@@ -14,16 +14,13 @@ import argparse
 import asyncio
 import logging
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import setup_django
-from hass_import import configure, start_simulator
+from hass_import import synced_demo_home
 
 
 def rss_mb() -> float:
@@ -74,20 +71,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=5.0)
     parser.add_argument("--warmup", type=float, default=15.0)
     args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="hi-bench-soak-"))
-    process, url = start_simulator("demo")
-    try:
-        setup_django(data_dir)
-        from hi.integrations.sync.engine import run_sync
-
-        configure(url)
-        run_sync("hass")
+    with synced_demo_home("hi-bench-soak-") as url:
         logging.getLogger("httpx").setLevel(logging.ERROR)
         cpu, rss_start, rss_end, sent = asyncio.run(soak(url, args.seconds, args.rate, args.warmup))
-    finally:
-        process.terminate()
-        process.wait(10)
-        shutil.rmtree(data_dir, ignore_errors=True)
     growth = (rss_end - rss_start) * 3600 / args.seconds
     print(f"soak {args.seconds:g} s at {args.rate:g} changes/s ({sent} changes): CPU {cpu:.1f} % of a core, "
           f"RSS {rss_start:.0f} -> {rss_end:.0f} MB ({growth:+.0f} MB/hour extrapolated)")

@@ -1,8 +1,21 @@
-"""ASGI entry point (uvicorn serves this; server-sent events need it)."""
+"""ASGI entry point (uvicorn serves this; server-sent events need it).
+
+:func:`wrap` adds what must run before Django buffers a request (body limits); ``hi run``, the tests'
+servers and any other ASGI server use ``application`` or wrap their own handler with it.
+"""
 
 import os
 
 from django.core.asgi import get_asgi_application
 
+from hi.http.body_limits import ASGIApp, BodyLimitMiddleware
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hi.settings.prod")
-application = get_asgi_application()
+
+
+def wrap(app: ASGIApp) -> ASGIApp:
+    """The hub's ASGI layers around a Django handler."""
+    return BodyLimitMiddleware(app)
+
+
+application = wrap(get_asgi_application())

@@ -70,6 +70,35 @@ class MediaUrls:
     stream: str = ""
 
 
+class EventRef(Protocol):
+    """What a gateway's event hooks may read of an Event: its integration's own details and whether it is open."""
+
+    details: Any
+    end: Any
+
+
+@dataclass(frozen=True)
+class EventMedia:
+    """A recorded event's proxied, same-origin media (``""``: the source has none).
+
+    ``playback_type``: ``video`` (an MP4 clip), ``frames`` (JPEG frames ``playback`` formats with
+    ``{frame}``, numbered 1..``frame_count`` at ``fps``), or ``live`` (still recording: ``playback`` is the
+    camera's live stream). ``download`` is a link for saving the recording (the clip), if any.
+    """
+
+    thumbnail: str = ""
+    playback: str = ""
+    playback_type: str = ""
+    frame_count: int = 0
+    fps: float = 0.0
+    download: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable ``media`` object of the event JSON (API and ``hi events list --json``)."""
+        return {"thumbnail": self.thumbnail or None, "playback": self.playback or None,
+                "playback_type": self.playback_type or None}
+
+
 @dataclass(frozen=True)
 class ChartLine:
     """One line of a chart: a field of each point; units given, or those of the state ``units_of``."""
@@ -88,6 +117,16 @@ class Chart:
     state_key: str
     time_field: str
     lines: tuple[ChartLine, ...]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A camera's still picture fetched by the hub itself (an alert's snapshot, an email's attachment):
+    only the bytes travel, never the device's address or a credential."""
+
+    content: bytes
+    content_type: str = "image/jpeg"
+    source: str = ""  # how it was got, for the record ("zoneminder live snapshot")
 
 
 @dataclass(frozen=True)
@@ -182,6 +221,22 @@ class IntegrationGateway(Singleton, abc.ABC):
     def media_urls(self, entity: EntityRef) -> MediaUrls:
         """Picture and stream paths for an entity of this integration; default: none."""
         return MediaUrls()
+
+    async def fetch_picture(self, entity: EntityRef) -> Picture | None:
+        """The camera's current still picture, fetched server-side (for an alert's snapshot); default: none.
+
+        Raise an ``IntegrationError`` when the camera cannot be reached; return None when the entity
+        has no picture."""
+        return None
+
+    def event_media(self, entity: EntityRef, event: EventRef) -> EventMedia | None:
+        """Thumbnail and playback paths for an event of this integration's entity (no network); default: none."""
+        return None
+
+    async def fetch_event_thumbnail(self, entity: EntityRef, event: EventRef) -> Picture | None:
+        """The recorded event's thumbnail as checked bytes (a notification's attachment), from the disk cache
+        when there; raise an ``IntegrationError`` when the source cannot be reached. Default: none."""
+        return None
 
     def control_needs_code(self, controller: EntityRef) -> bool:
         """Whether sending a value to this controller takes a code a person types (an alarm panel's)."""

@@ -81,7 +81,7 @@ def find_controller(key_or_id: str | int) -> Controller:
 
 def filter_events(entity: str | None = None, since: str | dt.datetime | None = None,
                   until: str | dt.datetime | None = None, state_type: str | None = None) -> QuerySet[Event]:
-    events = Event.objects.all()
+    events = Event.objects.select_related("entity")  # the media JSON asks the entity's gateway
     if entity:
         events = events.filter(entity=find_entity(entity))
     if since:

@@ -150,6 +150,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request body limits per route class, enforced before buffering (hi.http.body_limits, in the ASGI layer).
+HI_MAX_BODY_BYTES = int(os.environ.get("HI_MAX_BODY_BYTES", str(1024 * 1024)))  # forms, API JSON
+HI_MAX_UPLOAD_BYTES = int(os.environ.get("HI_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024)))  # plans, files
+HI_MAX_SMALL_BODY_BYTES = 16 * 1024  # the login pages
+HI_MAX_WEBHOOK_BYTES = 1024 * 1024  # the ceiling; each hook has its own smaller limit too
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -176,3 +181,5 @@ LOGGING = {
 HI_HTTP_READ_TIMEOUT = float(os.environ.get("HI_HTTP_READ_TIMEOUT", "30"))
 HI_HTTP_CONNECT_TIMEOUT = float(os.environ.get("HI_HTTP_CONNECT_TIMEOUT", "5"))
 HI_CONNECTION_TEST_TIMEOUT = float(os.environ.get("HI_CONNECTION_TEST_TIMEOUT", "10"))
+# HomeBox files opened in the hub are kept on disk up to this size (the least recently opened go first)
+HOMEBOX_ATTACHMENT_CACHE_MB = float(os.environ.get("HI_HOMEBOX_ATTACHMENT_CACHE_MB", "1024"))

@@ -171,6 +171,22 @@ class SimulatorBase:
             stop_holder["loop"].call_soon_threadsafe(stop_holder["event"].set)
             thread.join(15)
 
+    def serve_until_interrupted(self) -> None:
+        """Serve in this process and print the URL on the first line (for ``python -m hi.simulator.<name>``).
+
+        Benchmarks start simulators this way so serving does not share the measured interpreter."""
+
+        async def serve() -> None:
+            await self.start()
+            print(self.url, flush=True)
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await self.stop()
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve())
+
     # -- control endpoint ----------------------------------------------------------------------
     async def _get_faults(self, request: web.Request) -> web.Response:
         return web.json_response(self.faults.describe())

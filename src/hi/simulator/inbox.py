@@ -34,6 +34,7 @@ class Received:
     at: dt.datetime
     recipients: list[str] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
+    attachment_data: list[bytes] = field(default_factory=list, repr=False)  # the files themselves, for tests
 
     def as_json(self) -> dict[str, Any]:
         return {"via": self.via, "title": self.title, "body": self.body, "at": self.at.isoformat(),
@@ -49,9 +50,11 @@ class _MailHandler:
         message = email.message_from_bytes(raw if isinstance(raw, bytes) else raw.encode(),
                                            policy=email.policy.default)
         text = message.get_body(preferencelist=("plain", "html"))
-        attachments = [part.get_filename() or "attachment" for part in message.iter_attachments()]
+        parts = list(message.iter_attachments())
+        attachments = [part.get_filename() or "attachment" for part in parts]
+        data = [part.get_payload(decode=True) or b"" for part in parts]
         self.inbox.add(Received("smtp", str(message.get("Subject", "")), text.get_content() if text else "",
-                                dt.datetime.now(dt.UTC), list(envelope.rcpt_tos), attachments))
+                                dt.datetime.now(dt.UTC), list(envelope.rcpt_tos), attachments, data))
         return "250 Message accepted"
 
 

@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from . import live
 from .enums import AlertStatus
-from .models import Alert, Delivery
+from .models import Alert, AlertSnapshot, Delivery
+from .snapshots import snapshot_path
 
 MAX_NOTE = 2000
 
@@ -31,7 +32,8 @@ def _iso(value: dt.datetime | None) -> str | None:
 def alerts_query() -> QuerySet[Alert]:
     """Alerts with what their JSON needs, in a fixed number of queries for any number of alerts."""
     return Alert.objects.prefetch_related(
-        "entities", Prefetch("deliveries", queryset=Delivery.objects.select_related("channel").order_by("id")))
+        "entities", Prefetch("deliveries", queryset=Delivery.objects.select_related("channel").order_by("id"))
+    ).annotate(has_snapshot=Exists(AlertSnapshot.objects.filter(alert=OuterRef("pk"))))
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:
@@ -43,7 +45,8 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "note": alert.ack_note or None, "mode": alert.mode or None,
         "entities": [{"id": e.pk, "name": e.name} for e in alert.entities.all()],
         "events": list(alert.event_ids),
-        "camera_entity_id": alert.camera_entity_id,
+        "camera_entity_id": alert.camera_entity_id, "detail": alert.detail or None,
+        "snapshot": snapshot_path(alert.pk) if getattr(alert, "has_snapshot", False) else None,
         "deliveries": [{"channel": d.channel.name, "status": d.status, "attempts": d.attempts, "error": d.error or None}
                        for d in alert.deliveries.all()],
     }

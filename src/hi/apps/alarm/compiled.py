@@ -34,6 +34,11 @@ class CompiledRule:
         """Reads something other than states (an integration's health): the worker's tick evaluates it."""
         return any("state" not in c for c in self.conditions)
 
+    @property
+    def alert_states(self) -> set[int]:
+        """States whose open alert events a condition reads (each alert id is its own incident)."""
+        return {c["state"] for c in self.conditions if c.get("op") == "alert"}
+
     @classmethod
     def of(cls, rule: Rule) -> CompiledRule:
         return cls(id=rule.pk, name=rule.name, level=rule.level, match=rule.match, window=rule.window_seconds,
@@ -51,3 +56,6 @@ class Firing:
     at: dt.datetime
     values: dict[int, Any]
     mode: str
+    incident: str = ""  # an integration's alert id: one alert per incident, not per rule
+    detail: str = ""  # what the incident is (a weather alert's headline)
+    event_ids: list[int] | None = None  # the incident's own events (None: the states' open events)

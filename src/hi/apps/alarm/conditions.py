@@ -18,8 +18,9 @@ from hi.apps.entity.models import EntityState
 from hi.utils.numbers import finite_number
 
 from .enums import Level, Match, SecurityMode
+from .incidents import ALERT_OP, SEVERITIES, is_alerts_state, key_for, matching
 
-OPS = ("eq", "ne", "above", "below")
+OPS = ("eq", "ne", "above", "below", "alert")
 ACTION_TYPES = ("alert", "control", "notify")
 MAX_CONDITIONS = 20
 MAX_HELD_FOR = 7 * 24 * 3600
@@ -154,12 +155,28 @@ def parse_condition(data: Any, index: int) -> dict[str, Any]:
         raise RuleError(f"{prefix}.op", f"must be one of {', '.join(OPS)}, not {op!r}")
     if "value" not in data:
         raise RuleError(f"{prefix}.value", "is required")
+    if op == ALERT_OP or is_alerts_state(state):
+        return _alert_condition(state, op, data, prefix)
     value = _typed_value(state, op, data["value"], f"{prefix}.value")
     condition: dict[str, Any] = {"state": state.pk, "op": op, "value": value}
     held = data.get("held_for")
     if held not in (None, 0, ""):
         condition["held_for"] = _int(held, f"{prefix}.held_for", 1, MAX_HELD_FOR)
     return condition
+
+
+def _alert_condition(state: EntityState, op: str, data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """``{"state": S, "op": "alert", "value": "extreme"}``: an open alert of that severity on an alerts state."""
+    if not is_alerts_state(state):
+        raise RuleError(f"{prefix}.op", f"{state.name or state.state_key} has no alerts; use eq, ne, above or below")
+    if op != ALERT_OP:
+        raise RuleError(f"{prefix}.op", f"{state.name or state.state_key} is read by its open alerts: use op alert")
+    value = str(data["value"]).strip().lower()
+    if value not in SEVERITIES:
+        raise RuleError(f"{prefix}.value", f"must be a severity: {', '.join(SEVERITIES)}")
+    if data.get("held_for") not in (None, 0, ""):
+        raise RuleError(f"{prefix}.held_for", "an alert condition holds while the alert is open; no held_for")
+    return {"state": state.pk, "op": ALERT_OP, "value": value}
 
 
 def parse_action(data: Any, index: int) -> dict[str, Any]:
@@ -248,12 +265,16 @@ def parse_rule(data: Any) -> RuleSpec:
 # -- evaluation ---------------------------------------------------------------------------------
 def condition_key(condition: Mapping[str, Any]) -> int | str:
     """What a condition reads: a state id, or ``integration:<id>`` for an integration's health."""
-    return condition["state"] if "state" in condition else f"integration:{condition['integration']}"
+    if "state" not in condition:
+        return f"integration:{condition['integration']}"
+    return key_for(condition["state"]) if condition["op"] == ALERT_OP else condition["state"]
 
 
 def condition_holds(condition: Mapping[str, Any], value: Any) -> bool:
     """Whether a state's current ``value`` satisfies one condition (unknown values never do)."""
     op, target = condition["op"], condition["value"]
+    if op == ALERT_OP:
+        return bool(matching(condition, value))
     if op in ("eq", "ne"):
         if isinstance(value, str) and isinstance(target, str):
             same = value.strip().lower() == target.strip().lower()

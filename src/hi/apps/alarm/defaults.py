@@ -2,7 +2,8 @@
 
 Smoke, CO, gas and water: critical, life safety (every mode, Disabled included; snooze never
 silences them). Motion and doors/windows opening: critical while Away, warning at Night. Battery
-low: info. Each default leaves a ``DefaultRuleMark`` keyed by the state's stable identity (entity
+low: info. An integration's alerts state (the weather's): extreme alerts critical and life safety,
+severe ones warning, in every mode, one alert per weather alert. Each default leaves a ``DefaultRuleMark`` keyed by the state's stable identity (entity
 key + state key), so a rule the user deleted is never made again, and a state that comes back
 after being removed gets its rule pointed at it again instead of a second rule.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.enums import EntityType
@@ -21,6 +23,7 @@ from hi.apps.entity.models import EntityState
 
 from .engine import get_engine
 from .enums import Level, SecurityMode
+from .incidents import ALERT_OP, is_alerts_state
 from .models import DefaultRuleMark, Rule
 
 logger = logging.getLogger(__name__)
@@ -70,6 +73,13 @@ def kinds_for(state_type: str, entity_type: str) -> list[DefaultKind]:
 
 _TYPES = [*_LIFE_SAFETY, *_INTRUSION, S.BATTERY_LEVEL, S.HIGH_LOW]
 
+# An integration's alerts (the weather's NWS warnings), by severity: each alert is its own incident.
+ALERT_KINDS = (
+    DefaultKind("alerts-extreme", "extreme weather alert", Level.CRITICAL, tuple(ALL_MODES), ALERT_OP, "extreme",
+                True),
+    DefaultKind("alerts-severe", "severe weather alert", Level.WARNING, tuple(ALL_MODES), ALERT_OP, "severe"),
+)
+
 
 INTEGRATION_ERROR_SECONDS = 300
 
@@ -95,7 +105,8 @@ def ensure_defaults(integration_id: str | None = None) -> int:
 
 
 def _ensure_state_defaults(integration_id: str | None) -> int:
-    states = EntityState.objects.filter(state_type__in=_TYPES).select_related("entity")
+    states = EntityState.objects.filter(Q(state_type__in=_TYPES) | Q(state_type=S.BLOB, entity__integration_id__gt="")
+                                        ).select_related("entity")
     if integration_id is not None:
         states = states.filter(entity__integration_id=integration_id)
     candidates: list[tuple[str, EntityState, DefaultKind]] = []
@@ -103,7 +114,9 @@ def _ensure_state_defaults(integration_id: str | None) -> int:
         entity = state.entity
         entity_key = (f"{entity.integration_id}:{entity.integration_name}"
                       if entity.integration_id and entity.integration_name else entity.detached_key or f"#{entity.pk}")
-        for kind in kinds_for(state.state_type, entity.entity_type):
+        kinds = ALERT_KINDS if state.state_type == S.BLOB and is_alerts_state(state) else \
+            kinds_for(state.state_type, entity.entity_type)
+        for kind in kinds:
             candidates.append((f"{kind.kind}|{entity_key}|{state.state_key}"[:400], state, kind))
     if not candidates:
         return 0

@@ -29,6 +29,7 @@ from hi.apps.sense.live.bus import StateChange
 from .compiled import CompiledRule, Firing
 from .conditions import condition_holds, condition_key, in_time_window
 from .enums import Match
+from .incidents import describe, matching, open_alerts
 from .models import Rule, RuleRuntime
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Runtime:
     last_true: dict[int, dt.datetime] = field(default_factory=dict)
     due_at: dt.datetime | None = None
     last_fired_at: dt.datetime | None = None
+    incidents: list[str] = field(default_factory=list)
     dirty: bool = False
 
     @classmethod
@@ -54,13 +56,13 @@ class Runtime:
         return cls(armed=row.armed, cleared_at=row.cleared_at,
                    true_since={int(k): parse(v) for k, v in row.true_since.items()},
                    last_true={int(k): parse(v) for k, v in row.last_true.items()},
-                   due_at=row.due_at, last_fired_at=row.last_fired_at)
+                   due_at=row.due_at, last_fired_at=row.last_fired_at, incidents=list(row.incidents or []))
 
     def row(self, rule_id: int) -> RuleRuntime:
         return RuleRuntime(rule_id=rule_id, armed=self.armed, cleared_at=self.cleared_at,
                            true_since={str(k): v.isoformat() for k, v in self.true_since.items()},
                            last_true={str(k): v.isoformat() for k, v in self.last_true.items()},
-                           due_at=self.due_at, last_fired_at=self.last_fired_at)
+                           due_at=self.due_at, last_fired_at=self.last_fired_at, incidents=list(self.incidents))
 
 
 @dataclass
@@ -71,7 +73,7 @@ class EngineStats:
     loads: int = 0
 
 
-_RUNTIME_FIELDS = ["armed", "cleared_at", "true_since", "last_true", "due_at", "last_fired_at"]
+_RUNTIME_FIELDS = ["armed", "cleared_at", "true_since", "last_true", "due_at", "last_fired_at", "incidents"]
 
 
 class AlarmEngine:
@@ -142,15 +144,14 @@ class AlarmEngine:
             needed = {sid for rid in touched for sid in self._rules[rid].state_ids}
             changed_ids = {change.state_id for change in changes}
             values, since = self._read_states(needed - changed_ids)
+            values.update(open_alerts({sid for rid in touched for sid in self._rules[rid].alert_states}))
             gate = _Gate(now)
             firings: list[Firing] = []
             for change in changes:
                 values[change.state_id] = change.value
                 since[change.state_id] = change.timestamp
                 for rule_id in self._index.get(change.state_id, ()):
-                    firing = self._evaluate(self._rules[rule_id], values, since, now, gate)
-                    if firing is not None:
-                        firings.append(firing)
+                    firings.extend(self._evaluate(self._rules[rule_id], values, since, now, gate))
             self._commit(firings)
         return firings
 
@@ -166,9 +167,9 @@ class AlarmEngine:
             values, since = self._read_states({sid for rid in due for sid in self._rules[rid].state_ids})
             if any(self._rules[rid].polled for rid in due):
                 values.update(_integration_health())
+            values.update(open_alerts({sid for rid in due for sid in self._rules[rid].alert_states}))
             gate = _Gate(now)
-            firings = [f for rid in due if (f := self._evaluate(self._rules[rid], values, since, now, gate))
-                       is not None]
+            firings = [f for rid in due for f in self._evaluate(self._rules[rid], values, since, now, gate)]
             self._commit(firings)
         return firings
 
@@ -179,11 +180,14 @@ class AlarmEngine:
         values, since = self._read_states(set(compiled.state_ids))
         if compiled.polled:
             values.update(_integration_health())
+        values.update(open_alerts(compiled.alert_states))
         details = []
         for index, condition in enumerate(compiled.conditions):
             key = condition_key(condition)
             value = values.get(key)
             holds = condition_holds(condition, value)
+            if condition["op"] == "alert":  # the matching alerts, not every open event
+                value = sorted(info["event"] for info in matching(condition, value).values())
             began = since.get(key) if isinstance(key, int) else None
             held = holds and (now - (began or now)).total_seconds() >= condition.get("held_for", 0)
             details.append({"index": index, "state": key, "value": value, "holds": holds, "held": held})
@@ -210,13 +214,14 @@ class AlarmEngine:
         return values, since
 
     def _evaluate(self, rule: CompiledRule, values: Mapping[Any, Any], since: Mapping[Any, dt.datetime],
-                  now: dt.datetime, gate: _Gate) -> Firing | None:
+                  now: dt.datetime, gate: _Gate) -> list[Firing]:
         self.stats.evaluations += 1
         rt = self._runtime.setdefault(rule.id, Runtime())
         # since-when is worth a write only where it decides something later: held-for and windows
         timed = bool(rule.window) or any(c.get("held_for") for c in rule.conditions)
         before = (rt.armed, rt.cleared_at, rt.due_at,
                   (dict(rt.true_since), dict(rt.last_true)) if timed else None)
+        before_incidents = list(rt.incidents)
         oks: list[bool] = []
         pending: list[dt.datetime] = []
         for index, condition in enumerate(rule.conditions):
@@ -237,7 +242,11 @@ class AlarmEngine:
             oks.append(ok)
         satisfied = all(oks) if rule.match == Match.ALL else any(oks)
         rt.due_at = min(pending) if pending and not satisfied else None
-        firing: Firing | None = None
+        firings: list[Firing] = []
+        current = self._incidents(rule, values) if satisfied else {}
+        new = [cid for cid in current if cid not in rt.incidents]
+        if satisfied and new and not rt.armed:  # another alert (a second warning): a new incident
+            rt.armed, rt.cleared_at = True, None
         if not satisfied:
             if not rt.armed and rt.cleared_at is None:
                 rt.cleared_at = now
@@ -253,16 +262,31 @@ class AlarmEngine:
                 allowed, _reason = gate.allows(rule)
                 if allowed:
                     rt.armed, rt.cleared_at, rt.last_fired_at = False, None, now
-                    firing = Firing(rule=rule, at=now, values={sid: values.get(sid) for sid in rule.state_ids},
-                                    mode=gate.mode)
-                    self.stats.fired += 1
+                    snapshot = {sid: values.get(sid) for sid in rule.state_ids}
+                    firings = [Firing(rule=rule, at=now, values=snapshot, mode=gate.mode, incident=cid,
+                                      detail=describe(current[cid]), event_ids=[current[cid]["event_id"]])
+                               for cid in new] if current else [
+                        Firing(rule=rule, at=now, values=snapshot, mode=gate.mode)]
+                    self.stats.fired += len(firings)
                 else:
                     self.stats.suppressed += 1
+        seen = sorted(cid for cid in current if cid in rt.incidents or (firings and cid in new))
+        if seen != rt.incidents:
+            rt.incidents = seen
         after = (rt.armed, rt.cleared_at, rt.due_at, (rt.true_since, rt.last_true) if timed else None)
-        if after != before or firing is not None:
+        if after != before or firings or seen != before_incidents:
             rt.dirty = True
             self._dirty.add(rule.id)
-        return firing
+        return firings
+
+    @staticmethod
+    def _incidents(rule: CompiledRule, values: Mapping[Any, Any]) -> dict[str, dict[str, Any]]:
+        """The open alerts a satisfied rule's alert conditions match, by alert id (empty: no alert conditions)."""
+        found: dict[str, dict[str, Any]] = {}
+        for condition in rule.conditions:
+            if condition.get("op") == "alert":
+                found.update(matching(condition, values.get(condition_key(condition))))
+        return found
 
     def _write_runtime(self) -> None:
         dirty = [(rid, self._runtime[rid]) for rid in sorted(self._dirty) if rid in self._rules]

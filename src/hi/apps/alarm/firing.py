@@ -26,6 +26,7 @@ from .alerts import stream_json
 from .compiled import Firing
 from .enums import AlertStatus, level_at_least
 from .models import Alarm, Alert, Channel, Delivery
+from .snapshots import capture_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def _record_alerts(firings: list[Firing]) -> dict[int, Alert]:
     for event_id, sid in (Event.objects.filter(entity_state_id__in=state_ids, end__isnull=True)
                           .order_by("id").values_list("id", "entity_state_id")):
         open_events.setdefault(sid, []).append(event_id)
-    existing = {a.rule_id: a for a in Alert.objects.select_for_update().filter(
+    existing = {(a.rule_id, a.incident): a for a in Alert.objects.select_for_update().filter(
         rule_id__in={f.rule.id for f in firings}, status=AlertStatus.OPEN).order_by("id")}
     created: list[tuple[Alert, list[int]]] = []
     changed: dict[int, Alert] = {}
@@ -87,14 +88,16 @@ def _record_alerts(firings: list[Firing]) -> dict[int, Alert]:
         rule, now = firing.rule, firing.at
         entities = {entity_of[sid][0]: entity_of[sid][1:] for sid in rule.state_ids if sid in entity_of}
         entities_by_firing[id(firing)] = entities
-        event_ids = [eid for sid in rule.state_ids for eid in open_events.get(sid, ())]
+        event_ids = firing.event_ids if firing.event_ids is not None else [
+            eid for sid in rule.state_ids for eid in open_events.get(sid, ())]
         expires = now + dt.timedelta(minutes=rule.expire_minutes) if rule.expire_minutes else None
-        alert = existing.get(rule.id)
+        alert = existing.get((rule.id, firing.incident))
         if alert is None:
             camera = next((eid for eid, (_name, kind) in entities.items() if kind == EntityType.CAMERA), None)
-            alert = existing[rule.id] = Alert(rule_id=rule.id, rule_name=rule.name, level=rule.level, opened_at=now,
-                                              last_fired_at=now, expires_at=expires, event_ids=event_ids,
-                                              camera_entity_id=camera, mode=firing.mode)
+            alert = existing[(rule.id, firing.incident)] = Alert(
+                rule_id=rule.id, rule_name=rule.name, level=rule.level, opened_at=now, last_fired_at=now,
+                expires_at=expires, event_ids=event_ids, camera_entity_id=camera, mode=firing.mode,
+                incident=firing.incident[:200], detail=firing.detail[:300])
             created.append((alert, list(entities)))
         else:
             alert.last_fired_at, alert.expires_at = now, expires
@@ -104,6 +107,7 @@ def _record_alerts(firings: list[Firing]) -> dict[int, Alert]:
         result[id(firing)] = alert
     if created:
         Alert.objects.bulk_create([alert for alert, _ in created])
+        capture_after_commit([alert.pk for alert, _ in created if alert.camera_entity_id])
         through = Alert.entities.through
         through.objects.bulk_create([through(alert_id=alert.pk, entity_id=eid)
                                      for alert, entity_ids in created for eid in entity_ids])
@@ -128,6 +132,8 @@ def queue_deliveries(alert: Alert, mode: str, names: list[str]) -> list[Delivery
     title = f"[{alert.level.upper()}] {alert.rule_name}"
     names_text = ", ".join(e.name for e in alert.entities.all())
     body = f"{alert.rule_name}: {names_text}\nLevel: {alert.level}\nMode: {mode}\nAt: {local_text(alert.last_fired_at)}"
+    if alert.detail:
+        title, body = f"{title}: {alert.detail}"[:300], f"{alert.detail}\n{body}"
     attachment = f"camera:{alert.camera_entity_id}" if alert.camera_entity_id else ""
     rows = Delivery.objects.bulk_create([
         Delivery(alert=alert, channel=c, title=title, body=body, attachment=attachment, created_at=alert.last_fired_at,

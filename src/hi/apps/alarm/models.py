@@ -58,6 +58,7 @@ class RuleRuntime(models.Model):
     last_true = models.JSONField(default=dict)  # condition index -> ISO time it was last seen becoming true
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)  # a held-for deadline
     last_fired_at = models.DateTimeField(null=True, blank=True)
+    incidents = models.JSONField(default=list)  # alert ids (e.g. NWS) already fired for, while still open
 
 
 class DefaultRuleMark(models.Model):
@@ -87,6 +88,8 @@ class Alert(models.Model):
     event_ids = models.JSONField(default=list)
     camera_entity = models.ForeignKey(Entity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     mode = models.CharField(max_length=16, blank=True, default="")
+    incident = models.CharField(max_length=200, blank=True, default="")  # an integration's alert id (weather)
+    detail = models.CharField(max_length=300, blank=True, default="")  # e.g. the weather alert's headline
 
     class Meta:
         ordering = ["-last_fired_at", "-id"]
@@ -95,6 +98,17 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_name} ({self.level}, {self.status})"
+
+
+class AlertSnapshot(models.Model):
+    """The camera's picture when the alert opened, kept with the alert (the camera may be gone later)."""
+
+    alert = models.OneToOneField(Alert, on_delete=models.CASCADE, primary_key=True, related_name="snapshot")
+    camera = models.ForeignKey(Entity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    content_type = models.CharField(max_length=100, default="image/jpeg")
+    data = models.BinaryField()
+    taken_at = models.DateTimeField()
+    source = models.CharField(max_length=100, blank=True, default="")  # how it was fetched (event thumbnail, live)
 
 
 class Alarm(models.Model):
@@ -196,5 +210,5 @@ def user_label(user: Any) -> str:
     return str(getattr(user, "get_username", lambda: user)())
 
 
-__all__ = ["Alarm", "Alert", "Channel", "DefaultRuleMark", "Delivery", "ModeChange", "ModeSetting", "Rule",
+__all__ = ["Alarm", "Alert", "AlertSnapshot", "Channel", "DefaultRuleMark", "Delivery", "ModeChange", "ModeSetting", "Rule",
            "RuleRuntime", "user_label"]

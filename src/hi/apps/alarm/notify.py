@@ -24,6 +24,7 @@ from hi.utils.redaction import redact, register_secret
 
 from .enums import DeliveryStatus, Level, SecurityMode
 from .models import Channel, Delivery
+from .snapshots import attachment_for
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def remove_channel(name: str) -> None:
 
 
 # -- sending ------------------------------------------------------------------------------------
-def send(url: str, title: str, body: str, attachments: list[str] | None = None) -> tuple[bool, str]:
+def send(url: str, title: str, body: str, attachments: list[Any] | None = None) -> tuple[bool, str]:
     """One Apprise notification; returns (ok, redacted reason). Never raises."""
     register_url_secrets(url)
     sender = apprise.Apprise()
@@ -143,7 +144,9 @@ def _attempt(delivery_id: int, now: dt.datetime) -> str:
     close_old_connections()
     try:
         delivery = Delivery.objects.select_related("channel").get(pk=delivery_id)
-        ok, reason = send(delivery.channel.url, delivery.title, delivery.body)
+        # a camera alert's snapshot, where the channel takes attachments (Apprise drops it where not)
+        attachments = attachment_for(delivery.alert_id) if delivery.attachment.startswith("camera:") else None
+        ok, reason = send(delivery.channel.url, delivery.title, delivery.body, attachments)
         delivery.attempts += 1
         finished = timezone.now()
         if ok:

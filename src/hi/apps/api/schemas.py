@@ -92,6 +92,7 @@ class EventOut(Schema):
     end: str | None
     duration_seconds: float | None
     details: dict[str, Any]
+    media: dict[str, Any] | None = None
 
 
 class EventPage(Schema):

@@ -10,6 +10,7 @@ from hi.apps.entity.availability import Availability, AvailabilityIndex
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.places.tree import LocationTree
+from hi.integrations import integration_factory
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -64,7 +65,21 @@ def event_json(event: Event) -> dict[str, Any]:
         "end": iso(event.end),
         "duration_seconds": event.duration_seconds,
         "details": event.details or {},
+        "media": event_media_json(event),
     }
+
+
+def event_media_json(event: Event) -> dict[str, Any] | None:
+    """``{thumbnail, playback, playback_type}`` of a camera event (proxied paths), None for other events.
+
+    Select ``entity`` with the events: the owning integration's gateway decides from the entity and the
+    event's details, without any network.
+    """
+    entity = event.entity
+    if not entity.integration_id or entity.integration_id not in integration_factory.available_integration_ids():
+        return None
+    media = integration_factory.get_gateway(entity.integration_id).event_media(entity, event)
+    return media.as_json() if media is not None else None
 
 
 def control_json(history: ControllerHistory) -> dict[str, Any]:

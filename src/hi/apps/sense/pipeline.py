@@ -20,7 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import IntegrityError, close_old_connections, connections, transaction
+from django.db import IntegrityError, close_old_connections, connection, connections, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from hi.apps.control.confirmation import confirm_pending_controls
@@ -171,6 +172,17 @@ def _recorded_readings(batch: Sequence[SensorResponse], sensors: dict[tuple[str,
             if moment in candidates[sensor_id]}
 
 
+def _lock(sensors: QuerySet[Sensor]) -> None:
+    """Lock the sensors and their states until the batch commits (PostgreSQL; SQLite serialises writers).
+
+    A statement of its own, before the one that reads them: a statement that waited for a lock sees
+    the rows it locked as the other batch left them but every joined row as before the wait, so a
+    late report of a change that batch recorded would be stored a second time, over a newer value.
+    """
+    list(sensors.select_related("entity_state").select_for_update(of=("self", "entity_state"))
+         .only("id", "entity_state__id"))
+
+
 class SensorResponsePipeline:
     """Processes batches of SensorResponses; one instance per process (see ``get_pipeline``)."""
 
@@ -264,10 +276,11 @@ class SensorResponsePipeline:
             ordered = sorted(names)
             for start in range(0, len(ordered), _LOOKUP_CHUNK):
                 chunk = ordered[start:start + _LOOKUP_CHUNK]
-                # FOR UPDATE (PostgreSQL; SQLite already serialises writers) keeps a batch processed
-                # by another thread from interleaving with this one on the same sensors
-                rows = (Sensor.objects.filter(integration_id=integration_id, integration_name__in=chunk)
-                        .select_for_update(of=("self",)).order_by("id").values_list(*_SENSOR_COLUMNS))
+                sensors_of_chunk = Sensor.objects.filter(integration_id=integration_id,
+                                                         integration_name__in=chunk).order_by("id")
+                if connection.features.has_select_for_update:
+                    _lock(sensors_of_chunk)
+                rows = sensors_of_chunk.values_list(*_SENSOR_COLUMNS)
                 for (sensor_id, name, provides_history, last_value, last_response_at, state_id, entity_id,
                      state_type, value, value_updated_at, entity_iid, entity_name) in rows:
                     state = states.get(state_id)

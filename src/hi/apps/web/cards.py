@@ -15,7 +15,7 @@ from hi.apps.entity.models import Entity
 from hi.integrations import integration_factory
 
 from .presentation import control_spec, short_label
-from .widgets import live_state_html, quick_toggle_html, slider_html, stepper_html
+from .widgets import choices_html, live_state_html, quick_toggle_html, slider_html, stepper_html
 
 S = EntityStateType
 SHOWN_STATES = 3
@@ -52,9 +52,34 @@ def _rank(entity: Entity, state: Any, label: str) -> int:
     return 2 if controllable else 3
 
 
+def panel_codes(entities: list[Entity]) -> dict[int, bool]:
+    """Whether each alarm panel's controller asks for a typed code now (it takes one and none is stored).
+
+    The owning gateway decides from the controller's payload; two queries for the whole page, none
+    when the page has no alarm panel.
+    """
+    from hi.apps.control.models import ControlCode, Controller
+
+    panels = [e.id for e in entities if e.entity_type == EntityType.ALARM_PANEL and e.integration_id]
+    if not panels:
+        return {}
+    controllers = list(Controller.objects.filter(entity_state__entity_id__in=panels)
+                       .only("id", "integration_id", "integration_name", "integration_payload"))
+    stored = set(ControlCode.objects.filter(controller__in=controllers).values_list("controller_id", flat=True))
+    needs = {}
+    for controller in controllers:
+        try:
+            gateway = integration_factory.get_gateway(controller.integration_id)
+        except Exception:  # an integration whose code is gone: it cannot be controlled anyway
+            continue
+        needs[controller.id] = controller.id not in stored and gateway.control_needs_code(controller)
+    return needs
+
+
 def _controls(entity: Entity, states: list[Any], labels: dict[int, str],
-              index: AvailabilityIndex) -> tuple[SafeString, SafeString]:
-    """The one-tap toggle (first two-valued or lock state) and one more control (slider or stepper)."""
+              index: AvailabilityIndex, codes: dict[int, bool]) -> tuple[SafeString, SafeString]:
+    """The one-tap toggle (first two-valued or lock state) and one more control (slider, stepper or an alarm
+    panel's modes)."""
     toggle, control = SafeString(""), SafeString("")
     for state in states:
         controllers = state.controllers.all()
@@ -62,14 +87,17 @@ def _controls(entity: Entity, states: list[Any], labels: dict[int, str],
             continue
         availability = index.of_state(entity, state)
         reason = "" if availability.available else availability.reason
-        spec = control_spec(state.state_type, state.value_range)
+        spec = control_spec(state.state_type, state.value_range, state.units)
         label = labels[state.id] or state.name
         if not toggle and spec.kind == "toggle" and (binary_values(state.state_type) or len(spec.options) == 2):
             toggle = quick_toggle_html(entity.id, state, controllers[0].id, spec, reason)
-        elif not control and state.state_type in _SLIDERS and spec.kind == "slider":
+        elif not control and spec.kind == "slider" and (state.state_type in _SLIDERS or state.units == "%"):
             control = slider_html(entity.id, state, controllers[0].id, spec, label, reason)
         elif not control and spec.kind == "stepper":
             control = stepper_html(entity.id, state, controllers[0].id, spec, label, reason)
+        elif not control and spec.kind == "select" and entity.entity_type == EntityType.ALARM_PANEL:
+            control = choices_html(entity.id, state, controllers[0].id, spec, label, reason,
+                                   codes.get(controllers[0].id, False))
     return toggle, control
 
 
@@ -89,12 +117,13 @@ def build_cards(entities: list[Entity], index: AvailabilityIndex, room_paths: di
     for entity in entities:
         names[entity.name.lower()] = names.get(entity.name.lower(), 0) + 1
     cards = []
+    codes = panel_codes(entities)
     for entity in entities:
         states = list(entity.states.all())
         labels = {state.id: short_label(state.name, entity.name) for state in states}
         ordered = sorted(states, key=lambda s: _rank(entity, s, labels[s.id]))
         multi = len(states) > 1
-        toggle, control = _controls(entity, ordered, labels, index)
+        toggle, control = _controls(entity, ordered, labels, index, codes)
         card = Card(entity=entity, availability=index.of_entity(entity), toggle=toggle, control=control,
                     values=[live_state_html(s, labels[s.id] if multi else "") for s in ordered[:SHOWN_STATES]],
                     hidden_count=max(0, len(states) - SHOWN_STATES),

@@ -194,10 +194,16 @@ def wall_clock(value: Any) -> str:
     return timezone.localtime(when).replace(tzinfo=None).isoformat()
 
 
+# Values whose words are run together or coded (Home Assistant's weather conditions, for one).
+_VALUE_WORDS = {"partlycloudy": "Partly cloudy", "clear-night": "Clear night", "lightning-rainy": "Thunderstorm and rain",
+                "snowy-rainy": "Sleet", "windy-variant": "Windy and cloudy"}
+
+
 def _discrete_label(value: Any, value_range: Any) -> str:
     if isinstance(value_range, dict) and str(value) in value_range:
         return str(value_range[str(value)])
-    return str(value).replace("_", " ").capitalize()
+    text = str(value)
+    return _VALUE_WORDS.get(text.lower()) or text.replace("_", " ").replace("-", " ").capitalize()
 
 
 def describe_state(state_type: str, value: Any, units: str = "", value_range: Any = None,
@@ -273,8 +279,9 @@ def _range_bounds(value_range: Any) -> tuple[float | None, float | None]:
     return None, None
 
 
-def control_spec(state_type: str, value_range: Any = None) -> ControlSpec:
-    """The widget a person expects: toggle for on/off and open/close, slider for levels, and so on."""
+def control_spec(state_type: str, value_range: Any = None, units: str = "") -> ControlSpec:
+    """The widget a person expects: toggle for on/off and open/close, slider for levels (a volume in % too),
+    and so on."""
     if state_type == S.PRESS:
         return ControlSpec("press", options=(("press", "Press"),))
     if state_type in (S.TEXT, S.DATETIME, S.BLOB):
@@ -307,6 +314,9 @@ def control_spec(state_type: str, value_range: Any = None) -> ControlSpec:
         step = 100 if state_type == S.COLOR_TEMPERATURE else 1
         return ControlSpec("slider", minimum=low if low is not None else default_low,
                            maximum=high if high is not None else default_high, step=step)
+    if state_type == S.CONTINUOUS and units == "%":  # a level such as a speaker's volume
+        return ControlSpec("slider", minimum=low if low is not None else 0, maximum=high if high is not None else 100,
+                           step=1)
     if state_type == S.TEMPERATURE:  # a thermostat's target: minus and plus in half degrees
         return ControlSpec("stepper", minimum=low, maximum=high, step=0.5)
     return ControlSpec("number", minimum=low, maximum=high, step=None)

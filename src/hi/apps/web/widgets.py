@@ -43,7 +43,7 @@ def _disabled(reason: str) -> SafeString:
     a state the source itself reports unavailable stays off until the page shows a new value."""
     if not reason:
         return SafeString("")
-    attribute = "data-disabled-reason" if reason.endswith((" reports it unavailable", " does not know its value")) \
+    attribute = "data-disabled-reason" if reason.endswith((" reports it unavailable", " does not know its value", " is not known")) \
         else "data-integration-reason"
     return format_html(' disabled {}="{}" title="{}"', attribute, reason, reason)
 
@@ -123,3 +123,28 @@ def stepper_html(entity_id: int, state: Any, controller_id: int, control: Contro
         _form_open(controller_id, entity_id, state.id, "card-stepper"), label, state.id, step,
         "" if control.minimum is None else control.minimum, "" if control.maximum is None else control.maximum,
         down, label, disabled, up, label, disabled, _SPINNER, _status_html(entity_id, state.id))
+
+
+_PANEL_VERBS = {"disarmed": "Disarm", "armed_home": "Arm home", "armed_away": "Arm away", "armed_night": "Arm night",
+                "armed_vacation": "Arm vacation", "armed_custom_bypass": "Custom bypass"}
+
+
+def choices_html(entity_id: int, state: Any, controller_id: int, control: ControlSpec, label: str,
+                 disabled_reason: str = "", needs_code: bool = False) -> SafeString:
+    """An alarm panel's modes as buttons. A panel that takes a code and has none stored gets a code field the
+    browser insists on before sending (``required``); app.js empties it after each request, so the code
+    never stays in the page."""
+    current = value_text(state.value)
+    disabled = _disabled(disabled_reason)
+    buttons = format_html_join("", '<button type="submit" name="value" value="{}" class="btn btn-sm {}" aria-pressed="{}"{}>{}</button>', (
+        (value, "btn-primary active" if value == current else "btn-outline-secondary",
+         "true" if value == current else "false", disabled, _PANEL_VERBS.get(value, words))
+        for value, words in control.options))
+    code = format_html(
+        '<input class="form-control form-control-sm card-code" type="password" name="code" required autocomplete="off" '
+        'inputmode="numeric" placeholder="Code" aria-label="Code for {}"{}>', label, disabled) if needs_code else ""
+    return format_html(
+        '{}<div class="d-flex flex-wrap align-items-center gap-2"><div class="d-flex flex-wrap gap-1 control-choices" '
+        'role="group" data-control-state="{}" aria-label="{}">{}</div>{}{}</div></form>{}',
+        _form_open(controller_id, entity_id, state.id, "card-choices"), state.id, label, buttons, code, _SPINNER,
+        _status_html(entity_id, state.id))

@@ -120,7 +120,8 @@ def test_events_list_json_shape(hi):
     status, out, _ = hi("events", "list", "--entity", "test_switch:light.kitchen", "--since", "2026-04-30", "--json")
     events = json.loads(out)
     assert status == 0 and len(events) == 1
-    assert set(events[0]) == {"id", "entity_id", "state_id", "value", "start", "end", "duration_seconds", "details"}
+    assert set(events[0]) == {"id", "entity_id", "state_id", "value", "start", "end", "duration_seconds", "details",
+                              "media"}
     assert events[0]["duration_seconds"] == 30.0
 
 

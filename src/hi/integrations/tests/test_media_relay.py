@@ -6,7 +6,7 @@ import logging
 
 import httpx
 
-from hi.integrations.media_relay import relay_mjpeg
+from hi.integrations.media_relay import StreamLimits, relay_mjpeg
 
 logger = logging.getLogger("test.media_relay")
 PART = b"--frame\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff\xd9\r\n"
@@ -39,3 +39,25 @@ async def test_an_html_answer_is_refused_and_never_reaches_the_browser(caplog) -
     assert b"<script>" not in response.content
     assert upstream.is_closed and http.is_closed
     assert "text/html" in caplog.text
+
+
+async def test_a_multipart_answer_whose_first_part_is_not_a_jpeg_is_refused() -> None:
+    html_part = b"--frame\r\nContent-Type: text/html\r\n\r\n<script>alert(1)</script>\r\n"
+    response, upstream, http = await _relay("multipart/x-mixed-replace; boundary=frame", html_part * 2)
+    assert response.status_code == 502 and b"<script>" not in response.content
+    lying_part = b"--frame\r\nContent-Type: image/jpeg\r\n\r\n<script>alert(1)</script>\r\n"
+    response, upstream, http = await _relay("multipart/x-mixed-replace; boundary=frame", lying_part)
+    assert response.status_code == 502 and upstream.is_closed and http.is_closed
+
+
+async def test_no_boundary_is_refused_and_an_endless_part_ends_the_relay() -> None:
+    response, _, _ = await _relay("multipart/x-mixed-replace", PART)
+    assert response.status_code == 502
+    endless = PART + b"--frame\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff" + b"\x00" * 200_000
+    http = _peer("multipart/x-mixed-replace; boundary=frame", endless)
+    upstream = await http.send(http.build_request("GET", "http://camera.test/stream"), stream=True)
+    released = []
+    response = await relay_mjpeg(upstream, http, "test camera", logger, StreamLimits(max_frame_bytes=50_000),
+                                 on_close=lambda: released.append(True))
+    body = b"".join([chunk async for chunk in response.streaming_content])
+    assert len(body) < 120_000 and upstream.is_closed and released == [True]

@@ -4,6 +4,8 @@ Nothing is downloaded at import. The first time someone opens a file the hub fet
 integration's token and keeps it as ``<attachment id>-<hash of updatedAt>``; a later ``updatedAt``
 (the file was replaced) is a different name, so the new file is fetched and the old one deleted;
 an unchanged one is served from disk and never downloaded twice. Link attachments are never fetched.
+A complete sync prunes the files of attachments HomeBox no longer has, and the cache keeps under a
+size cap by dropping the files opened longest ago (they are fetched again if someone opens them).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import mimetypes
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +48,9 @@ class CachedFile:
         return self.content_type in INLINE_TYPES
 
 
+DEFAULT_CACHE_MB = 1024
+
+
 def cache_dir() -> Path:
     return Path(getattr(settings, "HOMEBOX_ATTACHMENT_DIR", settings.DATA_DIR / "homebox-attachments"))
 
@@ -52,6 +58,47 @@ def cache_dir() -> Path:
 def cache_name(attachment: Attachment) -> str:
     version = hashlib.sha256(attachment.updated_at.encode()).hexdigest()[:16]
     return f"{attachment.id}-{version}"
+
+
+def cache_limit_bytes() -> int:
+    return int(float(getattr(settings, "HOMEBOX_ATTACHMENT_CACHE_MB", DEFAULT_CACHE_MB)) * 1024 * 1024)
+
+
+def _cached_files(directory: Path) -> list[Path]:
+    return [p for p in directory.iterdir() if p.is_file() and not p.name.startswith(".")
+            and not p.name.endswith(".type")] if directory.is_dir() else []
+
+
+def _drop(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.with_name(f"{path.name}.type").unlink(missing_ok=True)
+
+
+def prune(current_ids: Iterable[str], limit_bytes: int | None = None) -> int:
+    """Delete files of attachments not in ``current_ids``, then the least recently opened over the cap.
+
+    Returns how many files were deleted. Call it only with a complete list of attachment ids (a
+    sync that skipped an item must not make its files look orphaned)."""
+    directory = cache_dir()
+    keep = set(current_ids)
+    deleted = 0
+    survivors: list[tuple[float, int, Path]] = []
+    for path in _cached_files(directory):
+        if path.name.rsplit("-", 1)[0] not in keep:
+            _drop(path)
+            deleted += 1
+            continue
+        stat = path.stat()
+        survivors.append((stat.st_mtime, stat.st_size, path))
+    limit = cache_limit_bytes() if limit_bytes is None else limit_bytes
+    total = sum(size for _, size, _ in survivors)
+    for _, size, path in sorted(survivors):
+        if total <= limit:
+            break
+        _drop(path)
+        total -= size
+        deleted += 1
+    return deleted
 
 
 def find(item_id: str, attachment_id: str) -> Attachment:
@@ -96,6 +143,7 @@ def fetch(item_id: str, attachment_id: str) -> CachedFile:
     path = directory / name
     type_file = directory / f"{name}.type"
     if path.exists():
+        os.utime(path)  # opened now: the cap drops the files opened longest ago first
         answered = type_file.read_text() if type_file.exists() else ""
         return CachedFile(path, content_type_of(attachment, answered), attachment.title, False)
     attributes = configured_attributes()

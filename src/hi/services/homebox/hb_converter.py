@@ -10,6 +10,7 @@ also a read-only ``Location`` attribute.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -50,6 +51,9 @@ def entity_type_for(tags: Iterable[str], homebox_type: str = "") -> str:
             if word in words:
                 return str(hub_type)
     return str(EntityType.OTHER)
+
+
+ATTACHMENT_PATH = re.compile(r"/homebox/items/(?P<item>[^/]+)/attachments/(?P<attachment>[^/]+)")
 
 
 def attachment_url(item_id: str, attachment: Attachment) -> str:

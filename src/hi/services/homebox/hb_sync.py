@@ -23,8 +23,16 @@ from hi.integrations.exceptions import DataValidationError
 from hi.integrations.integration_gateway import IntegrationSynchronizer
 from hi.integrations.sync.inventory import ExternalEntity, Inventory
 
+from . import attachments
 from .client import INTEGRATION_ID, HomeBoxClient, ItemDetail
-from .hb_converter import cached_detail, count_ending, to_entity, warranty_days, warranty_entity
+from .hb_converter import (
+    ATTACHMENT_PATH,
+    cached_detail,
+    count_ending,
+    to_entity,
+    warranty_days,
+    warranty_entity,
+)
 from .hb_settings import settings_from
 
 logger = logging.getLogger("hi.services.homebox.sync")
@@ -84,6 +92,19 @@ def fetch_details(client: HomeBoxClient, item_ids: list[str]) -> tuple[dict[str,
     return details, failed
 
 
+def _prune_attachment_files(entities: list[ExternalEntity]) -> None:
+    """Drop cached files of attachments no item has any more (never fails the sync: it is only a cache)."""
+    current = {match.group("attachment") for entity in entities for attribute in entity.attributes
+               if (match := ATTACHMENT_PATH.fullmatch(attribute.file_url))}
+    try:
+        deleted = attachments.prune(current)
+    except OSError as exc:
+        logger.warning("homebox: could not prune the attachment cache: %s", exc)
+        return
+    if deleted:
+        logger.info("homebox: %d cached attachment files pruned", deleted)
+
+
 class HomeBoxSynchronizer(IntegrationSynchronizer):
     def __init__(self, client_options: Mapping[str, Any] | None = None) -> None:
         self.client_options = dict(client_options or {})
@@ -128,6 +149,8 @@ class HomeBoxSynchronizer(IntegrationSynchronizer):
         with _converted_lock:
             for gone in set(_converted) - set(keys):
                 del _converted[gone]
+        if not failed:
+            _prune_attachment_files(entities)
         days = warranty_days(attributes)
         today = dt.date.today()
         entities.append(warranty_entity(count_ending(entities, today.isoformat(),

@@ -14,15 +14,18 @@ from hi.integrations.exceptions import AuthenticationError, IntegrationError
 from hi.integrations.integration_gateway import (
     ConnectionTestResult,
     EntityRef,
+    EventMedia,
+    EventRef,
     HealthReport,
     IntegrationGateway,
     IntegrationSynchronizer,
     MediaUrls,
+    Picture,
 )
 from hi.utils.redaction import redact, register_secret
 
 from .zm_client import ZoneMinderClient
-from .zm_converter import INTEGRATION_ID, monitor_id_from_key, snapshot_path, stream_path
+from .zm_converter import INTEGRATION_ID, event_base_path, monitor_id_from_key, snapshot_path, stream_path
 from .zm_settings import settings_from
 
 if TYPE_CHECKING:
@@ -88,12 +91,56 @@ class ZoneMinderGateway(IntegrationGateway):
                    "event_history": EVENT_HISTORY_NOTE}
         return HealthReport(HealthStatus.UNKNOWN, "", details)  # the monitor records the status itself
 
-    def media_urls(self, entity: EntityRef) -> MediaUrls:
-        """A camera's snapshot and live stream through our authenticated proxy (``views.py``)."""
+    @staticmethod
+    def _monitor_id(entity: EntityRef) -> int | None:
         payload = entity.integration_payload if isinstance(entity.integration_payload, dict) else {}
         monitor_id = payload.get("monitor_id")
-        if not isinstance(monitor_id, int):
-            monitor_id = monitor_id_from_key(entity.integration_name or "")
+        return monitor_id if isinstance(monitor_id, int) else monitor_id_from_key(entity.integration_name or "")
+
+    def media_urls(self, entity: EntityRef) -> MediaUrls:
+        """A camera's snapshot and live stream through our authenticated proxy (``views.py``)."""
+        monitor_id = self._monitor_id(entity)
         if monitor_id is None:
             return MediaUrls()
         return MediaUrls(picture=snapshot_path(monitor_id), stream=stream_path(monitor_id))
+
+    def event_media(self, entity: EntityRef, event: EventRef) -> EventMedia | None:
+        """A camera event's thumbnail and playback through the proxy; no network (pages list many events)."""
+        return event_media_for(self._monitor_id(entity), event)
+
+    async def fetch_picture(self, entity: EntityRef) -> Picture | None:
+        """The monitor's current frame from ``nph-zms``, fetched and checked here with the token (an alert's snapshot)."""
+        from .thumbnails import picture_now
+
+        monitor_id = self._monitor_id(entity)
+        return await picture_now(monitor_id) if monitor_id is not None else None
+
+    async def fetch_event_thumbnail(self, entity: EntityRef, event: EventRef) -> Picture | None:
+        """The event's snapshot frame (disk-cached), else the camera's picture now; for alarm notifications."""
+        from .thumbnails import event_picture
+
+        monitor_id = self._monitor_id(entity)
+        return await event_picture(monitor_id, event) if monitor_id is not None else None
+
+
+def event_media_for(monitor_id: int | None, event: EventRef) -> EventMedia | None:
+    """Media of one ZoneMinder event from what we recorded: video if ZoneMinder stored one, else its frames;
+    an event still recording shows the live picture (its thumbnail is the latest snapshot frame so far)."""
+    details = event.details if isinstance(event.details, dict) else {}
+    event_id = details.get("event_id")
+    if monitor_id is None or not isinstance(event_id, int):
+        return None
+    base = event_base_path(monitor_id, event_id)
+    thumbnail = f"{base}/thumbnail.jpg"
+    if event.end is None:
+        return EventMedia(thumbnail=thumbnail, playback=stream_path(monitor_id), playback_type="live")
+    if details.get("video"):
+        return EventMedia(thumbnail=thumbnail, playback=f"{base}/video.mp4", playback_type="video",
+                          download=f"{base}/video.mp4?download=1")
+    frames = details.get("frames")
+    length = details.get("length")
+    if not isinstance(frames, int) or frames < 1:
+        return EventMedia(thumbnail=thumbnail)
+    fps = frames / length if isinstance(length, int | float) and length > 0 else 1.0
+    return EventMedia(thumbnail=thumbnail, playback=f"{base}/frames/{{frame}}.jpg", playback_type="frames",
+                      frame_count=frames, fps=round(min(max(fps, 0.1), 60.0), 3))

@@ -177,6 +177,11 @@ class _ZoneMinderCalls:
                            "token": token})
         return f"{self.settings.portal_url.rstrip('/')}/cgi-bin/nph-zms?{query}"
 
+    def portal_address(self, path: str, params: dict[str, Any]) -> str:
+        """A portal address (``index.php``, ``cgi-bin/nph-zms``) with the current access token: server-side only."""
+        token = self.auth.token.access_token if self.auth.token else ""
+        return f"{self.settings.portal_url.rstrip('/')}/{path}?{urlencode({**params, 'token': token})}"
+
     def token_is_fresh(self) -> bool:
         token = self.auth.token
         return token is not None and (token.expires_at is None

@@ -67,6 +67,11 @@ def stream_path(monitor_id: int) -> str:
     return f"/zoneminder/monitors/{monitor_id}/stream"
 
 
+def event_base_path(monitor_id: int, event_id: int) -> str:
+    """Where a recorded event's media is proxied: ``…/thumbnail.jpg``, ``…/frames/<n>.jpg``, ``…/video.mp4``."""
+    return f"/zoneminder/monitors/{monitor_id}/events/{event_id}"
+
+
 def to_aware(local: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     """Attach the server's zone to a naive ZoneMinder timestamp (first occurrence in a DST fold)."""
     return local.replace(tzinfo=tz) if local.tzinfo is None else local
@@ -139,6 +144,8 @@ def _event_details(event: ZmEvent, tz: dt.tzinfo) -> dict[str, Any]:
                                "name": event.Name, "start": to_aware(event.StartDateTime, tz).isoformat()}
     if event.Notes:
         details["notes"] = event.Notes
+    if event.DefaultVideo:
+        details["video"] = True  # ZoneMinder stored an MP4 for it (view_video plays it)
     if not event.is_open:
         details.update({"frames": event.Frames, "alarm_frames": event.AlarmFrames, "max_score": event.MaxScore,
                         "avg_score": event.AvgScore, "tot_score": event.TotScore, "length": event.Length})

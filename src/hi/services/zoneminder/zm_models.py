@@ -111,6 +111,7 @@ class ZmEvent(ZmModel):
     AvgScore: OptInt = None
     MaxScore: OptInt = None
     Notes: str | None = None
+    DefaultVideo: str | None = None  # the event's video file name ("" when frames were stored as JPEGs only)
 
     @property
     def is_open(self) -> bool:

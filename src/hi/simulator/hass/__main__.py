@@ -1,25 +1,10 @@
-"""``python -m hi.simulator.hass [--profile demo|scale] [--port P]``: serve and print the URL on the first line.
-
-Benchmarks run the simulator in its own process this way so its work does not share our interpreter.
-"""
+"""``python -m hi.simulator.hass [--profile demo|scale] [--port P] [--quiet]``: serve, URL on the first line."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 
 from .server import HassSimulator
-
-
-async def _serve(profile: str, port: int, activity: bool) -> None:
-    simulator = HassSimulator(profile, port=port, activity=activity)
-    await simulator.start()
-    print(simulator.url, flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await simulator.stop()
 
 
 def main() -> None:
@@ -28,8 +13,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--quiet", action="store_true", help="no simulated activity in the demo home")
     args = parser.parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.profile, args.port, not args.quiet))
+    HassSimulator(args.profile, port=args.port, activity=not args.quiet).serve_until_interrupted()
 
 
 if __name__ == "__main__":

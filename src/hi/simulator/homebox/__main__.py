@@ -1,26 +1,11 @@
-"""``python -m hi.simulator.homebox [--profile demo|legacy|scale] [--items N] [--attachments N]``.
-
-Serves and prints the URL on the first line; the bench runs the simulator in its own process this
-way so serving does not share the measured interpreter.
-"""
+"""``python -m hi.simulator.homebox [--profile demo|legacy|scale] [--items N] [--attachments N]``: serve, URL
+on the first line."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 
 from . import HomeBoxSimulator
-
-
-async def _serve(profile: str, port: int, items: int | None, attachments: int | None, version: str | None) -> None:
-    simulator = HomeBoxSimulator(profile, port=port, items=items, attachments=attachments, version=version)
-    await simulator.start()
-    print(simulator.url, flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await simulator.stop()
 
 
 def main() -> None:
@@ -31,8 +16,8 @@ def main() -> None:
     parser.add_argument("--attachments", type=int, default=None)
     parser.add_argument("--version", default=None, help="the HomeBox release to imitate, e.g. v0.23.0")
     args = parser.parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.profile, args.port, args.items, args.attachments, args.version))
+    HomeBoxSimulator(args.profile, port=args.port, items=args.items, attachments=args.attachments,
+                     version=args.version).serve_until_interrupted()
 
 
 if __name__ == "__main__":

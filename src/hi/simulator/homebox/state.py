@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
+# ids are derived from the order things are added, so the same demo home has the same ids on every
+# run: a hub that syncs a restarted simulator sees the same items, not a new copy of each
+ID_NAMESPACE = uuid.UUID("6f1d9a52-3c1e-4f0b-9b7e-2a4c8e5d7f10")
 LINK_MIME = "link/url"
 
 
@@ -98,6 +101,7 @@ class HomeBoxState:
         self.items: dict[str, SimItem] = {}
         self.tokens: dict[str, tuple[str, float]] = {}  # raw → (user, expires at, state clock)
         self.offset = 0.0
+        self._added = 0
         self.logins = self.refreshes = self.failed_logins = self.rate_limited = 0
         self.attachment_downloads = 0
         self.auth_attempts: dict[str, dict[str, float]] = {}  # client key → attempts, last, locked_until
@@ -139,19 +143,24 @@ class HomeBoxState:
             self.offset += seconds
 
     # -- data ---------------------------------------------------------------------------------------
+    def _new_id(self, kind: str) -> str:
+        with self.lock:
+            self._added += 1
+            return str(uuid.uuid5(ID_NAMESPACE, f"{kind}-{self._added}"))
+
     def add_group(self, name: str, currency: str = "USD") -> str:
-        group_id = str(uuid.uuid4())
+        group_id = self._new_id("group")
         self.groups[group_id] = {"id": group_id, "name": name, "currency": currency}
         return group_id
 
     def add_location(self, name: str, parent_id: str = "", group_id: str = "") -> str:
-        location = SimLocation(str(uuid.uuid4()), name, parent_id, group_id or self.default_group)
+        location = SimLocation(self._new_id("location"), name, parent_id, group_id or self.default_group)
         with self.lock:
             self.locations[location.id] = location
         return location.id
 
     def add_item(self, name: str, location_id: str = "", group_id: str = "", **values: Any) -> SimItem:
-        item = SimItem(str(uuid.uuid4()), name, group_id or self.default_group, location_id, **values)
+        item = SimItem(self._new_id("item"), name, group_id or self.default_group, location_id, **values)
         item.updated_at = self.wall()
         with self.lock:
             self.items[item.id] = item
@@ -159,7 +168,7 @@ class HomeBoxState:
 
     def add_attachment(self, item_id: str, title: str, kind: str = "attachment", mime: str = "application/pdf",
                        content: bytes = b"", primary: bool = False, link_url: str = "") -> SimAttachment:
-        attachment = SimAttachment(str(uuid.uuid4()), title, kind, LINK_MIME if link_url else mime,
+        attachment = SimAttachment(self._new_id("attachment"), title, kind, LINK_MIME if link_url else mime,
                                    content, primary, link_url, self.wall())
         with self.lock:
             self.items[item_id].attachments.append(attachment)

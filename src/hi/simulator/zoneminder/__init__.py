@@ -80,6 +80,12 @@ class ZoneMinderSimulator(SimulatorBase):
     def reset_state(self) -> None:
         self.state = self._fresh_state()
         self.api.state = self.state
+        self.api.media.state = self.state
+
+    @property
+    def media(self):  # type: ignore[no-untyped-def]
+        """The portal's media side: ``hostile`` mode, ``open_streams`` and ``wait_open_streams``."""
+        return self.api.media
 
     async def start(self) -> None:
         self.api.closing = asyncio.Event()

@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .event_media import PortalMedia
+from .hostile import hostile_answer
 from .media import camera_frame
 from .state import FUNCTIONS, SimEvent, ZoneMinderState
 
@@ -57,6 +59,7 @@ class ZoneMinderApi:
         self.state = state
         self.frames_served = 0
         self.closing = asyncio.Event()  # set on shutdown so open MJPEG streams end at once
+        self.media = PortalMedia(state)  # recorded media, the open-stream count, hostile mode
 
     def routes(self, app: web.Application) -> None:
         api = "/zm/api"
@@ -75,6 +78,7 @@ class ZoneMinderApi:
         app.router.add_get(f"{api}/states.json", self.auth(self.states))
         app.router.add_post(f"{api}/states/change/{{name:[^/]+}}.json", self.auth(self.change_state))
         app.router.add_get("/zm/cgi-bin/nph-zms", self.zms)
+        app.router.add_get("/zm/index.php", self.portal_index)
         app.router.add_post("/_sim/events", self.sim_start_event)
         app.router.add_post(r"/_sim/events/{id:\d+}/commit", self.sim_commit_event)
         app.router.add_post(r"/_sim/events/{id:\d+}/end", self.sim_end_event)
@@ -252,10 +256,18 @@ class ZoneMinderApi:
             return error_body(404, "Invalid state", "NotFoundException")
         return web.json_response({"status": "ok"})
 
+    async def portal_index(self, request: web.Request) -> web.StreamResponse:
+        return await self.media.index(request)
+
     # -- streams -------------------------------------------------------------------------------
     async def zms(self, request: web.Request) -> web.StreamResponse:
         if self.state.check_token(request.query.get("token")):
             return web.Response(status=403, body=b"")
+        if self.media.hostile:
+            kind = "picture" if request.query.get("mode") == "single" else "stream"
+            return await hostile_answer(request, self.media.hostile, kind)
+        if request.query.get("source") == "event" or "event" in request.query:
+            return await self.media.replay(request, self.closing)
         try:
             monitor_id = int(request.query.get("monitor", ""))
             max_fps = max(0.5, min(float(request.query.get("maxfps", "5")), 30.0))
@@ -270,15 +282,19 @@ class ZoneMinderApi:
         response = web.StreamResponse(headers={"Content-Type": f"multipart/x-mixed-replace;boundary={BOUNDARY}"})
         await response.prepare(request)
         frame = 0
-        with contextlib.suppress(ConnectionError, asyncio.CancelledError, TimeoutError):
-            while not self.closing.is_set():
-                jpeg = camera_frame(monitor_id, frame)
-                await response.write(f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n"
-                                     .encode() + jpeg + b"\r\n")
-                self.frames_served += 1
-                frame += 1
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.closing.wait(), 1.0 / max_fps)
+        self.media.stream_opened()
+        try:
+            with contextlib.suppress(ConnectionError, asyncio.CancelledError, TimeoutError):
+                while not self.closing.is_set():
+                    jpeg = camera_frame(monitor_id, frame)
+                    await response.write(f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
+                                         f"Content-Length: {len(jpeg)}\r\n\r\n".encode() + jpeg + b"\r\n")
+                    self.frames_served += 1
+                    frame += 1
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.closing.wait(), 1.0 / max_fps)
+        finally:
+            self.media.stream_closed()  # the upstream connection a proxy holds is gone
         return response
 
 

@@ -68,6 +68,10 @@ class SimEvent:
     max_score: int = 0
     notes: str = ""
     fps: float = 5.0
+    video: bool = False  # recorded as an MP4 (Record / Mocord monitors) as well as JPEG frames
+
+    def frame_count(self, now: dt.datetime) -> int:
+        return max(1, round(self.length(now) * self.fps))
 
     def length(self, now: dt.datetime) -> float:
         return max(0.0, ((self.end or now) - self.start).total_seconds())
@@ -75,7 +79,7 @@ class SimEvent:
     def as_json(self, tz: dt.tzinfo, now: dt.datetime) -> dict[str, Any]:
         """As 1.36 shows it: while open, Length and Frames grow and the name is still "New Event"."""
         length = self.length(now)
-        frames = max(1, round(length * self.fps))
+        frames = self.frame_count(now)
         alarm_frames = max(1, frames // 2)
         tot = self.max_score * alarm_frames
         return {"Event": {
@@ -87,6 +91,7 @@ class SimEvent:
             "Frames": _s(frames), "AlarmFrames": _s(alarm_frames), "TotScore": _s(tot),
             "AvgScore": _s(tot // alarm_frames if alarm_frames else 0), "MaxScore": _s(self.max_score),
             "Archived": "0", "Notes": self.notes,
+            "DefaultVideo": f"{self.id}-video.mp4" if self.video else "", "SaveJPEGs": "3",
         }}
 
 
@@ -230,7 +235,8 @@ class ZoneMinderState:
             moment = at or self.now()
             self._close_open(monitor_id, moment)
             event = SimEvent(self.next_event_id, monitor_id, cause, moment, None, score,
-                             notes or f"{cause}: zone All", self.monitors[monitor_id].max_fps)
+                             notes or f"{cause}: zone All", self.monitors[monitor_id].max_fps,
+                             video=self.monitors[monitor_id].function in ("Record", "Mocord"))
             self.next_event_id += 1
             self.events.append(event)
             self._event_ids.append(event.id)

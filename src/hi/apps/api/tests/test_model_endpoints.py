@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("hi.apps.api.tests.urls")]
 ENTITY_KEYS = {"id", "name", "entity_type", "integration_key", "location", "states"}
 STATE_KEYS = {"id", "name", "state_type", "value", "units", "updated_at", "available", "stale", "unavailable_reason",
               "sensors", "controllers"}
-EVENT_KEYS = {"id", "entity_id", "state_id", "value", "start", "end", "duration_seconds", "details"}
+EVENT_KEYS = {"id", "entity_id", "state_id", "value", "start", "end", "duration_seconds", "details",
+              "media"}
 
 
 def test_entity_list_has_the_stable_shape_and_paginates(api):

@@ -1,4 +1,4 @@
-"""``/api/v1/stream`` over a real uvicorn on loopback: a committed state change arrives as an SSE event."""
+"""``/api/v1/stream`` over a real uvicorn on loopback: committed state changes and health changes arrive as SSE events."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from .factories import make_light
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _read_event(lines: Iterator[str]) -> tuple[str, str]:
+def _read_event(lines: Iterator[str], skip: tuple[str, ...] = ("health",)) -> tuple[str, str]:
+    """The next event whose name is not in ``skip`` (the opening ``health`` picture, unless asked for)."""
     event, data = "", ""
     for line in lines:
         if line.startswith("event:"):
@@ -27,12 +28,32 @@ def _read_event(lines: Iterator[str]) -> tuple[str, str]:
         elif line.startswith("data:"):
             data = line.split(":", 1)[1].strip()
         elif line == "" and event:
-            return event, data
+            if event not in skip:
+                return event, data
+            event, data = "", ""
     raise AssertionError("stream ended without an event")
+
+
+def _healthy() -> None:
+    """The light's integration confirmed values just now, so its states are current (not stale)."""
+    from django.utils import timezone
+
+    from hi.integrations.enums import HealthStatus
+    from hi.integrations.models import Integration
+
+    now = timezone.now()
+    Integration.objects.filter(integration_id="test_switch").update(
+        health_status=HealthStatus.HEALTHY, last_success_at=now, heartbeat_at=now)
+
+
+@pytest.fixture
+def token() -> str:
+    return ApiToken.issue("stream")[1]
 
 
 def test_a_state_change_arrives_as_one_state_event(server_url):
     light = make_light()
+    _healthy()
     _, token = ApiToken.issue("stream")
     with httpx.Client(timeout=10) as client, client.stream(
             "GET", f"{server_url}/api/v1/stream", headers={"Authorization": f"Bearer {token}"}) as response:
@@ -45,10 +66,12 @@ def test_a_state_change_arrives_as_one_state_event(server_url):
         event, data = _read_event(lines)
     assert event == "state"
     payload = json.loads(data)
-    assert set(payload) == {"entity_id", "state_id", "integration_keys", "value", "timestamp"}
+    assert set(payload) == {"entity_id", "state_id", "integration_keys", "value", "timestamp",
+                            "available", "stale", "unavailable_reason"}
     assert payload["entity_id"] == light.entity.id and payload["state_id"] == light.state.id
     assert "test_switch:light.kitchen.state" in payload["integration_keys"]
     assert payload["value"] == "on" and payload["timestamp"] == moment.isoformat()
+    assert payload["available"] is True and payload["stale"] is False and payload["unavailable_reason"] is None
 
 
 def test_the_stream_sends_keepalive_comments(server_url):
@@ -57,10 +80,61 @@ def test_the_stream_sends_keepalive_comments(server_url):
             "GET", f"{server_url}/api/v1/stream?keepalive=0.5",
             headers={"Authorization": f"Bearer {token}"}) as response:
         lines = response.iter_lines()
-        assert ": keepalive" in [next(lines) for _ in range(4)]
+        assert ": keepalive" in [next(lines) for _ in range(12)]
 
 
 def test_the_stream_refuses_strangers(server_url):
     response = httpx.get(f"{server_url}/api/v1/stream", timeout=10)
     assert response.status_code == 401
     assert response.json() == {"detail": "Unauthorized"}
+
+
+def _open(client: httpx.Client, server_url: str, token: str):
+    return client.stream("GET", f"{server_url}/api/v1/stream", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_value_the_source_calls_unavailable_arrives_marked_unavailable(server_url, token):
+    light = make_light()
+    _healthy()
+    with httpx.Client(timeout=10) as client, _open(client, server_url, token) as response:
+        lines = response.iter_lines()
+        get_pipeline().process([SensorResponse(IntegrationKey("test_switch", "light.kitchen.state"), "unavailable",
+                                               dt.datetime.now(dt.UTC))])
+        event, data = _read_event(lines)
+    payload = json.loads(data)
+    assert event == "state" and payload["state_id"] == light.state.id
+    assert payload["available"] is False and payload["stale"] is False
+    assert "reports it unavailable" in payload["unavailable_reason"]
+
+
+def test_health_events_open_the_stream_and_follow_each_change(server_url, token, monkeypatch):
+    """An outage reaches an open stream within one health check, with no state change to carry it."""
+    from django.utils import timezone
+
+    from hi.apps.api import stream
+    from hi.integrations.enums import HealthStatus
+    from hi.integrations.models import Integration
+
+    monkeypatch.setattr(stream, "HEALTH_CHECK_SECONDS", 0.1)
+    make_light()
+    now = timezone.now()
+    Integration.objects.filter(integration_id="test_switch").update(
+        health_status=HealthStatus.HEALTHY, last_success_at=now, heartbeat_at=now)
+    with httpx.Client(timeout=10) as client, _open(client, server_url, token) as response:
+        lines = response.iter_lines()
+        event, data = _read_event(lines, skip=())
+        opening = json.loads(data)
+        assert event == "health" and opening["integration_id"] == "test_switch"
+        assert opening["available"] is True and opening["health_status"] == "healthy"
+        Integration.objects.filter(integration_id="test_switch").update(
+            health_status=HealthStatus.ERROR, health_message="cannot connect to http://127.0.0.1:9/?token=s3cret",
+            last_error_at=now)
+        event, data = _read_event(lines, skip=())
+    changed = json.loads(data)
+    assert event == "health"
+    assert set(changed) == {"integration_id", "label", "status", "health_status", "message", "available", "stale",
+                            "unavailable_reason", "since"}
+    assert changed["integration_id"] == "test_switch" and changed["health_status"] == "error"
+    assert changed["available"] is False and "is unreachable since" in changed["unavailable_reason"]
+    assert "s3cret" not in data
+    assert changed["since"] == now.isoformat()

@@ -58,7 +58,8 @@ def _process_in_another_process(value: str) -> None:
 
 
 def _next_message(lines: Iterator[str]) -> tuple[str, str]:
-    """The next SSE message: (event, data) for an event, ("comment", text) for a keepalive or greeting."""
+    """The next SSE message: (event, data) for an event, ("comment", text) for a keepalive or greeting;
+    ``health`` events (the integrations' picture when the stream opens) are passed over."""
     event, data = "", ""
     for line in lines:
         if line.startswith(":") and not event:
@@ -67,6 +68,8 @@ def _next_message(lines: Iterator[str]) -> tuple[str, str]:
             event = line.split(":", 1)[1].strip()
         elif line.startswith("data:"):
             data = line.split(":", 1)[1].strip()
+        elif line == "" and event == "health":
+            event, data = "", ""
         elif line == "" and event:
             return event, data
     raise AssertionError("stream ended without a message")

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.http import StreamingHttpResponse
 
 from .bridge import get_live_bridge
@@ -38,6 +40,42 @@ async def live_events(render: RenderBatch, keepalive: float, max_batch: int = MA
             yield await render(items)
     finally:
         subscription.close()
+
+
+async def with_snapshots(inner: AsyncIterator[str], interval: float, take: Callable[[], Any],
+                         render: Callable[[Any, Any], str]) -> AsyncIterator[str]:
+    """``inner``'s messages, plus ``render(new, previous)`` at once and whenever ``take()`` (run in a thread
+    every ``interval`` seconds, e.g. integration health) returns something new; ``previous`` is None at first.
+
+    Health has no change event of its own (the worker writes rows, possibly in another process), so the
+    streams poll it; the state feed is awaited as one long-lived task, so a poll never cancels (and so
+    never ends) the generator underneath.
+    """
+    last: Any = None
+    pending: asyncio.Future[str] | None = None
+    try:
+        yield await anext(inner)  # the preamble: the bus subscription exists from here on
+        while True:
+            snapshot = await sync_to_async(take)()
+            if snapshot != last:
+                text = render(snapshot, last)
+                last = snapshot
+                if text:
+                    yield text
+            if pending is None:
+                pending = asyncio.ensure_future(anext(inner))
+            done, _ = await asyncio.wait({pending}, timeout=interval)
+            if done:
+                chunk, pending = pending.result(), None
+                yield chunk
+    except StopAsyncIteration:
+        return
+    finally:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending
+        await inner.aclose()
 
 
 # Open streams of this process, so a shutdown can end them at once instead of waiting for the server's

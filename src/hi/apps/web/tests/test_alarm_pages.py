@@ -77,6 +77,7 @@ def test_live_render_sends_banner_sound_and_mode(client_in):
                                 LiveMessage("mode", {"mode": "night"})])
     assert "event: alarm-banner\n" in text and f'data-alert-id="{alert.pk}"' in text
     assert "event: alarm-sound\ndata: critical\n\n" in text
+    assert "event: alarm-count\ndata: 1\n\n" in text  # the header's open-alert count
     assert 'event: alarm-mode\ndata: {"mode": "night"}' in text
 
 
@@ -132,3 +133,22 @@ def test_channels_page_adds_tests_and_removes(client_in):
     assert "Test to hook failed" in tested
     client_in.post("/channels/", {"action": "remove", "name": "hook"})
     assert 'data-channel="hook"' not in client_in.get("/channels/").content.decode()
+
+
+def test_editing_a_rule_on_an_integrations_health_keeps_that_condition(client_in):
+    from hi.apps.alarm.defaults import ensure_integration_default
+    from hi.integrations.models import Integration
+
+    Integration.objects.create(integration_id="hass", status="active")
+    ensure_integration_default("hass")
+    rule = Rule.objects.get()
+    page = client_in.get(f"/rules/{rule.pk}/").content.decode()
+    assert "Integration hass is error for 300 s" in page and 'name="cond-0-fixed"' in page
+    form = {"name": "HA down", "level": "critical", "match": "all", "modes": ["day"], "enabled": "1",
+            "act_alert": "1", "cond-0-fixed": page.split('name="cond-0-fixed" value="')[1].split('"')[0]
+            .replace("&quot;", '"'), "cond-1-state": ""}
+    response = client_in.post(f"/rules/{rule.pk}/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule.refresh_from_db()
+    assert (rule.name, rule.level) == ("HA down", "critical")
+    assert rule.conditions == [{"integration": "hass", "op": "eq", "value": "error", "held_for": 300}]

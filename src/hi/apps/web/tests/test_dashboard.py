@@ -114,3 +114,46 @@ def test_home_with_availability_costs_the_same_queries_for_any_number(client_in)
     with CaptureQueriesContext(connection) as large:
         client_in.get(reverse("home"))
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+_ALARM_STATES = ["disarmed", "armed_home", "armed_away", "armed_night", "pending", "arming", "triggered"]
+
+
+def _alarm_panel(code_format: str | None) -> Controller:
+    panel = _thing("Alarm panel", EntityType.ALARM_PANEL, "alarm_control_panel.security", [
+        {"name": "Security", "key": "state", "state_type": EntityStateType.DISCRETE, "value": "disarmed",
+         "value_range": _ALARM_STATES, "controllable": True}])
+    controller = Controller.objects.get(entity_state__entity=panel)
+    controller.integration_payload = {"code_format": code_format} if code_format else {}
+    controller.save(update_fields=["integration_payload"])
+    return controller
+
+
+def test_an_alarm_panel_card_offers_its_modes_and_asks_for_its_code(client_in):
+    from hi.apps.control.models import ControlCode
+
+    _healthy()
+    controller = _alarm_panel("number")
+    body = client_in.get(reverse("home") + "?group=type").content.decode()
+    card = body[body.index(f'data-control-state="{controller.entity_state_id}"') - 600:]
+    assert "Disarm" in card and "Arm away" in card and 'value="triggered"' not in card and 'value="arming"' not in card
+    assert re.search(r'<input[^>]*type="password" name="code" required', card)
+    ControlCode.objects.create(controller=controller, code="4321")  # a stored code: no prompt, never rendered
+    body = client_in.get(reverse("home") + "?group=type").content.decode()
+    assert 'name="code"' not in body and "4321" not in body
+
+
+def test_an_alarm_panel_without_a_code_format_needs_no_code(client_in):
+    _healthy()
+    _alarm_panel(None)
+    body = client_in.get(reverse("home") + "?group=type").content.decode()
+    assert "control-choices" in body and 'name="code"' not in body
+
+
+def test_the_plan_tap_panel_turns_off_controls_of_an_unavailable_thing_and_says_why(client_in):
+    Integration.objects.create(integration_id="hass", status=IntegrationStatus.PAUSED)
+    lamp = build_home(1)[0]
+    body = client_in.get(reverse("entity-panel", args=[lamp.id])).content.decode()
+    assert "Home Assistant is paused" in body
+    assert re.search(r'<fieldset[^>]*disabled[^>]*data-integration-reason="Home Assistant is paused"', body)
+    assert 'data-integration="hass"' in body

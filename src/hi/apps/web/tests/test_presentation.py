@@ -34,6 +34,12 @@ def test_discrete_uses_the_range_labels():
     assert describe_state(S.DISCRETE, "heat", value_range={"heat": "Heating"}).text == "Heating"
 
 
+def test_coded_values_read_as_words():
+    assert describe_state(S.DISCRETE, "partlycloudy").text == "Partly cloudy"
+    assert describe_state(S.DISCRETE, "clear-night").text == "Clear night"
+    assert describe_state(S.DISCRETE, "armed_away").text == "Armed (away)"
+
+
 def test_durations_and_ages():
     assert format_duration(45) == "45 s"
     assert format_duration(200) == "3 min 20 s"
@@ -47,6 +53,9 @@ def test_controls_per_state_type():
     slider = control_spec(S.LIGHT_DIMMER, {"min": 0, "max": 100})
     assert (slider.kind, slider.minimum, slider.maximum) == ("slider", 0, 100)
     assert control_spec(S.DISCRETE, ["off", "heat", "cool"]).kind == "select"
+    volume = control_spec(S.CONTINUOUS, None, "%")
+    assert (volume.kind, volume.minimum, volume.maximum) == ("slider", 0, 100)
+    assert control_spec(S.CONTINUOUS, None, "W").kind == "number"
     number = control_spec(S.TEMPERATURE, {"min": 7, "max": 30})
     assert (number.kind, number.minimum, number.step) == ("stepper", 7, 0.5)
 

@@ -10,11 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from hi.apps.alarm import alerts as alert_ops
 from hi.apps.alarm import modes
 from hi.apps.alarm.enums import AlertStatus
+from hi.apps.alarm.models import AlertSnapshot
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.web.context_processors import alarm_banner
@@ -33,9 +34,9 @@ def _who(request: HttpRequest) -> str:
     return f"user:{request.user.get_username()}"
 
 
-def banner_html() -> str:
+def banner_html(banner: dict[str, Any] | None = None) -> str:
     """The banner's inner HTML as the live stream sends it (no request: forms post through htmx)."""
-    return render_to_string("web/alarm/_banner_inner.html", {"banner": alarm_banner()})
+    return render_to_string("web/alarm/_banner_inner.html", {"banner": banner or alarm_banner()})
 
 
 def alerts(request: HttpRequest) -> HttpResponse:
@@ -56,9 +57,20 @@ def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     if item.camera_entity_id:
         camera_entity = Entity.objects.prefetch_related("attributes").get(pk=item.camera_entity_id)
         camera = {"entity": camera_entity, "urls": _camera_urls(camera_entity)}
+    snapshot = AlertSnapshot.objects.filter(alert=item).only("taken_at", "source").first()
     return render(request, "web/alarm/alert.html", {
-        "alert": item, "states": states, "events": events, "camera": camera,
+        "alert": item, "states": states, "events": events, "camera": camera, "snapshot": snapshot,
         "alarms": list(item.alarms.all()[:100]), "deliveries": list(item.deliveries.all())})
+
+
+@require_GET
+def snapshot(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """The camera's picture stored when the alert opened (bytes from our database, never the device)."""
+    stored = get_object_or_404(AlertSnapshot, alert_id=alert_id)
+    response = HttpResponse(bytes(stored.data), content_type=stored.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST

@@ -7,6 +7,7 @@ when the state changes; the same ``parse_rule`` as the API checks the result, na
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hi.apps.alarm import rules as rule_ops
 from hi.apps.alarm.conditions import RuleError
 from hi.apps.alarm.enums import Level, Match, SecurityMode
+from hi.apps.alarm.incidents import ALERT_OP, SEVERITIES, is_alerts_state
 from hi.apps.alarm.models import Channel, Rule
 from hi.apps.control.dispatch import _choices
 from hi.apps.control.models import Controller
@@ -25,13 +27,15 @@ from hi.apps.entity.enums import binary_values, default_value_range, is_numeric
 from hi.apps.entity.models import EntityState
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-OP_LABELS = {"eq": "is", "ne": "is not", "above": "is above", "below": "is below"}
+OP_LABELS = {"eq": "is", "ne": "is not", "above": "is above", "below": "is below", "alert": "has an open alert of severity"}
 
 
 def value_spec(state: EntityState | None) -> dict[str, Any]:
     """Which operators and which value widget a state allows (``kind``: choice, number or text)."""
     if state is None:
         return {"kind": "none", "ops": []}
+    if is_alerts_state(state):  # read by its open alerts (the weather's), not its value
+        return {"kind": "choice", "choices": list(SEVERITIES), "ops": [ALERT_OP], "no_held_for": True}
     value_range = state.value_range if state.value_range not in (None, "", [], {}) else \
         default_value_range(state.state_type)
     pair = binary_values(state.state_type)
@@ -58,11 +62,21 @@ def _state(state_id: Any) -> EntityState | None:
 def _condition_rows(conditions: list[dict[str, Any]], extra: int = 1) -> list[dict[str, Any]]:
     rows = []
     for index, condition in enumerate([*conditions, *({} for _ in range(extra))]):
+        if "integration" in condition:  # not a state: kept as it is (edit it through the API or CLI)
+            rows.append({"index": index, "name": f"cond-{index}", "fixed": json.dumps(condition),
+                         "text": _integration_text(condition)})
+            continue
         state = _state(condition.get("state"))
         rows.append({"index": index, "name": f"cond-{index}", "state_id": state.pk if state else None,
                      "op": condition.get("op", "eq"), "value": condition.get("value", ""),
                      "held_for": condition.get("held_for", ""), "spec": value_spec(state)})
     return rows
+
+
+def _integration_text(condition: dict[str, Any]) -> str:
+    held = f" for {condition['held_for']} s" if condition.get("held_for") else ""
+    verb = "is" if condition.get("op", "eq") == "eq" else "is not"
+    return f"Integration {condition.get('integration')} {verb} {condition.get('value')}{held}"
 
 
 def _form_context(data: dict[str, Any], rule: Rule | None, error: RuleError | None = None,
@@ -98,9 +112,14 @@ def _from_post(post: QueryDict) -> tuple[dict[str, Any], int]:
     """The form as rule JSON (blank condition rows dropped) and how many rows it showed."""
     conditions = []
     index = 0
-    while f"cond-{index}-state" in post:
+    while f"cond-{index}-state" in post or f"cond-{index}-fixed" in post:
         state = post.get(f"cond-{index}-state")
-        if state:
+        if f"cond-{index}-fixed" in post:
+            try:
+                conditions.append(json.loads(post[f"cond-{index}-fixed"]))
+            except ValueError:
+                conditions.append({"integration": None})  # parse_rule names the bad condition
+        elif state:
             condition: dict[str, Any] = {"state": state, "op": post.get(f"cond-{index}-op", "eq"),
                                          "value": post.get(f"cond-{index}-value", "")}
             if post.get(f"cond-{index}-held_for"):

@@ -43,7 +43,9 @@ def _needs_code(controller: Controller | None) -> bool:
     return integration_factory.get_gateway(controller.integration_id).control_needs_code(controller)
 
 
-def _state_rows(entity: Entity, index: AvailabilityIndex) -> list[dict[str, Any]]:
+def state_rows(entity: Entity, index: AvailabilityIndex) -> list[dict[str, Any]]:
+    """Each state with its control, whether that control is off (and why) and whether it asks for a code;
+    the entity page and a plan's tap panel show the same (``partials/state_control.html``)."""
     rows = []
     stored = set(ControlCode.objects.filter(controller__entity_state__entity=entity)
                  .values_list("controller_id", flat=True))
@@ -63,7 +65,7 @@ def _state_rows(entity: Entity, index: AvailabilityIndex) -> list[dict[str, Any]
             # a panel with a code format asks for its code unless one is stored (never rendered back)
             "needs_code": _needs_code(controller),
             "code_stored": controller is not None and controller.pk in stored,
-            "control": control_spec(state.state_type, state.value_range) if controllers else None,
+            "control": control_spec(state.state_type, state.value_range, state.units) if controllers else None,
             "chartable": is_numeric(state.state_type) or binary_values(state.state_type) is not None,
             "sensors": list(state.sensors.all()),
         })
@@ -83,7 +85,7 @@ def detail(request: HttpRequest, entity_id: int) -> HttpResponse:
     index = AvailabilityIndex()
     context = {
         "entity": entity,
-        "rows": _state_rows(entity, index),
+        "rows": state_rows(entity, index),
         "availability": index.of_entity(entity),
         "integration_label": integration_label(entity.integration_id or entity.detached_key.split(":", 1)[0]),
         "media": camera_urls([entity]).get(entity.id, {}) if entity.entity_type == EntityType.CAMERA else {},

@@ -13,6 +13,8 @@ from django.utils import timezone
 from hi.apps.entity.enums import EntityStateType
 from hi.apps.event.models import Event
 
+from .pages import with_media
+
 PERIODS: dict[str, dt.timedelta | None] = {
     "1h": dt.timedelta(hours=1), "24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7),
     "30d": dt.timedelta(days=30), "all": None,
@@ -39,6 +41,6 @@ def timeline(request: HttpRequest) -> HttpResponse:
         events = events.filter(start__gte=timezone.now() - PERIODS[period])
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/events.html", {
-        "page": page, "entity_text": entity_text, "state_type": state_type, "period": period,
+        "page": page, "rows": with_media(list(page.object_list)), "entity_text": entity_text, "state_type": state_type, "period": period,
         "periods": list(PERIODS), "state_types": EntityStateType.choices,
     })

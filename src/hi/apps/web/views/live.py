@@ -6,8 +6,6 @@ with ``sse-swap="state-<id>"`` updates itself; pages need no JSON handling of th
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator, Iterable
 
@@ -18,7 +16,7 @@ from django.utils import timezone
 from hi.apps.entity.models import EntityState
 from hi.apps.household import timezones
 from hi.apps.sense.live.bus import BusItem, LiveMessage, StateChange
-from hi.apps.sense.live.sse import event_stream_response, live_events
+from hi.apps.sense.live.sse import event_stream_response, live_events, with_snapshots
 from hi.apps.web.live_health import HEALTH_CHECK_SECONDS, availability_event, availability_snapshot
 from hi.apps.web.widgets import badge_html
 
@@ -46,12 +44,17 @@ def _sse(event: str, text: str) -> str:
 
 
 def render_alarm_events(messages: list[LiveMessage]) -> str:
-    """Alarm news for the page: the banner re-rendered once, a sound per newly open alert, the mode."""
+    """Alarm news for the page: the banner re-rendered once, the header's open-alert count, a sound per
+    newly open alert, the mode."""
+    from hi.apps.web.context_processors import alarm_banner
+
     from .alarm import banner_html
 
     parts: list[str] = []
     if any(m.kind == "alert" for m in messages):
-        parts.append(_sse("alarm-banner", banner_html()))
+        banner = alarm_banner()
+        parts.append(_sse("alarm-banner", banner_html(banner)))
+        parts.append(_sse("alarm-count", str(banner["total"])))
         parts.extend(_sse("alarm-sound", str(m.data.get("level", "info"))) for m in messages
                      if m.kind == "alert" and m.data.get("state") == "open")
     parts.extend(_sse("alarm-mode", json.dumps(m.data)) for m in messages if m.kind == "mode")
@@ -68,35 +71,10 @@ async def _render(items: list[BusItem]) -> str:
     return resync + badges + news
 
 
-async def with_health(inner: AsyncIterator[str], interval: float) -> AsyncIterator[str]:
-    """``inner``'s messages, plus an ``availability`` event at once and whenever integration health changes.
-
-    The state feed is awaited as one long-lived task, so checking health every ``interval`` seconds never
-    cancels (and so never ends) the generator underneath.
-    """
-    last = None
-    pending: asyncio.Task[str] | None = None
-    try:
-        yield await anext(inner)  # the preamble: the bus subscription exists from here on
-        while True:
-            snapshot = await sync_to_async(availability_snapshot)()
-            if snapshot != last:
-                last = snapshot
-                yield availability_event(snapshot)
-            if pending is None:
-                pending = asyncio.ensure_future(anext(inner))
-            done, _ = await asyncio.wait({pending}, timeout=interval)
-            if done:
-                chunk, pending = pending.result(), None
-                yield chunk
-    except StopAsyncIteration:
-        return
-    finally:
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                await pending
-        await inner.aclose()
+def with_health(inner: AsyncIterator[str], interval: float) -> AsyncIterator[str]:
+    """``inner``'s messages, plus an ``availability`` event at once and whenever integration health changes."""
+    return with_snapshots(inner, interval, availability_snapshot,
+                          lambda snapshot, _previous: availability_event(snapshot))
 
 
 def _events(keepalive: float, health_interval: float = HEALTH_CHECK_SECONDS) -> AsyncIterator[str]:

@@ -23,7 +23,7 @@ from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.event.models import Event
 from hi.apps.monitor.models import WorkerHeartbeat
 from hi.integrations import integration_factory
-from hi.integrations.integration_gateway import IntegrationGateway, MediaUrls, Presentation
+from hi.integrations.integration_gateway import EventMedia, IntegrationGateway, MediaUrls, Presentation
 
 from ..presentation import wall_clock
 from .integrations import integration_cards
@@ -57,17 +57,33 @@ def _camera_urls(camera: Entity) -> dict[str, str]:
     return urls
 
 
+def media_for(event: Event) -> EventMedia | None:
+    """The event's proxied media as its integration declares it (None: not a camera event)."""
+    gateway = _gateway(event.entity)
+    media = gateway.event_media(event.entity, event) if gateway is not None else None
+    if media is None:
+        return None
+    # only same-origin paths reach a page, whatever a gateway returned
+    return EventMedia(thumbnail=_proxy_path(media.thumbnail), playback=_proxy_path(media.playback),
+                      playback_type=media.playback_type, frame_count=media.frame_count, fps=media.fps,
+                      download=_proxy_path(media.download))
+
+
+def with_media(events: list[Event]) -> list[dict[str, Any]]:
+    return [{"event": event, "media": media_for(event)} for event in events]
+
+
 def cameras(request: HttpRequest) -> HttpResponse:
     entities = list(Entity.objects.filter(entity_type=EntityType.CAMERA).order_by("name", "id")
                     .prefetch_related("states", Prefetch("attributes", queryset=EntityAttribute.objects.all())))
     events_by_camera: dict[int, list[Event]] = {entity.id: [] for entity in entities}
     recent = (Event.objects.filter(entity__in=entities, entity_state__state_type=EntityStateType.MOVEMENT)
-              .select_related("entity_state").order_by("-start")[: CAMERA_EVENT_LIMIT * max(1, len(entities))])
+              .select_related("entity", "entity_state").order_by("-start")[: CAMERA_EVENT_LIMIT * max(1, len(entities))])
     for event in recent:
         if len(events_by_camera[event.entity_id]) < CAMERA_EVENT_LIMIT:
             events_by_camera[event.entity_id].append(event)
     index = AvailabilityIndex()
-    cards = [{"entity": e, "urls": _camera_urls(e), "events": events_by_camera[e.id],
+    cards = [{"entity": e, "urls": _camera_urls(e), "events": with_media(events_by_camera[e.id]),
               "availability": index.of_entity(e)} for e in entities]
     live = request.GET.get("live")
     return render(request, "web/cameras.html", {"cards": cards, "live": live})

@@ -20,13 +20,14 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
-from hi.apps.control.models import Controller
+from hi.apps.entity.availability import AvailabilityIndex
 from hi.apps.entity.enums import EntityStateType, EntityType
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.places import operations, plans
 from hi.apps.places.models import FloorPlan, Location, Placement
 from hi.apps.places.tree import LocationTree
-from hi.apps.web.presentation import control_spec, entity_icon
+from hi.apps.web.presentation import entity_icon
+from hi.apps.web.views.entity import state_rows
 from hi.apps.web.widgets import live_state_html, value_text
 
 S = EntityStateType
@@ -304,20 +305,16 @@ def plan_image(request: HttpRequest, location_id: int) -> HttpResponse:
 @require_GET
 def entity_panel(request: HttpRequest, entity_id: int) -> HttpResponse:
     """What tapping a thing on the plan opens: its states with the same controls as the entity page."""
-    controllers = Controller.objects.only("id", "entity_state_id")
     entity = get_object_or_404(Entity.objects.prefetch_related(
-        Prefetch("states", queryset=EntityState.objects.prefetch_related(Prefetch("controllers", queryset=controllers)))),
-        pk=entity_id)
-    rows = []
-    for state in entity.states.all():
-        found = list(state.controllers.all())
-        rows.append({"state": state, "controller": found[0] if found else None,
-                     "control": control_spec(state.state_type, state.value_range) if found else None})
+        Prefetch("states", queryset=EntityState.objects.prefetch_related("controllers", "sensors"))), pk=entity_id)
+    index = AvailabilityIndex()
+    rows = state_rows(entity, index)  # controls of what is unavailable are off, with the reason
     camera = None
     if entity.entity_type == EntityType.CAMERA:
         from hi.apps.web.views.pages import _camera_urls
 
         camera = _camera_urls(entity)
     return render(request, "web/partials/entity_panel.html", {"entity": entity, "rows": rows, "camera": camera,
+                                                              "availability": index.of_entity(entity),
                                                               "now": dt.datetime.now(dt.UTC)})
 

@@ -10,6 +10,7 @@ from hi.apps.entity.models import Entity, EntityAttribute
 from hi.integrations.sync.engine import run_sync
 from hi.services.homebox.client import reset_sessions
 from hi.services.homebox.hb_sync import forget_conversions
+from hi.simulator.homebox import HomeBoxSimulator
 
 from .conftest import configure
 
@@ -180,3 +181,18 @@ def test_warranties_ending_soon_is_a_state_an_alarm_rule_can_watch(sim):
     assert summary.entity_type == "virtual" and state.value == 1 and state.units == "items"  # the fridge, in 20 days
     rule = create_rule({"name": "A warranty ends soon", "conditions": [{"state": state.pk, "op": "above", "value": 0}]})
     assert test_rule(rule["id"])["satisfied"]
+
+
+def test_a_restarted_demo_inventory_is_the_same_inventory_not_a_second_copy(sim):
+    """``hi demo`` run twice: the new simulator's items are the ones already imported."""
+    configure(sim)
+    first = run_sync("homebox")
+    imported = set(Entity.objects.filter(integration_id="homebox").values_list("integration_name", flat=True))
+    again = HomeBoxSimulator(sim.profile, version=sim.version)
+    with again.running_in_thread():
+        configure(again)
+        report = run_sync("homebox")
+    assert first.counts["create"] == len(imported) > 0
+    assert report.counts["create"] == 0 and report.counts["detach"] == 0
+    assert set(Entity.objects.filter(integration_id="homebox").values_list("integration_name", flat=True)) == imported
+    assert Entity.objects.filter(integration_id__isnull=True).count() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -50,6 +51,41 @@ def test_a_file_is_fetched_once_then_served_from_the_cache_and_a_replaced_one_is
     again = browser.get(url)
     assert b"".join(again.streaming_content).endswith(b"% revised\n")
     assert sim.state.attachment_downloads == 2
+
+
+def test_a_sync_prunes_the_files_of_items_homebox_no_longer_has(sim, browser, settings):
+    configure(sim)
+    run_sync("homebox")
+    item, manual = _manual(sim, "Dishwasher")
+    assert browser.get(reverse("homebox:attachment", args=[item.id, manual.id])).status_code == 200
+    cached = [p.name for p in settings.HOMEBOX_ATTACHMENT_DIR.iterdir() if not p.name.endswith(".type")]
+    assert len(cached) == 1 and cached[0].startswith(manual.id)
+    run_sync("homebox")
+    assert (settings.HOMEBOX_ATTACHMENT_DIR / cached[0]).exists()  # still HomeBox's: kept
+    sim.state.delete_item(item.id)
+    run_sync("homebox")
+    assert not any(settings.HOMEBOX_ATTACHMENT_DIR.iterdir())
+
+
+def test_the_cache_keeps_under_its_cap_dropping_the_file_opened_longest_ago(sim, browser, settings):
+    configure(sim)
+    run_sync("homebox")
+    files = [(item, a) for item in sim.state.items.values() for a in item.attachments if not a.link_url]
+    assert len(files) >= 2
+    (old_item, old), (new_item, new) = files[:2]
+    for item, attachment in ((old_item, old), (new_item, new)):
+        assert browser.get(reverse("homebox:attachment", args=[item.id, attachment.id])).status_code == 200
+    directory = settings.HOMEBOX_ATTACHMENT_DIR
+    sizes = {p.name.rsplit("-", 1)[0]: p.stat().st_size for p in directory.iterdir() if not p.name.endswith(".type")}
+    stamp = directory / next(p.name for p in directory.iterdir() if p.name.startswith(old.id)
+                             and not p.name.endswith(".type"))
+    os.utime(stamp, (1_000_000, 1_000_000))  # opened long ago
+    settings.HOMEBOX_ATTACHMENT_CACHE_MB = sizes[new.id] / (1024 * 1024)  # room for the newer file only
+    run_sync("homebox")
+    left = {p.name.rsplit("-", 1)[0] for p in directory.iterdir() if not p.name.endswith(".type")}
+    assert left == {new.id}
+    again = browser.get(reverse("homebox:attachment", args=[old_item.id, old.id]))  # fetched again on demand
+    assert again.status_code == 200 and b"".join(again.streaming_content) == old.content
 
 
 def test_files_need_a_login_and_unknown_ones_are_404(sim, browser):

@@ -88,6 +88,7 @@ class Poller:
 
     def __init__(self, sim: ZoneMinderSimulator, *, record: list[SensorResponse] | None = None,
                  clock: Clock | None = None, **client_options: object) -> None:
+        self.sim = sim
         self.monitor = ZoneMinderMonitor(interval_seconds=1.0, client=fast_client(sim, **client_options))
         self.monitor.prepare(sim.integration_attributes())
         self.submitted: list[SensorResponse] = [] if record is None else record

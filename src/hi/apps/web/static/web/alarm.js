@@ -1,4 +1,5 @@
-/* hi alarms: the live alert banner's sound (muted per browser, remembered) and the header's mode switch. */
+/* hi alarms: the live alert banner's sound (muted per browser, remembered), the header's open-alert count
+   and its mode switch. */
 (function () {
   "use strict";
   var MUTE_KEY = "hi.alarm.muted";
@@ -44,6 +45,13 @@
     if (snooze) { snooze.classList.toggle("d-none", !data.snooze_until); }
   }
 
+  function showCount(total) {
+    var badge = document.getElementById("alert-count");
+    if (!badge) { return; }
+    badge.textContent = String(total);
+    badge.classList.toggle("d-none", total === 0);
+  }
+
   document.addEventListener("click", function (evt) {
     if (evt.target.closest && evt.target.closest("#alarm-mute")) {
       try { window.localStorage.setItem(MUTE_KEY, muted() ? "0" : "1"); } catch (e) { /* private mode */ }
@@ -55,6 +63,8 @@
     if (!msg || !msg.type) { return; }
     if (msg.type === "alarm-sound") {
       play(String(msg.data || "info").trim());
+    } else if (msg.type === "alarm-count") {
+      showCount(parseInt(String(msg.data || "0").trim(), 10) || 0);
     } else if (msg.type === "alarm-mode") {
       try { showMode(JSON.parse(msg.data)); } catch (e) { /* ignore a malformed message */ }
     }

@@ -31,7 +31,7 @@
     if (!stateId || !badge) { return; }
     var value = badge.getAttribute("data-value");
     document.querySelectorAll('[data-control-state="' + stateId + '"]').forEach(function (control) {
-      if (control.matches(".control-toggle")) {
+      if (control.matches(".control-toggle, .control-choices")) {
         control.querySelectorAll("button[value]").forEach(function (b) {
           var on = b.value === value;
           b.classList.toggle("active", on);
@@ -52,7 +52,11 @@
         if (out) { out.textContent = value; }
       }
     });
-    /* The state was confirmed again: a failed attempt's message has had its say. */
+  }
+
+  /* The state was confirmed again: a failed attempt's message has had its say. (Not called when a refusal
+     snaps a control back, or the refusal's own message would vanish as it appears.) */
+  function clearFailures(stateId) {
     document.querySelectorAll('[data-status-state="' + stateId + '"] [data-outcome="failed"]').forEach(function (el) {
       el.remove();
     });
@@ -119,6 +123,7 @@
       void target.offsetWidth;
       target.classList.add("live-flash");
       syncControls(target);
+      clearFailures(target.getAttribute("data-state-id"));
       document.body.dispatchEvent(new CustomEvent("hi:state", { detail: { stateId: target.getAttribute("data-state-id") } }));
     }
   });
@@ -131,7 +136,13 @@
       var live = stateId && document.getElementById("state-" + stateId);
       if (live) { syncControls(live); }
     }
-    if (target.id === "results") { applyCollapsed(); refreshAllControls(target); }
+    if (target.id === "results") { applyCollapsed(); }
+    refreshAllControls(target);  /* swapped-in controls (a plan's panel, a page of cards) obey the hub banner too */
+  });
+  /* A typed code (an alarm panel's) is sent once, then emptied: it never stays in the page. */
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = evt.detail && evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("form");
+    if (form) { form.querySelectorAll('input[name="code"]').forEach(function (input) { input.value = ""; }); }
   });
   /* The hub did not answer a control: say so where the outcome would have appeared. */
   document.addEventListener("htmx:sendError", function (evt) {

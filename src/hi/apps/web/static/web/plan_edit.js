@@ -63,11 +63,60 @@
         stage.appendChild(b);
       }
     });
+    renderHandles();
     if (drawing && drawing.points.length) {
       var line = document.createElementNS(SVGNS, "polyline");
       line.setAttribute("points", drawing.points.map(function (pt) { return pt[0] + "," + pt[1]; }).join(" "));
       line.setAttribute("class", "plan-drawing");
       overlay.appendChild(line);
+    }
+  }
+
+  /* Handles on the selected thing: for an icon a corner to resize and a knob to rotate, for an area one
+     per corner to reshape it. They are placed in plan units like the things themselves. */
+  function handle(kind, at, label, index) {
+    var h = document.createElement("div");
+    h.className = "plan-handle plan-handle-" + kind;
+    h.dataset.handle = kind;
+    if (index !== undefined) { h.dataset.index = String(index); }
+    h.title = label;
+    h.style.left = (100 * clamp(at[0], W) / W) + "%";
+    h.style.top = (100 * clamp(at[1], H) / H) + "%";
+    stage.appendChild(h);
+  }
+  function rotated(p, dx, dy) {
+    var a = (p.rotation || 0) * Math.PI / 180;
+    return [p.x + dx * Math.cos(a) - dy * Math.sin(a), p.y + dx * Math.sin(a) + dy * Math.cos(a)];
+  }
+  function iconHalf(p) {
+    /* the drawn icon is never under 1.75rem, so the handles sit on what is seen, not on a smaller size */
+    var r = stage.getBoundingClientRect(), minimum = r.width ? 28 * W / r.width : 0;
+    return Math.max(p.size || defaultSize, minimum) / 2;
+  }
+  function renderHandles() {
+    stage.querySelectorAll(".plan-handle").forEach(function (el) { el.remove(); });
+    var p = selected && !drawing ? find(selected) : null;
+    if (!p) { return; }
+    if (p.shape === "area") {
+      p.points.forEach(function (pt, i) { handle("vertex", pt, "Drag to move this corner", i); });
+    } else {
+      var half = iconHalf(p);
+      handle("resize", rotated(p, half, half), "Drag to resize");
+      handle("rotate", rotated(p, 0, -half * 2.2), "Drag to rotate (Shift: 15° steps)");
+    }
+  }
+  function dragHandle(d, now, evt) {
+    var p = d.p;
+    if (d.mode === "vertex") {
+      p.points[d.index] = now;
+      var c = centroid(p.points); p.x = c[0]; p.y = c[1];
+    } else if (d.mode === "resize") {
+      var distance = Math.hypot(now[0] - p.x, now[1] - p.y);
+      p.size = Math.min(Math.max(distance * Math.SQRT2, defaultSize / 4), Math.max(W, H) / 2);
+    } else if (d.mode === "rotate") {
+      var degrees = Math.atan2(now[1] - p.y, now[0] - p.x) * 180 / Math.PI + 90;
+      var step = evt.shiftKey ? 15 : 1;
+      p.rotation = ((Math.round(degrees / step) * step) % 360 + 360) % 360;
     }
   }
 
@@ -161,10 +210,17 @@
   var dragging = null;
   stage.addEventListener("pointerdown", function (evt) {
     if (drawing) { return; }
+    var grip = evt.target.closest(".plan-handle");
+    if (grip && selected) {
+      dragging = {mode: grip.dataset.handle, index: parseInt(grip.dataset.index || "0", 10), p: find(selected), moved: false};
+      stage.setPointerCapture(evt.pointerId);
+      evt.preventDefault();
+      return;
+    }
     var el = evt.target.closest("[data-entity-id]");
     if (!el) { selected = null; render(); return; }
     selected = el.dataset.entityId;
-    dragging = {start: toPlan(evt), p: find(selected), moved: false};
+    dragging = {mode: "move", start: toPlan(evt), p: find(selected), moved: false};
     stage.setPointerCapture(evt.pointerId);
     render(); focusSelected();
     evt.preventDefault();
@@ -172,12 +228,20 @@
   stage.addEventListener("pointermove", function (evt) {
     if (!dragging || !dragging.p) { return; }
     var now = toPlan(evt);
-    move(dragging.p, now[0] - dragging.start[0], now[1] - dragging.start[1]);
-    dragging.start = now; dragging.moved = true;
+    if (dragging.mode === "move") {
+      move(dragging.p, now[0] - dragging.start[0], now[1] - dragging.start[1]);
+      dragging.start = now;
+    } else {
+      dragHandle(dragging, now, evt);
+    }
+    dragging.moved = true;
     render();
   });
   stage.addEventListener("pointerup", function () {
-    if (dragging && dragging.moved) { say("Moved; not saved yet."); focusSelected(); }
+    if (dragging && dragging.moved) {
+      say({move: "Moved", resize: "Resized", rotate: "Rotated", vertex: "Reshaped"}[dragging.mode] + "; not saved yet.");
+      focusSelected();
+    }
     dragging = null;
   });
   stage.addEventListener("click", function (evt) {

@@ -43,7 +43,9 @@ def _serve(sock: socket.socket, ready: threading.Event, holder: dict) -> None:
     from hi.apps.monitor.worker import Supervisor
 
     async def main() -> None:
-        server = uvicorn.Server(uvicorn.Config(ASGIHandler(), lifespan="off", log_level="warning",
+        from hi.asgi import wrap
+
+        server = uvicorn.Server(uvicorn.Config(wrap(ASGIHandler()), lifespan="off", log_level="warning",
                                                access_log=False, timeout_graceful_shutdown=1))
         supervisor = Supervisor(poll_interval=0.5, heartbeat_interval=2.0)
         holder.update(loop=asyncio.get_running_loop(), server=server, supervisor=supervisor)

@@ -1,5 +1,5 @@
-"""In Chromium: an alert appears live on an open page (banner and sound cue), is acknowledged from the
-banner, and is no longer among the open alerts."""
+"""In Chromium: an alert appears live on an open page (banner, sound cue and the header's open-alert
+count), is acknowledged from the banner, and is no longer among the open alerts."""
 
 from __future__ import annotations
 
@@ -37,17 +37,20 @@ def test_an_alert_appears_live_is_acknowledged_and_leaves_open_alerts(browser_pa
     page.wait_for_url(lambda url: url.endswith("/"))
     page.wait_for_function("document.querySelector('#live-indicator .live-text').textContent === 'live'")
     assert page.locator("#alert-banner .alarm-alert").count() == 0
+    assert page.locator("#alert-count").is_hidden()
 
     get_pipeline().process([SensorResponse(IntegrationKey("test", "Basement leak"), "detected",
                                            dt.datetime.now(dt.UTC))])
     banner = page.wait_for_selector("#alert-banner .alarm-alert[data-level=critical]")
     assert "Water in the basement" in banner.inner_text()
     page.wait_for_function("document.body.getAttribute('data-last-alarm-sound') === 'critical'")
+    page.wait_for_selector("#alert-count:visible:text-is('1')")  # the header's count, live
     screenshot(page, "alert-banner")
 
     alert = Alert.objects.get()
     page.click("#alert-banner .alarm-alert button:has-text('Acknowledge')")
     page.wait_for_function("document.querySelectorAll('#alert-banner .alarm-alert').length === 0")
+    page.wait_for_selector("#alert-count", state="hidden")
     alert.refresh_from_db()
     assert alert.status == "acknowledged" and alert.acknowledged_by == "user:alice"
 

@@ -46,6 +46,16 @@ def sign_in(page) -> None:
     page.wait_for_url(lambda url: url.endswith("/"))
 
 
+def drag_by(page, selector: str, dx: float, dy: float) -> None:
+    """Press on an editor handle and move it by (dx, dy) screen pixels, in steps as a hand would."""
+    grip = page.locator(selector).bounding_box()
+    x, y = grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y + dy, steps=5)
+    page.mouse.up()
+
+
 def upload(page, location_id: int, name: str, data: bytes) -> None:
     page.goto(f"/places/{location_id}/plan/edit")
     page.set_input_files("#plan-file", files=[{"name": name, "mimeType": "image/svg+xml", "buffer": data}])
@@ -86,6 +96,17 @@ def test_plan_edit_then_live_view_with_motion_and_a_light(browser_page, live_hub
         page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
     page.keyboard.press("Enter")
     page.wait_for_selector('#editor polygon[aria-label="Porch motion (area)"]')
+    # 4. with the mouse handles: pull the area's first corner outwards, resize and rotate the kitchen light
+    drag_by(page, "#editor .plan-handle-vertex[data-index='0']", -0.05 * box["width"], -0.05 * box["height"])
+    page.click('#editor .plan-icon[aria-label="Kitchen light (icon)"]')
+    drag_by(page, "#editor .plan-handle-resize", 30, 30)
+    kitchen = page.locator('#editor .plan-icon[aria-label="Kitchen light (icon)"]').bounding_box()
+    centre = (kitchen["x"] + kitchen["width"] / 2, kitchen["y"] + kitchen["height"] / 2)
+    knob = page.locator("#editor .plan-handle-rotate").bounding_box()
+    page.mouse.move(knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(centre[0] + 80, centre[1], steps=5)  # to the right of the centre: a quarter turn
+    page.mouse.up()
     page.fill("#fade-seconds", "20")
     page.click("#save-placements")
     page.wait_for_selector("#editor-status:has-text('Saved 3 placements')")
@@ -96,6 +117,10 @@ def test_plan_edit_then_live_view_with_motion_and_a_light(browser_page, live_hub
     assert placed["Hall dimmer"].x > 400 + 0.2 * 800 - 1  # five Shift+Arrow steps of 5 % each
     assert placed["Porch motion"].shape == "area" and len(placed["Porch motion"].points) == 4
     assert abs(placed["Kitchen light"].x - 150 / box["width"] * 800) < 3  # where it was dropped
+    assert placed["Kitchen light"].size > 800 * 0.04 * 1.2  # the corner handle made it bigger
+    assert placed["Kitchen light"].rotation == 90
+    corner = placed["Porch motion"].points[0]
+    assert corner[0] < 0.55 * 800 - 20 and corner[1] < 0.55 * 500 - 12  # the corner handle moved it
 
     page.goto(f"/places/{home}/plan")
     page.wait_for_function("document.querySelector('#live-indicator .live-text').textContent === 'live'")

@@ -1,0 +1,1 @@
+"""HTTP-level protection shared by every route: body limits (ASGI layer) and security headers."""
