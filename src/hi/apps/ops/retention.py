@@ -32,6 +32,7 @@ from hi.apps.sense.models import Sensor, SensorHistory
 
 from .config import prune_settings, retention_settings
 from .models import SensorHourly
+from .pacing import Pacer
 from .rollup import AGGREGATED_THROUGH, get_marker, get_watermark
 
 logger = logging.getLogger("hi.ops.retention")
@@ -51,26 +52,6 @@ class PruneReport:
     @property
     def total(self) -> int:
         return sum(self.deleted.values())
-
-
-class Pacer:
-    """Waits after each write so the caller holds the write lock at most ``duty`` of the wall time.
-
-    A fixed pause is not enough: on a loaded machine a batch takes longer, and a pruner that sleeps
-    50 ms after a 200 ms delete still owns the lock 80 % of the time. ``duty`` of 1 means only ``pause``.
-    """
-
-    def __init__(self, pause: float, duty: float, should_stop: Callable[[], bool] = lambda: False) -> None:
-        self.pause = max(0.0, pause)
-        self.duty = min(1.0, max(0.01, duty))
-        self.should_stop = should_stop
-
-    def after(self, busy: float) -> None:
-        wait = max(self.pause, busy * (1 - self.duty) / self.duty)
-        deadline = time.monotonic() + wait
-        while wait > 0 and not self.should_stop():  # stop promptly even during a long wait
-            time.sleep(min(wait, 0.1))
-            wait = deadline - time.monotonic()
 
 
 @dataclass
