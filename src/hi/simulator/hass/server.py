@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import json
 import random
 import secrets
+from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
@@ -21,6 +23,8 @@ from aiohttp import web
 
 from ..base import SimulatorBase
 from ..zoneminder.media import camera_frame
+from .forecasts import ForecastBook, get_forecasts
+from .images import image_proxy
 from .services import ServiceError, describe_services, service_handler, target_entity_ids
 from .store import SimState, StateStore, new_context
 from .websocket import HassConnection
@@ -57,6 +61,8 @@ class HassSimulator(SimulatorBase):
         self.tokens: set[str] = {token}
         self.token = token
         self.store = StateStore(profile)
+        self.forecasts = ForecastBook()
+        self.forecasts.listeners.append(self._on_forecast_changed)
         self.store.listeners.append(self._on_state_changed)
         self.store.registry.listeners.append(self._on_registry_changed)
         self.connections: set[HassConnection] = set()
@@ -65,6 +71,8 @@ class HassSimulator(SimulatorBase):
         self.onboarded = False
         self._auth_codes: set[str] = set()
         self.camera_frames = 0
+        self.image_requests, self.image_content_type = 0, "image/jpeg"
+        self.service_calls: deque[tuple[str, str, dict[str, Any]]] = deque(maxlen=100)  # what tests check
 
     # -- lifecycle: the demo home has a little life in it unless ``activity=False`` (tests) --------
     async def start(self) -> None:
@@ -220,6 +228,7 @@ class HassSimulator(SimulatorBase):
         handler = service_handler(domain, service)
         entity_ids = target_entity_ids(data, target)
         service_data = {k: v for k, v in data.items() if k != "entity_id"}
+        self.service_calls.append((domain, service, {**service_data, "entity_id": entity_ids}))
         context = new_context()
         planned: list[tuple[str, str, dict[str, Any]]] = []
         for entity_id in entity_ids:
@@ -235,6 +244,18 @@ class HassSimulator(SimulatorBase):
         fired = dt.datetime.now(dt.UTC).isoformat()
         for connection in list(self.connections):
             connection.state_changed(entity_id, old, new, fired)
+
+    def attributes_of(self, entity_id: str) -> dict[str, Any] | None:
+        state = self.store.get(entity_id)
+        return dict(state.attributes) if state is not None else None
+
+    def set_forecast(self, entity_id: str, kind: str, forecast: list[dict[str, Any]]) -> None:
+        """A new forecast, pushed to every subscription of it (as a weather integration's update would)."""
+        self._on_loop(lambda: self.forecasts.set(entity_id, kind, forecast))
+
+    def _on_forecast_changed(self, entity_id: str, kind: str, forecast: list[dict[str, Any]]) -> None:
+        for connection in list(self.connections):
+            connection.forecast_changed(entity_id, kind, forecast)
 
     def _on_registry_changed(self, event_type: str, data: dict[str, Any]) -> None:
         fired = dt.datetime.now(dt.UTC).isoformat()
@@ -262,6 +283,7 @@ class HassSimulator(SimulatorBase):
         app.router.add_get("/api/websocket", self._websocket)
         app.router.add_get("/api/camera_proxy/{entity_id}", self._camera_picture)
         app.router.add_get("/api/camera_proxy_stream/{entity_id}", self._camera_stream)
+        app.router.add_get("/api/image_proxy/{entity_id}", functools.partial(image_proxy, self))
         app.router.add_post("/api/onboarding/users", self._onboard_user)
         app.router.add_post("/auth/token", self._auth_token)
         app.router.add_post("/_sim/hass/states/{entity_id}", self._sim_set_state)
@@ -370,8 +392,13 @@ class HassSimulator(SimulatorBase):
             body = {}
         if not isinstance(body, dict):
             return self._json({"message": "Data should be valid JSON."}, 400)
+        domain, service = request.match_info["domain"], request.match_info["service"]
         try:
-            changed, _ = self.call_service(request.match_info["domain"], request.match_info["service"], body)
+            if (domain, service) == ("weather", "get_forecasts"):
+                response = get_forecasts(self.forecasts, self.attributes_of, body, None,
+                                         "return_response" in request.query)
+                return self._json({"changed_states": [], "service_response": response})
+            changed, _ = self.call_service(domain, service, body)
         except ServiceError as exc:
             return self._json({"message": exc.message}, exc.status)
         return self._json(changed)

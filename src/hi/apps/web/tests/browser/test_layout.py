@@ -10,8 +10,8 @@ import re
 import zoneinfo
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from hi.apps.access.testing import make_user
 from hi.apps.alarm.engine import reset_engine
 from hi.apps.alarm.rules import create_rule
 from hi.apps.entity.enums import EntityStateType as S
@@ -63,7 +63,7 @@ _PAGE_CHECK = """() => {
 
 
 def _sign_in(page, name: str = "alice") -> None:
-    get_user_model().objects.create_user(name, password=PASSWORD)
+    make_user(name, password=PASSWORD)
     page.goto("/login/")
     page.fill("#id_username", name)
     page.fill("#id_password", PASSWORD)
@@ -134,6 +134,9 @@ def test_the_header_keeps_every_part_on_screen_in_every_state(browser_page, live
 def test_plans_alerts_and_rules_fit_a_phone_with_usable_controls(browser_page, live_hub):
     page = browser_page
     _open_alert()
+    from hi.apps.alarm import notify
+
+    notify.add_channel("household-mail-with-a-long-name", "mailto://someone:secret@example.org", min_level="warning")
     lamp = make_device("Hall lamp", S.ON_OFF, value="off", controllable=True)
     floor = operations.create_location("Ground floor")["id"]
     plans.save_plan(floor, floor_svg(1600, 900))
@@ -158,6 +161,8 @@ def test_plans_alerts_and_rules_fit_a_phone_with_usable_controls(browser_page, l
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # the plan fits the width
         icon.tap()
         small.wait_for_selector("#plan-panel-body .entity-panel .control-toggle button")
+        small.wait_for_function("(p => p.classList.contains('show') && !p.classList.contains('showing'))"
+                                "(document.getElementById('plan-panel'))")  # slid in completely
         toggle = small.locator("#plan-panel-body .control-toggle button").first.bounding_box()
         assert toggle and toggle["x"] + toggle["width"] <= PHONE["width"] and toggle["height"] >= 40
         screenshot(small, "plan-phone")
