@@ -128,9 +128,9 @@ def test_backup_of_a_running_hub_restores_to_one_that_syncs_again(tmp_path, data
            f"api_token={attrs['api_token']}")
         hi(source, "integrations", "enable", "hass")
         hi(source, "sync", "hass")
-        token = hi(source, "tokens", "create", "restore-test").stdout.strip().split()[-1]
-        hub = Hub(source)
+        hub = Hub(source)  # its first start makes the admin account the token belongs to
         try:
+            token = hi(source, "tokens", "create", "restore-test").stdout.strip().split()[-1]
             sim.set_state("sensor.restore_probe", "2")
             wait_for(lambda: value_of(hub, token, key) in (2, 2.0, "2"), "the running hub to ingest a change")
             archive = tmp_path / "live.tar"
