@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -71,5 +72,7 @@ def history_of(name: str) -> list[tuple[Any, Any]]:
 @sync_to_async
 def duplicate_history_rows() -> int:
     """How many history rows repeat another one's sensor, time and value."""
-    counts = Counter(SensorHistory.objects.values_list("sensor_id", "response_at", "value"))
+    counts = Counter((sensor_id, moment, json.dumps(value, sort_keys=True))  # values may be lists or dicts
+                     for sensor_id, moment, value in SensorHistory.objects.values_list("sensor_id", "response_at",
+                                                                                       "value"))
     return sum(n - 1 for n in counts.values() if n > 1)
