@@ -55,6 +55,12 @@ class RegistryFollower:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._settled(), name="hass-registry")
 
+    async def recheck(self, reason: str) -> None:
+        """Check as after a burst, though no event came: the link was down, and events are not replayed."""
+        self.reasons.append(reason)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._settled(), name="hass-registry")
+
     async def _settled(self) -> None:
         while self.reasons:  # events that arrive while a burst is handled make the next burst
             await asyncio.sleep(self.settle)

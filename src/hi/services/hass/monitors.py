@@ -172,6 +172,7 @@ class HassMonitor(IntegrationMonitor):
         self._flagged = ""
         self._last_error_report = 0.0
         self.forecasts: ForecastFollower | None = None
+        self._rechecked = 0  # the WebSocket connection whose registries were last checked
 
     # -- the run loop --------------------------------------------------------------------------
     async def run(self, context: MonitorContext) -> None:
@@ -338,6 +339,11 @@ class HassMonitor(IntegrationMonitor):
         self._wake.set()
         if self.forecasts is not None and self._tracker is not None:  # weather forecasts over this connection
             await self.forecasts.follow(result.states, self._tracker.imports)
+        connections = self._ws.client.connections if self._ws is not None else 0
+        if connections > max(1, self._rechecked) and self.registry is not None:
+            # registry events of the time the link was down are lost: plan against the registries once
+            self._rechecked = connections
+            await self.registry.recheck("reconnected; changes while disconnected")
 
     async def _on_forecast(self, entity_id: str, forecast_type: str, forecast: Any) -> None:
         if self.forecasts is not None and self._tracker is not None and entity_id in self._tracker.known_ids:

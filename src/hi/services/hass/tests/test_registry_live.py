@@ -114,3 +114,17 @@ async def test_a_registry_change_that_changes_nothing_hi_imports_flags_nothing(s
         assert not (await integration()).needs_sync
     finally:
         await running.stop()
+
+
+async def test_a_registry_change_while_disconnected_is_found_after_the_reconnect(sim: HassSimulator) -> None:
+    await sync_to_async(configure)(sim)
+    await sync_to_async(run_sync)("hass")
+    running = await Live(sim, registry_settle=0.05).start()
+    try:
+        await sim.stop_listening()  # the link is down: the registry event below reaches nobody
+        sim.update_device("dev_front_lock", name_by_user="Side door lock")
+        await sim.resume_listening()
+        stored = await eventually(lambda: _flagged())
+        assert "reconnected" in stored.needs_sync_reason
+    finally:
+        await running.stop()
