@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.contrib.auth import get_user_model
 from django.test import Client
 
+from hi.apps.access.testing import make_user
 from hi.apps.control.dispatch import dispatch_control
 from hi.apps.control.models import ControlOutcome
 from hi.apps.entity.models import EntityState
@@ -91,7 +91,7 @@ def test_forecasts_sirens_presence_and_images(attributes: dict[str, str]) -> Non
     print(f"real HA images: {images}")
     if images:
         client = Client()
-        client.force_login(get_user_model().objects.create_user("real", password="correct horse battery"))
+        client.force_login(make_user("real", role="viewer"))
         response = client.get(f"/hass/images/{images[0]}")
         assert response.status_code == 200, response.status_code
         assert response["Content-Type"].startswith("image/") and attributes["api_token"].encode() not in response.content
