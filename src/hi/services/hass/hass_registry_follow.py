@@ -45,7 +45,8 @@ class RegistryFollower:
         self.flag = flag
         self.settle = settle
         self.reasons: list[str] = []
-        self.handled = 0
+        self.settled = 0  # bursts whose gathering ended (then HA is re-read)
+        self.handled = 0  # bursts checked and flagged or not
         self._task: asyncio.Task[None] | None = None
 
     async def event(self, event_type: str, data: dict[str, Any]) -> None:
@@ -64,6 +65,7 @@ class RegistryFollower:
     async def _settled(self) -> None:
         while self.reasons:  # events that arrive while a burst is handled make the next burst
             await asyncio.sleep(self.settle)
+            self.settled += 1
             reasons, self.reasons = self.reasons, []
             registries: Registries | None = None
             try:

@@ -403,9 +403,17 @@ class HassMonitor(IntegrationMonitor):
         if tracker is None or ws is None:
             return
         result: StatesResult | None = None
-        if registries is not None:
-            with contextlib.suppress(IntegrationError):
-                result = await ws.get_states()
+        for attempt in range(2):
+            if registries is not None:
+                with contextlib.suppress(IntegrationError):
+                    result = await ws.get_states()
+            if result is not None or attempt:
+                break
+            # the link dropped while HA was re-read: read again once it is back (not knowing would flag)
+            with contextlib.suppress(IntegrationError, TimeoutError):
+                await ws.wait_connected(self.fallback_after)
+                registries = await ws.fetch_registries()
+                self._apply_registries(registries)
 
         def sync_would_change() -> bool:
             if result is None or registries is None:

@@ -128,3 +128,22 @@ async def test_a_registry_change_while_disconnected_is_found_after_the_reconnect
         assert "reconnected" in stored.needs_sync_reason
     finally:
         await running.stop()
+
+
+async def test_a_burst_that_settles_while_the_link_is_down_is_checked_once_it_is_back(sim: HassSimulator) -> None:
+    """Not being able to re-read HA must not flag by itself: the check waits for the link and is made then."""
+    await sync_to_async(configure)(sim)
+    await sync_to_async(run_sync)("hass")
+    running = await Live(sim, registry_settle=0.2).start()
+    follower = running.monitor.registry
+    assert follower is not None
+    try:
+        sim.update_entity_entry("sensor.front_door_battery", labels=["battery"])  # nothing hi imports changes
+        await eventually(lambda: follower.reasons)  # the event arrived; the burst is gathering
+        await sim.stop_listening()
+        await eventually(lambda: follower.settled == 1)  # it settled with HA out of reach
+        await sim.resume_listening()
+        await eventually(lambda: follower.handled >= 1)
+        assert not (await integration()).needs_sync
+    finally:
+        await running.stop()
