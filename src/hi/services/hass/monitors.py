@@ -173,6 +173,7 @@ class HassMonitor(IntegrationMonitor):
         self._last_error_report = 0.0
         self.forecasts: ForecastFollower | None = None
         self._rechecked = 0  # the WebSocket connection whose registries were last checked
+        self._registries_pending = False  # the first read failed: not known yet whether HA has them
 
     # -- the run loop --------------------------------------------------------------------------
     async def run(self, context: MonitorContext) -> None:
@@ -190,8 +191,12 @@ class HassMonitor(IntegrationMonitor):
         self._imported = set(known)
         # The registries say which states a sync leaves out (disabled, hidden): those are not drift.
         registries = None
-        with contextlib.suppress(IntegrationError):
+        try:
             registries = await sync_to_async(registries_or_none, thread_sensitive=False)(base_url, token)
+        except IntegrationError as error:  # HA down or slow: read them over the live link once it is up
+            self._registries_pending = True
+            logger.warning("hass: could not read the registries (%s); drift is not judged until they are read",
+                           redact(error.message)[:200])
         self._tracker = LiveStateTracker(Allowlist.parse(attributes.get("import_allowlist")), unit, known,
                                          recorded, registries=registries, include_hidden=include_hidden(attributes))
         self._rest = rest
@@ -333,6 +338,10 @@ class HassMonitor(IntegrationMonitor):
             await self._context.report_failure(error)
 
     async def _on_snapshot(self, result: StatesResult) -> None:
+        if self._registries_pending and self._ws is not None:
+            with contextlib.suppress(IntegrationError):
+                self._apply_registries(await self._ws.fetch_registries())
+                self._registries_pending = False
         await self._apply(result)
         self.snapshots += 1
         self._synced = True
@@ -378,7 +387,8 @@ class HassMonitor(IntegrationMonitor):
         await self._replay_gaps(result)
         delta = self._tracker.delta(result.states)
         self._queue.add(delta.responses, delta.signatures)
-        if delta.seen != self._tracker.known_ids and not result.skipped:
+        # without the registries hidden and disabled entities would look new: no drift is judged then
+        if delta.seen != self._tracker.known_ids and not result.skipped and not self._registries_pending:
             await self._membership_changed(lambda tracker: tracker.snapshot_drift(delta.seen))
 
     async def _on_change(self, change: StateChange) -> None:

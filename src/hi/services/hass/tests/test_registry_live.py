@@ -147,3 +147,21 @@ async def test_a_burst_that_settles_while_the_link_is_down_is_checked_once_it_is
         assert not (await integration()).needs_sync
     finally:
         await running.stop()
+
+
+async def test_until_the_registries_are_read_hidden_and_disabled_entities_are_not_drift(sim: HassSimulator) -> None:
+    """HA's WebSocket is unusable when the monitor starts (so are the registries): polled listings show the hidden
+    and disabled entities, which the last sync left out on purpose, and must not flag them as new."""
+    await sync_to_async(configure)(sim)
+    await sync_to_async(run_sync)("hass")
+    sim.websocket_available = False
+    running = await Live(sim, fallback_after=0.2, poll_interval=0.1).start(wait_for_snapshot=False)
+    try:
+        await eventually(lambda: running.monitor.polls >= 2)
+        assert not (await integration()).needs_sync
+        sim.websocket_available = True
+        await eventually(lambda: running.monitor.mode == "websocket" and running.monitor.snapshots >= 1)
+        assert running.monitor._tracker is not None and running.monitor._tracker.registries is not None
+        assert not (await integration()).needs_sync
+    finally:
+        await running.stop()
