@@ -98,6 +98,19 @@ def _flag_registry_change(reason: str, sync_would_change: Callable[[], bool]) ->
     return _mark_needs_sync(reason)  # syncs keep landing: flag, the next one settles it
 
 
+def _closing(function: Callable[..., bool]) -> Callable[..., bool]:
+    """``function`` run in a pool thread, closing that thread's database connection afterwards."""
+    def run(*args: Any) -> bool:
+        from django.db import connection
+
+        try:
+            return function(*args)
+        finally:
+            connection.close()
+
+    return run
+
+
 class SubmitQueue:
     """Submits responses as soon as they come; while one submit is in flight, later ones gather into the
     next batch, so a burst costs a few transactions instead of one per change (and order is kept)."""
@@ -430,7 +443,8 @@ class HassMonitor(IntegrationMonitor):
                 return True  # HA could not be read again: cannot tell, so ask for a sync
             return sync_plan_changes(result, registries, tracker)
 
-        synced = await sync_to_async(_flag_registry_change)(reason, sync_would_change)
+        # off the thread the monitor's other database work shares: a plan of a big home takes a while
+        synced = await sync_to_async(_closing(_flag_registry_change), thread_sensitive=False)(reason, sync_would_change)
         if synced:
             tracker.known_ids = await sync_to_async(known_entity_ids)()
 
