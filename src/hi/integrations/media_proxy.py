@@ -28,8 +28,8 @@ logger = logging.getLogger("hi.integrations.media_proxy")
 class MediaRefused(Exception):
     """The upstream's answer is not the media this endpoint serves (wrong type, wrong bytes, too big, too slow).
 
-    ``maybe_auth``: the upstream refused us (401/403) or showed a page (HTML) where a login page would be,
-    so renewing credentials once may help.
+    ``maybe_auth``: the upstream refused us (401/403), redirected us (to a login page, say) or showed a page
+    (HTML) where a login page would be, so renewing credentials once may help.
     """
 
     def __init__(self, message: str, *, maybe_auth: bool = False) -> None:
@@ -93,8 +93,9 @@ class Media:
 
 def _check_declared(kind: MediaKind, upstream: httpx.Response, label: str) -> str:
     if upstream.status_code not in (200, 206):
-        raise MediaRefused(f"{label}: upstream answered HTTP {upstream.status_code}",
-                           maybe_auth=upstream.status_code in (401, 403))
+        where = upstream.headers.get("Location", "")[:80] if upstream.is_redirect else ""
+        raise MediaRefused(f"{label}: upstream answered HTTP {upstream.status_code}{' to ' + where if where else ''}",
+                           maybe_auth=upstream.status_code in (401, 403) or upstream.is_redirect)
     declared = upstream.headers.get("Content-Type", "")
     content_type = kind.accepts(declared)
     if content_type is None:
