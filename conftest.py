@@ -1,5 +1,6 @@
 """Suite-wide fixtures: what one test teaches the process must not change what the next one sees."""
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -28,3 +29,12 @@ def _fresh_client_registries() -> Iterator[None]:
     yield
     reset_breakers()
     reset_metrics()
+
+
+@pytest.fixture(autouse=True)
+def _logging_enabled() -> Iterator[None]:
+    """A CLI command run in-process silences logging for the whole process (``logging.disable``, as
+    ``hi`` does for one-shot commands); undo it so a later test in the same worker still sees its logs."""
+    logging.disable(logging.NOTSET)
+    yield
+    logging.disable(logging.NOTSET)

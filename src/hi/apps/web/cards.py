@@ -90,7 +90,9 @@ def _controls(entity: Entity, states: list[Any], labels: dict[int, str],
         spec = control_spec(state.state_type, state.value_range, state.units)
         label = labels[state.id] or state.name
         if not toggle and spec.kind == "toggle" and (binary_values(state.state_type) or len(spec.options) == 2):
-            toggle = quick_toggle_html(entity.id, state, controllers[0].id, spec, reason)
+            # the switch of a secondary value (an alarm panel's siren) says what it switches
+            caption = label if state is not states[0] and labels[state.id] else ""
+            toggle = quick_toggle_html(entity.id, state, controllers[0].id, spec, reason, caption)
         elif not control and spec.kind == "slider" and (state.state_type in _SLIDERS or state.units == "%"):
             control = slider_html(entity.id, state, controllers[0].id, spec, label, reason)
         elif not control and spec.kind == "stepper":

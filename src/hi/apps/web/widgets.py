@@ -65,18 +65,21 @@ _SPINNER = SafeString('<span class="htmx-indicator spinner-border spinner-border
 
 
 def quick_toggle_html(entity_id: int, state: Any, controller_id: int, control: ControlSpec,
-                      disabled_reason: str = "") -> SafeString:
-    """A card's one-tap switch: posts through the control dispatch; app.js keeps the pressed button current."""
+                      disabled_reason: str = "", label: str = "") -> SafeString:
+    """A card's one-tap switch: posts through the control dispatch; app.js keeps the pressed button current.
+
+    ``label`` names what it switches when that is not the card's main value (an alarm panel's siren)."""
     current = value_text(state.value)
     disabled = _disabled(disabled_reason)
     buttons = format_html_join("", '<button type="submit" name="value" value="{}" class="btn {}" aria-pressed="{}"{}>{}</button>', (
         (value, "btn-primary active" if value == current else "btn-outline-secondary",
          "true" if value == current else "false", disabled, label) for value, label in control.options))
+    caption = format_html('<div class="state-label toggle-label">{}</div>', label) if label else ""
     return format_html(
-        '{}<div class="btn-group btn-group-sm control-toggle" role="group" data-control-state="{}" aria-label="{}">'
+        '{}{}<div class="btn-group btn-group-sm control-toggle" role="group" data-control-state="{}" aria-label="{}">'
         '{}</div>{}</form>{}',
-        _form_open(controller_id, entity_id, state.id, "quick-toggle"), state.id, state.name, buttons, _SPINNER,
-        _status_html(entity_id, state.id))
+        _form_open(controller_id, entity_id, state.id, "quick-toggle"), caption, state.id, state.name, buttons,
+        _SPINNER, _status_html(entity_id, state.id))
 
 
 def slider_html(entity_id: int, state: Any, controller_id: int, control: ControlSpec, label: str,

@@ -6,6 +6,7 @@ the sensor pipeline, so the request is confirmed by Home Assistant's own report 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from typing import TYPE_CHECKING, Any
@@ -14,12 +15,14 @@ from hi.apps.sense.pipeline import get_pipeline
 from hi.integrations.controller import ControlResult, IntegrationController
 from hi.integrations.exceptions import ConfigurationError, ControlError, RequestError
 from hi.integrations.models import Integration
+from hi.integrations.sensor_response import SensorResponse
 from hi.utils.redaction import register_secret
 
 from .client import HassRestClient, HassState
 from .hass_converter import responses_for
+from .hass_domains import SIREN_SETTINGS
 from .hass_services import ServiceCall, plan_domain_call
-from .hass_states import INTEGRATION_ID, split_key_name
+from .hass_states import INTEGRATION_ID, sensor_key, split_key_name
 
 if TYPE_CHECKING:
     from hi.apps.control.models import Controller
@@ -40,11 +43,26 @@ def _sibling(controller: Controller, entity_id: str, suffix: str, default: Any) 
     return value if isinstance(value, int | float) and not isinstance(value, bool) else default
 
 
+def _siren_settings(controller: Controller, entity_id: str) -> dict[str, Any]:
+    """The tone, volume and duration chosen in hi for this siren (only those its features offer)."""
+    data: dict[str, Any] = {}
+    for row in controller.entity_state.entity.states.filter(
+            state_key__in=[f"{entity_id}#{suffix}" for suffix in SIREN_SETTINGS]):
+        if row.value is None:
+            continue  # never chosen: HA's default
+        call = plan_domain_call("siren", split_key_name(row.state_key)[1], row.value)
+        if call is not None:
+            data.update(call.data)
+    return data
+
+
 def plan_service_call(controller: Controller, value: Any, code: str | None = None) -> ServiceCall:
     """The service call for ``value`` on ``controller`` (per DOMAIN.md); ControlError when there is none."""
     entity_id, suffix = split_key_name(controller.integration_name or "")
     domain = entity_id.partition(".")[0]
     call = plan_domain_call(domain, suffix, value, code)
+    if call is not None and domain == "siren" and not suffix and value == "on":
+        return ServiceCall("siren", "turn_on", _siren_settings(controller, entity_id), "on")
     if call is not None:
         return call
     if domain in ("switch", "fan", "input_boolean", "media_player") and not suffix:
@@ -109,7 +127,11 @@ class HassController(IntegrationController):
         if code is not None:
             register_secret(code)
         call = plan_service_call(controller, value, code)
-        entity_id, _ = split_key_name(controller.integration_name or "")
+        entity_id, suffix = split_key_name(controller.integration_name or "")
+        if call.kept:  # hi's own setting: recorded now, sent with the next call that uses it
+            get_pipeline().process([SensorResponse(integration_key=sensor_key(entity_id, suffix), value=call.expected,
+                                                   timestamp=dt.datetime.now(dt.UTC))])
+            return ControlResult(True, f"kept for the next {call.domain}.{call.service}", confirmed=True)
         client = _client(_stored_attributes())
         try:
             changed = client.call_service(call.domain, call.service, {"entity_id": entity_id, **call.data})

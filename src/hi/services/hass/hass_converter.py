@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hi.apps.entity.enums import EntityType
 from hi.integrations.sensor_response import Correlation, SensorResponse
@@ -29,7 +29,7 @@ from hi.integrations.sync.inventory import (
 
 from .client.models import HassState
 from .client.registry import Registries
-from .hass_domains import SERVICE_ONLY_DOMAINS
+from .hass_domains import SERVICE_ONLY_DOMAINS, presence_places
 from .hass_states import INTEGRATION_ID, is_mapped, sensor_key, state_specs
 
 logger = logging.getLogger("hi.services.hass.sync")
@@ -172,12 +172,15 @@ def _group_name(group: Sequence[HassState]) -> str:
 
 
 def build_entity(group: Sequence[HassState], temperature_unit: str = "°C", registries: Registries | None = None,
-                 device_id: str | None = None) -> ExternalEntity:
-    """One device: its states (with sensors, and controllers where Home Assistant can act), in order."""
+                 device_id: str | None = None, places: dict[str, str] | None = None) -> ExternalEntity:
+    """One device: its states (with sensors, and controllers where Home Assistant can act), in order.
+    ``places``: where a person can be (``presence_places`` of the listing's zones)."""
     primary = group[0]
     states: list[ExternalState] = []
     for member in group:
         for spec in state_specs(member, temperature_unit):
+            if spec.suffix == "zone" and member.domain in ("person", "device_tracker") and places:
+                spec = replace(spec, value_range=places)
             key = sensor_key(member.entity_id, spec.suffix)
             payload = {"entity_id": member.entity_id, "attribute": spec.suffix}
             control_payload = {**payload, **spec.extra} if spec.extra else payload
@@ -241,7 +244,10 @@ def build_inventory(states: Iterable[HassState], allowlist: Allowlist, temperatu
     skipped: Counter[str] = Counter()
     by_device: dict[str, list[HassState]] = defaultdict(list)
     loose: list[HassState] = []
+    zones: list[str] = []
     for state in states:
+        if state.domain == "zone" and state.entity_id != "zone.home":
+            zones.append(state.friendly_name)  # a person in it reports this name
         reason = exclusion(state, allowlist, registries, include_hidden)
         if reason is not None:
             skipped[reason] += 1
@@ -255,9 +261,10 @@ def build_inventory(states: Iterable[HassState], allowlist: Allowlist, temperatu
     unknown = sorted(reason.partition(":")[2] for reason in skipped if reason.startswith("unknown_domain:"))
     if unknown:
         logger.info("hass: skipped states of domains hi does not map: %s", ", ".join(unknown))
-    entities = [build_entity(sorted(group, key=_priority), temperature_unit, registries, device_id)
+    places = presence_places(zones)
+    entities = [build_entity(sorted(group, key=_priority), temperature_unit, registries, device_id, places)
                 for device_id, group in by_device.items()]
-    entities.extend(build_entity(group, temperature_unit, registries) for group in group_states(loose))
+    entities.extend(build_entity(group, temperature_unit, registries, places=places) for group in group_states(loose))
     return Inventory(integration_id=INTEGRATION_ID, entities=tuple(entities), complete=complete,
                      skipped=dict(sorted(skipped.items())))
 

@@ -7,7 +7,7 @@ calls that set these states live in ``hass_services``; the two must agree on the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from hi.apps.entity.enums import UNKNOWN_VALUES, EntityStateType
@@ -22,11 +22,24 @@ VALVE_STATES = ["closed", "closing", "open", "opening"]
 VACUUM_STATES = ["cleaning", "docked", "idle", "paused", "returning", "error"]
 TIMER_STATES = ["idle", "active", "paused"]
 SUN_STATES = ["above_horizon", "below_horizon"]
-PRESENCE_STATES = ["home", "not_home"]
+PRESENCE_LABELS = {"home": "Home", "not_home": "Away"}  # away = anywhere but home, a zone included
 # supported_features bits Home Assistant defines and these mappings read.
 UPDATE_INSTALL = 1
 VALVE_SET_POSITION, VALVE_STOP = 4, 8
 VACUUM_LOCATE = 512
+SIREN_TONES, SIREN_VOLUME_SET, SIREN_DURATION = 4, 8, 16
+SIREN_SETTINGS = ("tone", "volume", "duration")  # hi keeps these; the next turn-on sends them
+# Weather forecasts: HA's type → its supported_features bit, and the hi state each fills (twice_daily
+# only for an entity without a daily forecast: its day and night halves become days).
+FORECAST_FLAGS = {"daily": 1, "hourly": 2, "twice_daily": 4}
+FORECAST_STATES = {"hourly": "forecast_hourly", "daily": "forecast_daily", "twice_daily": "forecast_daily"}
+# HA's weather conditions in words (the current condition's labels, a forecast point's "conditions").
+CONDITION_WORDS = {
+    "clear-night": "Clear", "cloudy": "Cloudy", "exceptional": "Exceptional", "fog": "Fog", "hail": "Hail",
+    "lightning": "Thunderstorms", "lightning-rainy": "Thunderstorms and rain", "partlycloudy": "Partly cloudy",
+    "pouring": "Heavy rain", "rainy": "Rain", "snowy": "Snow", "snowy-rainy": "Sleet", "sunny": "Sunny",
+    "windy": "Windy", "windy-variant": "Windy and cloudy",
+}
 # Entities that only offer services (no state worth keeping): never imported, listed in the docs.
 SERVICE_ONLY_DOMAINS = frozenset({"conversation", "stt", "tts", "notify", "wake_word", "assist_satellite",
                                   "ai_task"})
@@ -98,12 +111,28 @@ def alarm_control_panel(state: HassState, unit: str) -> list[StateSpec]:
 
 
 def presence(state: HassState, unit: str) -> list[StateSpec]:
-    """person / device_tracker: home, not_home or the zone's name; GPS accuracy and source as details."""
+    """person / device_tracker: home or away (away = anywhere but home, so an alarm condition on it
+    keeps its meaning when HA names a zone), and ``#zone`` — where: home, away or the zone's name
+    ("Work"), shown as "At Work". GPS accuracy and source are details of both.
+    """
     attrs = state.attributes
     details = {key: attrs[key] for key in ("source", "source_type", "gps_accuracy", "latitude", "longitude")
                if attrs.get(key) is not None}
-    builder = _Builder(state).main(S.DISCRETE, PRESENCE_STATES, details=details)
+    builder = _Builder(state)
+    at_home = builder.marker or ("home" if state.state == "home" else "not_home")
+    builder.main(S.DISCRETE, dict(PRESENCE_LABELS), value=at_home, details=details)
+    builder.specs.append(StateSpec("zone", f"{state.friendly_name} place", S.DISCRETE, state.state,
+                                   presence_places(()), details=details))
     return builder.attr("battery_level", "battery", S.BATTERY_LEVEL, units="%").specs
+
+
+def presence_places(zone_names: Iterable[str]) -> dict[str, str]:
+    """A ``#zone`` state's values and how they read: HA's home/not_home and each zone's name."""
+    places = {"home": "At home", "not_home": "Away"}
+    for name in sorted(zone_names):
+        if name and name not in places and name not in ("min", "max"):  # min/max would read as a number range
+            places[name] = f"At {name}"
+    return places
 
 
 def water_heater(state: HassState, unit: str) -> list[StateSpec]:
@@ -151,8 +180,35 @@ def vacuum(state: HassState, unit: str) -> list[StateSpec]:
     return builder.specs
 
 
+def siren_tones(attributes: dict[str, Any]) -> list[str]:
+    """The tones a siren offers, by the names HA shows (``available_tones`` is a list, or a dict id → name;
+    HA's ``siren.turn_on`` accepts either the id or the name)."""
+    tones = attributes.get("available_tones")
+    if isinstance(tones, dict):
+        tones = list(tones.values())
+    return [str(tone) for tone in tones if isinstance(tone, str | int) and not isinstance(tone, bool)] \
+        if isinstance(tones, list) else []
+
+
 def siren(state: HassState, unit: str) -> list[StateSpec]:
-    return _Builder(state).main(S.ON_OFF, ["off", "on"], True).specs
+    """on/off, and — where ``supported_features`` allows — tone, volume and duration for the next turn-on.
+
+    Home Assistant reports none of the three back (they are parameters of ``siren.turn_on``), so their
+    states hold what was chosen in hi (value None here: a listing never overwrites the choice) and the
+    main control sends them along when it turns the siren on.
+    """
+    features = _features(state)
+    builder = _Builder(state).main(S.ON_OFF, ["off", "on"], True)
+    tones = siren_tones(state.attributes)
+    if features & SIREN_TONES and tones:
+        builder.specs.append(StateSpec("tone", f"{state.friendly_name} tone", S.DISCRETE, None, tones, "", True))
+    if features & SIREN_VOLUME_SET:
+        builder.specs.append(StateSpec("volume", f"{state.friendly_name} volume", S.CONTINUOUS, None,
+                                       {"min": 0, "max": 100, "step": 1}, "%", True))
+    if features & SIREN_DURATION:
+        builder.specs.append(StateSpec("duration", f"{state.friendly_name} duration", S.CONTINUOUS, None,
+                                       {"min": 1, "max": 3600, "step": 1}, "s", True))
+    return builder.specs
 
 
 def number_like(state: HassState, unit: str) -> list[StateSpec]:
@@ -215,9 +271,21 @@ def sun(state: HassState, unit: str) -> list[StateSpec]:
     return builder.attr("elevation", "elevation", S.CONTINUOUS, units="°").specs
 
 
+def forecast_types(state: HassState) -> list[str]:
+    """The forecast types a weather entity offers that hi follows (twice_daily only without daily)."""
+    offered = [kind for kind, flag in FORECAST_FLAGS.items() if _features(state) & flag]
+    return [kind for kind in offered if not (kind == "twice_daily" and "daily" in offered)]
+
+
 def weather(state: HassState, unit: str) -> list[StateSpec]:
+    """The current conditions; ``#forecast_hourly`` / ``#forecast_daily`` where the entity offers them
+    (their values arrive over the WebSocket, ``hass_forecasts``: a listing never carries them)."""
     attrs = state.attributes
-    builder = _Builder(state).main(S.DISCRETE)
+    builder = _Builder(state).main(S.DISCRETE, dict(CONDITION_WORDS))
+    for kind in forecast_types(state):
+        label = "hourly" if kind == "hourly" else "daily"
+        builder.specs.append(StateSpec(FORECAST_STATES[kind], f"{state.friendly_name} {label} forecast",
+                                       S.MULTIVALUED, None))
     builder.attr("temperature", "temperature", S.TEMPERATURE, units=_text(attrs.get("temperature_unit")) or unit)
     builder.attr("humidity", "humidity", S.HUMIDITY, units="%")
     builder.attr("pressure", "pressure", S.AIR_PRESSURE, units=_text(attrs.get("pressure_unit")) or "")

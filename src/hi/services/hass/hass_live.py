@@ -14,7 +14,8 @@ from hi.integrations.sensor_response import SensorResponse
 
 from .client.models import HassState, StateChange
 from .client.registry import Registries
-from .hass_converter import Allowlist, exclusion, responses_for
+from .client.rest import StatesResult
+from .hass_converter import Allowlist, build_inventory, exclusion, responses_for
 from .hass_states import INTEGRATION_ID, split_key_name
 
 Signature = tuple[str, object]
@@ -42,6 +43,17 @@ def known_entity_ids() -> set[str]:
 
     names = Sensor.objects.filter(integration_id=INTEGRATION_ID).values_list("integration_name", flat=True)
     return {split_key_name(name)[0] for name in names}
+
+
+def sync_plan_changes(result: StatesResult, registries: Registries, tracker: LiveStateTracker) -> bool:
+    """Whether a sync of these states and registries would change what is imported (a read-only plan)."""
+    from hi.integrations.sync.plan import plan_sync
+
+    inventory = build_inventory(result.states, tracker.allowlist, tracker.temperature_unit,
+                                complete=result.skipped == 0,
+                                registries=registries if registries.available else None,
+                                include_hidden=tracker.include_hidden)
+    return not plan_sync(INTEGRATION_ID, inventory).is_empty
 
 
 @dataclass

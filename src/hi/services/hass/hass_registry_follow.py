@@ -5,13 +5,17 @@ are gathered for ``settle`` seconds and handled once: the registries are re-read
 connection (so the tracker knows what is hidden or disabled now) and the integration is flagged,
 or synced when the user chose auto sync. A sync applies only differences and never deletes what
 carries user data, so one sync per burst — never a re-import per event — is what it costs.
+
+Whether a burst still needs a sync is decided by content, not by clocks: the monitor plans a sync
+against the registries just re-read (``flag`` gets them) and flags only when that plan changes
+something. A sync that ran before, during or after the burst is judged by what it wrote, so the
+order in which an event, a sync and the flag happen to run cannot hide a change or flag a settled one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -35,13 +39,12 @@ class RegistryFollower:
     """Gathers registry events and, once they settle, re-reads the registries and flags a sync."""
 
     def __init__(self, fetch: Callable[[], Awaitable[Registries]], apply: Callable[[Registries], None],
-                 flag: Callable[[str, dt.datetime], Awaitable[Any]], settle: float = 1.0) -> None:
+                 flag: Callable[[str, Registries | None], Awaitable[Any]], settle: float = 1.0) -> None:
         self.fetch = fetch
         self.apply = apply
         self.flag = flag
         self.settle = settle
         self.reasons: list[str] = []
-        self.since = dt.datetime.now(dt.UTC)  # when the burst being gathered began
         self.handled = 0
         self._task: asyncio.Task[None] | None = None
 
@@ -50,20 +53,21 @@ class RegistryFollower:
             return
         self.reasons.append(describe(event_type, data))
         if self._task is None or self._task.done():
-            self.since = dt.datetime.now(dt.UTC)
             self._task = asyncio.get_running_loop().create_task(self._settled(), name="hass-registry")
 
     async def _settled(self) -> None:
-        await asyncio.sleep(self.settle)
-        reasons, self.reasons = self.reasons, []
-        try:
-            self.apply(await self.fetch())
-        except IntegrationError as error:  # the sync reads them again anyway
-            logger.info("hass: could not re-read the registries after a change: %s", error.message)
-        more = f" and {len(reasons) - 1} more" if len(reasons) > 1 else ""
-        # ``since`` lets the flag be skipped when a sync already ran after the burst began
-        await self.flag(f"Home Assistant's registry changed ({reasons[0]}{more})", self.since)
-        self.handled += 1
+        while self.reasons:  # events that arrive while a burst is handled make the next burst
+            await asyncio.sleep(self.settle)
+            reasons, self.reasons = self.reasons, []
+            registries: Registries | None = None
+            try:
+                registries = await self.fetch()
+                self.apply(registries)
+            except IntegrationError as error:  # then the flag cannot be checked: it is raised
+                logger.info("hass: could not re-read the registries after a change: %s", error.message)
+            more = f" and {len(reasons) - 1} more" if len(reasons) > 1 else ""
+            await self.flag(f"Home Assistant's registry changed ({reasons[0]}{more})", registries)
+            self.handled += 1
 
     async def stop(self) -> None:
         if self._task is not None:

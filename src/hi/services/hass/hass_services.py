@@ -21,6 +21,7 @@ class ServiceCall:
     data: dict[str, Any] = field(default_factory=dict)
     expected: Any = None
     momentary: bool = False  # confirmed by HA's acknowledgement, not by a state
+    kept: bool = False  # a setting hi keeps for a later call (a siren's tone): nothing is sent now
 
 
 def _press(domain: str, service: str) -> ServiceCall:
@@ -92,7 +93,12 @@ PLANNERS: dict[tuple[str, str], Callable[[Any], ServiceCall | None]] = {
     ("vacuum", "locate"): lambda value: _press("vacuum", "locate"),
     ("lawn_mower", ""): _by_value("lawn_mower", {"mowing": "start_mowing", "paused": "pause", "docked": "dock",
                                                  "returning": "dock"}, {"returning": "docked"}),
-    ("siren", ""): lambda value: _on_off("siren", value),
+    ("siren", ""): lambda value: _on_off("siren", value),  # turning on adds the kept settings (hass_controller)
+    ("siren", "tone"): lambda value: ServiceCall("siren", "turn_on", {"tone": str(value)}, value, kept=True),
+    ("siren", "volume"): lambda value: ServiceCall("siren", "turn_on", {"volume_level": round(float(value) / 100, 4)},
+                                                   value, kept=True),
+    ("siren", "duration"): lambda value: ServiceCall("siren", "turn_on", {"duration": int(value)}, int(value),
+                                                     kept=True),
     ("remote", ""): lambda value: _on_off("remote", value),
     ("number", ""): _set("number", "set_value", "value"),
     ("input_number", ""): _set("input_number", "set_value", "value"),
@@ -122,5 +128,6 @@ def plan_domain_call(domain: str, suffix: str, value: Any, code: str | None = No
     planner = PLANNERS.get((domain, suffix))
     call = planner(value) if planner is not None else None
     if call is not None and code and domain in CODE_DOMAINS:
-        call = ServiceCall(call.domain, call.service, {**call.data, "code": code}, call.expected, call.momentary)
+        call = ServiceCall(call.domain, call.service, {**call.data, "code": code}, call.expected, call.momentary,
+                           call.kept)
     return call

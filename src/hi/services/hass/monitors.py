@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -28,7 +27,8 @@ from hi.utils.redaction import redact, register_secret
 from .client import AsyncHassRestClient, HassWebSocket, StateChange, StatesResult
 from .client.registry import Registries
 from .hass_converter import Allowlist
-from .hass_live import LiveStateTracker, Signature, known_entity_ids, recorded_times
+from .hass_forecasts import ForecastFollower
+from .hass_live import LiveStateTracker, Signature, known_entity_ids, recorded_times, sync_plan_changes
 from .hass_registry_follow import RegistryFollower
 from .hass_states import INTEGRATION_ID
 from .hass_sync import include_hidden, registries_or_none
@@ -70,14 +70,32 @@ def _flag_if_still_needed(tracker: LiveStateTracker, explain: Callable[[LiveStat
         return reason, _mark_needs_sync(reason)
 
 
-def _mark_registry_change(reason: str, since: dt.datetime) -> bool:
-    """``_mark_needs_sync``, unless a sync that started after the registry change already read it."""
+def _flag_registry_change(reason: str, sync_would_change: Callable[[], bool]) -> bool:
+    """Flag (or auto-sync) after a registry burst only when a sync would still change something.
+
+    The check is a sync plan against the database, so a sync that ran before, during or after the
+    burst is judged by what it wrote (comparing when the event arrived with when a sync ended was
+    wrong both ways: a sync that read the registries just before a change and committed just after
+    it hid the change; one still running when the burst settled was read as not yet run, and the flag
+    landed after it had settled everything). The plan is made outside the lock — thousands of
+    entities must not hold SQLite's write lock — and made again if a sync committed meanwhile.
+    """
+    from django.db import transaction
+
     from hi.integrations.models import Integration
 
-    last = Integration.objects.filter(integration_id=INTEGRATION_ID).values_list("last_sync_at", flat=True).first()
-    if last is not None and last >= since:
-        return False
-    return _mark_needs_sync(reason)
+    rows = Integration.objects.filter(integration_id=INTEGRATION_ID).values_list("last_sync_at", flat=True)
+    for _attempt in range(3):
+        synced_at = rows.first()
+        pending = sync_would_change()
+        with transaction.atomic():
+            current = Integration.objects.select_for_update().filter(integration_id=INTEGRATION_ID).first()
+            if current is None:
+                return False
+            if current.last_sync_at != synced_at:
+                continue  # a sync committed while we planned: plan again against what it wrote
+            return _mark_needs_sync(reason) if pending else False
+    return _mark_needs_sync(reason)  # syncs keep landing: flag, the next one settles it
 
 
 class SubmitQueue:
@@ -153,6 +171,7 @@ class HassMonitor(IntegrationMonitor):
         self._wake = asyncio.Event()
         self._flagged = ""
         self._last_error_report = 0.0
+        self.forecasts: ForecastFollower | None = None
 
     # -- the run loop --------------------------------------------------------------------------
     async def run(self, context: MonitorContext) -> None:
@@ -178,8 +197,10 @@ class HassMonitor(IntegrationMonitor):
         ws = HassWebSocket(base_url, token, on_change=self._on_change, on_snapshot=self._on_snapshot,
                            on_auth_failed=self._on_auth_failed, on_state_change=self._on_link_state,
                            on_error=self._on_error, ping_interval=self.ping_interval,
-                           ping_timeout=self.ping_timeout, on_registry=self._on_registry, **self.ws_options)
+                           ping_timeout=self.ping_timeout, on_registry=self._on_registry,
+                           on_forecast=self._on_forecast, **self.ws_options)
         self._ws = ws
+        self.forecasts = ForecastFollower(ws, lambda responses: self._queue.add(responses, {}) if self._queue else None)
         self.registry = RegistryFollower(ws.fetch_registries, self._apply_registries, self._registry_changed,
                                          settle=self.registry_settle)
         self._queue = SubmitQueue(context, self._tracker)
@@ -221,6 +242,8 @@ class HassMonitor(IntegrationMonitor):
                     last_heartbeat = now
                     await context.heartbeat()
                     await self._refetch_if_more_imported(ws)
+                    if self.forecasts is not None:
+                        await self.forecasts.tick()
                 await self._wait(context, self.heartbeat_interval)
                 continue
             if ws.is_connected and now - last_resync_try >= self.poll_interval:
@@ -313,6 +336,12 @@ class HassMonitor(IntegrationMonitor):
         self.snapshots += 1
         self._synced = True
         self._wake.set()
+        if self.forecasts is not None and self._tracker is not None:  # weather forecasts over this connection
+            await self.forecasts.follow(result.states, self._tracker.imports)
+
+    async def _on_forecast(self, entity_id: str, forecast_type: str, forecast: Any) -> None:
+        if self.forecasts is not None and self._tracker is not None and entity_id in self._tracker.known_ids:
+            await self.forecasts.pushed(entity_id, forecast_type, forecast)
 
     async def _replay_gaps(self, result: StatesResult) -> None:
         """Submit the changes a full listing cannot show: those of entities that changed while we were
@@ -362,11 +391,24 @@ class HassMonitor(IntegrationMonitor):
         if self._tracker is not None:
             self._tracker.registries = registries if registries.available else None
 
-    async def _registry_changed(self, reason: str, since: dt.datetime) -> None:
-        """Flag (or auto-sync) once per settled burst of registry events, unless a sync ran since it began."""
-        synced = await sync_to_async(_mark_registry_change)(reason, since)
-        if synced and self._tracker is not None:
-            self._tracker.known_ids = await sync_to_async(known_entity_ids)()
+    async def _registry_changed(self, reason: str, registries: Registries | None) -> None:
+        """Flag (or auto-sync) once per settled burst of registry events, when a sync would change something."""
+        tracker, ws = self._tracker, self._ws
+        if tracker is None or ws is None:
+            return
+        result: StatesResult | None = None
+        if registries is not None:
+            with contextlib.suppress(IntegrationError):
+                result = await ws.get_states()
+
+        def sync_would_change() -> bool:
+            if result is None or registries is None:
+                return True  # HA could not be read again: cannot tell, so ask for a sync
+            return sync_plan_changes(result, registries, tracker)
+
+        synced = await sync_to_async(_flag_registry_change)(reason, sync_would_change)
+        if synced:
+            tracker.known_ids = await sync_to_async(known_entity_ids)()
 
     async def _membership_changed(self, explain: Callable[[LiveStateTracker], str]) -> None:
         """Re-read what is imported (a sync may have run meanwhile), then flag or auto-sync if still needed."""

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import random
 import secrets
+from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
@@ -21,6 +22,7 @@ from aiohttp import web
 
 from ..base import SimulatorBase
 from ..zoneminder.media import camera_frame
+from .forecasts import ForecastBook, get_forecasts
 from .services import ServiceError, describe_services, service_handler, target_entity_ids
 from .store import SimState, StateStore, new_context
 from .websocket import HassConnection
@@ -57,6 +59,8 @@ class HassSimulator(SimulatorBase):
         self.tokens: set[str] = {token}
         self.token = token
         self.store = StateStore(profile)
+        self.forecasts = ForecastBook()
+        self.forecasts.listeners.append(self._on_forecast_changed)
         self.store.listeners.append(self._on_state_changed)
         self.store.registry.listeners.append(self._on_registry_changed)
         self.connections: set[HassConnection] = set()
@@ -65,6 +69,7 @@ class HassSimulator(SimulatorBase):
         self.onboarded = False
         self._auth_codes: set[str] = set()
         self.camera_frames = 0
+        self.service_calls: deque[tuple[str, str, dict[str, Any]]] = deque(maxlen=100)  # what tests check
 
     # -- lifecycle: the demo home has a little life in it unless ``activity=False`` (tests) --------
     async def start(self) -> None:
@@ -220,6 +225,7 @@ class HassSimulator(SimulatorBase):
         handler = service_handler(domain, service)
         entity_ids = target_entity_ids(data, target)
         service_data = {k: v for k, v in data.items() if k != "entity_id"}
+        self.service_calls.append((domain, service, {**service_data, "entity_id": entity_ids}))
         context = new_context()
         planned: list[tuple[str, str, dict[str, Any]]] = []
         for entity_id in entity_ids:
@@ -235,6 +241,18 @@ class HassSimulator(SimulatorBase):
         fired = dt.datetime.now(dt.UTC).isoformat()
         for connection in list(self.connections):
             connection.state_changed(entity_id, old, new, fired)
+
+    def attributes_of(self, entity_id: str) -> dict[str, Any] | None:
+        state = self.store.get(entity_id)
+        return dict(state.attributes) if state is not None else None
+
+    def set_forecast(self, entity_id: str, kind: str, forecast: list[dict[str, Any]]) -> None:
+        """A new forecast, pushed to every subscription of it (as a weather integration's update would)."""
+        self._on_loop(lambda: self.forecasts.set(entity_id, kind, forecast))
+
+    def _on_forecast_changed(self, entity_id: str, kind: str, forecast: list[dict[str, Any]]) -> None:
+        for connection in list(self.connections):
+            connection.forecast_changed(entity_id, kind, forecast)
 
     def _on_registry_changed(self, event_type: str, data: dict[str, Any]) -> None:
         fired = dt.datetime.now(dt.UTC).isoformat()
@@ -370,8 +388,13 @@ class HassSimulator(SimulatorBase):
             body = {}
         if not isinstance(body, dict):
             return self._json({"message": "Data should be valid JSON."}, 400)
+        domain, service = request.match_info["domain"], request.match_info["service"]
         try:
-            changed, _ = self.call_service(request.match_info["domain"], request.match_info["service"], body)
+            if (domain, service) == ("weather", "get_forecasts"):
+                response = get_forecasts(self.forecasts, self.attributes_of, body, None,
+                                         "return_response" in request.query)
+                return self._json({"changed_states": [], "service_response": response})
+            changed, _ = self.call_service(domain, service, body)
         except ServiceError as exc:
             return self._json({"message": exc.message}, exc.status)
         return self._json(changed)

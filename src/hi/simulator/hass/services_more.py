@@ -72,6 +72,23 @@ def _bounded(key: str, low_key: str, high_key: str, field: str | None = None) ->
     return handler
 
 
+def _siren_on(entity_id: str, state: str, attrs: dict[str, Any], data: dict[str, Any]) -> tuple[str, dict]:
+    """siren.turn_on: tone (an id or a name of ``available_tones``), volume_level 0 to 1, duration > 0 — each
+    checked as HA does, and dropped when the siren's features lack it."""
+    features = int(attrs.get("supported_features") or 0)
+    tones = attrs.get("available_tones")
+    names = list(tones.values()) + list(tones) if isinstance(tones, dict) else list(tones or [])
+    if "tone" in data and features & 4 and data["tone"] not in names:
+        raise _Refused("service_validation_error", f"Invalid tone specified for entity {entity_id}: {data['tone']}")
+    volume = data.get("volume_level")
+    if volume is not None and (isinstance(volume, bool) or not isinstance(volume, int | float) or not 0 <= volume <= 1):
+        raise _Refused("invalid_format", "value must be at most 1 for dictionary value @ data['volume_level']")
+    duration = data.get("duration")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int) or duration < 0):
+        raise _Refused("invalid_format", "expected int for dictionary value @ data['duration']")
+    return "on", dict(attrs)
+
+
 def _set_state_value(entity_id: str, state: str, attrs: dict[str, Any], data: dict[str, Any]) -> tuple[str, dict]:
     """number/input_number/counter.set_value: the state is the number, within min/max."""
     value = data.get("value")
@@ -179,7 +196,7 @@ MORE_SERVICES: dict[str, dict[str, Handler]] = {
                "return_to_base": _to("returning"), "locate": lambda entity_id, state, attrs, data: (state, dict(attrs)),
                "set_fan_speed": _attr("fan_speed", choices_key="fan_speed_list")},
     "lawn_mower": {"start_mowing": _to("mowing"), "pause": _to("paused"), "dock": _to("docked")},
-    "siren": {"turn_on": _to("on"), "turn_off": _to("off")},
+    "siren": {"turn_on": _siren_on, "turn_off": _to("off")},
     "remote": {"turn_on": _to("on"), "turn_off": _to("off")},
     "number": {"set_value": _set_state_value}, "input_number": {"set_value": _set_state_value},
     "counter": {"set_value": _set_state_value},

@@ -17,9 +17,10 @@ from typing import Any, Protocol
 from aiohttp import WSMsgType, web
 
 from ..faults import FaultInjector
+from .forecasts import ForecastBook, check_supported, get_forecasts
 from .registry_events import REGISTRY_EVENTS
 from .services import ServiceError
-from .store import SimState, StateStore
+from .store import SimState, StateStore, new_context
 
 
 class HassSimulator(Protocol):
@@ -31,6 +32,7 @@ class HassSimulator(Protocol):
     ha_version: str
     store: StateStore
     connections: set[Any]
+    forecasts: ForecastBook
 
     def config(self) -> dict[str, Any]: ...
 
@@ -40,6 +42,8 @@ class HassSimulator(Protocol):
                      target: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]: ...
 
     async def stalled_until_released(self) -> None: ...
+
+    def attributes_of(self, entity_id: str) -> dict[str, Any] | None: ...
 
 logger = logging.getLogger("hi.simulator.hass.ws")
 MAX_PENDING = 4096
@@ -258,8 +262,27 @@ class HassConnection:
         data = message.get("service_data") or {}
         if not isinstance(domain, str) or not isinstance(service, str) or not isinstance(data, dict):
             raise ServiceError("invalid_format", "Message incorrectly formatted.")
+        if (domain, service) == ("weather", "get_forecasts"):
+            response = get_forecasts(self.sim.forecasts, self.sim.attributes_of, data, message.get("target"),
+                                     bool(message.get("return_response")))
+            self._result(msg_id, {"context": new_context(), "response": response})
+            return
         context = self.sim.call_service(domain, service, data, message.get("target"))[1]
         self._result(msg_id, {"context": context, "response": None})
+
+    def _cmd_weather_subscribe_forecast(self, msg_id: int, message: dict[str, Any]) -> None:
+        if not self.sim.forecasts.push_available:
+            raise ServiceError("unknown_command", "Unknown command.")
+        entity_id, kind = str(message.get("entity_id")), str(message.get("forecast_type"))
+        check_supported(self.sim.attributes_of(entity_id), entity_id, kind)
+        self.subscriptions[msg_id] = ("forecast", frozenset({entity_id, kind}))
+        self._result(msg_id)
+        self.forecast_changed(entity_id, kind, self.sim.forecasts.get(entity_id, kind))  # the first push
+
+    def forecast_changed(self, entity_id: str, kind: str, forecast: list[dict[str, Any]]) -> None:
+        for sub_id, (sub_kind, only) in self.subscriptions.items():
+            if sub_kind == "forecast" and only == frozenset({entity_id, kind}):
+                self.send({"id": sub_id, "type": "event", "event": {"type": kind, "forecast": forecast}})
 
     def _cmd_auth_long_lived_access_token(self, msg_id: int, message: dict[str, Any]) -> None:
         token = secrets.token_urlsafe(32)
@@ -269,7 +292,7 @@ class HassConnection:
     # -- events --------------------------------------------------------------------------------
     def state_changed(self, entity_id: str, old: SimState | None, new: SimState | None, fired: str) -> None:
         for sub_id, (kind, only) in self.subscriptions.items():
-            if kind == "registry":
+            if kind in ("registry", "forecast"):
                 continue
             if kind == "events":
                 context = (new or old).context if (new or old) else None

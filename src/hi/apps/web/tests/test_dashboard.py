@@ -122,8 +122,9 @@ _ALARM_STATES = ["disarmed", "armed_home", "armed_away", "armed_night", "pending
 def _alarm_panel(code_format: str | None) -> Controller:
     panel = _thing("Alarm panel", EntityType.ALARM_PANEL, "alarm_control_panel.security", [
         {"name": "Security", "key": "state", "state_type": EntityStateType.DISCRETE, "value": "disarmed",
-         "value_range": _ALARM_STATES, "controllable": True}])
-    controller = Controller.objects.get(entity_state__entity=panel)
+         "value_range": _ALARM_STATES, "controllable": True},
+        {"name": "Siren", "key": "siren", "state_type": EntityStateType.ON_OFF, "value": "off", "controllable": True}])
+    controller = Controller.objects.get(entity_state__entity=panel, entity_state__state_key="state")
     controller.integration_payload = {"code_format": code_format} if code_format else {}
     controller.save(update_fields=["integration_payload"])
     return controller
@@ -138,6 +139,7 @@ def test_an_alarm_panel_card_offers_its_modes_and_asks_for_its_code(client_in):
     card = body[body.index(f'data-control-state="{controller.entity_state_id}"') - 600:]
     assert "Disarm" in card and "Arm away" in card and 'value="triggered"' not in card and 'value="arming"' not in card
     assert re.search(r'<input[^>]*type="password" name="code" required', card)
+    assert '<div class="state-label toggle-label">Siren</div>' in body  # the siren's switch says what it is
     ControlCode.objects.create(controller=controller, code="4321")  # a stored code: no prompt, never rendered
     body = client_in.get(reverse("home") + "?group=type").content.decode()
     assert 'name="code"' not in body and "4321" not in body

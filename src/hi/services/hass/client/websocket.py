@@ -26,6 +26,7 @@ DEFAULT_MAX_SIZE = 64 * 2**20  # get_states of a big home is several MB; websock
 OnChange = Callable[[StateChange], Awaitable[None]]
 OnSnapshot = Callable[[StatesResult], Awaitable[None]]
 OnRegistry = Callable[[str, dict[str, Any]], Awaitable[None]]
+OnForecast = Callable[[str, str, Any], Awaitable[None]]  # entity_id, forecast type, the forecast list
 
 
 def websocket_url(base_url: str) -> str:
@@ -33,6 +34,12 @@ def websocket_url(base_url: str) -> str:
     if base.startswith("https://"):
         return "wss://" + base[len("https://"):] + "/api/websocket"
     return "ws://" + base.removeprefix("http://") + "/api/websocket"
+
+
+def error_code(message: Any) -> str:
+    """The error code of a failed result (``unknown_command`` for a command an older server lacks)."""
+    error = message.get("error") if isinstance(message, dict) and not message.get("success") else None
+    return str(error.get("code") or "") if isinstance(error, dict) else ""
 
 
 def raise_for_result(message: Any, what: str) -> Any:
@@ -60,10 +67,14 @@ class HassWebSocket:
                  on_state_change: Callable[[WsState, str], Any] | None = None,
                  on_error: Callable[[exc.IntegrationError], Awaitable[None]] | None = None,
                  ping_interval: float = 20.0, ping_timeout: float = 10.0, max_size: int = DEFAULT_MAX_SIZE,
-                 coalesce: bool = True, on_registry: OnRegistry | None = None, **options: Any) -> None:
+                 coalesce: bool = True, on_registry: OnRegistry | None = None,
+                 on_forecast: OnForecast | None = None, **options: Any) -> None:
         self._token = token
         self._on_registry = on_registry
         self._registry_subscriptions: dict[int, str] = {}
+        self._on_forecast = on_forecast
+        self.forecast_subscriptions: dict[int, tuple[str, str]] = {}  # of this connection: id → (entity, type)
+        self._early: dict[int, Any] = {}  # forecasts pushed before their subscription's answer was read
         self._on_change = on_change
         self._on_snapshot = on_snapshot
         self._coalesce = coalesce
@@ -134,6 +145,7 @@ class HassWebSocket:
             except exc.RequestError:
                 logger.info("hass: server does not support message coalescing")
         self._subscription = None
+        self.forecast_subscriptions, self._early = {}, {}  # a new connection has none of the old ones
         command = {"type": "subscribe_events", "event_type": "state_changed"}
         answer = await ws.send_command(command)
         raise_for_result(answer, "subscribe_events")
@@ -151,9 +163,45 @@ class HassWebSocket:
                 continue
             self._registry_subscriptions[answer["id"]] = event_type
 
+    async def subscribe_forecast(self, entity_id: str, forecast_type: str) -> str:
+        """Follow one weather entity's forecast (``weather/subscribe_forecast``, HA 2023.9+): "" when
+        subscribed, else HA's error code (``unknown_command`` on an older server)."""
+        answer = await self.client.send_command(
+            {"type": "weather/subscribe_forecast", "entity_id": entity_id, "forecast_type": forecast_type}, 30.0)
+        code = error_code(answer)
+        if code:
+            return code
+        raise_for_result(answer, "weather/subscribe_forecast")
+        self.forecast_subscriptions[answer["id"]] = (entity_id, forecast_type)
+        early = self._early.pop(answer["id"], None)
+        if early is not None and self._on_forecast is not None:
+            await self._on_forecast(entity_id, forecast_type, early.get("forecast"))
+        return ""
+
+    async def get_forecasts(self, entity_ids: list[str], forecast_type: str) -> dict[str, Any]:
+        """``weather.get_forecasts`` with ``return_response`` (the way before a subscription existed):
+        entity id → its forecast list."""
+        answer = await self.client.send_command(
+            {"type": "call_service", "domain": "weather", "service": "get_forecasts",
+             "service_data": {"type": forecast_type}, "target": {"entity_id": entity_ids},
+             "return_response": True}, 30.0)
+        result = raise_for_result(answer, "weather.get_forecasts")
+        response = result.get("response") if isinstance(result, dict) else None
+        return {eid: body.get("forecast") for eid, body in response.items() if isinstance(body, dict)} \
+            if isinstance(response, dict) else {}
+
     async def fetch_registries(self, timeout: float | None = None) -> Registries:
         """Every registry over this connection (after a registry event)."""
         return await fetch_registries(lambda payload: self.client.send_command(payload, timeout or 60.0))
+
+    async def _forecast_event(self, sub_id: Any, event: dict[str, Any]) -> None:
+        target = self.forecast_subscriptions.get(sub_id)
+        if target is None:
+            if isinstance(sub_id, int) and len(self._early) < 100:
+                self._early[sub_id] = event  # its subscription's answer is still on its way
+            return
+        if self._on_forecast is not None:
+            await self._on_forecast(target[0], target[1], event.get("forecast"))
 
     async def _resync(self, ws: WebSocketClient) -> None:
         try:
@@ -171,6 +219,10 @@ class HassWebSocket:
 
     async def _handle(self, message: Any) -> None:
         if not isinstance(message, dict) or message.get("type") != "event":
+            return
+        event = message.get("event")
+        if isinstance(event, dict) and "forecast" in event and message.get("id") != self._subscription:
+            await self._forecast_event(message.get("id"), event)
             return
         if message.get("id") in self._registry_subscriptions:
             event = message.get("event")

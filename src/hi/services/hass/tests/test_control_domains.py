@@ -133,3 +133,33 @@ def test_a_code_for_an_integration_that_takes_none_is_refused(home: HassSimulato
             accepts_code = False
 
         dispatch._code_for(Controller.objects.get(integration_name="light.porch"), "1", NoCodes())
+
+
+def test_a_siren_offers_only_its_tones_and_turns_on_with_the_settings_chosen(home: HassSimulator) -> None:
+    tone = Controller.objects.get(integration_name="siren.hallway_siren#tone")
+    assert tone.entity_state.value_range == ["alarm", "chime"]
+    with pytest.raises(ControlValueError):
+        control("siren.hallway_siren#tone", "foghorn")  # not one HA offers: refused before anything is sent
+    with pytest.raises(ControlValueError):
+        control("siren.hallway_siren#volume", 120)
+    sent = len(home.service_calls)
+    for key, value in (("tone", "chime"), ("volume", 40), ("duration", 15)):
+        record = control(f"siren.hallway_siren#{key}", value)
+        assert record.outcome == ControlOutcome.CONFIRMED, record.message
+    assert len(home.service_calls) == sent  # settings are kept by hi, not sent on their own
+    assert control("siren.hallway_siren", "on").outcome == ControlOutcome.CONFIRMED
+    domain, service, data = home.service_calls[-1]
+    assert (domain, service) == ("siren", "turn_on")
+    assert data["tone"] == "chime" and data["volume_level"] == 0.4 and data["duration"] == 15
+
+
+def test_a_siren_without_those_features_gets_no_such_controls(home: HassSimulator) -> None:
+    from hi.services.hass.client.models import HassState
+    from hi.services.hass.hass_domains import siren
+
+    plain = HassState.model_validate({"entity_id": "siren.plain", "state": "off",
+                                      "attributes": {"supported_features": 3, "available_tones": ["a"]}})
+    assert [spec.suffix for spec in siren(plain, "°C")] == [""]
+    named = HassState.model_validate({"entity_id": "siren.named", "state": "off",
+                                      "attributes": {"supported_features": 4, "available_tones": {"1": "Fire"}}})
+    assert [(spec.suffix, spec.value_range) for spec in siren(named, "°C")][1] == ("tone", ["Fire"])

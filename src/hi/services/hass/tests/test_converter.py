@@ -126,3 +126,26 @@ def test_responses_skip_attributes_home_assistant_left_out() -> None:
 def test_an_on_light_without_brightness_reports_no_dimmer_value() -> None:
     light = st("light.l", "on", supported_color_modes=["brightness"])
     assert [(str(r.integration_key), r.value) for r in responses_for(light)] == [("hass:light.l", "on")]
+
+
+def test_a_person_in_a_zone_is_away_and_at_that_zone() -> None:
+    """Away means not home (an alarm condition on it keeps its meaning); the place says which zone."""
+    inventory = build_inventory(demo_states(), Allowlist.parse(""))
+    states = {s.state_key: s for e in inventory.entities for s in e.states}
+    at_work, at_home = states["device_tracker.sam_phone"], states["device_tracker.alex_phone"]
+    assert (at_work.value, at_home.value) == ("not_home", "home")
+    assert at_work.value_range == {"home": "Home", "not_home": "Away"}
+    place = states["device_tracker.sam_phone#zone"]
+    assert place.value == "Work" and place.value_range["Work"] == "At Work"
+    assert place.value_range["home"] == "At home" and place.value_range["not_home"] == "Away"
+    assert place.controller is None and at_work.controller is None
+    responses = {str(r.integration_key): r.value for r in responses_for(st("person.sam", "Work"))}
+    assert responses == {"hass:person.sam": "not_home", "hass:person.sam#zone": "Work"}
+
+
+def test_a_place_reads_as_at_the_zone() -> None:
+    from hi.apps.web.presentation import describe_state
+    from hi.services.hass.hass_domains import presence_places
+
+    assert describe_state(S.DISCRETE, "Work", value_range=presence_places(["Work"])).text == "At Work"
+    assert describe_state(S.DISCRETE, "not_home", value_range={"home": "Home", "not_home": "Away"}).text == "Away"

@@ -80,16 +80,37 @@ def _wind_is(value: float) -> bool:
     return Entity.objects.get(integration_name="sensor.wind").states.get().value == value
 
 
-def test_a_sync_that_ran_after_the_change_means_no_flag(threaded_sim: HassSimulator) -> None:
-    import datetime as dt
-
+def test_the_flag_is_judged_by_what_a_sync_wrote_not_by_when_it_ran(threaded_sim: HassSimulator) -> None:
+    """A burst handled after a sync that already imported the change flags nothing; one the last sync
+    did not see flags; and a sync that commits while the plan is being made is planned against again."""
     from hi.integrations.models import Integration
-    from hi.services.hass.monitors import _mark_registry_change
+    from hi.services.hass.monitors import _flag_registry_change
 
     configure(threaded_sim)
-    before = dt.datetime.now(dt.UTC)
     run_sync("hass")
-    assert not _mark_registry_change("registry changed (device d update)", before)
+    assert not _flag_registry_change("registry changed (device d update)", lambda: False)
     assert not Integration.objects.get(integration_id="hass").needs_sync
-    _mark_registry_change("registry changed (device d update)", dt.datetime.now(dt.UTC))
+    plans: list[bool] = []
+
+    def a_sync_lands_during_the_first_plan() -> bool:
+        plans.append(True)
+        if len(plans) == 1:
+            run_sync("hass")  # commits between the plan and the flag
+            return True  # what the first plan saw, before that sync
+        return False  # planned again: the sync settled it
+    assert not _flag_registry_change("registry changed (device d update)", a_sync_lands_during_the_first_plan)
+    assert len(plans) == 2 and not Integration.objects.get(integration_id="hass").needs_sync
+    _flag_registry_change("registry changed (device d update)", lambda: True)
     assert Integration.objects.get(integration_id="hass").needs_sync
+
+
+async def test_a_registry_change_that_changes_nothing_hi_imports_flags_nothing(sim: HassSimulator) -> None:
+    await sync_to_async(configure)(sim)
+    await sync_to_async(run_sync)("hass")
+    running = await Live(sim, registry_settle=0.05).start()
+    try:
+        sim.update_entity_entry("sensor.front_door_battery", labels=["battery"])  # hi does not use labels
+        await eventually(lambda: running.monitor.registry is not None and running.monitor.registry.handled == 1)
+        assert not (await integration()).needs_sync
+    finally:
+        await running.stop()
