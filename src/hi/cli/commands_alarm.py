@@ -159,6 +159,7 @@ def add_commands(commands: argparse._SubParsersAction, command: Callable[..., ar
     mode_parser = command(commands, "mode", mode, "show or set the security mode")
     msub = mode_parser.add_subparsers(dest="action", metavar="ACTION", parser_class=parser_class)
     mode_set = msub.add_parser("set", help="set the mode", parents=[json_flag])
+    mode_set.set_defaults(cli_path="mode set")  # its own access rule (hi.apps.access.rules.COMMANDS), not "mode"'s
     mode_set.add_argument("mode", choices=["disabled", "day", "night", "away"])
     mode_set.add_argument("--for", dest="for_minutes", type=whole, metavar="MINUTES",
                           help="go back to the previous mode after MINUTES")

@@ -1,4 +1,4 @@
-"""One-shot commands over the hub's data: integrations, sync, entities, control, events, health, tokens."""
+"""One-shot commands over the hub's data: integrations, sync, entities, control, events, health."""
 
 from __future__ import annotations
 
@@ -188,24 +188,4 @@ def health(args: argparse.Namespace) -> int:
               [[h.get("integration_id"), h.get("status"), h.get("health_status"), h.get("message"),
                 h.get("consecutive_failures"), local_time(h.get("last_success_at"))] for h in data["integrations"]],
               empty="(no integration configured yet)"))
-    return 0
-
-
-def tokens_create(args: argparse.Namespace) -> int:
-    from django.db import IntegrityError
-
-    from hi.apps.api.models import ApiToken
-
-    name = args.name.strip()
-    if not name or len(name) > 100:
-        raise CommandError("a token name must be 1 to 100 characters")
-    try:
-        token, plain = ApiToken.issue(name)
-    except IntegrityError as exc:
-        raise CommandError(f"a token named {name!r} already exists") from exc
-    if args.json:
-        emit_json({"name": token.name, "token": plain})
-        return 0
-    say(f"API token {name!r} (shown only once; send it as 'Authorization: Bearer <token>'):")
-    say(plain)
     return 0

@@ -18,6 +18,8 @@ from . import commands_data as data
 from . import commands_ops as ops
 from . import commands_places as places
 from .bootstrap import ensure_first_account, ensure_migrated, first_account_lines, setup_django
+from .commands_access import add_commands as add_access_commands
+from .commands_access import authorize
 from .commands_alarm import add_commands as add_alarm_commands
 from .output import note, use_json_lines
 
@@ -62,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     def command(sub: argparse._SubParsersAction, name: str, handler: Callable[[argparse.Namespace], int],
                 help_text: str) -> argparse.ArgumentParser:
         child = sub.add_parser(name, help=help_text, description=help_text, parents=[json_flag])
-        child.set_defaults(handler=handler)
+        child.set_defaults(handler=handler, cli_path=child.prog.removeprefix("hi ").strip())
         return child
 
     integrations = commands.add_parser("integrations", help="list and manage integrations", parents=[json_flag])
@@ -137,9 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--host", default="127.0.0.1")
     simulate.add_argument("--profile", default=None)
 
-    tokens = commands.add_parser("tokens", help="API tokens for scripts", parents=[json_flag])
-    tsub = tokens.add_subparsers(dest="action", metavar="ACTION", required=True)
-    command(tsub, "create", data.tokens_create, "create a token (printed once)").add_argument("name", metavar="NAME")
+    add_access_commands(commands, command, json_flag)
 
     ops.add_commands(commands, command)
 
@@ -273,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     use_json_lines(bool(getattr(args, "json", False)) and args.command in SERVER_COMMANDS)
     try:
         _prepare_environment(args)
+        if args.command not in NO_DATABASE_COMMANDS:
+            authorize(args)  # hi.apps.access.rules.COMMANDS: the operator is admin, HI_CLI_USER a person's role
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         return 130

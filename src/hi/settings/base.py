@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",  # login throttling (AXES_* below)
     "ninja",  # Swagger UI served from its bundled static files: API docs work offline
     "hi.apps.entity",
     "hi.apps.places",
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "hi.apps.monitor",
     "hi.apps.household",
     "hi.apps.alarm",
+    "hi.apps.access",
     "hi.apps.api",
     "hi.apps.web",
     "hi.apps.ops",
@@ -75,10 +78,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "hi.apps.access.middleware.AccessMiddleware",  # every route's role/scope rule (hi.apps.access.rules)
     "hi.apps.household.middleware.HouseholdTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its answer
 ]
 
 ROOT_URLCONF = "hi.urls"
@@ -98,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hi.apps.web.context_processors.alarm",
+                "hi.apps.access.context_processors.access",  # `can`: which controls a page shows
             ],
         },
     },
@@ -156,6 +162,23 @@ HI_MAX_UPLOAD_BYTES = int(os.environ.get("HI_MAX_UPLOAD_BYTES", str(16 * 1024 * 
 HI_MAX_SMALL_BODY_BYTES = 16 * 1024  # the login pages
 HI_MAX_WEBHOOK_BYTES = 1024 * 1024  # the ceiling; each hook has its own smaller limit too
 
+# Login throttling (django-axes) on /login/ and /admin/login/: after HI_LOGIN_FAILURE_LIMIT wrong passwords
+# from one client address, or for one user name, further attempts are refused (429, a page saying until when)
+# for HI_LOGIN_LOCKOUT_MINUTES; `hi users unlock NAME` (or the admin's "Access attempts") lifts it sooner.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("HI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("HI_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # each on its own: by address, and by user name
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "hi.apps.access.lockout.locked_out"
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# Open live streams re-check their credentials this often (a revoked token or logged-out session ends them).
+HI_STREAM_RECHECK_SECONDS = float(os.environ.get("HI_STREAM_RECHECK_SECONDS", "2"))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -172,6 +195,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # its INFO lines note every successful sign-in
         # Apprise's own lines can quote channel URLs (secrets); hi.apps.alarm.notify records its messages redacted
         "apprise": {"handlers": ["discard"], "propagate": False},
     },

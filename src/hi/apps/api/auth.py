@@ -1,21 +1,26 @@
-"""Who is calling: a bearer token (scripts) or a logged-in session (the browser, with CSRF)."""
+"""Who is calling: a bearer token (scripts) or a logged-in session (the browser, with CSRF).
+
+``hi.apps.access.middleware.AccessMiddleware`` has already decided whether the caller may use the route (401
+without credentials, 403 without the role or scope); these classes only tell ninja who it is and keep the CSRF
+check for session callers.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from asgiref.sync import sync_to_async
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from .models import ApiToken
+from hi.apps.access.models import ApiToken
+from hi.apps.access.principal import bearer_from_header
 
 
 class BearerTokenAuth(HttpBearer):
     """``Authorization: Bearer <token>``; the token is looked up by its digest."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        api_token = ApiToken.authenticate(token)
+        principal = getattr(request, "principal", None)
+        api_token = principal.token if principal is not None and principal.token is not None else (
+            ApiToken.authenticate(token))
         if api_token is not None:
             request.api_token = api_token  # type: ignore[attr-defined]
         return api_token
@@ -35,18 +40,4 @@ def requested_by(request: HttpRequest) -> str:
     return "api"
 
 
-def bearer_from_header(request: HttpRequest) -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return None
-
-
-async def authenticate_async(request: HttpRequest) -> Any | None:
-    """For plain async views (the stream): a token or a session user, else None."""
-    token = bearer_from_header(request)
-    if token:
-        return await sync_to_async(ApiToken.authenticate)(token)
-    user = await request.auser()
-    return user if user.is_authenticated else None
+__all__ = ["API_AUTH", "BearerTokenAuth", "bearer_from_header", "requested_by"]

@@ -1,6 +1,7 @@
 """Who may fetch camera media (pictures, clips, live streams): a signed-in browser or an API bearer token.
 
-Media URLs are plain same-origin paths with no credential in them; a page's ``<img>``/``<video>`` sends the
+``AccessMiddleware`` has already applied the route's rule (these routes are in ``hi.apps.access.rules.TOKEN_ROUTES``);
+this decorator keeps the views usable on their own. Media URLs are plain same-origin paths with no credential in them; a page's ``<img>``/``<video>`` sends the
 session cookie, a script sends ``Authorization: Bearer <token>``. A bad token is 401; no credential at all
 sends a browser to the login page, as every other page does.
 """
@@ -16,8 +17,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
-from .auth import bearer_from_header
-from .models import ApiToken
+from hi.apps.access.models import ApiToken
+from hi.apps.access.principal import bearer_from_header
 
 MediaView = Callable[..., Awaitable[HttpResponse]]
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, connection
+from django.db import connection
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from hi.apps.access import tokens
+from hi.apps.access.models import TokenError
 from hi.operations import actions
 from hi.operations.queries import BadInput, NotFound
 
-from .models import ApiToken
 from .schemas import Problem, TokenCreated, TokenIn, TokenOut
-from .serializers import iso
 
 router = Router()
 
@@ -33,30 +33,30 @@ def health(request: HttpRequest) -> dict[str, Any]:
     return actions.health()
 
 
-def _token_json(token: ApiToken) -> dict[str, Any]:
-    return {"name": token.name, "hint": token.hint, "created_at": iso(token.created_at),
-            "last_used_at": iso(token.last_used_at)}
-
-
-@router.get("/tokens", response=list[TokenOut], tags=["tokens"], summary="API tokens (never their values)")
+@router.get("/tokens", response=list[TokenOut], tags=["tokens"],
+            summary="Your API tokens (an admin: everyone's); never their values")
 def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_token_json(t) for t in ApiToken.objects.all()]
+    return tokens.list_tokens(request.principal)
 
 
 @router.post("/tokens", response={201: TokenCreated, 400: Problem}, tags=["tokens"],
              summary="Create a token; its value is shown only in this answer")
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
-    user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
     try:
-        token, plain = ApiToken.issue(payload.name.strip(), user=user)
-    except IntegrityError as exc:
-        raise BadInput(f"a token named {payload.name!r} already exists") from exc
-    return Status(201, {**_token_json(token), "token": plain})
+        token, plain = tokens.create_token(request.principal, payload.name, scope=payload.scope,
+                                           expires_days=payload.expires_days, for_user=payload.user)
+    except TokenError as exc:
+        raise BadInput(str(exc)) from exc
+    return Status(201, {**token.as_dict(), "token": plain})
 
 
-@router.delete("/tokens/{name}", response={204: None, 404: Problem}, tags=["tokens"], summary="Revoke a token")
-def revoke_token(request: HttpRequest, name: str) -> Any:
-    deleted, _ = ApiToken.objects.filter(name=name).delete()
-    if not deleted:
-        raise NotFound(f"no token {name!r}")
+@router.delete("/tokens/{id_or_name}", response={204: None, 400: Problem, 404: Problem}, tags=["tokens"],
+               summary="Revoke a token by id or name (yours; an admin: anyone's)")
+def revoke_token(request: HttpRequest, id_or_name: str) -> Any:
+    try:
+        tokens.revoke_token(request.principal, id_or_name)
+    except tokens.TokenNotFound as exc:
+        raise NotFound(str(exc)) from exc
+    except TokenError as exc:
+        raise BadInput(str(exc)) from exc
     return Status(204, None)

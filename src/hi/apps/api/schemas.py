@@ -37,7 +37,11 @@ class ControlIn(Schema):
 
 
 class TokenIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100, pattern=r"^[\w .@+-]+$")
+    name: str = Field(..., max_length=200, description="trimmed; 1-100 characters, unique among the user's tokens")
+    scope: Literal["read", "control", "admin"] | None = Field(
+        None, description="default: the widest the user's role allows (a token caller: its own scope)")
+    expires_days: int | None = Field(None, ge=1, le=3650, description="expires after this many days; default never")
+    user: str | None = Field(None, description="the owner (admins only); default: the caller")
 
 
 class SensorRef(Schema):
@@ -130,9 +134,13 @@ class ControlOut(Schema):
 
 
 class TokenOut(Schema):
+    id: int
     name: str
+    user: str | None
+    scope: str
     hint: str
     created_at: str
+    expires_at: str | None
     last_used_at: str | None
 
 

@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from hi.apps.access.streams import guard_stream
 from hi.apps.entity.availability import AvailabilityIndex
 from hi.apps.entity.models import Entity
 from hi.apps.household import timezones
@@ -25,7 +26,6 @@ from hi.apps.sense.live.bus import BusItem, LiveMessage, StateChange
 from hi.apps.sense.live.sse import event_stream_response, live_events, with_snapshots
 from hi.utils.redaction import redact
 
-from .auth import authenticate_async
 from .serializers import iso
 
 KEEPALIVE_SECONDS = 15.0
@@ -106,12 +106,10 @@ def events(keepalive: float, health_interval: float | None = None) -> Any:
 
 @login_not_required
 async def stream(request: HttpRequest) -> HttpResponse:
-    """Token or session required; answers 401 JSON otherwise (the API's own rule, not a redirect)."""
-    if await authenticate_async(request) is None:
-        return JsonResponse({"detail": "Unauthorized"}, status=401)
+    """Token or session required (``AccessMiddleware`` answers 401 JSON otherwise); ends when they are revoked."""
     try:
         keepalive = float(request.GET.get("keepalive", KEEPALIVE_SECONDS))
     except ValueError:
         return JsonResponse({"detail": "keepalive must be a number of seconds"}, status=400)
     keepalive = min(max(keepalive, 0.5), 60.0)
-    return event_stream_response(events(keepalive))
+    return event_stream_response(guard_stream(request, events(keepalive)))

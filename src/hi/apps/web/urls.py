@@ -20,6 +20,7 @@ from .views import (
     pages,
     places,
     settings,
+    tokens,
 )
 
 # Browsers ask for /favicon.ico on every page, signed in or not: answer with the bundled icon.
@@ -87,4 +88,6 @@ urlpatterns = [
     path("rules/<int:rule_id>/<str:action>", alarm_rules.action, name="rule-action"),
     path("rules/value-field", alarm_rules.value_field, name="rule-value-field"),
     path("channels/", alarm_rules.channels, name="channels"),
+    path("tokens/", tokens.index, name="tokens"),
+    path("tokens/<int:token_id>/revoke", tokens.revoke, name="token-revoke"),
 ]

@@ -128,12 +128,13 @@ def test_events_list_json_shape(hi):
 def test_health_and_tokens(hi):
     status, out, _ = hi("health", "--json")
     assert status == 0 and set(json.loads(out)) == {"integrations", "worker"}
+    assert hi("users", "add", "ops", "--role", "admin")[0] == 0  # tokens belong to someone: the first admin
     status, out, _ = hi("tokens", "create", "backup", "--json")
     created = json.loads(out)
     assert status == 0 and created["name"] == "backup" and created["token"].startswith("hi_")
     assert ApiToken.authenticate(created["token"]) is not None
     status, _, err = hi("tokens", "create", "backup")
-    assert status == 1 and "already exists" in one_line_error(err)
+    assert status == 1 and "already has a token named 'backup'" in one_line_error(err)
 
 
 def test_usage_errors_are_one_line_with_status_2(hi):

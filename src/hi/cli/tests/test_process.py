@@ -104,6 +104,7 @@ def test_a_usage_error_exits_2_with_one_line(env):
 
 
 def test_tokens_create_prints_the_token_once(env):
+    assert hi(env, "users", "add", "ops", "--role", "admin").returncode == 0
     result = hi(env, "tokens", "create", "script")
     assert result.returncode == 0
     assert re.search(r"^hi_[\w-]{20,}$", result.stdout, re.MULTILINE)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
+from hi.apps.access.testing import make_user, token_owner
 from hi.apps.api.models import ApiToken
 from hi.cli.main import main as cli
 from hi.integrations.exceptions import ConfigurationError
@@ -20,9 +20,9 @@ NOT_CONFIGURED = f"{TOY} is not configured yet; configure it first"
 def faces(db, toy_gateway):
     """A logged-in browser session and an API client with a token."""
     web = Client()
-    web.force_login(get_user_model().objects.create_user("ops", password="x"))
+    web.force_login(make_user("ops", password="x"))
     api = Client()
-    api.defaults["HTTP_AUTHORIZATION"] = f"Bearer {ApiToken.issue('ops')[1]}"
+    api.defaults["HTTP_AUTHORIZATION"] = f"Bearer {ApiToken.issue('ops', user=token_owner())[1]}"
     return web, api
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from hi.integrations.exceptions import IntegrationError
+from hi.integrations.integration_gateway import Chart, ChartLine, Presentation
 from hi.integrations.sensor_response import SensorResponse
 
 from .client.models import HassState
@@ -85,6 +86,24 @@ def daily_points(forecast: Iterable[Any]) -> list[dict[str, Any]]:
              "temperature_min": min(day["lows"], default=None),
              "precipitation_probability": max(day["chances"], default=None), "conditions": day["conditions"]}
             for date, day in sorted(days.items())]
+
+
+def weather_presentation(entity_id: str) -> Presentation:
+    """The weather page's layout for one HA weather entity (its state keys; the page reads none of its own)."""
+    def key(suffix: str) -> str:
+        return f"{entity_id}#{suffix}"
+
+    return Presentation(
+        current=(entity_id, key("temperature"), key("humidity"), key("pressure"), key("wind_speed"),
+                 key("wind_bearing")),
+        charts=(Chart("hourly", key("forecast_hourly"), "time", (
+                    ChartLine("temperature", "Temperature", units_of=key("temperature")),
+                    ChartLine("precipitation_probability", "Precipitation chance", "%"))),
+                Chart("daily", key("forecast_daily"), "date", (
+                    ChartLine("temperature_max", "High", units_of=key("temperature")),
+                    ChartLine("temperature_min", "Low", units_of=key("temperature")),
+                    ChartLine("precipitation_probability", "Precipitation chance", "%")))),
+        periods=key("forecast_daily"), period_label="date", period_text="conditions")
 
 
 def forecast_response(entity_id: str, forecast_type: str, forecast: Any,

@@ -23,6 +23,7 @@ from hi.integrations.integration_gateway import (
     IntegrationGateway,
     IntegrationSynchronizer,
     MediaUrls,
+    Presentation,
 )
 from hi.utils.redaction import redact, register_secret
 
@@ -111,9 +112,20 @@ class HassGateway(IntegrationGateway):
         if not members and entity.integration_name:
             members = [entity.integration_name]
         camera = next((m for m in members if m.startswith("camera.")), None)
-        if camera is None:
-            return MediaUrls()
-        return MediaUrls(picture=f"/hass/cameras/{camera}/picture", stream=f"/hass/cameras/{camera}/stream")
+        if camera is not None:
+            return MediaUrls(picture=f"/hass/cameras/{camera}/picture", stream=f"/hass/cameras/{camera}/stream")
+        image = next((m for m in members if m.startswith("image.")), None)
+        return MediaUrls(picture=f"/hass/images/{image}") if image is not None else MediaUrls()
+
+    def presentation(self, entity: EntityRef) -> Presentation | None:
+        """A ``weather.*`` entity laid out like the hub's weather station: current readings, and charts
+        and days from the forecasts the monitor follows (``hass_forecasts``)."""
+        from .hass_forecasts import weather_presentation
+
+        payload = entity.integration_payload if isinstance(entity.integration_payload, dict) else {}
+        members = [m for m in payload.get("entity_ids") or [] if isinstance(m, str)] or [entity.integration_name or ""]
+        weather = next((m for m in members if m.startswith("weather.")), None)
+        return weather_presentation(weather) if weather is not None else None
 
     def get_controller(self) -> IntegrationController:
         from .hass_controller import HassController

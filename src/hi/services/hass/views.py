@@ -28,9 +28,10 @@ _CAMERA_ID = re.compile(r"^camera\.[a-z0-9_]+$")
 TIMEOUT = httpx.Timeout(connect=5, read=30, write=5, pool=5)
 
 
-def _target(entity_id: str) -> tuple[str, str] | None:
-    """(base URL, token) when ``entity_id`` is a camera we imported from a configured Home Assistant."""
-    if not _CAMERA_ID.match(entity_id):
+def _target(entity_id: str, pattern: re.Pattern[str] = _CAMERA_ID) -> tuple[str, str] | None:
+    """(base URL, token) when ``entity_id`` is a camera (or what ``pattern`` admits) we imported from a
+    configured Home Assistant."""
+    if not pattern.match(entity_id):
         return None
     if not Sensor.objects.filter(integration_id=INTEGRATION_ID, integration_name=entity_id).exists():
         return None

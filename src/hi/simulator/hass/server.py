@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import json
 import random
 import secrets
@@ -23,6 +24,7 @@ from aiohttp import web
 from ..base import SimulatorBase
 from ..zoneminder.media import camera_frame
 from .forecasts import ForecastBook, get_forecasts
+from .images import image_proxy
 from .services import ServiceError, describe_services, service_handler, target_entity_ids
 from .store import SimState, StateStore, new_context
 from .websocket import HassConnection
@@ -69,6 +71,7 @@ class HassSimulator(SimulatorBase):
         self.onboarded = False
         self._auth_codes: set[str] = set()
         self.camera_frames = 0
+        self.image_requests, self.image_content_type = 0, "image/jpeg"
         self.service_calls: deque[tuple[str, str, dict[str, Any]]] = deque(maxlen=100)  # what tests check
 
     # -- lifecycle: the demo home has a little life in it unless ``activity=False`` (tests) --------
@@ -280,6 +283,7 @@ class HassSimulator(SimulatorBase):
         app.router.add_get("/api/websocket", self._websocket)
         app.router.add_get("/api/camera_proxy/{entity_id}", self._camera_picture)
         app.router.add_get("/api/camera_proxy_stream/{entity_id}", self._camera_stream)
+        app.router.add_get("/api/image_proxy/{entity_id}", functools.partial(image_proxy, self))
         app.router.add_post("/api/onboarding/users", self._onboard_user)
         app.router.add_post("/auth/token", self._auth_token)
         app.router.add_post("/_sim/hass/states/{entity_id}", self._sim_set_state)

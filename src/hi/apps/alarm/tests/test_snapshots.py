@@ -4,9 +4,9 @@ alert, shown on its page, and attached to the email a real SMTP server (aiosmtpd
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
+from hi.apps.access.testing import make_user
 from hi.apps.alarm import modes, notify, snapshots
 from hi.apps.alarm.alerts import alert_json, get_alert
 from hi.apps.alarm.engine import get_engine
@@ -73,7 +73,7 @@ def test_a_camera_alert_keeps_a_snapshot_and_emails_it(zm, inbox):
     data = alert_json(get_alert(alert.pk))
     assert data["snapshot"] == f"/alerts/{alert.pk}/snapshot"
     client = Client()
-    client.force_login(get_user_model().objects.create_user("alice", password="pw-for-tests"))
+    client.force_login(make_user("alice", password="pw-for-tests"))
     page = client.get(f"/alerts/{alert.pk}/").content.decode()
     assert f'src="/alerts/{alert.pk}/snapshot"' in page and 'id="alert-snapshot"' in page
     assert not any(secret in page for secret in _secrets(zm))

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 import uvicorn
 
+from hi.apps.access.testing import token_owner
 from hi.apps.api.models import ApiToken
 from hi.integrations import integration_factory
 
@@ -27,7 +28,7 @@ def switch_gateway():
 @pytest.fixture
 def api(client, db):
     """A test client that sends a valid bearer token with every request."""
-    _, plain = ApiToken.issue("tests")
+    _, plain = ApiToken.issue("tests", user=token_owner())
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {plain}"
     return client
 

@@ -8,6 +8,7 @@ import json
 import httpx
 import pytest
 
+from hi.apps.access.testing import token_owner
 from hi.apps.alarm.models import Alert, Channel, ModeChange, Rule
 from hi.apps.api.models import ApiToken
 from hi.apps.entity.enums import EntityStateType as S
@@ -97,7 +98,7 @@ def test_channels_never_show_their_url(api, caplog):
 @pytest.mark.django_db(transaction=True)
 def test_an_alert_arrives_on_the_stream_and_is_acknowledged(server_url):
     door = make_device("Back door", S.OPEN_CLOSE, value="closed")
-    _, token = ApiToken.issue("stream")
+    _, token = ApiToken.issue("stream", user=token_owner())
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(timeout=10, headers=headers) as client:
         rule = client.post(f"{server_url}/api/v1/rules", json=_rule(door.state.pk, level="critical"))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from hi.apps.access.testing import make_user, token_owner
 from hi.apps.api.models import ApiToken, hash_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("hi.apps.api.tests.urls")]
@@ -25,13 +25,13 @@ def test_unauthenticated_calls_get_401_json_not_a_login_redirect(client, path):
 
 
 def test_a_wrong_token_is_refused(client):
-    ApiToken.issue("script")
+    ApiToken.issue("script", user=token_owner())
     response = client.get("/api/v1/entities", HTTP_AUTHORIZATION="Bearer hi_not-the-token")
     assert response.status_code == 401
 
 
 def test_a_token_is_stored_only_as_a_digest_and_authenticates(client):
-    token, plain = ApiToken.issue("script")
+    token, plain = ApiToken.issue("script", user=token_owner())
     assert plain not in (token.digest, token.hint) and token.digest == hash_token(plain)
     response = client.get("/api/v1/entities", HTTP_AUTHORIZATION=f"Bearer {plain}")
     assert response.status_code == 200
@@ -43,7 +43,7 @@ def test_session_login_works_and_unsafe_methods_need_csrf(settings):
     from django.test import Client
 
     settings.CSRF_FAILURE_VIEW = "hi.apps.api.tests.urls.csrf_failure"
-    user = get_user_model().objects.create_user("alice", password="a-long-password")
+    user = make_user("alice", password="a-long-password")
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
     assert browser.get("/api/v1/tokens").status_code == 200
@@ -61,7 +61,7 @@ def test_session_login_works_and_unsafe_methods_need_csrf(settings):
 def test_openapi_document_and_docs_page_need_login(client):
     assert client.get("/api/v1/openapi.json").status_code == 401
     assert client.get("/api/v1/docs").status_code in (302, 401)  # to the login page once the UI has one
-    _, plain = ApiToken.issue("docs")
+    _, plain = ApiToken.issue("docs", user=token_owner())
     assert client.get("/api/v1/docs", HTTP_AUTHORIZATION=f"Bearer {plain}").status_code == 200
     document = client.get("/api/v1/openapi.json", HTTP_AUTHORIZATION=f"Bearer {plain}")
     assert document.status_code == 200

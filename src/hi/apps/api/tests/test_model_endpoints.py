@@ -140,7 +140,7 @@ def test_tokens_can_be_created_listed_and_revoked_and_values_are_never_listed(ap
     assert {t["name"] for t in listed} == {"tests", "backup-script"}
     assert plain not in str(listed)
     assert api.post("/api/v1/tokens", {"name": "backup-script"}, content_type="application/json").status_code == 400
-    assert api.post("/api/v1/tokens", {"name": ""}, content_type="application/json").status_code == 422
+    assert api.post("/api/v1/tokens", {"name": ""}, content_type="application/json").status_code == 400  # empty after trimming: hi.apps.access.models.clean_token_name
     assert api.delete("/api/v1/tokens/backup-script").status_code == 204
     assert api.get("/api/v1/entities", HTTP_AUTHORIZATION=f"Bearer {plain}").status_code == 401
 

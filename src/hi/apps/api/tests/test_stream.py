@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from hi.apps.access.testing import token_owner
 from hi.apps.api.models import ApiToken
 from hi.apps.sense.pipeline import get_pipeline
 from hi.integrations.keys import IntegrationKey
@@ -48,13 +49,13 @@ def _healthy() -> None:
 
 @pytest.fixture
 def token() -> str:
-    return ApiToken.issue("stream")[1]
+    return ApiToken.issue("stream", user=token_owner())[1]
 
 
 def test_a_state_change_arrives_as_one_state_event(server_url):
     light = make_light()
     _healthy()
-    _, token = ApiToken.issue("stream")
+    _, token = ApiToken.issue("stream", user=token_owner())
     with httpx.Client(timeout=10) as client, client.stream(
             "GET", f"{server_url}/api/v1/stream", headers={"Authorization": f"Bearer {token}"}) as response:
         assert response.status_code == 200
@@ -75,7 +76,7 @@ def test_a_state_change_arrives_as_one_state_event(server_url):
 
 
 def test_the_stream_sends_keepalive_comments(server_url):
-    _, token = ApiToken.issue("stream")
+    _, token = ApiToken.issue("stream", user=token_owner())
     with httpx.Client(timeout=10) as client, client.stream(
             "GET", f"{server_url}/api/v1/stream?keepalive=0.5",
             headers={"Authorization": f"Bearer {token}"}) as response:

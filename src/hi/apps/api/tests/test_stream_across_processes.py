@@ -15,6 +15,7 @@ import httpx
 import pytest
 from django.db import connection
 
+from hi.apps.access.testing import token_owner
 from hi.apps.api.models import ApiToken
 from hi.apps.sense.live import feed as live_feed
 from hi.apps.sense.live.bridge import get_live_bridge
@@ -90,7 +91,7 @@ def _open_stream(client: httpx.Client, server_url: str, token: str):
 
 def test_a_change_committed_by_another_process_arrives_on_the_stream(server_url):
     light = make_light()
-    _, token = ApiToken.issue("stream")
+    _, token = ApiToken.issue("stream", user=token_owner())
     with httpx.Client(timeout=30) as client, _open_stream(client, server_url, token) as response:
         lines = response.iter_lines()
         assert _next_message(lines) == ("comment", "connected")  # the bridge is at the tail by now
@@ -107,7 +108,7 @@ def test_a_change_committed_by_another_process_arrives_on_the_stream(server_url)
 
 def test_a_change_made_in_this_process_arrives_exactly_once(server_url):
     light = make_light()
-    _, token = ApiToken.issue("stream")
+    _, token = ApiToken.issue("stream", user=token_owner())
     with httpx.Client(timeout=30) as client, _open_stream(client, server_url, token) as response:
         lines = response.iter_lines()
         assert _next_message(lines) == ("comment", "connected")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
+from hi.apps.access.testing import make_user
 from hi.apps.household import store, timezones
 from hi.apps.household.models import HouseholdSetting
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def signed_in() -> Client:
     client = Client()
-    client.force_login(get_user_model().objects.create_user("alice", password="correct horse battery"))
+    client.force_login(make_user("alice", password="correct horse battery"))
     return client
 
 

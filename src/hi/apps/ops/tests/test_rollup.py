@@ -7,9 +7,9 @@ import random
 import statistics
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
+from hi.apps.access.testing import make_user
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.tests.factories import make_device
 from hi.apps.ops.models import SensorHourly
@@ -110,7 +110,7 @@ def test_aggregated_series_matches_raw_across_the_marker_and_merges_buckets():
 def test_year_chart_uses_aggregates():
     from django.utils import timezone
 
-    user = get_user_model().objects.create_user("alice", password="correct horse battery")
+    user = make_user("alice", password="correct horse battery")
     client = Client()
     client.force_login(user)
     device = make_device("thermo", S.TEMPERATURE, value=20.0)

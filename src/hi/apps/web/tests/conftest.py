@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
+from hi.apps.access.testing import make_user
 from hi.integrations.testing.fixtures import *  # noqa: F403
 
 PASSWORD = "correct horse battery"
@@ -14,7 +14,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def user(db):
-    return get_user_model().objects.create_user("alice", password=PASSWORD)
+    return make_user("alice", password=PASSWORD)
 
 
 @pytest.fixture

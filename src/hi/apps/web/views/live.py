@@ -13,6 +13,7 @@ from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from hi.apps.access.streams import guard_stream
 from hi.apps.entity.models import EntityState
 from hi.apps.household import timezones
 from hi.apps.sense.live.bus import BusItem, LiveMessage, StateChange
@@ -83,5 +84,5 @@ def _events(keepalive: float, health_interval: float = HEALTH_CHECK_SECONDS) -> 
 
 
 async def stream(request: HttpRequest) -> HttpResponse:
-    """Only for signed-in people (LoginRequiredMiddleware turns others away before this runs)."""
-    return event_stream_response(_events(KEEPALIVE_SECONDS))
+    """Only for signed-in people (the access middleware turns others away); ends when the session logs out."""
+    return event_stream_response(guard_stream(request, _events(KEEPALIVE_SECONDS)))

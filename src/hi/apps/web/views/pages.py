@@ -143,9 +143,15 @@ def _laid_out(station: Entity, layout: Presentation) -> dict[str, Any]:
 
 
 def weather(request: HttpRequest) -> HttpResponse:
-    station = (Entity.objects.filter(entity_type=EntityType.WEATHER_STATION)
-               .prefetch_related(Prefetch("states", queryset=EntityState.objects.order_by("id"))).first())
-    context: dict[str, Any] = {"station": station}
+    """The first weather station, or the one ``?station=<id>`` names (the hub's own and Home Assistant's
+    weather entities are all stations; the page links the others)."""
+    stations = list(Entity.objects.filter(entity_type=EntityType.WEATHER_STATION).order_by("id").only("id", "name"))
+    wanted = request.GET.get("station", "")
+    chosen = next((s for s in stations if str(s.id) == wanted), stations[0] if stations else None)
+    station = (Entity.objects.filter(pk=chosen.pk)
+               .prefetch_related(Prefetch("states", queryset=EntityState.objects.order_by("id"))).first()
+               if chosen is not None else None)
+    context: dict[str, Any] = {"station": station, "stations": stations if len(stations) > 1 else []}
     if station is not None:
         gateway = _gateway(station)
         layout = gateway.presentation(station) if gateway is not None else None

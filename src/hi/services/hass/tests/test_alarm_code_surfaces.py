@@ -7,10 +7,10 @@ import json
 import logging
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from hi.apps.access.testing import make_user, token_owner
 from hi.apps.api.models import ApiToken
 from hi.apps.control.models import ControlCode, Controller, ControllerHistory, ControlOutcome
 from hi.cli.main import main as cli_main
@@ -34,7 +34,7 @@ def panel(threaded_sim: HassSimulator) -> Controller:
 @pytest.fixture
 def browser() -> Client:
     client = Client()
-    client.force_login(get_user_model().objects.create_user("alice", password="correct horse battery"))
+    client.force_login(make_user("alice", password="correct horse battery"))
     return client
 
 
@@ -57,7 +57,7 @@ def test_the_page_asks_for_the_code_and_can_keep_it_without_showing_it(
 
 def test_the_api_takes_a_code_in_the_control_body_and_never_echoes_it(panel: Controller, client: Client,
                                                                       threaded_sim: HassSimulator) -> None:
-    _, token = ApiToken.issue("tests")
+    _, token = ApiToken.issue("tests", user=token_owner())
     answer = client.post("/api/v1/control", json.dumps({"key": f"hass:{PANEL}", "value": "armed_night",
                                                         "code": ALARM_CODE}),
                          content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")

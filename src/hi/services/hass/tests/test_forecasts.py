@@ -78,3 +78,29 @@ async def _points(key: str, length: int | None = None) -> list[dict[str, Any]] |
     if not isinstance(value, list) or not value or (length is not None and len(value) != length):
         return None
     return value
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_weather_page_draws_a_home_assistant_weather_entity(threaded_sim: HassSimulator) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from hi.apps.entity.models import Entity, EntityState
+    from hi.services.hass.hass_forecasts import forecast_response
+    from hi.simulator.hass.forecasts import demo_forecast
+
+    configure(threaded_sim)
+    run_sync("hass")
+    own = Entity.objects.create(name="Hub station", entity_type="weather_station")  # listed first
+    weather = Entity.objects.get(integration_id="hass", integration_name="weather.home")
+    for kind in ("hourly", "daily"):
+        response = forecast_response("weather.home", kind, demo_forecast(kind))
+        assert response is not None
+        EntityState.objects.filter(entity=weather, state_key=f"weather.home#forecast_{kind}").update(
+            value=response.value)
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("alice", password="correct horse battery"))
+    body = client.get(f"/weather/?station={weather.pk}").content.decode()
+    assert f"?station={own.pk}" in body and "Now at " + weather.name in body
+    assert "Partly cloudy" in body and "12.4" in body  # the condition in words, the temperature
+    assert '"label": "High"' in body and '"label": "Temperature"' in body  # both charts have series

@@ -6,10 +6,10 @@ import datetime as dt
 import os
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from hi.apps.access.testing import make_user
 from hi.apps.entity.models import EntityAttribute
 from hi.integrations.sync.engine import run_sync
 from hi.simulator.homebox import PDF
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def browser(db) -> Client:
     client = Client()
-    client.force_login(get_user_model().objects.create_user("alice", password="correct horse battery"))
+    client.force_login(make_user("alice", password="correct horse battery"))
     return client
 
 

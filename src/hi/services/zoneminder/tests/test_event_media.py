@@ -14,7 +14,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.test import AsyncClient
 
-from hi.apps.api.models import ApiToken
+from hi.apps.access.testing import issue_token
 from hi.apps.api.serializers import event_json
 from hi.apps.event.models import Event
 from hi.integrations import thumbnail_cache
@@ -121,7 +121,7 @@ async def test_a_frames_only_event_has_no_video(recorded, browser):
 
 
 async def test_media_work_with_an_api_token_and_not_without_one(recorded, poller):
-    _, plain = await sync_to_async(ApiToken.issue)("camera script")
+    plain = await sync_to_async(issue_token)("camera script", role="viewer")
     path = (await sync_to_async(_media)(recorded["frames"]))["thumbnail"]
     script = AsyncClient()
     token = {"Authorization": f"Bearer {plain}"}

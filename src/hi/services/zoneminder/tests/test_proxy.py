@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 from asgiref.sync import sync_to_async
-from django.contrib.auth import get_user_model
 from django.test import AsyncClient
 
+from hi.apps.access.testing import make_user
 from hi.integrations.sync.engine import run_sync
 from hi.simulator.zoneminder import ZoneMinderSimulator
 from hi.simulator.zoneminder.server import BOUNDARY
@@ -28,7 +28,7 @@ def _proxy_urls(settings) -> None:
 async def browser(sim: ZoneMinderSimulator) -> AsyncIterator[AsyncClient]:
     await sync_to_async(configure)(sim)
     await sync_to_async(run_sync)("zoneminder")
-    user = await sync_to_async(get_user_model().objects.create_user)("viewer", password="pw-for-tests")
+    user = await sync_to_async(make_user)("viewer", password="pw-for-tests")
     client = AsyncClient()
     await client.aforce_login(user)
     yield client

@@ -14,9 +14,9 @@ import time
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.contrib.auth import get_user_model
 from django.test import AsyncClient
 
+from hi.apps.access.testing import make_user
 from hi.apps.api.serializers import event_json
 from hi.apps.control.dispatch import dispatch_control
 from hi.apps.control.models import ControllerHistory
@@ -136,7 +136,7 @@ async def test_real_zoneminder_end_to_end():
         await _poll_until(monitor, context, confirmed, seconds=30)
         await client.edit_monitor(monitor_id, function="Nodect")
 
-        user = await sync_to_async(get_user_model().objects.create_user)("zm-real", password="pw-for-tests")
+        user = await sync_to_async(make_user)("zm-real", password="pw-for-tests")
         browser = AsyncClient()
         await browser.aforce_login(user)
         snapshot = await browser.get(f"/zoneminder/monitors/{monitor_id}/snapshot.jpg")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from hi.apps.access.testing import make_user
 from hi.apps.alarm.engine import reset_engine
 from hi.apps.alarm.models import Alert
 from hi.apps.alarm.rules import create_rule
@@ -26,7 +26,7 @@ PASSWORD = "correct horse battery"
 def test_an_alert_appears_live_is_acknowledged_and_leaves_open_alerts(browser_page, live_hub):
     page = browser_page
     reset_engine()
-    get_user_model().objects.create_user("alice", password=PASSWORD)
+    make_user("alice", password=PASSWORD)
     leak = make_device("Basement leak", S.MOISTURE, value="clear")
     create_rule({"name": "Water in the basement", "level": "critical", "life_safety": True, "modes": [],
                  "conditions": [{"state": leak.state.pk, "op": "eq", "value": "detected"}]})
@@ -63,7 +63,7 @@ def test_an_alert_appears_live_is_acknowledged_and_leaves_open_alerts(browser_pa
 
 def test_sound_can_be_muted_per_browser(browser_page, live_hub):
     page = browser_page
-    get_user_model().objects.create_user("alice", password=PASSWORD)
+    make_user("alice", password=PASSWORD)
     page.goto("/login/")
     page.fill("#id_username", "alice")
     page.fill("#id_password", PASSWORD)

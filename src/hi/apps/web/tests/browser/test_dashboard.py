@@ -15,8 +15,8 @@ import zoneinfo
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from hi.apps.access.testing import make_user
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.sense.models import Sensor
@@ -117,7 +117,7 @@ def _start(integration_id: str, values: dict[str, str]) -> None:
 
 
 def _sign_in(page) -> None:
-    get_user_model().objects.create_user("alice", password=PASSWORD)
+    make_user("alice", password=PASSWORD)
     page.goto("/login/")
     page.fill("#id_username", "alice")
     page.fill("#id_password", PASSWORD)

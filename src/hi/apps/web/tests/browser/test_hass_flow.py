@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from hi.apps.access.testing import make_user
 from hi.apps.entity.enums import EntityStateType
 from hi.apps.entity.models import EntityState
 from hi.apps.sense.models import Sensor
@@ -32,7 +32,7 @@ def hass_sim() -> Iterator[HassSimulator]:
 
 
 def _sign_in(page) -> None:
-    get_user_model().objects.create_user("alice", password=PASSWORD)
+    make_user("alice", password=PASSWORD)
     page.goto("/")
     assert "/login/" in page.url
     page.fill("#id_username", "alice")

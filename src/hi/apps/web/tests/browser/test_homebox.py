@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from hi.apps.access.testing import make_user
 from hi.apps.entity.models import Entity
 from hi.integrations import lifecycle
 from hi.integrations.client import reset_breakers, reset_metrics
@@ -33,7 +33,7 @@ def homebox(settings, tmp_path) -> Iterator[HomeBoxSimulator]:
 
 def test_inventory_cards_item_page_and_warranties(browser_page, live_hub, homebox):
     page = browser_page
-    get_user_model().objects.create_user("alice", password=PASSWORD)
+    make_user("alice", password=PASSWORD)
     lifecycle.configure("homebox", homebox.integration_attributes(), test=True)
     run_sync("homebox")
     page.goto("/login/")

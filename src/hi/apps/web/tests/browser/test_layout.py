@@ -10,8 +10,8 @@ import re
 import zoneinfo
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from hi.apps.access.testing import make_user
 from hi.apps.alarm.engine import reset_engine
 from hi.apps.alarm.rules import create_rule
 from hi.apps.entity.enums import EntityStateType as S
@@ -63,7 +63,7 @@ _PAGE_CHECK = """() => {
 
 
 def _sign_in(page, name: str = "alice") -> None:
-    get_user_model().objects.create_user(name, password=PASSWORD)
+    make_user(name, password=PASSWORD)
     page.goto("/login/")
     page.fill("#id_username", name)
     page.fill("#id_password", PASSWORD)

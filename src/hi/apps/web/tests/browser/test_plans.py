@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from hi.apps.access.testing import make_user
 from hi.apps.entity.models import Entity
 from hi.apps.places import operations
 from hi.apps.places.models import Placement
@@ -38,7 +38,7 @@ def wait_for(condition: Callable[[], object], timeout: float = 20.0, what: str =
 
 
 def sign_in(page) -> None:
-    get_user_model().objects.create_user("alice", password=PASSWORD)
+    make_user("alice", password=PASSWORD)
     page.goto("/login/")
     page.fill("#id_username", "alice")
     page.fill("#id_password", PASSWORD)

@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from hi.apps.access.testing import make_user
 from hi.apps.entity.enums import EntityType
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
@@ -54,7 +54,7 @@ def _start(integration_id: str, values: dict[str, str]) -> None:
 def test_cameras_weather_events_health(browser_page, live_hub, simulators):
     zoneminder, weather = simulators
     page = browser_page
-    get_user_model().objects.create_user("alice", password=PASSWORD)
+    make_user("alice", password=PASSWORD)
     _start("zoneminder", zoneminder.integration_attributes())
     _start("weather", weather.integration_attributes())
     wait_for(lambda: Integration.objects.filter(integration_id="zoneminder", last_success_at__isnull=False).exists(),

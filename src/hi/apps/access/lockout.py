@@ -1,0 +1,20 @@
+"""What a locked-out sign-in sees (django-axes calls this): a page saying why, for how long, and how to lift it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+
+def locked_out(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
+    minutes = max(1, math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)) if settings.AXES_COOLOFF_TIME else None
+    message = ("Too many failed sign-ins for this account or from this address; signing in is blocked"
+               + (f" for {minutes} minute{'s' if minutes != 1 else ''}" if minutes else "")
+               + ". An administrator can lift the block with `hi users unlock NAME`.")
+    if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"detail": message}, status=429)
+    return render(request, "access/locked_out.html", {"message": message}, status=429)
