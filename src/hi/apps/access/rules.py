@@ -108,6 +108,7 @@ ROUTES: dict[str, Rule] = {
     "zoneminder/monitors/<int:monitor_id>/events/<int:event_id>/video.mp4": rule(READ),
     "hass/cameras/<str:entity_id>/picture": rule(READ),
     "hass/cameras/<str:entity_id>/stream": rule(READ),
+    "hass/images/<str:entity_id>": rule(READ),
     "homebox/items/<str:item_id>/attachments/<str:attachment_id>": rule(READ),
     "homebox/warranties/": rule(READ),
     # -- REST API -------------------------------------------------------------------------------------------------

@@ -47,7 +47,16 @@ api = NinjaAPI(
     version="1",
     description="Entities, states, events, control and integrations of the hub. "
                 "Authenticate with `Authorization: Bearer <token>` (create one with `hi tokens create NAME`) "
-                "or a logged-in browser session.",
+                "or a logged-in browser session.\n\n"
+                "**Live stream** — `GET /api/v1/stream` (same authentication; `?keepalive=SECONDS`, default 15) is a "
+                "server-sent event stream:\n\n"
+                "- `state`: each committed state change, `{entity_id, state_id, integration_keys, value, timestamp, "
+                "available, stale, unavailable_reason}`;\n"
+                "- `health`: one per integration when the stream opens, then one whenever an integration's health or "
+                "the availability it gives its states changes, `{integration_id, label, status, health_status, message, "
+                "available, stale, unavailable_reason, since}` (the availability holds for every state of the "
+                "entities with that `integration_id`);\n"
+                "- `alert` and `mode`: alarm news; `resync`: the reader fell behind, re-read what you show.",
     auth=API_AUTH,
     urls_namespace="api",
     docs_url="/docs",
