@@ -17,7 +17,6 @@ from hi.apps.entity.models import Entity
 from hi.apps.event.models import Event
 from hi.integrations.client import reset_breakers, reset_metrics
 from hi.integrations.models import Integration
-from hi.services.zoneminder.tests.test_real_zoneminder import ATTRIBUTES
 from hi.services.zoneminder.zm_client import AsyncZoneMinderClient
 from hi.services.zoneminder.zm_settings import settings_from
 
@@ -29,6 +28,14 @@ pytestmark = [
     pytest.mark.realsystem,
     pytest.mark.skipif(os.environ.get("HI_REAL_ZM") != "1", reason="set HI_REAL_ZM=1 to run against a real ZoneMinder"),
 ]
+
+ATTRIBUTES = {  # as in hi.services.zoneminder.tests.test_real_zoneminder (the web app may not import the API app)
+    "api_url": os.environ.get("HI_REAL_ZM_API", "http://127.0.0.1/zm/api"),
+    "portal_url": os.environ.get("HI_REAL_ZM_PORTAL", "http://127.0.0.1/zm"),
+    "username": os.environ.get("HI_REAL_ZM_USER", "admin"),
+    "password": os.environ.get("HI_REAL_ZM_PASSWORD", "admin"),
+    "timezone": os.environ.get("HI_REAL_ZM_TIMEZONE", ""),
+}
 
 
 async def _force_alarm(monitor_id: int, seconds: float) -> None:
