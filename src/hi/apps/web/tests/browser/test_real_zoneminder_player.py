@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -61,7 +62,8 @@ def test_a_forced_alarm_plays_back_in_the_browser(browser_page, live_hub, settin
     monitor_id = int(camera.integration_name.split(".")[1])
     before = set(Event.objects.filter(entity=camera).values_list("id", flat=True))
     started = time.monotonic()
-    asyncio.run(_force_alarm(monitor_id, 5.0))
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
+        pool.submit(asyncio.run, _force_alarm(monitor_id, 5.0)).result()
     wait_for(lambda: Event.objects.filter(entity=camera, end__isnull=False).exclude(id__in=before).exists(),
              timeout=90, what="the forced event, finished")
     event = Event.objects.filter(entity=camera).exclude(id__in=before).get()
@@ -74,7 +76,7 @@ def test_a_forced_alarm_plays_back_in_the_browser(browser_page, live_hub, settin
     page.wait_for_url(lambda url: url.endswith("/"))
     page.goto("/events/?period=1h")
     page.wait_for_function(f"(() => {{ const i = document.querySelector(\"a[href='/events/{event.id}/'] img\");"
-                           " return i && i.complete && i.naturalWidth > 0; }})()")
+                           " return i && i.complete && i.naturalWidth > 0; })()")
     page.click(f"a[href='/events/{event.id}/'] img")
     player = page.wait_for_selector(".event-player")
     kind = player.get_attribute("data-player")
