@@ -10,7 +10,9 @@ import re
 import zoneinfo
 
 import pytest
+from django.contrib.auth import get_user_model
 
+from hi.apps.access.models import ApiToken
 from hi.apps.access.testing import make_user
 from hi.apps.alarm.engine import reset_engine
 from hi.apps.alarm.rules import create_rule
@@ -142,12 +144,13 @@ def test_plans_alerts_and_rules_fit_a_phone_with_usable_controls(browser_page, l
     plans.save_plan(floor, floor_svg(1600, 900))
     plans.set_placements(floor, [{"entity_id": lamp.entity.id, "x": 1500, "y": 800}])
     _sign_in(page)
+    ApiToken.issue("a-script-with-a-long-name", user=get_user_model().objects.get(username="alice"))
     phone = page.context.browser.new_context(viewport=PHONE, base_url=page.url.rsplit("/", 1)[0],
                                              storage_state=page.context.storage_state(), has_touch=True)
     try:
         small = phone.new_page()
         for path in ("/places/", f"/places/{floor}/plan", f"/places/{floor}/plan/edit", "/alerts/", "/rules/",
-                     "/rules/new", "/channels/"):
+                     "/rules/new", "/channels/", "/tokens/"):
             small.goto(path)
             small.wait_for_load_state("load")
             found = small.evaluate(_PAGE_CHECK)
