@@ -15,6 +15,7 @@ from hi.apps.places.tree import LocationTree
 from hi.apps.sense.models import SensorHistory
 from hi.operations import actions
 from hi.operations.queries import NotFound, filter_events, find_entity
+from hi.utils.params import MAX_DB_INT
 
 from .auth import requested_by
 from .schemas import ControlIn, ControlOut, EntityOut, EntityPage, EventPage, HistoryPage, Problem
@@ -25,7 +26,7 @@ router = Router()
 
 class Page(Schema):
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_DB_INT)
 
 
 def _page(queryset: QuerySet, page: Page, render: Any) -> dict[str, Any]:

@@ -145,7 +145,7 @@ def choices_html(entity_id: int, state: Any, controller_id: int, control: Contro
         for value, words in control.options))
     code = format_html(
         '<input class="form-control form-control-sm card-code" type="password" name="code" required autocomplete="off" '
-        'inputmode="numeric" placeholder="Code" aria-label="Code for {}"{}>', label, disabled) if needs_code else ""
+        'placeholder="Code" aria-label="Code for {}"{}>', label, disabled) if needs_code else ""
     return format_html(
         '{}<div class="d-flex flex-wrap align-items-center gap-2"><div class="d-flex flex-wrap gap-1 control-choices" '
         'role="group" data-control-state="{}" aria-label="{}">{}</div>{}{}</div></form>{}',

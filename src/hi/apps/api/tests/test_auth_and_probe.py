@@ -69,3 +69,11 @@ def test_openapi_document_and_docs_page_need_login(client):
     for expected in ("/api/v1/entities", "/api/v1/events", "/api/v1/control", "/api/v1/health",
                      "/api/v1/integrations/{integration_id}/configure"):
         assert expected in paths
+
+
+def test_the_api_docs_describe_the_live_streams_events(client):
+    _, plain = ApiToken.issue("docs", user=token_owner())
+    description = client.get("/api/v1/openapi.json", HTTP_AUTHORIZATION=f"Bearer {plain}").json()["info"]["description"]
+    assert "/api/v1/stream" in description
+    for event in ("`state`", "`health`", "`alert`", "`resync`", "unavailable_reason"):
+        assert event in description

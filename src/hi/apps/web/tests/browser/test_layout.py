@@ -10,7 +10,9 @@ import re
 import zoneinfo
 
 import pytest
+from django.contrib.auth import get_user_model
 
+from hi.apps.access.models import ApiToken
 from hi.apps.access.testing import make_user
 from hi.apps.alarm.engine import reset_engine
 from hi.apps.alarm.rules import create_rule
@@ -134,17 +136,21 @@ def test_the_header_keeps_every_part_on_screen_in_every_state(browser_page, live
 def test_plans_alerts_and_rules_fit_a_phone_with_usable_controls(browser_page, live_hub):
     page = browser_page
     _open_alert()
+    from hi.apps.alarm import notify
+
+    notify.add_channel("household-mail-with-a-long-name", "mailto://someone:secret@example.org", min_level="warning")
     lamp = make_device("Hall lamp", S.ON_OFF, value="off", controllable=True)
     floor = operations.create_location("Ground floor")["id"]
     plans.save_plan(floor, floor_svg(1600, 900))
     plans.set_placements(floor, [{"entity_id": lamp.entity.id, "x": 1500, "y": 800}])
     _sign_in(page)
+    ApiToken.issue("a-script-with-a-long-name", user=get_user_model().objects.get(username="alice"))
     phone = page.context.browser.new_context(viewport=PHONE, base_url=page.url.rsplit("/", 1)[0],
                                              storage_state=page.context.storage_state(), has_touch=True)
     try:
         small = phone.new_page()
         for path in ("/places/", f"/places/{floor}/plan", f"/places/{floor}/plan/edit", "/alerts/", "/rules/",
-                     "/rules/new", "/channels/"):
+                     "/rules/new", "/channels/", "/tokens/"):
             small.goto(path)
             small.wait_for_load_state("load")
             found = small.evaluate(_PAGE_CHECK)
@@ -158,6 +164,8 @@ def test_plans_alerts_and_rules_fit_a_phone_with_usable_controls(browser_page, l
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # the plan fits the width
         icon.tap()
         small.wait_for_selector("#plan-panel-body .entity-panel .control-toggle button")
+        small.wait_for_function("(p => p.classList.contains('show') && !p.classList.contains('showing'))"
+                                "(document.getElementById('plan-panel'))")  # slid in completely
         toggle = small.locator("#plan-panel-body .control-toggle button").first.bounding_box()
         assert toggle and toggle["x"] + toggle["width"] <= PHONE["width"] and toggle["height"] >= 40
         screenshot(small, "plan-phone")
