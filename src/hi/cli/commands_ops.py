@@ -40,7 +40,7 @@ def add_commands(sub: argparse._SubParsersAction, command: Callable[..., argpars
     export.add_argument("--since", type=_when, metavar="ISO8601", help="history, events from this time")
     export.add_argument("--until", type=_when, metavar="ISO8601")
     export.add_argument("--output", "-o", type=Path, metavar="FILE", help="default: standard output")
-    imp = command(sub, "import", import_cmd, "import the configuration part of an export into this hub")
+    imp = command(sub, "import", import_cmd, "import an export into this hub: configuration, plans, files, history")
     imp.add_argument("path", type=Path, metavar="FILE")
     doctor = command(sub, "doctor", doctor_cmd, "check database, disk, keys, worker, integrations, backups")
     doctor.add_argument("--offline", action="store_true", help="do not contact the integrations' servers")

@@ -136,6 +136,7 @@ ROUTES: dict[str, Rule] = {
     "api/v1/entities/<key_or_id>/location": rule(ADMIN),
     "api/v1/entities/<key_or_id>/link": rule(ADMIN),
     "api/v1/states/<state_id>/history": rule(READ),
+    "api/v1/states/<state_id>/series": rule(READ),
     "api/v1/events": rule(READ),
     "api/v1/control": rule(CONTROL),
     "api/v1/locations": rule(READ, ADMIN),

@@ -145,10 +145,12 @@ from .routes_alarm import router as alarm_router  # noqa: E402
 from .routes_integrations import router as integrations_router  # noqa: E402
 from .routes_model import router as model_router  # noqa: E402
 from .routes_places import router as places_router  # noqa: E402
+from .routes_series import router as series_router  # noqa: E402
 from .routes_system import router as system_router  # noqa: E402
 
 api.add_router("/integrations", integrations_router)
 api.add_router("/", model_router)
 api.add_router("/", places_router)
+api.add_router("/", series_router)
 api.add_router("/", system_router)
 api.add_router("/", alarm_router)

@@ -84,7 +84,7 @@ def _history_json(row: SensorHistory) -> dict[str, Any]:
 
 
 @router.get("/states/{state_id}/history", response={200: HistoryPage, 404: Problem}, tags=["entities"],
-            summary="Every distinct reading of a state's sensors, newest first")
+            summary="Every distinct raw reading still kept, newest first (old ranges: /states/{id}/series)")
 def state_history(request: HttpRequest, state_id: int, page: Query[Page]) -> Any:
     if not EntityState.objects.filter(pk=state_id).exists():
         raise NotFound(f"no state {state_id}")
