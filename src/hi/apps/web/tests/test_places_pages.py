@@ -112,7 +112,7 @@ def test_things_of_an_unavailable_integration_are_greyed_on_the_plan_with_the_re
     from hi.integrations.models import Integration
 
     Integration.objects.create(integration_id="hass", status=IntegrationStatus.PAUSED)
-    home, entities = _home_with_plan(2)
+    home, _ = _home_with_plan(2)
     body = client_in.get(reverse("plan", args=[home])).content.decode()
     assert 'plan-icon meaning-light is-unavailable" title="Light 00000: Home Assistant is paused"' in body
     assert body.count('data-integration="hass"') >= 2  # app.js lifts or sets it live
