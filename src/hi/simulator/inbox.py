@@ -136,10 +136,11 @@ class InboxSimulator(SimulatorBase):
     async def _page(self, request: web.Request) -> web.Response:
         rows = "".join(
             f"<tr><td>{html.escape(m.at.strftime('%H:%M:%S'))}</td><td>{m.via}</td><td>{html.escape(m.title)}</td>"
-            f"<td><pre>{html.escape(m.body)}</pre></td></tr>" for m in reversed(self.messages))
+            f"<td><pre>{html.escape(m.body)}</pre></td><td>{html.escape(', '.join(m.attachments))}</td></tr>"
+            for m in reversed(self.messages))
         page = ("<!doctype html><meta charset=utf-8><title>hi demo inbox</title>"
                 "<meta http-equiv=refresh content=5><h1>Notifications received</h1>"
                 f"<p>SMTP on port {self.smtp_port}, webhook at /hook. Newest first.</p>"
-                f"<table border=1 cellpadding=4><tr><th>at</th><th>via</th><th>title</th><th>body</th></tr>{rows}"
+                f"<table border=1 cellpadding=4><tr><th>at</th><th>via</th><th>title</th><th>body</th><th>attached</th></tr>{rows}"
                 "</table>")
         return web.Response(text=page, content_type="text/html")

@@ -92,12 +92,15 @@ ROUTES: dict[str, Rule] = {
     "alerts/<int:alert_id>/ack": rule(CONTROL),
     "alerts/<int:alert_id>/snapshot": rule(READ),
     "mode": rule(READ, CONTROL),
+    "security/": rule(READ, CONTROL),  # snooze, exit delay, schedule: as PUT /api/v1/mode
     "rules/": rule(READ),
     "rules/new": rule(ADMIN),
     "rules/<int:rule_id>/": rule(READ, ADMIN),
     "rules/<int:rule_id>/<str:action>": rule(ADMIN),
     "rules/value-field": rule(ADMIN),
     "channels/": rule(ADMIN),
+    "webhooks/": rule(ADMIN),
+    "webhooks/<int:webhook_id>/revoke": rule(ADMIN),
     "tokens/": rule(SELF),
     "tokens/<int:token_id>/revoke": rule(SELF),
     # -- camera and inventory media (same-origin proxies) ---------------------------------------------------------
@@ -133,6 +136,7 @@ ROUTES: dict[str, Rule] = {
     "api/v1/entities/<key_or_id>/location": rule(ADMIN),
     "api/v1/entities/<key_or_id>/link": rule(ADMIN),
     "api/v1/states/<state_id>/history": rule(READ),
+    "api/v1/states/<state_id>/series": rule(READ),
     "api/v1/events": rule(READ),
     "api/v1/control": rule(CONTROL),
     "api/v1/locations": rule(READ, ADMIN),
@@ -200,5 +204,7 @@ COMMANDS: dict[str, Perm] = {
     "users unlock": ADMIN,
     "backup": ADMIN, "restore": ADMIN, "export": ADMIN, "import": ADMIN, "doctor": ADMIN, "prune": ADMIN,
     "vacuum": ADMIN, "install-service": ADMIN, "uninstall-service": ADMIN,
+    "secrets rotate-key": ADMIN, "secrets reseal": ADMIN, "secrets new-key": ADMIN,
+    "webhooks create": ADMIN, "webhooks list": ADMIN, "webhooks revoke": ADMIN,
     "manage": ADMIN,
 }

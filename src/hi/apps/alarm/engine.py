@@ -265,12 +265,13 @@ class AlarmEngine:
                     snapshot = {sid: values.get(sid) for sid in rule.state_ids}
                     firings = [Firing(rule=rule, at=now, values=snapshot, mode=gate.mode, incident=cid,
                                       detail=describe(current[cid]), event_ids=[current[cid]["event_id"]])
-                               for cid in new] if current else [
+                               for cid in (new or list(current))] if current else [
                         Firing(rule=rule, at=now, values=snapshot, mode=gate.mode)]
                     self.stats.fired += len(firings)
                 else:
                     self.stats.suppressed += 1
-        seen = sorted(cid for cid in current if cid in rt.incidents or (firings and cid in new))
+        fired_for = {f.incident for f in firings}
+        seen = sorted(cid for cid in current if cid in rt.incidents or cid in fired_for)
         if seen != rt.incidents:
             rt.incidents = seen
         after = (rt.armed, rt.cleared_at, rt.due_at, (rt.true_since, rt.last_true) if timed else None)

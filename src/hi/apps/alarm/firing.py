@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import close_old_connections, transaction
+from django.db.models import Max
 
 from hi.apps.entity.enums import EntityType
 from hi.apps.entity.models import EntityState
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
+REMIND_AFTER_SECONDS = 600  # an open alert firing again notifies again only after this long
 delivery_listeners: list[Any] = []  # callables woken when deliveries are queued (the notifier)
 
 
@@ -50,17 +52,32 @@ def fire_many(firings: list[Firing]) -> list[Alert | None]:
     """
     alerting = [f for f in firings if {a["type"] for a in f.rule.actions} & {"alert", "notify"}]
     alerts = _record_alerts(alerting) if alerting else {}
+    last_sent = _last_notified({a.pk for a in alerts.values()})
+    notified: set[int] = set()
     results: list[Alert | None] = []
     for firing in firings:
         alert = alerts.get(id(firing))
         results.append(alert)
         for action in firing.rule.actions:
-            if action["type"] == "notify" and alert is not None:
-                queue_deliveries(alert, firing.mode, action.get("channels") or [])
+            if action["type"] == "notify" and alert is not None and alert.pk not in notified:
+                # a firing into an alert people were just told about is a repeat (a flapping motion
+                # sensor): it is recorded as an Alarm, and notified again only as a reminder
+                last = last_sent.get(alert.pk)
+                if last is None or firing.at - last >= dt.timedelta(seconds=REMIND_AFTER_SECONDS):
+                    queue_deliveries(alert, firing.mode, action.get("channels") or [])
+                    notified.add(alert.pk)
             elif action["type"] == "control":
                 transaction.on_commit(functools.partial(
                     _control_executor().submit, _control, action["controller"], action["value"], firing.rule.name))
     return results
+
+
+def _last_notified(alert_ids: set[int]) -> dict[int, dt.datetime]:
+    """When each alert last queued notifications (one query; new alerts have none)."""
+    if not alert_ids:
+        return {}
+    return dict(Delivery.objects.filter(alert_id__in=alert_ids, is_test=False).values("alert_id")
+                .annotate(last=Max("created_at")).values_list("alert_id", "last"))
 
 
 def fire(firing: Firing) -> Alert | None:

@@ -1,8 +1,9 @@
 """Camera snapshots for alerts: taken once, server-side, kept with the alert, attached to notifications.
 
-When an alert involving a camera opens, the camera's current picture is fetched through its
-integration's gateway (``IntegrationGateway.fetch_picture``: the integration talks to the device
-with its own credentials; only the bytes come back) on a small thread pool after the commit, so
+When an alert involving a camera opens, the camera's picture is fetched through its integration's
+gateway — the thumbnail of the camera event the alert records (``fetch_event_thumbnail``), else the
+picture now (``fetch_picture``); the integration talks to the device with its own credentials and
+only checked bytes come back — on a small thread pool after the commit, so
 neither the pipeline nor a web request waits for a camera. The notifier asks for the same snapshot
 before it sends a delivery that wants one (``capture`` is idempotent and serialised per alert), so
 an email carries the picture even when it is sent before the first capture finished. The page
@@ -23,6 +24,7 @@ from asgiref.sync import async_to_sync
 from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
+from hi.apps.event.models import Event
 from hi.utils.redaction import redact
 
 from .models import Alert, AlertSnapshot
@@ -49,8 +51,10 @@ def _lock(alert_id: int) -> threading.Lock:
         return _locks.setdefault(alert_id, threading.Lock())
 
 
-async def _fetch(gateway: Any, camera: Any) -> Any:
-    return await asyncio.wait_for(gateway.fetch_picture(camera), FETCH_TIMEOUT)
+async def _fetch(gateway: Any, camera: Any, event: Event | None) -> Any:
+    """The event's own thumbnail when the alert has a camera event (the moment that fired), else the picture now."""
+    fetching = gateway.fetch_event_thumbnail(camera, event) if event is not None else gateway.fetch_picture(camera)
+    return await asyncio.wait_for(fetching, FETCH_TIMEOUT)
 
 
 def capture(alert_id: int) -> AlertSnapshot | None:
@@ -68,8 +72,10 @@ def capture(alert_id: int) -> AlertSnapshot | None:
         camera = alert.camera_entity if alert is not None else None
         if camera is None or camera.integration_id not in integration_factory.available_integration_ids():
             return None
+        event = (Event.objects.filter(pk__in=alert.event_ids, entity_id=camera.pk).order_by("-start", "-id").first()
+                 if alert.event_ids else None)
         try:
-            picture = async_to_sync(_fetch)(integration_factory.get_gateway(camera.integration_id), camera)
+            picture = async_to_sync(_fetch)(integration_factory.get_gateway(camera.integration_id), camera, event)
         except Exception as exc:  # a camera that is down costs the attachment, never the notification
             logger.warning("no snapshot of %s for alert %s: %s", camera.name, alert_id,
                            redact(f"{type(exc).__name__}: {exc}"))

@@ -21,6 +21,7 @@ from .views import (
     places,
     settings,
     tokens,
+    webhooks,
 )
 
 # Browsers ask for /favicon.ico on every page, signed in or not: answer with the bundled icon.
@@ -82,12 +83,15 @@ urlpatterns = [
     path("alerts/<int:alert_id>/ack", alarm.ack, name="alert-ack"),
     path("alerts/<int:alert_id>/snapshot", alarm.snapshot, name="alert-snapshot"),
     path("mode", alarm.mode, name="alarm-mode"),
+    path("security/", alarm.security, name="security"),
     path("rules/", alarm_rules.rules, name="rules"),
     path("rules/new", alarm_rules.edit, name="rule-new"),
     path("rules/<int:rule_id>/", alarm_rules.edit, name="rule-edit"),
     path("rules/<int:rule_id>/<str:action>", alarm_rules.action, name="rule-action"),
     path("rules/value-field", alarm_rules.value_field, name="rule-value-field"),
     path("channels/", alarm_rules.channels, name="channels"),
+    path("webhooks/", webhooks.index, name="webhooks"),
+    path("webhooks/<int:webhook_id>/revoke", webhooks.revoke, name="webhook-revoke"),
     path("tokens/", tokens.index, name="tokens"),
     path("tokens/<int:token_id>/revoke", tokens.revoke, name="token-revoke"),
 ]

@@ -186,3 +186,22 @@ def test_only_the_secret_parts_of_a_url_are_redacted_elsewhere():
     notify.register_url_secrets("json://bob:Hidden-Pw-77@127.0.0.1:8080/hooks?token=Abcdefghijklmnop1234")
     text = redact("GET http://127.0.0.1:8080/status for bob with Hidden-Pw-77 and Abcdefghijklmnop1234")
     assert "127.0.0.1:8080" in text and "Hidden-Pw-77" not in text and "Abcdefghijklmnop1234" not in text
+
+
+def test_a_flapping_sensor_notifies_once_then_only_as_a_reminder(inbox):
+    from hi.apps.alarm.firing import REMIND_AFTER_SECONDS
+    from hi.apps.alarm.models import Alarm
+
+    notify.add_channel("mail", inbox.mail_url(), "info")
+    motion = make_device("Hall motion", S.MOVEMENT, value="idle")
+    create_rule({"name": "Hall motion", "conditions": [{"state": motion.state.pk, "op": "eq", "value": "active"}],
+                 "level": "warning", "modes": ["day"], "actions": [{"type": "alert"}, {"type": "notify"}]})
+    start = timezone.now()
+    for second in range(0, 60, 10):  # active, idle, active… within a minute: one incident, one message
+        moment = start + dt.timedelta(seconds=second)
+        get_engine().evaluate_changes([change(motion, "active", second)], now=moment)
+        get_engine().evaluate_changes([change(motion, "idle", second + 5)], now=moment + dt.timedelta(seconds=5))
+    assert Alarm.objects.count() == 6 and Delivery.objects.count() == 1
+    later = start + dt.timedelta(seconds=REMIND_AFTER_SECONDS + 1)
+    get_engine().evaluate_changes([change(motion, "active", REMIND_AFTER_SECONDS + 1)], now=later)
+    assert Delivery.objects.count() == 2  # still open and firing ten minutes on: a reminder

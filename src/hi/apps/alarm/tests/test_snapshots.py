@@ -13,6 +13,7 @@ from hi.apps.alarm.engine import get_engine
 from hi.apps.alarm.enums import DeliveryStatus
 from hi.apps.alarm.models import Alert, AlertSnapshot, Delivery
 from hi.apps.entity.models import EntityState
+from hi.apps.event.models import Event
 from hi.apps.sense.live.bus import StateChange
 from hi.integrations.sync.engine import run_sync
 from hi.services.zoneminder.tests.conftest import configure
@@ -38,10 +39,14 @@ def inbox():
         yield simulator
 
 
+def _first_camera_motion() -> EntityState:
+    return EntityState.objects.filter(entity__integration_id="zoneminder", state_key="movement").order_by("id")[0]
+
+
 def _motion_on_first_camera() -> Alert:
     """Away, and the first camera sees motion: its default rule fires (an alert with the camera)."""
     modes.set_mode("away", "test")
-    state = EntityState.objects.filter(entity__integration_id="zoneminder", state_key="movement").order_by("id")[0]
+    state = _first_camera_motion()
     state.value = "active"
     state.value_updated_at = at(1)
     state.save(update_fields=["value", "value_updated_at"])
@@ -95,3 +100,21 @@ def test_a_camera_that_cannot_be_reached_costs_the_picture_not_the_email(zm, inb
     assert mail.attachments == [] and "motion" in mail.title.lower()
     assert not AlertSnapshot.objects.filter(alert=alert).exists()
     assert alert_json(get_alert(alert.pk))["snapshot"] is None
+
+
+def test_an_alert_with_a_camera_event_keeps_that_events_snapshot(zm, inbox, settings, tmp_path):
+    settings.DATA_DIR = tmp_path  # the thumbnail cache of this test's own
+    configure(zm)
+    run_sync("zoneminder")
+    state = _first_camera_motion()
+    monitor_id = state.entity.integration_payload["monitor_id"]
+    event_id = zm.state.start_event(monitor_id, score=80)
+    event = Event.objects.create(entity_id=state.entity_id, entity_state=state, value="active", start=at(0),
+                                 correlation_id=str(event_id), details={"event_id": event_id,
+                                                                        "monitor_id": monitor_id})
+    alert = _motion_on_first_camera()
+    assert alert.event_ids == [event.pk]
+    assert snapshots.wait_for_captures()
+    stored = AlertSnapshot.objects.get(alert=alert)
+    assert stored.source == f"zoneminder event {event_id} snapshot" and bytes(stored.data).startswith(b"\xff\xd8")
+    assert any(f"eid={event_id}" in path for _, path in zm.request_log)

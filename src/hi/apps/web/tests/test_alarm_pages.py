@@ -152,3 +152,26 @@ def test_editing_a_rule_on_an_integrations_health_keeps_that_condition(client_in
     rule.refresh_from_db()
     assert (rule.name, rule.level) == ("HA down", "critical")
     assert rule.conditions == [{"integration": "hass", "op": "eq", "value": "error", "held_for": 300}]
+
+
+def test_security_page_snoozes_sets_the_exit_delay_and_schedule_and_shows_who(client_in):
+    from hi.apps.alarm import modes
+
+    page = client_in.get("/security/").content.decode()
+    assert 'id="snooze-form"' in page and 'id="security-settings"' in page and "No changes yet." in page
+    assert 'href="/security/"' in client_in.get("/alerts/").content.decode()
+    response = client_in.post("/mode", {"snooze": "15", "next": "/security/"})
+    assert response.status_code == 302 and response["Location"] == "/security/"
+    assert modes.mode_json()["snooze_until"] is not None
+    saved = client_in.post("/security/", {"exit_delay_seconds": "45", "schedule_enabled": "1",
+                                          "day_starts": "07:00", "night_starts": "22:30"})
+    assert saved.status_code == 302
+    current = modes.mode_json()
+    assert current["exit_delay_seconds"] == 45
+    assert current["schedule"] == {"enabled": True, "day_starts": "07:00", "night_starts": "22:30"}
+    bad = client_in.post("/security/", {"exit_delay_seconds": "45", "schedule_enabled": "1", "day_starts": "07:00"})
+    assert bad.status_code == 400 and "needs both" in bad.content.decode()
+    assert modes.mode_json()["schedule"]["night_starts"] == "22:30"  # nothing saved
+    client_in.post("/mode", {"mode": "away", "next": "/security/"})
+    page = client_in.get("/security/").content.decode()
+    assert "(exit delay)" in page and "user:alice" in page and "snoozed until" in page

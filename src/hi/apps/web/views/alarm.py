@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from hi.apps.alarm.enums import AlertStatus
 from hi.apps.alarm.models import AlertSnapshot
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
+from hi.apps.household.timezones import local_text
 from hi.apps.web.context_processors import alarm_banner
 
 from .pages import _camera_urls
@@ -88,6 +90,41 @@ def ack(request: HttpRequest, alert_id: int) -> HttpResponse:
         return HttpResponse(banner_html())
     messages.success(request, f"Alert {alert_id} acknowledged.")
     return redirect(_next(request, "/alerts/"))
+
+
+def security(request: HttpRequest) -> HttpResponse:
+    """The mode in full: snooze, the exit delay, the day/night schedule, and who changed what when."""
+    if request.method == "POST":
+        try:
+            modes.configure(_who(request), exit_delay_seconds=request.POST.get("exit_delay_seconds", "0") or "0",
+                            schedule_enabled=bool(request.POST.get("schedule_enabled")),
+                            day_starts=request.POST.get("day_starts", ""),
+                            night_starts=request.POST.get("night_starts", ""))
+        except modes.ModeError as exc:
+            messages.error(request, str(exc))
+            return render(request, "web/alarm/security.html", _security_context(request.POST), status=400)
+        messages.success(request, "Security settings saved.")
+        return redirect("security")
+    return render(request, "web/alarm/security.html", _security_context())
+
+
+def _security_context(posted: Any = None) -> dict[str, Any]:
+    current = modes.mode_json()
+    schedule = current["schedule"]
+    form = {"exit_delay_seconds": current["exit_delay_seconds"], "schedule_enabled": schedule["enabled"],
+            "day_starts": schedule["day_starts"] or "", "night_starts": schedule["night_starts"] or ""}
+    if posted is not None:
+        form = {"exit_delay_seconds": posted.get("exit_delay_seconds", ""),
+                "schedule_enabled": bool(posted.get("schedule_enabled")),
+                "day_starts": posted.get("day_starts", ""), "night_starts": posted.get("night_starts", "")}
+    times = {name: _local(current[name]) for name in ("pending_at", "revert_at", "snooze_until")}
+    history = [change | {"at": _local(change["at"])} for change in modes.history(50)]
+    return {"current": current, "times": times, "form": form, "history": history}
+
+
+def _local(iso: str | None) -> str:
+    """An ISO time from the mode JSON in the household's time zone, as people read it."""
+    return local_text(dt.datetime.fromisoformat(iso)) if iso else ""
 
 
 @require_POST
