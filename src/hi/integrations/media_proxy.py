@@ -205,12 +205,15 @@ async def relay_media(http: httpx.AsyncClient, request: httpx.Request, kind: Med
         try:
             if head:
                 yield head
+            loop = asyncio.get_running_loop()
             async with asyncio.timeout_at(deadline):
                 async for chunk in chunks:
                     sent += len(chunk)
                     if sent > limit:
                         logger.warning("%s: over %d bytes; cut", label, limit)
                         return
+                    if loop.time() > deadline:  # also checked here: a cancellation can be lost in the
+                        raise TimeoutError      # transport's own timeout scopes while a drip keeps arriving
                     yield chunk
         except TimeoutError:
             logger.warning("%s: not finished within its time limit; cut", label)
