@@ -6,6 +6,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 DEFAULT_SETTINGS = "hi.settings.prod"
 
@@ -62,8 +63,36 @@ def ensure_first_account(username: str = "admin") -> FirstAccount | None:
     return FirstAccount(username, password)
 
 
+PASSWORD_FILE = "first-admin-password"
+
+
 def first_account_lines(account: FirstAccount, url: str) -> list[str]:
     return [
         f"Created the first account. Log in at {url} as {account.username!r} with password: {account.password}",
         f"This password is shown only now; change it any time with: hi manage changepassword {account.username}",
+    ]
+
+
+def write_password_file(account: FirstAccount, url: str) -> Path:
+    """The first password in a 0600 file in the data dir, for a hub started with no terminal.
+
+    Standard output then goes to a service log (journald, a container's log), where a password must
+    never land; the log gets only the file's path.
+    """
+    from django.conf import settings
+
+    path = Path(settings.DATA_DIR) / PASSWORD_FILE
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        out.write(f"{account.username}\n{account.password}\n")
+    path.chmod(0o600)
+    return path
+
+
+def password_file_lines(account: FirstAccount, url: str, path: Path) -> list[str]:
+    return [
+        f"Created the first account {account.username!r}; log in at {url}. Its one-time password is in {path} "
+        "(readable only by this user).",
+        f"Delete that file after logging in; change the password any time with: "
+        f"hi manage changepassword {account.username}",
     ]

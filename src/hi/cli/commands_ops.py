@@ -17,14 +17,13 @@ NO_MIGRATE = {"doctor", "install-service", "uninstall-service"}
 
 
 def _when(text: str) -> dt.datetime:
-    from django.utils.dateparse import parse_date, parse_datetime
+    """An ISO 8601 date or time in range (naive: UTC); argparse names the option when it is refused."""
+    from hi.utils.params import ParameterError, parse_datetime
 
-    parsed = parse_datetime(text)
-    if parsed is None and (day := parse_date(text)) is not None:
-        parsed = dt.datetime.combine(day, dt.time())
-    if parsed is None:
-        raise argparse.ArgumentTypeError(f"expected an ISO 8601 date or time, got {text!r}")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    try:
+        return parse_datetime(text, "time", default_zone=dt.UTC)
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("time: ")) from exc
 
 
 def add_commands(sub: argparse._SubParsersAction, command: Callable[..., argparse.ArgumentParser]) -> None:
@@ -41,7 +40,7 @@ def add_commands(sub: argparse._SubParsersAction, command: Callable[..., argpars
     export.add_argument("--since", type=_when, metavar="ISO8601", help="history, events from this time")
     export.add_argument("--until", type=_when, metavar="ISO8601")
     export.add_argument("--output", "-o", type=Path, metavar="FILE", help="default: standard output")
-    imp = command(sub, "import", import_cmd, "import the configuration part of an export into this hub")
+    imp = command(sub, "import", import_cmd, "import an export into this hub: configuration, plans, files, history")
     imp.add_argument("path", type=Path, metavar="FILE")
     doctor = command(sub, "doctor", doctor_cmd, "check database, disk, keys, worker, integrations, backups")
     doctor.add_argument("--offline", action="store_true", help="do not contact the integrations' servers")

@@ -17,10 +17,18 @@ from typing import NoReturn
 from . import commands_data as data
 from . import commands_ops as ops
 from . import commands_places as places
-from .bootstrap import ensure_first_account, ensure_migrated, first_account_lines, setup_django
+from .bootstrap import (
+    ensure_first_account,
+    ensure_migrated,
+    first_account_lines,
+    password_file_lines,
+    setup_django,
+    write_password_file,
+)
 from .commands_access import add_commands as add_access_commands
 from .commands_access import authorize
 from .commands_alarm import add_commands as add_alarm_commands
+from .commands_security import add_commands as add_security_commands
 from .output import note, use_json_lines
 
 SERVER_COMMANDS = {"run", "worker", "demo", "simulate"}
@@ -142,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_access_commands(commands, command, json_flag)
 
     ops.add_commands(commands, command)
+    add_security_commands(commands, command, json_flag)
 
     manage = command(commands, "manage", _manage, "Django management commands (hi manage help)")
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
@@ -150,10 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 # -- long-running commands ---------------------------------------------------------------------
 def _print_first_account(url: str) -> None:
+    """The first admin's password: on the terminal when there is one, else in a 0600 file (never a log)."""
     account = ensure_first_account()
-    if account is not None:
+    if account is None:
+        return
+    if sys.stdout.isatty():
         note("first_account", "\n".join(first_account_lines(account, url)), username=account.username,
              password=account.password, url=url)
+        return
+    path = write_password_file(account, url)
+    note("first_account", "\n".join(password_file_lines(account, url, path)), username=account.username,
+         password_file=str(path), url=url)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -299,7 +315,9 @@ def _is_user_error(exc: BaseException) -> bool:
         from hi.operations.queries import BadInput, NotFound
     except Exception:  # Django itself did not start: not a user error we can name
         return isinstance(exc, ServeError | data.CommandError)
-    return isinstance(exc, (BadInput, NotFound, PlaceError, PlaceNotFound, IntegrationError, ServeError,
+    from hi.utils.params import ParameterError
+
+    return isinstance(exc, (BadInput, NotFound, ParameterError, PlaceError, PlaceNotFound, IntegrationError, ServeError,
                             data.CommandError, *ops.user_errors()))
 
 

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from hi.utils.text import printable
+
 
 def emit_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, default=str)
@@ -50,7 +52,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str = "(
     """Left-aligned columns sized to their content."""
     if not rows:
         return empty
-    cells = [[format_value(cell) for cell in row] for row in rows]
+    # external names can carry terminal escape sequences (retitle the window, recolour the screen)
+    cells = [[printable(format_value(cell)) for cell in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
@@ -58,7 +61,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], empty: str = "(
 
 
 def say(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(printable(text, keep_newlines=True) + "\n")
     sys.stdout.flush()
 
 

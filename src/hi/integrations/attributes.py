@@ -5,7 +5,9 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+
+from hi.utils.numbers import finite_number
+from hi.utils.urls import check_base_url
 
 from .enums import AttributeType
 from .exceptions import ConfigurationError
@@ -52,22 +54,18 @@ class AttributeSpec:
 
 
 def _clean_url(spec: AttributeSpec, value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValueError("enter a full http:// or https:// address")
-    try:
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError as exc:
-        raise ValueError("the port in this address is not a number between 0 and 65535") from exc
-    return value.rstrip("/")
+    """Every integration's base URLs: scheme, host, port and path only (hi.utils.urls.check_base_url)."""
+    return check_base_url(value)
 
 
 def _clean_number(spec: AttributeSpec, value: str) -> str:
+    kind = "a whole number" if spec.value_type == AttributeType.INTEGER else "a number"
     try:
         number = int(value) if spec.value_type == AttributeType.INTEGER else float(value)
     except ValueError as exc:
-        kind = "a whole number" if spec.value_type == AttributeType.INTEGER else "a number"
         raise ValueError(f"enter {kind}") from exc
+    if finite_number(number) is None:  # nan, inf: saved once, they broke the worker ("cannot convert NaN")
+        raise ValueError(f"enter {kind} (not {value!r})")
     if spec.min_value is not None and number < spec.min_value:
         raise ValueError(f"must be at least {spec.min_value:g}")
     if spec.max_value is not None and number > spec.max_value:

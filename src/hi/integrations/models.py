@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from hi.utils.sealed import SealedTextField
+
 from .enums import AttributeType, HealthStatus, IntegrationStatus
 from .keys import IntegrationKey
 
@@ -47,7 +49,7 @@ class IntegrationAttribute(models.Model):
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="attributes")
     key = models.CharField(max_length=64)
-    value = models.TextField(blank=True, default="")
+    value = SealedTextField(blank=True, default="")  # every value sealed at rest (hi.utils.sealed)
     value_type = models.CharField(max_length=16, choices=AttributeType.choices, default=AttributeType.TEXT)
     is_required = models.BooleanField(default=False)
     is_secret = models.BooleanField(default=False)
@@ -131,7 +133,7 @@ class WebhookEndpoint(models.Model):
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="webhooks")
     hook_id = models.SlugField(max_length=64)
-    secret = models.CharField(max_length=200)
+    secret = SealedTextField()
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.HMAC)
     max_bytes = models.PositiveIntegerField(default=1024 * 1024)
     enabled = models.BooleanField(default=True)
@@ -145,3 +147,14 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.integration.integration_id}/{self.hook_id}"
+
+
+class WebhookDelivery(models.Model):
+    """A signed delivery accepted in the last few minutes: the same signature again is a replay."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    signature = models.CharField(max_length=80)
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["endpoint", "signature"], name="unique_webhook_delivery")]

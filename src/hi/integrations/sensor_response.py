@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hi.integrations.keys import IntegrationKey
+from hi.utils.text import clean_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +16,9 @@ class Correlation:
 
     role: Literal["start", "end"]
     correlation_id: str
+
+    def __post_init__(self) -> None:
+        clean_fields(self, ("correlation_id",), "a correlation id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +33,5 @@ class SensorResponse:
     def __post_init__(self) -> None:
         if self.timestamp.tzinfo is None:
             raise ValueError("SensorResponse timestamps must be timezone-aware")
+        # NUL cleaned here, where every integration's live values enter (PostgreSQL refuses it: a batch was lost)
+        clean_fields(self, ("value", "detail_attrs", "source"), f"a reading of {self.integration_key}")

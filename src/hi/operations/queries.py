@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from hi.apps.control.dispatch import ControllerNotFound, find_controller_by_key
 from hi.apps.control.models import Controller
 from hi.apps.entity.models import Entity
 from hi.apps.event.models import Event
 from hi.integrations.keys import IntegrationKey
+from hi.utils import params
 
 
 class NotFound(LookupError):
@@ -24,23 +23,11 @@ class BadInput(ValueError):
 
 
 def parse_when(text: str, name: str = "time") -> dt.datetime:
-    """An ISO 8601 date or date-time; naive values are read in the hub's time zone."""
-    value = (text or "").strip()
+    """An ISO 8601 date or date-time in range; naive values are read in the hub's time zone."""
     try:
-        parsed = parse_datetime(value)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        try:
-            day = parse_date(value)
-        except ValueError:
-            day = None
-        if day is None:
-            raise BadInput(f"{name} {text!r} is not an ISO 8601 date or time (e.g. 2026-05-01T12:00:00Z)")
-        parsed = dt.datetime.combine(day, dt.time())
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+        return params.parse_datetime(text, name)
+    except params.ParameterError as exc:
+        raise BadInput(str(exc)) from exc
 
 
 def find_entity(key_or_id: str | int, queryset: QuerySet[Entity] | None = None) -> Entity:
@@ -48,6 +35,8 @@ def find_entity(key_or_id: str | int, queryset: QuerySet[Entity] | None = None) 
     queryset = queryset if queryset is not None else Entity.objects.all()
     text = str(key_or_id).strip()
     if text.isdigit():
+        if not params.is_id(text):
+            raise NotFound(f"no entity {text[:40]!r}")
         entity = queryset.filter(pk=int(text)).first()
     else:
         try:
@@ -65,6 +54,8 @@ def find_controller(key_or_id: str | int) -> Controller:
     """A controller by numeric id or integration key (a detached key finds the controller it was)."""
     text = str(key_or_id).strip()
     if text.isdigit():
+        if not params.is_id(text):
+            raise NotFound(f"no controller {text[:40]!r}")
         controller = Controller.objects.select_related("entity_state").filter(pk=int(text)).first()
         if controller is None:
             raise NotFound(f"no controller {text!r}")

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hi.http.headers.SecurityHeadersMiddleware",  # Content-Security-Policy, Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,6 +182,17 @@ HI_STREAM_RECHECK_SECONDS = float(os.environ.get("HI_STREAM_RECHECK_SECONDS", "2
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Behind a reverse proxy that terminates TLS (docs/security.md): trust its X-Forwarded-Proto, send cookies
+# only over HTTPS, and optionally HSTS. Only when the proxy is the one way in: a client reaching the hub
+# directly could claim https itself.
+HI_BEHIND_TLS_PROXY = _env_bool("HI_BEHIND_TLS_PROXY", False)
+if HI_BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("HI_HSTS_SECONDS", "0"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 
 LOG_LEVEL = os.environ.get("HI_LOG_LEVEL", "INFO")
 LOGGING = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -22,3 +23,23 @@ def finite_number(value: Any) -> float | None:
     else:
         return None
     return number if math.isfinite(number) else None
+
+
+class NonFiniteNumber(ValueError):
+    """JSON carried NaN, Infinity or a number too large for a float; refused where the JSON is read."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise NonFiniteNumber(f"{name} is not accepted: numbers must be finite")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise NonFiniteNumber(f"{text[:40]} is out of range: numbers must be finite")
+    return number
+
+
+def loads_finite(data: str | bytes) -> Any:
+    """``json.loads`` that refuses NaN, Infinity and overflowing numbers (Python's json accepts all three)."""
+    return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)

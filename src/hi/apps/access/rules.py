@@ -99,6 +99,8 @@ ROUTES: dict[str, Rule] = {
     "rules/<int:rule_id>/<str:action>": rule(ADMIN),
     "rules/value-field": rule(ADMIN),
     "channels/": rule(ADMIN),
+    "webhooks/": rule(ADMIN),
+    "webhooks/<int:webhook_id>/revoke": rule(ADMIN),
     "tokens/": rule(SELF),
     "tokens/<int:token_id>/revoke": rule(SELF),
     # -- camera and inventory media (same-origin proxies) ---------------------------------------------------------
@@ -134,6 +136,7 @@ ROUTES: dict[str, Rule] = {
     "api/v1/entities/<key_or_id>/location": rule(ADMIN),
     "api/v1/entities/<key_or_id>/link": rule(ADMIN),
     "api/v1/states/<state_id>/history": rule(READ),
+    "api/v1/states/<state_id>/series": rule(READ),
     "api/v1/events": rule(READ),
     "api/v1/control": rule(CONTROL),
     "api/v1/locations": rule(READ, ADMIN),
@@ -201,5 +204,7 @@ COMMANDS: dict[str, Perm] = {
     "users unlock": ADMIN,
     "backup": ADMIN, "restore": ADMIN, "export": ADMIN, "import": ADMIN, "doctor": ADMIN, "prune": ADMIN,
     "vacuum": ADMIN, "install-service": ADMIN, "uninstall-service": ADMIN,
+    "secrets rotate-key": ADMIN, "secrets reseal": ADMIN, "secrets new-key": ADMIN,
+    "webhooks create": ADMIN, "webhooks list": ADMIN, "webhooks revoke": ADMIN,
     "manage": ADMIN,
 }

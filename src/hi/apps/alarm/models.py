@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models
 
 from hi.apps.entity.models import Entity
+from hi.utils.sealed import SealedTextField
 
 from .enums import AlertStatus, DeliveryStatus, Level, Match, SecurityMode
 
@@ -157,7 +158,7 @@ class Channel(models.Model):
     """A notification channel: an Apprise URL (a secret: write-only), minimum level, optional modes."""
 
     name = models.CharField(max_length=100, unique=True)
-    url = models.TextField()  # never rendered, returned or logged; see ``Channel.describe``
+    url = SealedTextField()  # sealed at rest (hi.utils.sealed); never rendered, returned or logged; see ``Channel.describe``
     min_level = models.CharField(max_length=16, choices=Level.choices, default=Level.WARNING)
     modes = models.JSONField(default=list, blank=True)  # empty: every mode
     enabled = models.BooleanField(default=True)

@@ -11,6 +11,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import NoReverseMatch
 from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.parser import Parser
 
 from hi.apps.alarm.alerts import AlertError, AlertNotFound
 from hi.apps.alarm.conditions import RuleError
@@ -20,8 +22,17 @@ from hi.apps.alarm.rules import RuleNotFound
 from hi.apps.places.operations import PlaceError, PlaceNotFound
 from hi.integrations.exceptions import ConfigurationError, IntegrationError
 from hi.operations.queries import BadInput, NotFound
+from hi.utils.numbers import NonFiniteNumber, loads_finite
+from hi.utils.params import ParameterError
 
 from .auth import API_AUTH, bearer_from_header
+
+
+class FiniteJsonParser(Parser):
+    """Request bodies read with :func:`hi.utils.numbers.loads_finite`: NaN and Infinity never reach a route."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return loads_finite(request.body)
 
 
 def _docs_need_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -62,7 +73,15 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     docs_decorator=_docs_need_login,
+    parser=FiniteJsonParser(),
 )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own errors; a body refused for a non-finite number says so instead of "Cannot parse"."""
+    detail = str(exc.__cause__) if isinstance(exc.__cause__, NonFiniteNumber) else str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(NotFound)
@@ -83,6 +102,12 @@ def _place_error(request: HttpRequest, exc: PlaceError) -> HttpResponse:
 @api.exception_handler(BadInput)
 def _bad_input(request: HttpRequest, exc: BadInput) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(ParameterError)
+def _bad_parameter(request: HttpRequest, exc: ParameterError) -> HttpResponse:
+    """A parameter out of range (hi.utils.params): 400 naming the field."""
+    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=400)
 
 
 @api.exception_handler(RuleError)
@@ -120,10 +145,12 @@ from .routes_alarm import router as alarm_router  # noqa: E402
 from .routes_integrations import router as integrations_router  # noqa: E402
 from .routes_model import router as model_router  # noqa: E402
 from .routes_places import router as places_router  # noqa: E402
+from .routes_series import router as series_router  # noqa: E402
 from .routes_system import router as system_router  # noqa: E402
 
 api.add_router("/integrations", integrations_router)
 api.add_router("/", model_router)
 api.add_router("/", places_router)
+api.add_router("/", series_router)
 api.add_router("/", system_router)
 api.add_router("/", alarm_router)

@@ -19,8 +19,10 @@ RuleBody = Annotated[dict[str, Any], Body(...)]  # rule JSON as sent: parse_rule
 
 class ModeIn(Schema):
     mode: str | None = Field(None, description="disabled, day, night or away")
-    for_minutes: int | None = Field(None, description="return to the previous mode after this many minutes")
-    snooze_minutes: int | None = Field(None, description="silence non-life-safety rules (0 ends a snooze)")
+    for_minutes: int | None = Field(None, ge=1, le=modes.MAX_MINUTES,
+                                    description="return to the previous mode after this many minutes")
+    snooze_minutes: int | None = Field(None, ge=0, le=modes.MAX_MINUTES,
+                                       description="silence non-life-safety rules (0 ends a snooze)")
     exit_delay_seconds: int | None = None
     schedule_enabled: bool | None = None
     day_starts: str | None = Field(None, description="HH:MM, household time")

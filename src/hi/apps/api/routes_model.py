@@ -15,6 +15,7 @@ from hi.apps.places.tree import LocationTree
 from hi.apps.sense.models import SensorHistory
 from hi.operations import actions
 from hi.operations.queries import NotFound, filter_events, find_entity
+from hi.utils.params import MAX_DB_INT
 
 from .auth import requested_by
 from .schemas import ControlIn, ControlOut, EntityOut, EntityPage, EventPage, HistoryPage, Problem
@@ -25,7 +26,7 @@ router = Router()
 
 class Page(Schema):
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_DB_INT)
 
 
 def _page(queryset: QuerySet, page: Page, render: Any) -> dict[str, Any]:
@@ -83,7 +84,7 @@ def _history_json(row: SensorHistory) -> dict[str, Any]:
 
 
 @router.get("/states/{state_id}/history", response={200: HistoryPage, 404: Problem}, tags=["entities"],
-            summary="Every distinct reading of a state's sensors, newest first")
+            summary="Every distinct raw reading still kept, newest first (old ranges: /states/{id}/series)")
 def state_history(request: HttpRequest, state_id: int, page: Query[Page]) -> Any:
     if not EntityState.objects.filter(pk=state_id).exists():
         raise NotFound(f"no state {state_id}")

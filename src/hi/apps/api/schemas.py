@@ -29,7 +29,8 @@ class SyncIn(Schema):
 
 
 class ControlIn(Schema):
-    key: str = Field(..., min_length=3, description="a controller's integration key, e.g. hass:light.kitchen")
+    key: str = Field(..., min_length=1, max_length=300,
+                     description="a controller's integration key (hass:light.kitchen) or numeric id")
     value: JsonScalar
     code: str | None = Field(None, min_length=1, max_length=128,
                              description="the code an alarm panel or lock needs; sent to the device only, "

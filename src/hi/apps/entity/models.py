@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import models
+from typing import Any
+
+from django.db import models, transaction
 
 from hi.integrations.models import IntegrationKeyMixin
 
@@ -81,3 +83,26 @@ class EntityAttribute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity.name} · {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving a replaced file, or a non-file type, removes the file it had from disk.
+
+        Otherwise the old upload stayed on disk and downloadable (``/attributes/<id>/file`` still served it
+        after the attribute became text). The file is removed after the row is committed, never before.
+        """
+        if self.value_type != AttributeValueType.FILE and self.file:
+            self.file = None
+        previous = (type(self).objects.filter(pk=self.pk).values_list("file", flat=True).first()
+                    if self.pk else None)
+        super().save(*args, **kwargs)
+        if previous and previous != (self.file.name if self.file else ""):
+            storage = self.file.storage if self.file else self._meta.get_field("file").storage
+            transaction.on_commit(lambda: storage.delete(previous))
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        name = self.file.name if self.file else ""
+        storage = self._meta.get_field("file").storage
+        result = super().delete(*args, **kwargs)
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
+        return result

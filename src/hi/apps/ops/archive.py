@@ -13,6 +13,8 @@ import tarfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .pacing import PacedReader, Pacer
+
 FORMAT = "hi-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -24,15 +26,16 @@ class BackupError(Exception):
     """A backup or restore that cannot go ahead; the message says why and what to do."""
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: Path, pacer: Pacer | None = None) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with path.open("rb") as raw:
+        handle = PacedReader(raw, pacer) if pacer else raw
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def write_archive(target: Path, staging: Path, manifest: dict[str, Any]) -> Path:
+def write_archive(target: Path, staging: Path, manifest: dict[str, Any], pacer: Pacer | None = None) -> Path:
     """Write ``staging``'s files plus the manifest into ``target`` (via a partial file, then a rename)."""
     partial = target.with_name(target.name + ".partial")
     with tarfile.open(partial, "w") as tar:
@@ -44,7 +47,9 @@ def write_archive(target: Path, staging: Path, manifest: dict[str, Any]) -> Path
 
         tar.addfile(info, io.BytesIO(data))
         for name in sorted(manifest["files"]):
-            tar.add(staging / name, arcname=name, recursive=False)
+            info = tar.gettarinfo(staging / name, arcname=name)
+            with (staging / name).open("rb") as handle:
+                tar.addfile(info, PacedReader(handle, pacer) if pacer else handle)
     partial.chmod(0o600)  # it holds the secret key
     partial.replace(target)
     return target

@@ -1,10 +1,15 @@
 """``hi backup``: a consistent snapshot of a running hub, in one archive.
 
-SQLite: the online backup API copies the database in one step inside one read transaction, which
-under WAL blocks no writer and sees one instant (a stepwise copy would restart whenever the ingest
-pipeline commits). PostgreSQL: ``pg_dump`` runs on a snapshot exported from a repeatable-read
-transaction, and the manifest's migrations and counts are read in that same transaction, so they
-describe exactly what was dumped. Uploaded files and the data dir's key files go in beside it.
+SQLite: the online backup API copies the database a few megabytes per step, all steps inside one
+read transaction that the source connection opens first: under WAL that blocks no writer, every
+step sees the same instant, and the copy never restarts when the ingest pipeline commits (without
+the open transaction a stepwise copy starts over after every commit by another connection; a
+one-step copy cannot pause). Between steps, and while hashing and archiving, a pacer waits so the
+backup takes at most ``HI_BACKUP_DUTY`` of the wall time and ingest keeps its pace.
+PostgreSQL: ``pg_dump`` (at a lower CPU priority: its compression is the heavy part) runs on a
+snapshot exported from a repeatable-read transaction, and the manifest's migrations and counts are
+read in that same transaction, so they describe exactly what was dumped. Uploaded files and the
+data dir's key files go in beside it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +41,11 @@ from .archive import (
     sha256_file,
     write_archive,
 )
+from .config import prune_settings
+from .pacing import Pacer
 
 SQLITE_MEMBER = "database/hi.sqlite3"
+PAGES_PER_STEP = 1024  # 4 MB of 4 KB pages per backup step
 PG_MEMBER = "database/hi.pgdump"
 
 
@@ -86,13 +95,22 @@ def _counts_and_migrations(cursor: Any, tables: list[str], existing: set[str],
     return counts, migrations
 
 
-def _snapshot_sqlite(staging: Path) -> tuple[dict[str, int], dict[str, list]]:
-    source = sqlite3.connect(str(connection.settings_dict["NAME"]), timeout=30)
+def _snapshot_sqlite(staging: Path, pacer: Pacer) -> tuple[dict[str, int], dict[str, list]]:
+    source = sqlite3.connect(str(connection.settings_dict["NAME"]), timeout=30, isolation_level=None)
     target_path = staging / SQLITE_MEMBER
     target_path.parent.mkdir(parents=True, exist_ok=True)
     target = sqlite3.connect(str(target_path))
+    resumed = [time.monotonic()]
+
+    def between_steps(status: int, remaining: int, total: int) -> None:
+        pacer.after(time.monotonic() - resumed[0])
+        resumed[0] = time.monotonic()
+
     try:
-        source.backup(target)  # pages=-1: one step, one consistent read transaction
+        source.execute("BEGIN")
+        source.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # the snapshot starts here
+        source.backup(target, pages=PAGES_PER_STEP, progress=between_steps)
+        source.execute("COMMIT")
         target.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
         existing = {row[0] for row in target.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         return _counts_and_migrations(target.cursor(), model_tables(), existing,
@@ -147,7 +165,8 @@ def _snapshot_postgres(staging: Path) -> tuple[dict[str, int], dict[str, list]]:
         with own.cursor() as cursor:
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
-            result = subprocess.run([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
+            nice = [found, "-n", "10"] if (found := shutil.which("nice")) else []
+            result = subprocess.run([*nice, pg_dump, "--format=custom", "--no-owner", "--no-privileges",
                                      f"--snapshot={snapshot}", f"--file={target}"],
                                     env=pg_environment(), capture_output=True, text=True)
             if result.returncode != 0:
@@ -178,11 +197,14 @@ def _stage_files(staging: Path) -> None:
         shutil.copy2(path, target)
 
 
-def create_backup(path: Path | None = None, directory: Path | None = None) -> Path:
+def create_backup(path: Path | None = None, directory: Path | None = None, pacer: Pacer | None = None) -> Path:
     """Snapshot database, files and keys into one archive; returns its path.
 
-    ``path`` may be a file name or an existing directory (a timestamped name is made inside it).
+    ``path`` may be a file name or an existing directory (a timestamped name is made inside it);
+    ``pacer`` (default: ``HI_BACKUP_DUTY``) keeps the work to a share of the time.
     """
+    if pacer is None:
+        pacer = Pacer(0.0, prune_settings()["backup_duty"].value)
     if path is None or path.is_dir():
         base = path or directory or Path(settings.DATA_DIR) / "backups"
         base.mkdir(parents=True, exist_ok=True)
@@ -194,7 +216,7 @@ def create_backup(path: Path | None = None, directory: Path | None = None) -> Pa
         staging = Path(tmp)
         vendor = connection.vendor
         if vendor == "sqlite":
-            counts, migrations = _snapshot_sqlite(staging)
+            counts, migrations = _snapshot_sqlite(staging, pacer)
             member = SQLITE_MEMBER
         elif vendor == "postgresql":
             counts, migrations = _snapshot_postgres(staging)
@@ -202,11 +224,11 @@ def create_backup(path: Path | None = None, directory: Path | None = None) -> Pa
         else:
             raise BackupError(f"backups of {vendor} databases are not supported")
         _stage_files(staging)
-        files = {p.relative_to(staging).as_posix(): {"sha256": sha256_file(p), "size": p.stat().st_size}
+        files = {p.relative_to(staging).as_posix(): {"sha256": sha256_file(p, pacer), "size": p.stat().st_size}
                  for p in sorted(staging.rglob("*")) if p.is_file()}
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "hi_version": hi.__version__,
             "created_at": taken_at.isoformat(), "database": {"vendor": vendor, "member": member},
             "migrations": migrations, "counts": counts, "files": files,
         }
-        return write_archive(path, staging, manifest)
+        return write_archive(path, staging, manifest, pacer)

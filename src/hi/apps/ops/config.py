@@ -25,6 +25,8 @@ BACKUP_DEFAULTS: dict[str, tuple[str, float]] = {
 PRUNE_DEFAULTS: dict[str, tuple[str, float]] = {
     "batch": ("HI_PRUNE_BATCH", 2000),  # rows per delete transaction: short SQLite write locks
     "pause": ("HI_PRUNE_PAUSE", 0.05),  # seconds between batches, so ingest gets the write lock
+    "duty": ("HI_PRUNE_DUTY", 0.1),  # the most of the wall time the pruner spends in delete transactions
+    "backup_duty": ("HI_BACKUP_DUTY", 0.25),  # the most of the wall time a backup spends copying and archiving
     "interval": ("HI_MAINTENANCE_INTERVAL", 600),  # seconds between maintenance passes in the worker
 }
 

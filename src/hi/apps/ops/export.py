@@ -1,11 +1,12 @@
 """``hi export`` and ``hi import``: the household's data in an open JSON format (docs/export-format.md).
 
 Export streams one JSON document (history can be millions of rows) with everything needed to leave
-hi: integrations (secret settings left out), entities with their states and attributes, locations,
-floor plans, collections, events, control history, raw sensor history and hourly aggregates within
-the range. Import takes only the configuration part into another hub: locations (rooms), entities the
-user created, user attributes, user edits and rooms of entities an integration provides (matched by
-integration key, so run a sync first), and collections.
+hi: integrations (secret settings left out), entities with their states and attributes (uploaded
+files included), locations, floor plans, collections, events, control history, raw sensor history
+and hourly aggregates within the range. Import brings it into another hub: locations (rooms),
+entities the user created, user attributes and their files, user edits and rooms of entities an
+integration provides (matched by integration key, so run a sync first), collections, floor plans
+with their placements, and the history of the matched states (``importer``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from hi.integrations.keys import IntegrationKey
 from hi.integrations.models import Integration
 
 from .archive import BackupError
+from .importer import import_file_attribute, import_history, import_plans
 from .models import SensorHourly
 
 FORMAT = "hi-export"
@@ -52,8 +54,20 @@ def _entity(entity: Entity) -> dict[str, Any]:
                     "value_updated_at": _iso(s.value_updated_at), "user_fields": s.user_fields}
                    for s in entity.states.all()],
         "attributes": [{"name": a.name, "value_type": a.value_type, "value": a.value, "source": a.source,
-                        "file": a.file.name if a.file else None} for a in entity.attributes.all()],
+                        "file": a.file.name if a.file else None, "file_base64": _file_base64(a)}
+                       for a in entity.attributes.all()],
     }
+
+
+def _file_base64(attribute: EntityAttribute) -> str | None:
+    """The uploaded file itself, so an export alone is enough to leave hi (None: no file, or it is gone)."""
+    if not attribute.file:
+        return None
+    try:
+        with attribute.file.open("rb") as handle:
+            return base64.b64encode(handle.read()).decode()
+    except OSError:
+        return None
 
 
 def _integration(integration: Integration) -> dict[str, Any]:
@@ -95,7 +109,7 @@ def _sections(since: dt.datetime | None, until: dt.datetime) -> Iterator[tuple[s
                                                         "response_at")
                       .values_list("sensor__entity_state_id", "response_at", "value").iterator(5000))
     yield "hourly", ({"state_id": state_id, "hour": _iso(hour), "count": count, "min": low, "max": high,
-                      "mean": total / count}
+                      "mean": total / count, "sum": total}
                      for state_id, hour, count, low, high, total in
                      ranged(SensorHourly.objects.order_by("hour", "sensor_id"), "hour")
                      .values_list("sensor__entity_state_id", "hour", "count", "minimum", "maximum", "total")
@@ -162,14 +176,16 @@ def _import_locations(document: dict[str, Any], counts: dict[str, int]) -> dict[
 
 
 def import_configuration(document: Any) -> dict[str, int]:
-    """Bring rooms, entities the user created, user attributes, user edits and collections into this hub.
+    """Bring rooms, entities the user created, user attributes (with files), user edits, collections,
+    floor plans and the matched states' history into this hub.
 
     All or nothing: one transaction. Entities an integration provides are matched by integration key.
     """
     document = _check(document)
     counts = {"locations": 0, "entities_created": 0, "entities_updated": 0, "attributes": 0, "collections": 0,
-              "skipped": 0}
+              "floor_plans": 0, "history": 0, "hourly": 0, "events": 0, "control_history": 0, "skipped": 0}
     entity_by_old_id: dict[int, Entity] = {}
+    state_by_old_id: dict[int, EntityState] = {}
     with transaction.atomic():
         locations = _import_locations(document, counts)
         for item in document["entities"]:
@@ -178,14 +194,20 @@ def import_configuration(document: Any) -> dict[str, int]:
                 continue
             if item.get("id") is not None:
                 entity_by_old_id[item["id"]] = entity
+            for state in item.get("states", []):
+                if state.get("id") is not None and (mine := entity.states.filter(state_key=state["state_key"]).first()):
+                    state_by_old_id[state["id"]] = mine
             location = locations.get(item.get("location_id"))
             if location is not None and entity.location_id != location.id:
                 entity.location = location
                 entity.mark_user_field("location")
                 entity.save(update_fields=["location", "user_fields", "updated_at"])
             for attribute in item.get("attributes", []):
-                if attribute.get("source") != AttributeSource.USER or attribute.get("file"):
-                    continue  # integration attributes come back with a sync; files travel in backups
+                if attribute.get("source") != AttributeSource.USER:
+                    continue  # integration attributes come back with a sync
+                if attribute.get("file"):
+                    import_file_attribute(entity, attribute, counts)
+                    continue
                 _, created = EntityAttribute.objects.get_or_create(
                     entity=entity, name=attribute["name"], source=AttributeSource.USER,
                     defaults={"value_type": attribute.get("value_type", "text"), "value": attribute.get("value", "")})
@@ -199,12 +221,17 @@ def import_configuration(document: Any) -> dict[str, int]:
                 if old_id in entity_by_old_id:
                     CollectionItem.objects.get_or_create(collection=collection, entity=entity_by_old_id[old_id],
                                                          defaults={"position": position})
+        import_plans(document.get("floor_plans") or [], locations, entity_by_old_id, counts)
+        import_history(document, state_by_old_id, counts)
     return counts
 
 
 def _import_entity(item: dict[str, Any], counts: dict[str, int]) -> Entity | None:
     key = item.get("key")
-    if not key and not item.get("detached_key"):  # made by the user: create it
+    if not key and not item.get("detached_key"):  # made by the user: create it (once: reuse one of that name)
+        same = Entity.objects.filter(integration_id__isnull=True, detached_key="", name=item["name"]).first()
+        if same is not None:
+            return same
         entity = Entity.objects.create(name=item["name"], entity_type=item.get("entity_type", "other"),
                                        user_fields=item.get("user_fields") or [])
         for state in item.get("states", []):

@@ -34,7 +34,7 @@ def maintenance_pass(stop: threading.Event | None = None, now: dt.datetime | Non
     try:
         hours = aggregate_pending(now=now, should_stop=stop.is_set, between_chunks=lambda: stop.wait(pause))
         report = prune(now=now, should_stop=stop.is_set)
-        freed = reclaim_space(should_stop=stop.is_set) if report.total else 0
+        freed = reclaim_space(keep=0.05, should_stop=stop.is_set) if report.total else 0
         backup = None if stop.is_set() else scheduled_backup_if_due(now)
         return {"aggregated_hours": hours, "pruned": report.deleted, "freed_pages": freed,
                 "backup": str(backup) if backup else None}

@@ -35,6 +35,7 @@ class OpsMarker(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     at = models.DateTimeField()
+    number = models.BigIntegerField(null=True, blank=True)  # a row id, for markers that are one
 
     def __str__(self) -> str:
         return f"{self.name}={self.at.isoformat()}"

@@ -1,10 +1,16 @@
 """Pruning old history in small batches, so the worker never holds a long write lock.
 
-Each batch selects at most ``batch`` primary keys through an index (a read: under WAL it blocks no
-one), then deletes exactly those rows in one short transaction, then pauses so the ingest pipeline
-can take the write lock. Nothing younger than a kind's retention is ever selected, and raw sensor
-history is only deleted below the point up to which it has been summarised into hourly aggregates.
-A retention of 0 days keeps that kind for ever.
+Append-only logs (sensor and control history) are swept in primary-key order, which is arrival
+order: a batch of old rows then sits on a few neighbouring table pages, so one short transaction
+dirties a few dozen pages instead of one page per row (a per-sensor walk through the time index
+touches rows that lie all over the table: ~2,000 scattered pages, 8 MB of WAL, per 2,000-row batch).
+Each batch's candidates are read first (a read: under WAL it blocks no one), then deleted in one
+short transaction, then the pruner waits so the ingest pipeline gets the write lock: at least
+``pause``, and long enough that the pruner holds the lock at most ``duty`` of the time. Rows the
+sweep cannot reach in order (history back-filled later, rows behind a stretch of young ones) are
+found afterwards through each model's time index. Nothing younger than a kind's retention is ever
+selected, and raw sensor history is only deleted below the point up to which it has been summarised
+into hourly aggregates. A retention of 0 days keeps that kind for ever.
 """
 
 from __future__ import annotations
@@ -26,18 +32,20 @@ from hi.apps.sense.models import Sensor, SensorHistory
 
 from .config import prune_settings, retention_settings
 from .models import SensorHourly
-from .rollup import AGGREGATED_THROUGH, get_marker
+from .pacing import Pacer
+from .rollup import AGGREGATED_THROUGH, get_marker, get_watermark
 
 logger = logging.getLogger("hi.ops.retention")
 
 
 @dataclass
 class PruneReport:
-    """What one pruning pass removed, per kind, and how long it took."""
+    """What one pruning pass removed, per kind, how long it took and how long it held the write lock."""
 
     deleted: dict[str, int] = field(default_factory=dict)
     batches: int = 0
     seconds: float = 0.0
+    busy: float = 0.0  # seconds holding the write lock (inside delete transactions)
     cutoffs: dict[str, str] = field(default_factory=dict)
     stopped: bool = False
 
@@ -49,9 +57,42 @@ class PruneReport:
 @dataclass
 class _Batcher:
     batch: int
-    pause: float
+    pacer: Pacer
     should_stop: Callable[[], bool]
     report: PruneReport
+
+    def sweep(self, kind: str, model: type[models.Model], time_field: str, cut: dt.datetime,
+              max_pk: int | None = None) -> None:
+        """Delete the rows older than ``cut`` in primary-key order, until a batch-sized stretch holds none.
+
+        Reads ``batch`` rows' keys and whether each is old (no lock), then deletes the old ones of
+        that key range in one transaction. Stops at the first stretch with no old rows: beyond it
+        history is young, and the stragglers are left to the index walk that follows. Rows above
+        ``max_pk`` are never touched.
+        """
+        table = connection.ops.quote_name(model._meta.db_table)
+        pk = connection.ops.quote_name(model._meta.pk.column)
+        column = connection.ops.quote_name(model._meta.get_field(time_field).column)
+        bound = connection.ops.adapt_datetimefield_value(cut)
+        last: Any = None
+        while not self._stopping():
+            with connection.cursor() as cursor:
+                where = f"WHERE {pk} > %s " if last is not None else ""
+                cursor.execute(f"SELECT {pk}, CASE WHEN {column} < %s THEN 1 ELSE 0 END FROM {table} {where}"
+                               f"ORDER BY {pk} LIMIT %s", [bound, *([last] if last is not None else []), self.batch])
+                rows = cursor.fetchall()
+            old = [key for key, is_old in rows if is_old and (max_pk is None or key <= max_pk)]
+            if not old:
+                return
+            sql = f"DELETE FROM {table} WHERE {pk} >= %s AND {pk} <= %s AND {column} < %s"
+            params = [old[0], old[-1], bound]
+
+            def delete(cursor: Any, sql: str = sql, params: list = params) -> int:
+                cursor.execute(sql, params)
+                return cursor.rowcount
+
+            self._write(kind, delete)
+            last = rows[-1][0]
 
     def drain(self, kind: str, *candidates: models.QuerySet) -> None:
         """Delete every row of ``candidates`` (querysets of one model), ``batch`` rows per transaction.
@@ -64,7 +105,7 @@ class _Batcher:
         model = candidates[0].model
         pending: list[Any] = []
         for queryset in candidates:
-            while not self.should_stop():
+            while not self._stopping():
                 wanted = self.batch - len(pending)
                 # pending only ever holds other querysets' rows: this one is re-read only after a flush
                 ids = list(queryset.values_list("pk", flat=True)[:wanted])
@@ -74,19 +115,31 @@ class _Batcher:
                     pending = []
                 if len(ids) < wanted:
                     break  # this queryset is empty now (or after the pending batch goes)
-            if self.should_stop():
-                self.report.stopped = True
+            if self.report.stopped:
                 break
         if pending:
             self._delete(kind, model, pending)
 
+    def _stopping(self) -> bool:
+        if self.should_stop():
+            self.report.stopped = True
+        return self.report.stopped
+
     def _delete(self, kind: str, model: type[models.Model], ids: list[Any]) -> None:
-        with transaction.atomic():
-            model.objects.filter(pk__in=ids).delete()
-        self.report.deleted[kind] = self.report.deleted.get(kind, 0) + len(ids)
+        # counts this model's rows only, not what cascades with them (an alert's alarms)
+        self._write(kind, lambda cursor: model.objects.filter(pk__in=ids).delete()[1].get(model._meta.label, 0))
+
+    def _write(self, kind: str, work: Callable[[Any], int]) -> None:
+        """One short transaction; counts what it deleted, then lets the ingest pipeline in."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            began = time.monotonic()  # the write lock is ours from here (BEGIN IMMEDIATE) to the commit
+            deleted = int(work(cursor))
+        busy = time.monotonic() - began
+        self.report.busy += busy
+        if deleted:
+            self.report.deleted[kind] = self.report.deleted.get(kind, 0) + deleted
         self.report.batches += 1
-        if self.pause > 0:
-            time.sleep(self.pause)  # let the ingest pipeline's transactions in
+        self.pacer.after(busy)
 
 
 def cutoffs(now: dt.datetime | None = None) -> dict[str, dt.datetime | None]:
@@ -115,19 +168,25 @@ def alarm_history(cut: dt.datetime) -> list[tuple[str, models.QuerySet]]:
 
 
 def prune(now: dt.datetime | None = None, *, batch: int | None = None, pause: float | None = None,
-          should_stop: Callable[[], bool] = lambda: False) -> PruneReport:
+          duty: float | None = None, should_stop: Callable[[], bool] = lambda: False) -> PruneReport:
     """Delete what is older than each kind's retention; safe to stop and resume at any batch."""
     knobs = prune_settings()
     report = PruneReport()
-    batcher = _Batcher(int(batch or knobs["batch"].value), knobs["pause"].value if pause is None else pause,
-                       should_stop, report)
+    pacer = Pacer(knobs["pause"].value if pause is None else pause, knobs["duty"].value if duty is None else duty,
+                  should_stop)
+    batcher = _Batcher(int(batch or knobs["batch"].value), pacer, should_stop, report)
     started = time.monotonic()
     limits = cutoffs(now)
     report.cutoffs = {kind: at.isoformat() if at else "keep" for kind, at in limits.items()}
     sensor_ids = list(Sensor.objects.values_list("id", flat=True))
     if (cut := limits.get("sensor_history")) is not None:
+        counted = get_watermark()  # rows above it are not in the aggregates yet (late readings): they wait
+        batcher.sweep("sensor_history", SensorHistory, "response_at", cut, max_pk=counted)
+        old = SensorHistory.objects.filter(response_at__lt=cut)
+        if counted is not None:
+            old = old.filter(pk__lte=counted)
         batcher.drain("sensor_history", *(  # per sensor, so each select walks the (sensor, time) index
-            SensorHistory.objects.filter(sensor_id=sensor_id, response_at__lt=cut) for sensor_id in sensor_ids))
+            old.filter(sensor_id=sensor_id) for sensor_id in sensor_ids))
     if (cut := limits.get("aggregates")) is not None:
         batcher.drain("aggregates", *(SensorHourly.objects.filter(sensor_id=sensor_id, hour__lt=cut)
                                       for sensor_id in sensor_ids))
@@ -136,6 +195,7 @@ def prune(now: dt.datetime | None = None, *, batch: int | None = None, pause: fl
         for kind, queryset in alarm_history(cut):  # alerts are kept as long as events
             batcher.drain(kind, queryset)
     if (cut := limits.get("control_history")) is not None:
+        batcher.sweep("control_history", ControllerHistory, "requested_at", cut)
         batcher.drain("control_history", *(  # walks the (outcome, requested_at) index
             ControllerHistory.objects.filter(outcome=outcome, requested_at__lt=cut).order_by()
             for outcome in ControlOutcome.values))
@@ -156,30 +216,31 @@ def sqlite_auto_vacuum() -> int | None:
         return int(cursor.fetchone()[0])
 
 
-def reclaim_space(pages_per_step: int = 2000, pause: float = 0.05,
+def reclaim_space(pages_per_step: int = 500, pause: float = 0.05, duty: float | None = None, keep: float = 0.0,
                   should_stop: Callable[[], bool] = lambda: False) -> int:
     """Give free pages back to the file system (SQLite, incremental auto_vacuum); returns pages freed.
 
-    Each ``incremental_vacuum`` step is a short write; PostgreSQL needs nothing here: its autovacuum
-    makes deleted rows' space reusable, so the database stops growing rather than shrinking.
+    Each ``incremental_vacuum`` step is a short write transaction (it moves pages from the end of
+    the file into the holes, so every step is written to the WAL), paced like the pruner's deletes.
+    ``keep`` leaves that share of the file free: ingest reuses free pages, so a steady hub that prunes
+    as much as it writes neither grows nor churns pages in and out of the file. PostgreSQL needs
+    nothing here: its autovacuum makes deleted rows' space reusable, so the database stops growing.
     """
     if sqlite_auto_vacuum() != 2:
         return 0
+    pacer = Pacer(pause, prune_settings()["duty"].value if duty is None else duty, should_stop)
     freed = 0
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_size_limit = 67108864")  # a checkpoint then trims the WAL file
+        cursor.execute("PRAGMA page_count")
+        reserve = int(int(cursor.fetchone()[0]) * keep)
         while not should_stop():
             cursor.execute("PRAGMA freelist_count")
-            free = int(cursor.fetchone()[0])
-            if free == 0:
+            step = min(int(cursor.fetchone()[0]) - reserve, pages_per_step)
+            if step <= 0:
                 break
-            step = min(free, pages_per_step)
+            began = time.monotonic()
             cursor.execute(f"PRAGMA incremental_vacuum({int(step)})")
             cursor.fetchall()
             freed += step
-            if pause > 0:
-                time.sleep(pause)
-        if not connection.in_atomic_block:
-            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            cursor.fetchall()
+            pacer.after(time.monotonic() - began)
     return freed

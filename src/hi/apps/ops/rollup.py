@@ -1,8 +1,13 @@
 """Hourly min/mean/max of numeric sensor history, computed as hours complete.
 
 Aggregation runs ahead of pruning: raw history is only ever deleted below the ``aggregated_through``
-marker, so an hour is summarised before its readings go. Readings that arrive for an hour already
-summarised (an integration back-filling more than ``LAG`` late) are not added to it.
+marker, so an hour is summarised before its readings go. Two markers make every reading count
+exactly once: ``aggregated_through`` (hours before it are summarised) and ``aggregated_id`` (the
+history row ids read so far). A reading that arrives for an hour already summarised (an integration
+back-filling, a device that was offline, more than ``LAG`` late) has an id above ``aggregated_id``
+and a time below ``aggregated_through``: the next pass folds it into its hour, in the transaction
+that advances ``aggregated_id``, and pruning never deletes a row above that id, so no late reading
+is lost to the aggregates even when its hour's other readings are pruned already.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from hi.utils.numbers import finite_number
 from .models import OpsMarker, SensorHourly
 
 AGGREGATED_THROUGH = "aggregated_through"
+AGGREGATED_ID = "aggregated_id"
+LATE_CHUNK = 20_000  # history ids read per late-reading transaction
 LAG = dt.timedelta(minutes=10)  # an hour is summarised this long after it ends, for stragglers
 HOUR = dt.timedelta(hours=1)
 
@@ -43,6 +50,63 @@ def set_marker(name: str, at: dt.datetime) -> None:
     OpsMarker.objects.update_or_create(name=name, defaults={"at": at})
 
 
+def get_watermark() -> int | None:
+    """The highest history row id whose reading is in the aggregates (or waits for its hour): None if unset."""
+    return OpsMarker.objects.filter(name=AGGREGATED_ID).values_list("number", flat=True).first()
+
+
+def set_watermark(value: int) -> None:
+    OpsMarker.objects.update_or_create(name=AGGREGATED_ID, defaults={"at": timezone.now(), "number": value})
+
+
+def newest_history_id() -> int:
+    return SensorHistory.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def merge_buckets(sensor_id: int, buckets: dict[dt.datetime, list[float]]) -> None:
+    """Add readings' buckets to the stored hours of one sensor (creating the hours it lacks)."""
+    stored = {row.hour: row for row in SensorHourly.objects.filter(sensor_id=sensor_id, hour__in=list(buckets))}
+    changed, created = [], []
+    for hour, (count, low, high, total) in buckets.items():
+        row = stored.get(hour)
+        if row is None:
+            created.append(SensorHourly(sensor_id=sensor_id, hour=hour, count=int(count), minimum=low, maximum=high,
+                                        total=total))
+            continue
+        row.count += int(count)
+        row.minimum, row.maximum, row.total = min(row.minimum, low), max(row.maximum, high), row.total + total
+        changed.append(row)
+    SensorHourly.objects.bulk_update(changed, ["count", "minimum", "maximum", "total"], batch_size=500)
+    SensorHourly.objects.bulk_create(created, batch_size=500)
+
+
+def fold_late(through: dt.datetime, upto_id: int, should_stop: Callable[[], bool] = lambda: False,
+              chunk: int = LATE_CHUNK) -> int:
+    """Fold readings stored since the last pass for hours before ``through`` into those hours; returns readings.
+
+    Reads new rows by id range (an index walk over what arrived since the last pass), then adds the
+    late ones to their hours and advances the id marker in the same transaction: a crash in between
+    leaves both as they were, so nothing is counted twice.
+    """
+    start = get_watermark() or 0
+    folded = 0
+    while start < upto_id and not should_stop():
+        end = min(start + chunk, upto_id)
+        late = (SensorHistory.objects.filter(pk__gt=start, pk__lte=end, response_at__lt=through).order_by()
+                .values_list("sensor_id", "response_at", "value"))
+        per_sensor: dict[int, list[tuple[dt.datetime, Any]]] = {}
+        for sensor_id, at, value in late.iterator(chunk_size=5000):
+            per_sensor.setdefault(sensor_id, []).append((at, value))
+        with transaction.atomic():
+            for sensor_id, rows in per_sensor.items():
+                if buckets := summarise(rows):
+                    merge_buckets(sensor_id, buckets)
+            set_watermark(end)
+        folded += sum(len(rows) for rows in per_sensor.values())
+        start = end
+    return folded
+
+
 def summarise(rows: Iterable[tuple[dt.datetime, Any]]) -> dict[dt.datetime, list[float]]:
     """``{hour: [count, min, max, total]}`` over the numeric readings among ``rows``."""
     buckets: dict[dt.datetime, list[float]] = {}
@@ -62,17 +126,21 @@ def summarise(rows: Iterable[tuple[dt.datetime, Any]]) -> dict[dt.datetime, list
     return buckets
 
 
-def aggregate_range(start: dt.datetime, end: dt.datetime, sensor_ids: Iterable[int] | None = None) -> int:
+def aggregate_range(start: dt.datetime, end: dt.datetime, sensor_ids: Iterable[int] | None = None,
+                    upto_id: int | None = None) -> int:
     """(Re)compute the aggregates of the hours in ``[start, end)`` that have readings; returns hours written.
 
     One indexed read per sensor, outside any transaction; one short write per sensor with readings,
     replacing exactly the hours it recomputes — never an hour whose raw readings may be pruned already.
+    Only rows up to ``upto_id`` count: later ones are folded in by the next pass as late readings.
     """
     ids = list(sensor_ids) if sensor_ids is not None else list(Sensor.objects.values_list("id", flat=True))
     written = 0
     for sensor_id in ids:
-        rows = SensorHistory.objects.filter(sensor_id=sensor_id, response_at__gte=start,
-                                            response_at__lt=end).values_list("response_at", "value")
+        rows = SensorHistory.objects.filter(sensor_id=sensor_id, response_at__gte=start, response_at__lt=end)
+        if upto_id is not None:
+            rows = rows.filter(pk__lte=upto_id)
+        rows = rows.values_list("response_at", "value")
         buckets = summarise(rows.iterator(chunk_size=5000))
         if not buckets:
             continue
@@ -100,10 +168,17 @@ def _earliest_history(sensor_ids: list[int]) -> dt.datetime | None:
 def aggregate_pending(now: dt.datetime | None = None, chunk: dt.timedelta = dt.timedelta(days=30),
                       should_stop: Callable[[], bool] = lambda: False,
                       between_chunks: Callable[[], None] = lambda: None) -> int:
-    """Summarise every complete hour not yet summarised, a chunk of hours at a time; returns hours written."""
+    """Fold late readings in, then summarise every complete hour not yet summarised, a chunk of hours at
+    a time; returns hours written (late readings change hours already counted)."""
     now = now or timezone.now()
     limit = floor_hour(now - LAG)
     start = get_marker(AGGREGATED_THROUGH)
+    newest = newest_history_id()
+    if start is None or get_watermark() is None:
+        set_watermark(newest)  # nothing summarised yet, or a hub from before the id marker: count from here
+    else:
+        fold_late(start, newest, should_stop)
+    upto_id = get_watermark()
     sensor_ids = list(Sensor.objects.values_list("id", flat=True))
     if start is None:
         earliest = _earliest_history(sensor_ids)
@@ -111,7 +186,7 @@ def aggregate_pending(now: dt.datetime | None = None, chunk: dt.timedelta = dt.t
     written = 0
     while start < limit and not should_stop():
         end = min(start + chunk, limit)
-        written += aggregate_range(start, end, sensor_ids)
+        written += aggregate_range(start, end, sensor_ids, upto_id)
         set_marker(AGGREGATED_THROUGH, end)
         start = end
         between_chunks()

@@ -13,6 +13,7 @@ from hi.apps.entity.availability import Availability, AvailabilityIndex
 from hi.apps.entity.enums import EntityStateType, EntityType, binary_values
 from hi.apps.entity.models import Entity
 from hi.integrations import integration_factory
+from hi.utils.urls import same_origin_path
 
 from .presentation import control_spec, short_label
 from .widgets import choices_html, live_state_html, quick_toggle_html, slider_html, stepper_html
@@ -151,5 +152,5 @@ def camera_urls(entities: list[Entity]) -> dict[int, dict[str, str]]:
         except Exception:  # an integration whose code is gone: no picture, the card still shows
             continue
         urls[row.id] = {key: value for key, value in (("snapshot", media.picture), ("stream", media.stream))
-                        if value.startswith("/") and not value.startswith("//")}
+                        if same_origin_path(value)}
     return urls

@@ -6,6 +6,7 @@ import zoneinfo
 from collections.abc import Mapping, Sequence
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from hi.apps.entity.attribute_values import clean_attribute_value
 from hi.apps.entity.enums import AttributeValueType
@@ -36,7 +37,8 @@ class AttributeForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("file") and data.get("value_type") != AttributeValueType.FILE:
+        # a new upload makes it a file; the file it already has must not (retyping to text drops that file)
+        if isinstance(data.get("file"), UploadedFile) and data.get("value_type") != AttributeValueType.FILE:
             data["value_type"] = AttributeValueType.FILE
         if data.get("value_type") == AttributeValueType.FILE and not (data.get("file") or self.instance.file):
             self.add_error("file", "choose a file to upload")

@@ -21,6 +21,7 @@ from .views import (
     places,
     settings,
     tokens,
+    webhooks,
 )
 
 # Browsers ask for /favicon.ico on every page, signed in or not: answer with the bundled icon.
@@ -89,6 +90,8 @@ urlpatterns = [
     path("rules/<int:rule_id>/<str:action>", alarm_rules.action, name="rule-action"),
     path("rules/value-field", alarm_rules.value_field, name="rule-value-field"),
     path("channels/", alarm_rules.channels, name="channels"),
+    path("webhooks/", webhooks.index, name="webhooks"),
+    path("webhooks/<int:webhook_id>/revoke", webhooks.revoke, name="webhook-revoke"),
     path("tokens/", tokens.index, name="tokens"),
     path("tokens/<int:token_id>/revoke", tokens.revoke, name="token-revoke"),
 ]

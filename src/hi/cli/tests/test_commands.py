@@ -189,3 +189,11 @@ def test_places_from_the_command_line(hi):
     assert status == 1 and "no place called 'Attic'" in one_line_error(err)
     status, _, err = hi("entities", "create", "X", "--type", "spaceship")
     assert status == 1 and "type must be one of" in one_line_error(err)
+
+
+def test_tables_never_print_terminal_escape_sequences(hi):
+    # security audit finding 8: a name with \e]0;…\a\e[31m… retitled the terminal and recoloured the table
+    Entity.objects.create(name="\x1b]0;owned\x07\x1b[31mEvil lamp\x1b[0m", entity_type="light")
+    status, out, _ = hi("entities", "list")
+    assert status == 0 and "Evil lamp" in out
+    assert "\x1b" not in out and "\x07" not in out

@@ -85,6 +85,17 @@ def test_a_fresh_database_is_migrated_on_first_use(fresh_env):
     assert Path(fresh_env["HI_DATA_DIR"], "hi.sqlite3").exists()
 
 
+def test_the_data_dir_and_database_are_private(fresh_env):
+    # security audit finding 5: hi.sqlite3 was 0644 (readable by every local user)
+    assert hi(fresh_env, "channels", "add", "phone", "json://127.0.0.1:9/hook").returncode == 0
+    data = Path(fresh_env["HI_DATA_DIR"])
+    assert data.stat().st_mode & 0o777 == 0o700
+    for name in ("hi.sqlite3", "secrets.key", "secret_key"):
+        assert (data / name).stat().st_mode & 0o777 == 0o600, name
+    for database_file in data.glob("hi.sqlite3*"):
+        assert b"json://127.0.0.1:9/hook" not in database_file.read_bytes()
+
+
 def test_errors_are_one_line_on_stderr_without_traceback(env):
     for argv, expected in [
         (["entities", "show", "42"], "hi: no entity '42'"),
@@ -157,6 +168,14 @@ def test_long_running_commands_report_json_lines_with_json(env):
         assert records[-1]["event"] == "running" and records[-1]["url"].startswith("http://127.0.0.1:")
     finally:
         assert _stop(process) == 0
+    # no terminal (a service's log): the password is in a 0600 file in the data dir, never on stdout
+    assert "password" not in records[0]
+    password_file = Path(records[0]["password_file"])
+    assert password_file.parent == Path(env["HI_DATA_DIR"]).resolve()
+    assert password_file.stat().st_mode & 0o777 == 0o600
+    username, password = password_file.read_text().split()
+    assert username == "admin" and len(password) >= 12
+    assert password not in json.dumps(records)
 
 
 def test_hi_simulate_refuses_an_unknown_profile_in_one_line(env):

@@ -1,6 +1,7 @@
 """What a synchronizer reports the external system has, in our model's vocabulary.
 
-Synchronizers build these plain objects; the sync engine compares them with the database.
+Synchronizers build these plain objects; the sync engine compares them with the database. Their text is
+cleaned of NUL as they are built (hi.utils.text): this is where every integration's inventory enters.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hi.integrations.keys import IntegrationKey
+from hi.utils.text import clean_fields
 
 
 @dataclass(frozen=True)
@@ -18,12 +20,18 @@ class ExternalSensor:
     name: str
     payload: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        clean_fields(self, ("name", "payload"), f"sensor {self.key}")
+
 
 @dataclass(frozen=True)
 class ExternalController:
     key: IntegrationKey
     name: str
     payload: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        clean_fields(self, ("name", "payload"), f"controller {self.key}")
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,9 @@ class ExternalState:
     controller: ExternalController | None = None
     value: Any = None
 
+    def __post_init__(self) -> None:
+        clean_fields(self, ("name", "units", "value_range", "value"), f"state {self.state_key}")
+
 
 @dataclass(frozen=True)
 class ExternalAttribute:
@@ -48,6 +59,9 @@ class ExternalAttribute:
     value: str = ""
     value_type: str = "text"
     file_url: str = ""
+
+    def __post_init__(self) -> None:
+        clean_fields(self, ("name", "value", "file_url"), f"attribute {self.name!r}")
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,9 @@ class ExternalEntity:
     attributes: tuple[ExternalAttribute, ...] = ()
     payload: Mapping[str, Any] = field(default_factory=dict)
     location: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        clean_fields(self, ("name", "payload", "location"), f"entity {self.key}")
 
 
 @dataclass(frozen=True)

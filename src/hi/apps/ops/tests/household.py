@@ -51,6 +51,48 @@ def build() -> dict[str, Any]:
     return {"thermo": thermo, "door": door, "shed": shed, "manual": manual}
 
 
+def build_everything() -> dict[str, Any]:
+    """``build`` plus a row in the alarm, household, ZoneMinder and weather tables (the upgrade fixture's data)."""
+    from hi.apps.alarm.models import (
+        Alarm,
+        Alert,
+        Channel,
+        Delivery,
+        ModeChange,
+        ModeSetting,
+        Rule,
+        RuleRuntime,
+    )
+    from hi.apps.household.models import HouseholdSetting
+    from hi.services.weather.models import CachedResponse, SourceRequestLog
+    from hi.services.zoneminder.models import EventCursor
+
+    made = build()
+    door = made["door"]
+    rule = Rule.objects.create(name="Back door opens", level="critical", conditions=[
+        {"state_id": door.state.id, "op": "eq", "value": "open"}], modes=["away"], state_ids=[door.state.id],
+        actions=[{"kind": "notify"}], quiet_seconds=60)
+    RuleRuntime.objects.create(rule=rule, armed=False, last_fired_at=T0)
+    alert = Alert.objects.create(rule=rule, rule_name=rule.name, level="critical", status="acknowledged",
+                                 opened_at=T0, last_fired_at=T0, acknowledged_by="alice", acknowledged_at=T0,
+                                 ack_note="was me", event_ids=[1], mode="away")
+    alert.entities.add(door.entity)
+    Alarm.objects.create(alert=alert, fired_at=T0, values={str(door.state.id): "open"})
+    ModeSetting.objects.update_or_create(pk=1, defaults={"mode": "away", "changed_at": T0})
+    ModeChange.objects.create(at=T0, mode="away", previous="day", changed_by="alice", reason="left home")
+    channel = Channel.objects.create(name="phone", url="json://192.0.2.9/hook", min_level="warning")
+    Delivery.objects.create(alert=alert, channel=channel, title="Back door", body="opened", status="sent",
+                            attempts=1, created_at=T0, sent_at=T0)
+    HouseholdSetting.objects.create(key="time_zone", value="Europe/Berlin", updated_by="alice")
+    HouseholdSetting.objects.create(key="ops.keep", value=5, updated_by="alice")
+    EventCursor.objects.create(server="http://192.0.2.7/zm", last_event_id=4711, open_event_ids=[4710],
+                               awaited_event_ids={"4709": T0.isoformat()})
+    CachedResponse.objects.create(source="open-meteo", key="forecast:52.5,13.4", payload={"hourly": {"t": [1.5]}},
+                                  fetched_at=T0)
+    SourceRequestLog.objects.create(source="open-meteo", stamps=[T0.timestamp()], total=1)
+    return made
+
+
 def table_rows() -> dict[str, list[tuple]]:
     """Every row of every table hi manages, ordered, as the database returns them."""
     result = {}

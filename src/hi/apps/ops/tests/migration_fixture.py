@@ -89,7 +89,7 @@ def main(name: str) -> Path:
 
     from . import household
 
-    household.build()
+    household.build_everything()
     get_user_model().objects.create_user("alice", password="not used anywhere")
     FIXTURES.mkdir(exist_ok=True)
     target = FIXTURES / f"{name}.json"

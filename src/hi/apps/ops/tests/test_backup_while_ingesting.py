@@ -94,3 +94,49 @@ def test_backup_during_ingest_restores_to_a_hub_that_starts(tmp_path):
         "WHERE h.response_at = (SELECT MAX(response_at) FROM sense_sensorhistory WHERE sensor_id = h.sensor_id)"
     ).fetchall())
     assert all(states[state] == value for state, value in latest.items())  # states agree with their history
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's stepwise online backup")
+@pytest.mark.django_db(transaction=True)
+def test_a_stepwise_sqlite_backup_sees_one_instant_while_ingest_commits(tmp_path, monkeypatch):
+    import sqlite3
+    import tarfile
+
+    from hi.apps.ops import backup
+    from hi.apps.ops.pacing import Pacer
+
+    names = [f"sensor.s{i}" for i in range(20)]
+    for name in names:
+        make_device(name, S.TEMPERATURE, integration_id="hass", value=20.0)
+    monkeypatch.setattr(backup, "PAGES_PER_STEP", 4)  # many steps even for a small file
+    stop, started = threading.Event(), threading.Event()
+
+    class WaitsForCommits(Pacer):
+        """Between steps: wait until the pipeline has committed another batch, so writes land mid-copy."""
+
+        steps = 0
+
+        def after(self, busy: float) -> None:
+            WaitsForCommits.steps += 1
+            if WaitsForCommits.steps <= 3:
+                started.clear()
+                assert started.wait(30)
+
+    worker = threading.Thread(target=_ingest, args=(stop, started, names))
+    worker.start()
+    try:
+        assert started.wait(30)
+        archive = create_backup(tmp_path / "steps.tar", pacer=WaitsForCommits(0.0, 1.0))
+    finally:
+        stop.set()
+        worker.join()
+    assert WaitsForCommits.steps > 3
+    with tarfile.open(archive) as tar:
+        tar.extract(backup.SQLITE_MEMBER, tmp_path, filter="data")
+    snapshot = sqlite3.connect(tmp_path / backup.SQLITE_MEMBER)
+    assert snapshot.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    ids = [row[0] for row in snapshot.execute("SELECT id FROM sense_sensorhistory")]
+    snapshot.close()
+    # one instant: exactly the rows committed up to the newest one it holds, though more came during the copy
+    assert len(ids) == SensorHistory.objects.filter(pk__lte=max(ids)).count()
+    assert SensorHistory.objects.count() > len(ids)

@@ -73,7 +73,8 @@ def test_import_brings_user_made_entities_and_user_attributes(media):
     thermo_export["attributes"].append({"name": "Shelf", "value_type": "text", "value": "A3", "source": "user"})
     counts = import_configuration(document)
     assert counts == {"locations": 2, "entities_created": 1, "entities_updated": 1, "attributes": 2,
-                      "collections": 1, "skipped": 0}
+                      "collections": 1, "floor_plans": 0, "history": 0, "hourly": 0, "events": 0,
+                      "control_history": 0, "skipped": 0}  # this hub's own history is newer: none older taken
     shed = Entity.objects.get(name="Garden shed")
     assert shed.states.get().units == "°C"
     assert EntityAttribute.objects.get(entity=shed).value == "blue"
@@ -95,3 +96,57 @@ def test_import_refuses_what_is_not_an_export_and_changes_nothing(media):
     with pytest.raises(KeyError):
         import_configuration(document)
     assert not Entity.objects.filter(name="Fine").exists()  # all or nothing
+
+
+def test_round_trip_into_an_empty_hub_brings_plans_files_and_history(media, tmp_path, settings):
+    """Export everything, empty the hub as a new one would be, let a 'sync' recreate the integration's
+    entities, import: plans, placements, the user's file, readings, aggregates, events and control
+    history equal the source."""
+    from hi.apps.control.models import ControllerHistory
+    from hi.apps.entity.enums import EntityStateType as S
+    from hi.apps.entity.tests.factories import make_device
+    from hi.apps.event.models import Event
+    from hi.apps.ops.models import SensorHourly
+    from hi.apps.places.models import FloorPlan, Location, Placement
+    from hi.apps.sense.models import SensorHistory
+
+    made = household.build()
+    hall = Location.objects.get(name="Hall")
+    plan = FloorPlan.objects.create(location=hall, format="svg", width=10, height=5,
+                                    data=b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+    Placement.objects.create(plan=plan, entity=made["thermo"].entity, x=2, y=3, points=[[0, 0], [1, 1]])
+    document = json.loads(json.dumps(_document()))  # what a file holds
+    before = {
+        "history": sorted(SensorHistory.objects.values_list("response_at", "value")),
+        "hourly": sorted(SensorHourly.objects.values_list("hour", "count", "minimum", "maximum", "total")),
+        "events": sorted(Event.objects.values_list("start", "end", "value", "duration_seconds", "details")),
+        "control": sorted(ControllerHistory.objects.values_list("requested_at", "requested_value", "outcome")),
+        "manual": made["manual"].file.read(),
+    }
+    from hi.apps.places.models import Collection
+
+    for model in (Entity, Location, Collection):  # cascades to states, sensors, history, plans, ...
+        model.objects.all().delete()
+    assert not SensorHistory.objects.exists() and not ControllerHistory.objects.exists()
+    settings.MEDIA_ROOT = tmp_path / "new-media"
+    make_device("Hall thermometer", S.TEMPERATURE, integration_id="hass", value=21.0)  # the new hub's sync
+    make_device("Back door", S.OPEN_CLOSE, integration_id="hass", value="closed", controllable=True)
+
+    counts = import_configuration(document)
+    assert counts["floor_plans"] == 1 and counts["history"] == 300 and counts["hourly"] == 1
+    assert counts["events"] == 1 and counts["control_history"] == 1 and counts["skipped"] == 0
+    assert sorted(SensorHistory.objects.values_list("response_at", "value")) == before["history"]
+    assert sorted(SensorHourly.objects.values_list("hour", "count", "minimum", "maximum", "total")) == before["hourly"]
+    assert sorted(Event.objects.values_list("start", "end", "value", "duration_seconds", "details")) == before["events"]
+    assert sorted(ControllerHistory.objects.values_list("requested_at", "requested_value", "outcome")) == \
+        before["control"]
+    thermo = Entity.objects.get(name="Hall thermometer")
+    manual = EntityAttribute.objects.get(entity=thermo, name="Manual")
+    assert manual.file.read() == before["manual"]
+    new_plan = FloorPlan.objects.get(location__name="Hall")
+    assert bytes(new_plan.data) == b"<svg xmlns='http://www.w3.org/2000/svg'/>"
+    assert list(new_plan.placements.values_list("entity_id", "x", "y", "points")) == [(thermo.id, 2, 3, [[0, 0], [1, 1]])]
+    again = import_configuration(document)  # twice changes nothing
+    assert again["history"] == again["hourly"] == again["events"] == again["control_history"] == 0
+    assert again["floor_plans"] == again["attributes"] == 0
+    assert SensorHistory.objects.count() == 300

@@ -1,7 +1,7 @@
 """Upgrades: a database of the first release, with data in every table, migrates to today's schema.
 
-The fixture (``fixtures/release-0.1.0.json``, made by ``migration_fixture``) records that release's
-applied migrations and rows. The test migrates the test database to exactly those migrations (apps
+Each fixture (``fixtures/*.json``, made by ``migration_fixture`` from ``household.build_everything``)
+records a schema's applied migrations and rows. The test migrates the test database to exactly those migrations (apps
 that did not exist then: to nothing), inserts the rows, migrates forward to the latest migrations,
 and reads every row back through today's models — on SQLite and PostgreSQL alike.
 """
@@ -25,7 +25,9 @@ def _targets(executor: MigrationExecutor, migrations: dict[str, list[str]]) -> l
     return [(app, max(migrations[app]) if app in migrations else None) for app in sorted(apps_now)]
 
 
-@pytest.mark.parametrize("release", ["release-0.1.0"])
+# release-0.1.0: the first release (sensors, events, control, aggregates); schema-2026-11-30: the schema of
+# that day with a row in every app's tables, alarms, household settings, places, ZoneMinder and weather included
+@pytest.mark.parametrize("release", ["release-0.1.0", "schema-2026-11-30"])
 def test_release_database_migrates_forward_with_its_data(release):
     fixture = json.loads((FIXTURES / f"{release}.json").read_text())
     executor = MigrationExecutor(connection)

@@ -13,6 +13,7 @@ from hi.apps.web import presentation, widgets
 from hi.apps.web.humanize import human_error
 from hi.integrations.enums import HealthStatus, IntegrationStatus
 from hi.utils.redaction import redact
+from hi.utils.urls import same_origin_path
 
 register = template.Library()
 
@@ -188,3 +189,9 @@ def days_from_today(value: str) -> str:
         return "(today)"
     unit = "day" if abs(days) == 1 else "days"
     return f"(in {days} {unit})" if days > 0 else f"({-days} {unit} ago)"
+
+
+@register.filter
+def same_origin(value: Any) -> bool:
+    """Whether a value from an attribute may be a link or image on our page (a path a browser keeps on this hub)."""
+    return same_origin_path(str(value or ""))

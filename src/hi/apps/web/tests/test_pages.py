@@ -336,3 +336,39 @@ def test_cameras_page_costs_the_same_queries_however_many_cameras(client_in):
     for number in range(2, 8):
         camera(number)
     assert _queries(client_in, "cameras") == one
+
+
+def test_a_user_attribute_cannot_point_a_camera_at_another_origin(client_in):
+    # security audit finding 9: "/\127.0.0.1:18620/snap.jpg" passed the old startswith("/") test
+    camera = Entity.objects.create(name="Garage cam", entity_type=EntityType.CAMERA)
+    EntityAttribute.objects.create(entity=camera, name="snapshot", value="/\\127.0.0.1:18620/snap.jpg")
+    EntityAttribute.objects.create(entity=camera, name="stream", value="//127.0.0.1:18620/live")
+    body = client_in.get(reverse("cameras")).content.decode()
+    assert "Garage cam" in body and "127.0.0.1:18620" not in body
+
+
+def test_a_replaced_or_retyped_file_attribute_leaves_no_file_behind(client_in, settings, tmp_path,
+                                                                    django_capture_on_commit_callbacks):
+    # security audit finding 12: after switching to text, /attributes/<id>/file still served the old upload
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    lamp = _lamp()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_in.post(reverse("attribute-add", args=[lamp.id]), {
+            "name": "Manual", "value_type": "file", "file": SimpleUploadedFile("one.txt", b"first")})
+    manual = EntityAttribute.objects.get(entity=lamp, name="Manual")
+    first = tmp_path / manual.file.name
+    assert first.read_bytes() == b"first"
+    with django_capture_on_commit_callbacks(execute=True):
+        client_in.post(reverse("attribute-edit", args=[manual.id]), {
+            "name": "Manual", "value_type": "file", "file": SimpleUploadedFile("two.txt", b"second")})
+    manual.refresh_from_db()
+    assert not first.exists() and (tmp_path / manual.file.name).read_bytes() == b"second"
+    second = tmp_path / manual.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        client_in.post(reverse("attribute-edit", args=[manual.id]), {"name": "Manual", "value_type": "text",
+                                                                    "value": "see the box"})
+    manual.refresh_from_db()
+    assert manual.value == "see the box" and not manual.file and not second.exists()
+    assert client_in.get(reverse("attribute-file", args=[manual.id])).status_code == 404

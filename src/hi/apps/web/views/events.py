@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from hi.apps.entity.enums import EntityStateType
 from hi.apps.event.models import Event
+from hi.utils.params import is_id
 
 from .pages import with_media
 
@@ -30,7 +31,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
     events = Event.objects.select_related("entity", "entity_state").order_by("-start", "-id")
     if entity_text:
         match = Q(entity__name__icontains=entity_text) | Q(entity__integration_name__icontains=entity_text)
-        if entity_text.isdigit():
+        if is_id(entity_text):
             match |= Q(entity_id=int(entity_text))
         events = events.filter(match)
     if state_type in EntityStateType.values:

@@ -21,6 +21,7 @@ from hi.apps.places.models import Collection
 from hi.apps.places.tree import LocationTree
 from hi.apps.web.cards import build_cards, camera_urls
 from hi.integrations import integration_factory
+from hi.utils.urls import same_origin_path
 
 PAGE_SIZE = 60
 GROUPINGS = {"room": "location_id", "type": "entity_type", "integration": "integration_id"}
@@ -152,7 +153,7 @@ def card_pictures(entities: list[Entity]) -> dict[int, str]:
         return {}
     rows = EntityAttribute.objects.filter(entity_id__in=[e.id for e in entities], name="Photo",
                                           value_type=AttributeValueType.FILE, source=AttributeSource.INTEGRATION)
-    return {entity_id: value for entity_id, value in rows.values_list("entity_id", "value") if value.startswith("/")}
+    return {entity_id: value for entity_id, value in rows.values_list("entity_id", "value") if same_origin_path(value)}
 
 
 def home(request: HttpRequest) -> HttpResponse:

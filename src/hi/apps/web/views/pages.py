@@ -24,17 +24,18 @@ from hi.apps.event.models import Event
 from hi.apps.monitor.models import WorkerHeartbeat
 from hi.integrations import integration_factory
 from hi.integrations.integration_gateway import EventMedia, IntegrationGateway, MediaUrls, Presentation
+from hi.utils.urls import same_origin_path
 
 from ..presentation import wall_clock
 from .integrations import integration_cards
 
 CAMERA_EVENT_LIMIT = 20
-_PROXY_PREFIX = "/"  # only same-origin paths are ever put in a page (never a device's own address)
 
 
 def _proxy_path(value: Any) -> str:
+    """Only same-origin paths are ever put in a page (never a device's own address, nor ``/\\host``)."""
     text = str(value or "")
-    return text if text.startswith(_PROXY_PREFIX) and not text.startswith("//") else ""
+    return text if same_origin_path(text) else ""
 
 
 def _gateway(entity: Entity) -> IntegrationGateway | None:

@@ -7,7 +7,6 @@ its placements with their entities, their states and those states' controllers.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +28,7 @@ from hi.apps.places.tree import LocationTree
 from hi.apps.web.presentation import entity_icon
 from hi.apps.web.views.entity import state_rows
 from hi.apps.web.widgets import live_state_html, value_text
+from hi.utils.numbers import NonFiniteNumber, loads_finite
 
 S = EntityStateType
 KIOSK_SESSION_SECONDS = 365 * 24 * 3600
@@ -287,10 +287,10 @@ def plan_placements(request: HttpRequest, location_id: int) -> JsonResponse:
     """The editor saves every placement at once (JSON); all or nothing."""
     location = get_object_or_404(Location, pk=location_id)
     try:
-        body = json.loads(request.body or b"{}")
+        body = loads_finite(request.body or b"{}")
         plan = plans.set_placements(location, body.get("placements"), body.get("fade_seconds"))
     except (ValueError, AttributeError) as exc:  # PlanError, PlaceNotFound-free JSON problems
-        return JsonResponse({"detail": str(exc) if isinstance(exc, plans.PlanError) else "not valid JSON"},
+        return JsonResponse({"detail": str(exc) if isinstance(exc, plans.PlanError | NonFiniteNumber) else "not valid JSON"},
                             status=400)
     except operations.PlaceNotFound as exc:
         return JsonResponse({"detail": str(exc)}, status=404)

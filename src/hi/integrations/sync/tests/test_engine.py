@@ -190,3 +190,33 @@ def test_a_value_from_the_inventory_never_outranks_the_first_sensor_response():
     SensorResponsePipeline(LiveBus()).process([SensorResponse(key("kitchen.power"), "on", an_hour_ago)])
     state = EntityState.objects.get(state_key="power")
     assert state.value == "on" and state.value_updated_at == an_hour_ago
+
+
+def test_nul_in_external_text_is_removed_at_the_boundary_and_the_sync_succeeds(caplog):
+    # security audit finding 8: on PostgreSQL a NUL in a friendly name failed the whole sync, and one in a
+    # live value dropped its batch; run this file with DATABASE_URL pointing at PostgreSQL to see the old failure
+    from hi.apps.sense.live.bus import LiveBus
+    from hi.apps.sense.pipeline import SensorResponsePipeline
+    from hi.integrations.sensor_response import SensorResponse
+
+    odd = ExternalEntity(key("odd"), "Odd\x00 lamp", "light",
+                         (ExternalState("power", "Po\x00wer", EntityStateType.ON_OFF, value="o\x00ff",
+                                        sensor=ExternalSensor(key("odd.power"), "odd\x00 power")),),
+                         (ExternalAttribute("ser\x00ial", "S\x001"),), payload={"k\x00": ["v\x00"]},
+                         location=("Ground\x00 floor",))
+    report = sync(inventory(odd, light("hall")))
+    assert report.counts["create"] == 2
+    entity = Entity.objects.get(integration_name="odd")
+    assert entity.name == "Odd lamp" and entity.integration_payload == {"k": ["v"]}
+    state = entity.states.get()
+    assert (state.name, state.value) == ("Power", "off")
+    assert EntityAttribute.objects.get(entity=entity).value == "S1"
+    assert "removed NUL characters" in caplog.text
+    changes = SensorResponsePipeline(LiveBus()).process([
+        SensorResponse(key("odd.power"), "o\x00n", timezone.now(), detail_attrs={"why\x00": "b\x00utton"}),
+        SensorResponse(key("hall.power"), "on", timezone.now()),
+    ])
+    assert len(changes) == 2  # the whole batch, not dropped
+    state.refresh_from_db()
+    assert state.value == "on"
+    assert SensorHistory.objects.filter(sensor__integration_name="odd.power", value="on").exists()

@@ -175,5 +175,37 @@
     if (!group.open) { closed.push(key); }
     try { window.localStorage.setItem(COLLAPSED_KEY, JSON.stringify(closed)); } catch (e) { /* private mode */ }
   }, true);
-  document.addEventListener("DOMContentLoaded", function () { applyCollapsed(); refreshAllControls(); });
+  /* Behaviour that used to be inline (onsubmit=, onchange=, onerror=, hx-vals="js:…"): the Content-Security-
+     Policy allows scripts from static files only, so pages declare it with data- attributes instead. */
+  document.addEventListener("submit", function (evt) {
+    var message = evt.target.getAttribute && evt.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) { evt.preventDefault(); evt.stopImmediatePropagation(); }
+  }, true);
+  document.addEventListener("change", function (evt) {
+    if (evt.target.matches && evt.target.matches("[data-autosubmit]") && evt.target.form) { evt.target.form.submit(); }
+  });
+  /* An image that fails: try its data-fallback once, then hide it and show what data-on-error names
+     ("next": the next element, "#id": that element, "hide": nothing). */
+  function imageFailed(img) {
+    if (img.dataset.fallback) { var next = img.dataset.fallback; delete img.dataset.fallback; img.src = next; return; }
+    img.hidden = true;
+    var what = img.getAttribute("data-on-error");
+    var show = what === "next" ? img.nextElementSibling : (what && what.charAt(0) === "#" ? document.getElementById(what.slice(1)) : null);
+    if (show) { show.hidden = false; }
+  }
+  document.addEventListener("error", function (evt) {
+    var img = evt.target;
+    if (img && img.tagName === "IMG" && img.hasAttribute("data-on-error")) { imageFailed(img); }
+  }, true);
+  function failedBeforeUs() {  /* images that failed before this script ran (it is deferred) */
+    document.querySelectorAll("img[data-on-error]").forEach(function (img) {
+      if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) { imageFailed(img); }
+    });
+  }
+  /* hx-get with the page's own query string (the home page's filters), read when the request is made. */
+  document.addEventListener("htmx:configRequest", function (evt) {
+    if (!evt.detail.elt.hasAttribute("data-include-location-query")) { return; }
+    new URLSearchParams(window.location.search).forEach(function (value, key) { evt.detail.parameters[key] = value; });
+  });
+  document.addEventListener("DOMContentLoaded", function () { applyCollapsed(); refreshAllControls(); failedBeforeUs(); });
 })();

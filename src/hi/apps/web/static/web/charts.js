@@ -82,4 +82,11 @@
   }
 
   window.hiCharts = { initHistory: initHistory, initSeries: initSeries };
+
+  /* Started from the script tag's data- attributes (no inline script: the Content-Security-Policy forbids it). */
+  var tag = document.currentScript;
+  document.addEventListener("DOMContentLoaded", function () {
+    if (tag && tag.hasAttribute("data-history-period")) { initHistory(tag.getAttribute("data-history-period")); }
+    if (tag && tag.hasAttribute("data-series")) { initSeries(); }
+  });
 })();
