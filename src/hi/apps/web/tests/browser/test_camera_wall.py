@@ -96,6 +96,30 @@ def test_the_wall_streams_up_to_the_cap_and_drops_every_stream_when_hidden_or_le
     assert zoneminder.media.streams_started == 6
 
 
+@pytest.fixture
+def six_cameras(settings, tmp_path) -> Iterator[ZoneMinderSimulator]:
+    settings.DATA_DIR = tmp_path
+    reset_limiter(StreamLimiter(total=8, per_camera=2))  # the hub would allow more than a browser can hold
+    simulator = ZoneMinderSimulator(motion=False, seed_history=False, monitor_count=6)
+    with simulator.running_in_thread():
+        yield simulator
+    reset_limiter()
+
+
+def test_a_page_holds_at_most_four_live_tiles_so_the_browser_keeps_connections_to_navigate(
+        browser_page, live_hub, six_cameras):
+    page = browser_page
+    _start_and_poll(six_cameras)
+    _log_in(page)
+    page.goto("/cameras/wall/")
+    page.wait_for_function("document.querySelectorAll('.wall-tile[data-mode]').length === 6")
+    assert page.locator(".wall-tile[data-mode=live]").count() == 4
+    assert "Live on 4 tiles at a time" in page.inner_text(".wall-tile[data-mode=snapshot] .wall-note")
+    assert six_cameras.media.wait_open_streams(lambda n: n == 4) == 4
+    page.goto("/events/?period=all", timeout=10_000)  # not queued behind the live pictures
+    assert six_cameras.media.wait_open_streams(lambda n: n == 0, timeout=30) == 0
+
+
 def test_the_player_replays_a_recorded_event_frame_by_frame(browser_page, live_hub, zoneminder):
     page = browser_page
     _start_and_poll(zoneminder)
