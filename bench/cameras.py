@@ -76,7 +76,9 @@ def prepare(sim, events: int) -> tuple[str, list[str]]:  # type: ignore[no-untyp
                           details={"event_id": zm_id, "monitor_id": monitor, "frames": 40, "length": 8.0}))
         paths.append(f"/zoneminder/monitors/{monitor}/events/{zm_id}/thumbnail.jpg")
     Event.objects.bulk_create(rows, batch_size=500)
-    _, token = ApiToken.issue("bench")
+    from hi.apps.access.testing import token_owner
+
+    _, token = ApiToken.issue("bench", user=token_owner("viewer"))  # watching cameras needs only read
     return token, paths
 
 
