@@ -88,7 +88,8 @@ echo "Home Assistant $HA_VERSION up with $COUNT entities" >&2
 
 cd "$ROOT"
 HI_REAL_HASS=1 HI_REAL_HASS_URL="$URL" HI_REAL_HASS_TOKEN="$TOKEN" \
-  .venv/bin/pytest -q -s -m realsystem src/hi/services/hass/tests/test_real_hass.py
+  .venv/bin/pytest -q -s -m realsystem src/hi/services/hass/tests/test_real_hass.py \
+  src/hi/services/hass/tests/test_real_hass_more.py
 # last: the peer restart (stops and starts Home Assistant; the restart takes most of a minute)
 HI_REAL_HASS=1 HI_REAL_HASS_URL="$URL" HI_REAL_HASS_TOKEN="$TOKEN" HI_REAL_HASS_RESTART="$DIR/restart-hass.sh" \
   .venv/bin/pytest -q -s -m realsystem src/hi/services/hass/tests/test_real_hass_restart.py

@@ -31,6 +31,7 @@ mysql zm -e "
   UPDATE Config SET Value='builtin' WHERE Name='ZM_AUTH_TYPE';
   UPDATE Config SET Value='${secret}' WHERE Name='ZM_AUTH_HASH_SECRET' AND Value LIKE '%Change me%';
   UPDATE Config SET Value='America/Chicago' WHERE Name='ZM_TIMEZONE';
+  UPDATE Config SET Value='0' WHERE Name='ZM_SHOW_PRIVACY';  -- else every portal view redirects to view=privacy
   UPDATE Users SET APIEnabled=1 WHERE Username='admin';"
 
 # What the monitor reads: a local video file (ffmpeg's moving test pattern), through an Ffmpeg source.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -71,5 +72,7 @@ def history_of(name: str) -> list[tuple[Any, Any]]:
 @sync_to_async
 def duplicate_history_rows() -> int:
     """How many history rows repeat another one's sensor, time and value."""
-    counts = Counter(SensorHistory.objects.values_list("sensor_id", "response_at", "value"))
+    rows = SensorHistory.objects.values_list("sensor_id", "response_at", "value")
+    # a value may be a list (a weather forecast): compared as its JSON
+    counts = Counter((sensor, at, json.dumps(value, sort_keys=True)) for sensor, at, value in rows)
     return sum(n - 1 for n in counts.values() if n > 1)

@@ -16,7 +16,7 @@ from typing import Any
 
 from .output import note
 
-RECEIVE_BUFFER_BYTES = 64 * 1024
+RECEIVE_BUFFER_BYTES = 32 * 1024  # the kernel doubles it for its bookkeeping: about 64 KB in all
 
 
 class ServeError(Exception):
@@ -32,9 +32,10 @@ def listen_socket(host: str, port: int) -> socket.socket:
     family, kind, proto, _, address = infos[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # A 64 KB receive buffer (accepted connections inherit it) bounds what one read can take off the socket
-    # before the body-limit layer answers an oversized upload: the 413 goes out having read at most ~64 KB.
-    # A window of this size still moves tens of MB/s on a LAN, ample for a 16 MB floor plan.
+    # A small receive buffer (accepted connections inherit it) bounds what one read can take off the socket
+    # before the body-limit layer answers an oversized upload: the 413 goes out having read under 64 KB
+    # (bench/body_limits.py: 48 KB). The TCP window it allows (tens of KB) is window/RTT: tens of MB/s on a
+    # LAN (1 ms), a few MB/s over a slow Wi-Fi link (10 ms) - seconds for a 16 MB floor plan, at worst.
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
     try:
         sock.bind(address)

@@ -28,8 +28,8 @@ logger = logging.getLogger("hi.integrations.media_proxy")
 class MediaRefused(Exception):
     """The upstream's answer is not the media this endpoint serves (wrong type, wrong bytes, too big, too slow).
 
-    ``maybe_auth``: the upstream refused us (401/403) or showed a page (HTML) where a login page would be,
-    so renewing credentials once may help.
+    ``maybe_auth``: the upstream refused us (401/403), redirected us (to a login page, say) or showed a page
+    (HTML) where a login page would be, so renewing credentials once may help.
     """
 
     def __init__(self, message: str, *, maybe_auth: bool = False) -> None:
@@ -81,6 +81,13 @@ IMAGE = MediaKind("picture", (("image/jpeg", _is_jpeg), ("image/png", _is_png), 
                               ("image/webp", _is_webp)), max_bytes=8 * 1024 * 1024, seconds=15.0)
 MP4 = MediaKind("video", (("video/mp4", _is_mp4),), max_bytes=1024 * 1024 * 1024, seconds=30 * 60.0)
 HEAD_BYTES = 16  # enough to recognise every kind above
+# Limits by kind name, read at each call (tests shorten them; a kind bound as a default argument elsewhere
+# would not see a replaced constant): ``{"picture": (max_bytes, seconds)}``.
+LIMIT_OVERRIDES: dict[str, tuple[int, float]] = {}
+
+
+def limits_of(kind: MediaKind) -> tuple[int, float]:
+    return LIMIT_OVERRIDES.get(kind.name, (kind.max_bytes, kind.seconds))
 
 
 @dataclass(frozen=True)
@@ -93,16 +100,18 @@ class Media:
 
 def _check_declared(kind: MediaKind, upstream: httpx.Response, label: str) -> str:
     if upstream.status_code not in (200, 206):
-        raise MediaRefused(f"{label}: upstream answered HTTP {upstream.status_code}",
-                           maybe_auth=upstream.status_code in (401, 403))
+        where = upstream.headers.get("Location", "")[:80] if upstream.is_redirect else ""
+        raise MediaRefused(f"{label}: upstream answered HTTP {upstream.status_code}{' to ' + where if where else ''}",
+                           maybe_auth=upstream.status_code in (401, 403) or upstream.is_redirect)
     declared = upstream.headers.get("Content-Type", "")
     content_type = kind.accepts(declared)
     if content_type is None:
         raise MediaRefused(f"{label}: upstream declared {declared[:60]!r}, not a {kind.name}",
                            maybe_auth=declared.lower().startswith("text/html"))
     length = upstream.headers.get("Content-Length", "")
-    if length.isdigit() and int(length) > kind.max_bytes:
-        raise MediaRefused(f"{label}: upstream announced {length} bytes, over the {kind.max_bytes} limit")
+    most = limits_of(kind)[0]
+    if length.isdigit() and int(length) > most:
+        raise MediaRefused(f"{label}: upstream announced {length} bytes, over the {most} limit")
     return content_type
 
 
@@ -113,9 +122,11 @@ async def fetch_media(http: httpx.AsyncClient, request: httpx.Request, kind: Med
     The limits are on the whole answer: an endless body stops at ``max_bytes``, a slow drip at ``seconds``
     (a per-read timeout alone lets one byte every few seconds through for ever).
     """
-    limit = max_bytes or kind.max_bytes
+    default_bytes, default_seconds = limits_of(kind)
+    limit = max_bytes or default_bytes
+    seconds = seconds or default_seconds
     try:
-        async with asyncio.timeout(seconds or kind.seconds):
+        async with asyncio.timeout(seconds):
             async with http.stream(request.method, request.url, headers=request.headers) as upstream:
                 content_type = _check_declared(kind, upstream, label)
                 if upstream.status_code != 200:
@@ -126,7 +137,7 @@ async def fetch_media(http: httpx.AsyncClient, request: httpx.Request, kind: Med
                     if len(body) > limit:
                         raise MediaRefused(f"{label}: upstream sent more than {limit} bytes")
     except TimeoutError as exc:
-        raise MediaRefused(f"{label}: upstream did not finish within {seconds or kind.seconds:g} s") from exc
+        raise MediaRefused(f"{label}: upstream did not finish within {seconds:g} s") from exc
     except httpx.HTTPError as exc:
         raise MediaRefused(f"{label}: {redact(exc)}") from exc
     if not kind.matches(content_type, bytes(body[:HEAD_BYTES])):
@@ -158,10 +169,12 @@ async def relay_media(http: httpx.AsyncClient, request: httpx.Request, kind: Med
     Byte ranges pass (seeking in a video needs them): a range from byte 0 has its first bytes checked;
     a later range is only accepted when the upstream's ``Content-Range`` agrees with what was asked.
     """
-    deadline = asyncio.get_running_loop().time() + (seconds or kind.seconds)
-    limit = max_bytes or kind.max_bytes
+    default_bytes, default_seconds = limits_of(kind)
+    seconds = seconds or default_seconds
+    deadline = asyncio.get_running_loop().time() + seconds
+    limit = max_bytes or default_bytes
     try:
-        upstream = await asyncio.wait_for(http.send(request, stream=True), timeout=seconds or kind.seconds)
+        upstream = await asyncio.wait_for(http.send(request, stream=True), timeout=seconds)
     except (httpx.HTTPError, TimeoutError) as exc:
         await http.aclose()
         return refusal(MediaRefused(f"{label}: {redact(exc) or 'no answer in time'}"), kind)
@@ -192,12 +205,15 @@ async def relay_media(http: httpx.AsyncClient, request: httpx.Request, kind: Med
         try:
             if head:
                 yield head
+            loop = asyncio.get_running_loop()
             async with asyncio.timeout_at(deadline):
                 async for chunk in chunks:
                     sent += len(chunk)
                     if sent > limit:
                         logger.warning("%s: over %d bytes; cut", label, limit)
                         return
+                    if loop.time() > deadline:  # also checked here: a cancellation can be lost in the
+                        raise TimeoutError      # transport's own timeout scopes while a drip keeps arriving
                     yield chunk
         except TimeoutError:
             logger.warning("%s: not finished within its time limit; cut", label)

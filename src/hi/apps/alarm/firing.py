@@ -52,7 +52,8 @@ def fire_many(firings: list[Firing]) -> list[Alert | None]:
     """
     alerting = [f for f in firings if {a["type"] for a in f.rule.actions} & {"alert", "notify"}]
     alerts = _record_alerts(alerting) if alerting else {}
-    last_sent = _last_notified({a.pk for a in alerts.values()})
+    notifying = any(a["type"] == "notify" for f in firings for a in f.rule.actions)
+    last_sent = _last_notified({a.pk for a in alerts.values()}) if notifying else {}
     notified: set[int] = set()
     results: list[Alert | None] = []
     for firing in firings:

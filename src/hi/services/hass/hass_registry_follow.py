@@ -45,7 +45,8 @@ class RegistryFollower:
         self.flag = flag
         self.settle = settle
         self.reasons: list[str] = []
-        self.handled = 0
+        self.settled = 0  # bursts whose gathering ended (then HA is re-read)
+        self.handled = 0  # bursts checked and flagged or not
         self._task: asyncio.Task[None] | None = None
 
     async def event(self, event_type: str, data: dict[str, Any]) -> None:
@@ -55,9 +56,16 @@ class RegistryFollower:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._settled(), name="hass-registry")
 
+    async def recheck(self, reason: str) -> None:
+        """Check as after a burst, though no event came: the link was down, and events are not replayed."""
+        self.reasons.append(reason)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._settled(), name="hass-registry")
+
     async def _settled(self) -> None:
         while self.reasons:  # events that arrive while a burst is handled make the next burst
             await asyncio.sleep(self.settle)
+            self.settled += 1
             reasons, self.reasons = self.reasons, []
             registries: Registries | None = None
             try:

@@ -98,6 +98,19 @@ def _flag_registry_change(reason: str, sync_would_change: Callable[[], bool]) ->
     return _mark_needs_sync(reason)  # syncs keep landing: flag, the next one settles it
 
 
+def _closing(function: Callable[..., bool]) -> Callable[..., bool]:
+    """``function`` run in a pool thread, closing that thread's database connection afterwards."""
+    def run(*args: Any) -> bool:
+        from django.db import connection
+
+        try:
+            return function(*args)
+        finally:
+            connection.close()
+
+    return run
+
+
 class SubmitQueue:
     """Submits responses as soon as they come; while one submit is in flight, later ones gather into the
     next batch, so a burst costs a few transactions instead of one per change (and order is kept)."""
@@ -172,6 +185,8 @@ class HassMonitor(IntegrationMonitor):
         self._flagged = ""
         self._last_error_report = 0.0
         self.forecasts: ForecastFollower | None = None
+        self._rechecked = 0  # the WebSocket connection whose registries were last checked
+        self._registries_pending = False  # the first read failed: not known yet whether HA has them
 
     # -- the run loop --------------------------------------------------------------------------
     async def run(self, context: MonitorContext) -> None:
@@ -189,8 +204,12 @@ class HassMonitor(IntegrationMonitor):
         self._imported = set(known)
         # The registries say which states a sync leaves out (disabled, hidden): those are not drift.
         registries = None
-        with contextlib.suppress(IntegrationError):
+        try:
             registries = await sync_to_async(registries_or_none, thread_sensitive=False)(base_url, token)
+        except IntegrationError as error:  # HA down or slow: read them over the live link once it is up
+            self._registries_pending = True
+            logger.warning("hass: could not read the registries (%s); drift is not judged until they are read",
+                           redact(error.message)[:200])
         self._tracker = LiveStateTracker(Allowlist.parse(attributes.get("import_allowlist")), unit, known,
                                          recorded, registries=registries, include_hidden=include_hidden(attributes))
         self._rest = rest
@@ -332,12 +351,21 @@ class HassMonitor(IntegrationMonitor):
             await self._context.report_failure(error)
 
     async def _on_snapshot(self, result: StatesResult) -> None:
+        if self._registries_pending and self._ws is not None:
+            with contextlib.suppress(IntegrationError):
+                self._apply_registries(await self._ws.fetch_registries())
+                self._registries_pending = False
         await self._apply(result)
         self.snapshots += 1
         self._synced = True
         self._wake.set()
         if self.forecasts is not None and self._tracker is not None:  # weather forecasts over this connection
             await self.forecasts.follow(result.states, self._tracker.imports)
+        connections = self._ws.client.connections if self._ws is not None else 0
+        if connections > max(1, self._rechecked) and self.registry is not None:
+            # registry events of the time the link was down are lost: plan against the registries once
+            self._rechecked = connections
+            await self.registry.recheck("reconnected; changes while disconnected")
 
     async def _on_forecast(self, entity_id: str, forecast_type: str, forecast: Any) -> None:
         if self.forecasts is not None and self._tracker is not None and entity_id in self._tracker.known_ids:
@@ -372,7 +400,8 @@ class HassMonitor(IntegrationMonitor):
         await self._replay_gaps(result)
         delta = self._tracker.delta(result.states)
         self._queue.add(delta.responses, delta.signatures)
-        if delta.seen != self._tracker.known_ids and not result.skipped:
+        # without the registries hidden and disabled entities would look new: no drift is judged then
+        if delta.seen != self._tracker.known_ids and not result.skipped and not self._registries_pending:
             await self._membership_changed(lambda tracker: tracker.snapshot_drift(delta.seen))
 
     async def _on_change(self, change: StateChange) -> None:
@@ -397,16 +426,25 @@ class HassMonitor(IntegrationMonitor):
         if tracker is None or ws is None:
             return
         result: StatesResult | None = None
-        if registries is not None:
-            with contextlib.suppress(IntegrationError):
-                result = await ws.get_states()
+        for attempt in range(2):
+            if registries is not None:
+                with contextlib.suppress(IntegrationError):
+                    result = await ws.get_states()
+            if result is not None or attempt:
+                break
+            # the link dropped while HA was re-read: read again once it is back (not knowing would flag)
+            with contextlib.suppress(IntegrationError, TimeoutError):
+                await ws.wait_connected(self.fallback_after)
+                registries = await ws.fetch_registries()
+                self._apply_registries(registries)
 
         def sync_would_change() -> bool:
             if result is None or registries is None:
                 return True  # HA could not be read again: cannot tell, so ask for a sync
             return sync_plan_changes(result, registries, tracker)
 
-        synced = await sync_to_async(_flag_registry_change)(reason, sync_would_change)
+        # off the thread the monitor's other database work shares: a plan of a big home takes a while
+        synced = await sync_to_async(_closing(_flag_registry_change), thread_sensitive=False)(reason, sync_would_change)
         if synced:
             tracker.known_ids = await sync_to_async(known_entity_ids)()
 

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 
 from hi.apps.sense.models import Sensor
 from hi.integrations.enums import IntegrationStatus
+from hi.integrations.media_proxy import IMAGE, MediaRefused, fetch_media, media_response, refusal
 from hi.integrations.media_relay import relay_mjpeg
 from hi.integrations.models import Integration
 from hi.utils.redaction import redact, register_secret
@@ -60,17 +61,14 @@ async def picture(request: HttpRequest, entity_id: str) -> HttpResponse:
     if target is None:
         return _not_found()
     base_url, token = target
-    try:
+    request_out = httpx.Request("GET", f"{base_url}/api/camera_proxy/{entity_id}",
+                                headers={"Authorization": f"Bearer {token}"})
+    try:  # the shared proxy rules: an allowed image type, checked bytes, size and time limits, never HA's HTML
         async with httpx.AsyncClient(timeout=TIMEOUT) as http:
-            upstream = await http.get(f"{base_url}/api/camera_proxy/{entity_id}",
-                                      headers={"Authorization": f"Bearer {token}"})
-    except httpx.HTTPError as exc:
-        return _unavailable(exc)
-    if upstream.status_code != 200:
-        return _unavailable(f"Home Assistant answered {upstream.status_code} for {entity_id}")
-    result = HttpResponse(upstream.content, content_type=upstream.headers.get("Content-Type", "image/jpeg"))
-    result["Cache-Control"] = "no-store"
-    return result
+            media = await fetch_media(http, request_out, IMAGE, f"hass camera picture {entity_id}")
+    except MediaRefused as exc:
+        return refusal(exc, IMAGE)
+    return media_response(media)
 
 
 @login_required

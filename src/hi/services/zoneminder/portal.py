@@ -106,11 +106,13 @@ def movement_state_id(monitor_id: int) -> int | None:
 
 
 def recorded_event(monitor_id: int, event_id: int) -> Event | None:
-    """The hub's Event for ZoneMinder event ``event_id`` of monitor ``monitor_id`` (None: not one we recorded)."""
-    state_id = movement_state_id(monitor_id)
-    if state_id is None:
-        return None
-    return Event.objects.filter(entity_state_id=state_id, correlation_id=str(event_id)).first()
+    """The hub's Event for ZoneMinder event ``event_id`` of monitor ``monitor_id`` (None: not one we recorded).
+
+    One query; it reaches the event through its movement state and the (state, correlation) index."""
+    return (Event.objects.filter(entity_state__entity__integration_id=INTEGRATION_ID,
+                                 entity_state__entity__integration_name=camera_name(monitor_id),
+                                 entity_state__state_key="movement", correlation_id=str(event_id))
+            .only("id", "end").first())
 
 
 def thumbnail_key(event_id: int) -> str:

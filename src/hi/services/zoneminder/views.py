@@ -9,6 +9,7 @@ time limits, an error picture instead of whatever ZoneMinder said. Live streams 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import httpx
@@ -18,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from hi.apps.api.media_auth import session_or_token
 from hi.apps.entity.models import Entity
 from hi.apps.event.models import Event
+from hi.integrations import thumbnail_cache
 from hi.integrations.exceptions import IntegrationError
 from hi.integrations.media_proxy import (
     JPEG,
@@ -110,8 +112,14 @@ async def _recorded(monitor_id: int, event_id: int) -> Event | None:
 async def event_thumbnail(request: HttpRequest, monitor_id: int, event_id: int) -> HttpResponse:
     """The event's snapshot frame at thumbnail width, from the disk cache when it is there."""
     event = await _recorded(monitor_id, event_id)
-    zm = await portal.client() if event is not None else None
-    if event is None or zm is None:
+    if event is None:
+        return error_picture(404)
+    browser_cache = 0 if event.end is None else THUMBNAIL_CACHE_SECONDS
+    cached = await asyncio.to_thread(thumbnail_cache.read, portal.thumbnail_key(event_id))
+    if cached is not None:  # the common case: no ZoneMinder client, no configuration read
+        return media_response(cached, cache_seconds=browser_cache)
+    zm = await portal.client()
+    if zm is None:
         return error_picture(404)
     try:
         media = await portal.event_thumbnail(zm, event_id, event.end is None)
@@ -119,7 +127,7 @@ async def event_thumbnail(request: HttpRequest, monitor_id: int, event_id: int) 
         return refusal(exc, JPEG)
     if media is None:
         return error_picture(404)
-    return media_response(media, cache_seconds=0 if event.end is None else THUMBNAIL_CACHE_SECONDS)
+    return media_response(media, cache_seconds=browser_cache)
 
 
 @session_or_token

@@ -104,3 +104,18 @@ def test_the_ui_hides_what_a_role_cannot_do():
     admin = session(make_user("root", role="admin")).get("/").content.decode()
     assert 'href="/integrations/"' in admin and 'href="/integrations/"' not in viewer
     assert 'href="/tokens/"' in viewer  # everyone manages their own tokens
+
+
+def test_entity_page_and_header_show_only_what_the_role_can_do(switch_gateway):
+    light = make_light()
+    url = f"/entities/{light.entity.id}/"
+    viewer = session(make_user("vic", role="viewer")).get(url).content.decode()
+    member = session(make_user("bob", role="member")).get(url).content.decode()
+    admin = session(make_user("root", role="admin")).get(url).content.decode()
+    control = f'/controllers/{light.controller.id}/control'
+    assert control not in viewer and control in member and control in admin
+    assert 'id="mode-switch"' in member and 'id="mode-readonly"' in viewer
+    assert 'action="/entities/' in admin and "/rename" in admin
+    assert "/rename" not in member and 'id="attribute-add"' not in member and 'id="attribute-add"' in admin
+    settings_page = session(make_user("val", role="viewer")).get("/settings/").content.decode()
+    assert "Only an admin can change these settings." in settings_page

@@ -107,6 +107,17 @@ def test_plan_view_and_kiosk_cost_the_same_queries_for_3_or_200_things(client_in
     assert _count(client_in, reverse("plan-kiosk", args=[home])) == kiosk_few
 
 
+def test_things_of_an_unavailable_integration_are_greyed_on_the_plan_with_the_reason(client_in):
+    from hi.integrations.enums import IntegrationStatus
+    from hi.integrations.models import Integration
+
+    Integration.objects.create(integration_id="hass", status=IntegrationStatus.PAUSED)
+    home, _ = _home_with_plan(2)
+    body = client_in.get(reverse("plan", args=[home])).content.decode()
+    assert 'plan-icon meaning-light is-unavailable" title="Light 00000: Home Assistant is paused"' in body
+    assert body.count('data-integration="hass"') >= 2  # app.js lifts or sets it live
+
+
 def test_the_tap_panel_has_the_cards_controls(client_in):
     lamp = build_home(1)[0]
     body = client_in.get(reverse("entity-panel", args=[lamp.id])).content.decode()

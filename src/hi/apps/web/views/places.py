@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
-from hi.apps.entity.availability import AvailabilityIndex
+from hi.apps.entity.availability import AVAILABLE, Availability, AvailabilityIndex
 from hi.apps.entity.enums import EntityStateType, EntityType
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.places import operations, plans
@@ -54,6 +54,7 @@ class PlacedThing:
     top: float
     width: float
     points: str
+    availability: Availability = AVAILABLE
 
 
 def primary_state(states: list[EntityState]) -> tuple[str, EntityState | None, EntityState | None]:
@@ -71,13 +72,15 @@ def placed_things(plan: FloorPlan) -> list[PlacedThing]:
     prefetch, which clones a queryset per placement)."""
     rows = list(Placement.objects.filter(plan=plan).select_related("entity")
                 .only("id", "plan_id", "shape", "x", "y", "size", "rotation", "points",
-                      "entity__id", "entity__name", "entity__entity_type").order_by("id"))
+                      "entity__id", "entity__name", "entity__entity_type", "entity__integration_id",
+                      "entity__detached_key").order_by("id"))
     by_entity: dict[int, list[EntityState]] = {}
     for state in (EntityState.objects.filter(entity_id__in=[row.entity_id for row in rows])
                   .only("id", "entity_id", "name", "state_type", "value", "units", "value_range", "value_updated_at")
                   .order_by("entity_id", "id")):
         by_entity.setdefault(state.entity_id, []).append(state)
     default_size = max(plan.width, plan.height) * 0.04
+    index = AvailabilityIndex()  # one query: greyed things say why (app.js keeps it live)
     things = []
     for placement in rows:
         entity = placement.entity
@@ -87,8 +90,23 @@ def placed_things(plan: FloorPlan) -> list[PlacedThing]:
             placement=placement, entity=entity, icon=entity_icon(entity.entity_type), meaning=meaning, state=state,
             level_state=level, left=100.0 * placement.x / plan.width, top=100.0 * placement.y / plan.height,
             width=100.0 * size / plan.width,
-            points=" ".join(f"{x:g},{y:g}" for x, y in placement.points)))
+            points=" ".join(f"{x:g},{y:g}" for x, y in placement.points), availability=index.of_entity(entity)))
     return things
+
+
+def _availability_attrs(thing: PlacedThing) -> tuple[str, SafeString]:
+    """(extra classes, attributes): an unavailable or stale thing is greyed, and its title says why."""
+    entity, availability = thing.entity, thing.availability
+    marker = format_html(' data-integration="{}"', entity.integration_id) if entity.integration_id else SafeString("")
+    if availability.current:
+        return "", marker
+    css = " is-unavailable" if not availability.available else " is-stale"
+    return css, marker
+
+
+def _title(thing: PlacedThing) -> str:
+    reason = thing.availability.reason
+    return f"{thing.entity.name}: {reason}" if reason and not thing.availability.current else thing.entity.name
 
 
 def _state_attrs(thing: PlacedThing) -> SafeString:
@@ -108,19 +126,20 @@ def things_html(things: list[PlacedThing]) -> tuple[SafeString, SafeString, Safe
     one format_html each is several times cheaper than a template loop."""
     areas, icons = [], []
     for t in things:
+        css, marker = _availability_attrs(t)
         if t.placement.shape == "area":
             areas.append(format_html(
-                '<polygon class="plan-thing plan-area meaning-{}" points="{}" tabindex="0" role="button" '
-                'aria-label="{}" data-entity-id="{}" data-meaning="{}"{}><title>{}</title></polygon>',
-                t.meaning, t.points, t.entity.name, t.entity.id, t.meaning, _state_attrs(t), t.entity.name))
+                '<polygon class="plan-thing plan-area meaning-{}{}" points="{}" tabindex="0" role="button" '
+                'aria-label="{}" data-entity-id="{}" data-meaning="{}"{}{}><title>{}</title></polygon>',
+                t.meaning, css, t.points, _title(t), t.entity.id, t.meaning, marker, _state_attrs(t), _title(t)))
         else:
             icons.append(format_html(
-                '<button type="button" class="plan-thing plan-icon meaning-{}" title="{}" aria-label="{}" '
+                '<button type="button" class="plan-thing plan-icon meaning-{}{}" title="{}" aria-label="{}" '
                 'style="left: {}%; top: {}%; width: {}%; --rotation: {}deg" data-entity-id="{}" '
-                'data-meaning="{}"{}><i class="bi bi-{}"></i></button>',
-                t.meaning, t.entity.name, t.entity.name, f"{t.left:.4f}", f"{t.top:.4f}", f"{t.width:.4f}",
+                'data-meaning="{}"{}{}><i class="bi bi-{}"></i></button>',
+                t.meaning, css, _title(t), _title(t), f"{t.left:.4f}", f"{t.top:.4f}", f"{t.width:.4f}",
                 f"{t.placement.rotation:g}", t.entity.id,
-                t.meaning, _state_attrs(t), t.icon))
+                t.meaning, marker, _state_attrs(t), t.icon))
     states = {s.id: s for t in things for s in (t.state, t.level_state) if s is not None}
     live = [live_state_html(state) for state in states.values()]
     return SafeString("".join(areas)), SafeString("".join(icons)), SafeString("".join(live))

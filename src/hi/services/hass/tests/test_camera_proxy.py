@@ -54,7 +54,9 @@ def test_home_assistant_down_is_a_clear_502(threaded_sim: HassSimulator, signed_
     run_sync("hass")
     threaded_sim.faults.set("error_burst", status=503, count=5)
     response = signed_in.get("/hass/cameras/camera.front_yard/picture")
-    assert response.status_code == 502 and b"not reachable" in response.content
+    # the shared error picture (an <img> shows it), never what Home Assistant said
+    assert response.status_code == 502 and response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_an_image_entity_comes_through_the_strict_proxy(threaded_sim: HassSimulator, signed_in, caplog):

@@ -82,9 +82,9 @@ async def _points(key: str, length: int | None = None) -> list[dict[str, Any]] |
 
 @pytest.mark.django_db(transaction=True)
 def test_the_weather_page_draws_a_home_assistant_weather_entity(threaded_sim: HassSimulator) -> None:
-    from django.contrib.auth import get_user_model
     from django.test import Client
 
+    from hi.apps.access.testing import make_user
     from hi.apps.entity.models import Entity, EntityState
     from hi.services.hass.hass_forecasts import forecast_response
     from hi.simulator.hass.forecasts import demo_forecast
@@ -99,7 +99,7 @@ def test_the_weather_page_draws_a_home_assistant_weather_entity(threaded_sim: Ha
         EntityState.objects.filter(entity=weather, state_key=f"weather.home#forecast_{kind}").update(
             value=response.value)
     client = Client()
-    client.force_login(get_user_model().objects.create_user("alice", password="correct horse battery"))
+    client.force_login(make_user("alice", role="viewer"))
     body = client.get(f"/weather/?station={weather.pk}").content.decode()
     assert f"?station={own.pk}" in body and "Now at " + weather.name in body
     assert "Partly cloudy" in body and "12.4" in body  # the condition in words, the temperature

@@ -114,3 +114,54 @@ async def test_a_registry_change_that_changes_nothing_hi_imports_flags_nothing(s
         assert not (await integration()).needs_sync
     finally:
         await running.stop()
+
+
+async def test_a_registry_change_while_disconnected_is_found_after_the_reconnect(sim: HassSimulator) -> None:
+    await sync_to_async(configure)(sim)
+    await sync_to_async(run_sync)("hass")
+    running = await Live(sim, registry_settle=0.05).start()
+    try:
+        await sim.stop_listening()  # the link is down: the registry event below reaches nobody
+        sim.update_device("dev_front_lock", name_by_user="Side door lock")
+        await sim.resume_listening()
+        stored = await eventually(lambda: _flagged())
+        assert "reconnected" in stored.needs_sync_reason
+    finally:
+        await running.stop()
+
+
+async def test_a_burst_that_settles_while_the_link_is_down_is_checked_once_it_is_back(sim: HassSimulator) -> None:
+    """Not being able to re-read HA must not flag by itself: the check waits for the link and is made then."""
+    await sync_to_async(configure)(sim)
+    await sync_to_async(run_sync)("hass")
+    running = await Live(sim, registry_settle=0.2).start()
+    follower = running.monitor.registry
+    assert follower is not None
+    try:
+        sim.update_entity_entry("sensor.front_door_battery", labels=["battery"])  # nothing hi imports changes
+        await eventually(lambda: follower.reasons)  # the event arrived; the burst is gathering
+        await sim.stop_listening()
+        await eventually(lambda: follower.settled == 1)  # it settled with HA out of reach
+        await sim.resume_listening()
+        await eventually(lambda: follower.handled >= 1)
+        assert not (await integration()).needs_sync
+    finally:
+        await running.stop()
+
+
+async def test_until_the_registries_are_read_hidden_and_disabled_entities_are_not_drift(sim: HassSimulator) -> None:
+    """HA's WebSocket is unusable when the monitor starts (so are the registries): polled listings show the hidden
+    and disabled entities, which the last sync left out on purpose, and must not flag them as new."""
+    await sync_to_async(configure)(sim)
+    await sync_to_async(run_sync)("hass")
+    sim.websocket_available = False
+    running = await Live(sim, fallback_after=0.2, poll_interval=0.1).start(wait_for_snapshot=False)
+    try:
+        await eventually(lambda: running.monitor.polls >= 2)
+        assert not (await integration()).needs_sync
+        sim.websocket_available = True
+        await eventually(lambda: running.monitor.mode == "websocket" and running.monitor.snapshots >= 1)
+        assert running.monitor._tracker is not None and running.monitor._tracker.registries is not None
+        assert not (await integration()).needs_sync
+    finally:
+        await running.stop()

@@ -27,10 +27,8 @@ SCRIPT_BITS = (b"<script", b"<svg", b"<html", SCRIPT_HTML, SCRIPT_SVG)
 def _short_limits(settings, tmp_path, monkeypatch) -> None:
     settings.ROOT_URLCONF = "hi.services.zoneminder.tests.urls"
     settings.DATA_DIR = tmp_path
-    for kind in ("JPEG", "MP4"):
-        original = getattr(media_proxy, kind)
-        monkeypatch.setattr(media_proxy, kind, media_proxy.MediaKind(original.name, original.types,
-                                                                      max_bytes=256 * 1024, seconds=1.5))
+    for kind in ("picture", "video"):
+        monkeypatch.setitem(media_proxy.LIMIT_OVERRIDES, kind, (256 * 1024, 1.5))
     monkeypatch.setattr(media_relay, "DEFAULT_LIMITS", media_relay.StreamLimits(max_frame_bytes=256 * 1024,
                                                                                   frame_seconds=1.5))
 

@@ -1,7 +1,8 @@
 """End to end against a real ZoneMinder 1.36 (opt-in: ``HI_REAL_ZM=1`` after ``scripts/real-zoneminder.sh``).
 
 Import, a forced alarm becoming one closed Event, a function change confirmed by the next poll,
-and a snapshot through our proxy. Settings come from ``HI_REAL_ZM_API``, ``HI_REAL_ZM_PORTAL``,
+a snapshot through our proxy, and the forced event played back through the hub (its thumbnail, then
+its MP4 or every stored frame, each checked for type). Settings come from ``HI_REAL_ZM_API``, ``HI_REAL_ZM_PORTAL``,
 ``HI_REAL_ZM_USER``, ``HI_REAL_ZM_PASSWORD`` (defaults match the script).
 """
 
@@ -16,6 +17,7 @@ from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 
 from hi.apps.access.testing import make_user
+from hi.apps.api.serializers import event_json
 from hi.apps.control.dispatch import dispatch_control
 from hi.apps.control.models import ControllerHistory
 from hi.apps.entity.models import Entity
@@ -65,6 +67,34 @@ async def _poll_until(monitor: ZoneMinderMonitor, context: WorkerContext, check,
     raise AssertionError("ZoneMinder did not get there in time")
 
 
+async def _play_back(browser: AsyncClient, event: Event) -> None:
+    """The forced event through the hub: its thumbnail, then its video or every frame, each of the right type."""
+    event = await Event.objects.select_related("entity").aget(pk=event.pk)
+    media = (await sync_to_async(event_json)(event))["media"]
+    print(f"forced event {event.details['event_id']}: {event.details.get('frames')} frames, "
+          f"{event.duration_seconds:.1f} s, playback {media['playback_type']}")
+    thumbnail = await browser.get(media["thumbnail"])
+    assert thumbnail.status_code == 200 and thumbnail["Content-Type"] == "image/jpeg"
+    assert thumbnail.content.startswith(b"\xff\xd8\xff")
+    if media["playback_type"] == "video":
+        video = await browser.get(media["playback"])
+        body = b"".join([chunk async for chunk in video.streaming_content])
+        assert video.status_code == 200 and video["Content-Type"] == "video/mp4" and body[4:8] == b"ftyp"
+        assert len(body) > 10_000, "a few seconds of video"
+        print(f"played back: an MP4 of {len(body)} bytes")
+        return
+    assert media["playback_type"] == "frames"
+    frames = event.details["frames"]
+    received = 0
+    for number in range(1, frames + 1):
+        frame = await browser.get(media["playback"].format(frame=number))
+        if frame.status_code == 200:
+            assert frame["Content-Type"] == "image/jpeg" and frame.content.startswith(b"\xff\xd8\xff")
+            received += 1
+    print(f"played back: {received} of {frames} frames as JPEGs")
+    assert received >= max(1, frames // 2), "most of the event's frames play back"
+
+
 async def test_real_zoneminder_end_to_end():
     started = time.monotonic()
     result = await sync_to_async(ZoneMinderGateway().test_connection)(ATTRIBUTES, 10)
@@ -111,6 +141,7 @@ async def test_real_zoneminder_end_to_end():
         await browser.aforce_login(user)
         snapshot = await browser.get(f"/zoneminder/monitors/{monitor_id}/snapshot.jpg")
         assert snapshot.status_code == 200 and snapshot.content.startswith(b"\xff\xd8")
+        await _play_back(browser, event)
     finally:
         await monitor.close()
         await client.aclose()

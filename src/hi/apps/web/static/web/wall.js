@@ -9,6 +9,10 @@
   var statusUrl = wall.getAttribute("data-status-url");
   var every = (parseInt(wall.getAttribute("data-snapshot-seconds"), 10) || 5) * 1000;
   var BLANK = "data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==";
+  // A browser opens at most 6 HTTP/1.1 connections to one host and a live picture holds one for as long
+  // as it plays; the page's live updates hold another. More than 4 live tiles would leave snapshots,
+  // clicks and even leaving the page queued behind the streams.
+  var PAGE_LIVE_MAX = 4;
 
   function parts(tile) {
     return { img: tile.querySelector(".wall-frame"), mode: tile.querySelector(".wall-mode"),
@@ -65,10 +69,12 @@
 
   function start() {
     fetch(statusUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (s) {
-      var free = Math.max(0, s.total - s.in_use);
+      var byHub = Math.max(0, s.total - s.in_use), free = Math.min(PAGE_LIVE_MAX, byHub);
+      var why = byHub <= PAGE_LIVE_MAX ? "Live limit reached (" + s.total + " streams)"
+        : "Live on " + PAGE_LIVE_MAX + " tiles at a time (tap one for full screen)";
       tiles.forEach(function (tile) {
         if (free > 0 && tile.getAttribute("data-stream")) { free -= 1; live(tile); }
-        else { snapshots(tile, tile.getAttribute("data-stream") ? "Live limit reached (" + s.total + " streams)" : ""); }
+        else { snapshots(tile, tile.getAttribute("data-stream") ? why : ""); }
       });
     }).catch(function () { tiles.forEach(function (tile) { snapshots(tile, "Live view unavailable"); }); });
   }

@@ -157,6 +157,7 @@ def test_the_plan_panel_turns_off_controls_of_an_unavailable_thing_and_says_why(
 
     lifecycle.pause("hass")  # live: the open panel follows the integration's health
     page.wait_for_selector("#plan-panel-body .entity-panel.is-unavailable", timeout=LIVE_WITHIN_MS)
+    assert "is-unavailable" in page.get_attribute(f".plan-thing[data-entity-id='{porch.id}']", "class")  # greyed too
     assert panel.locator(".control-toggle button").first.is_disabled()
     assert "Home Assistant is paused" in panel.inner_text()
 
@@ -168,3 +169,5 @@ def test_the_plan_panel_turns_off_controls_of_an_unavailable_thing_and_says_why(
     assert "Home Assistant is paused" in panel.locator(".availability-note").first.inner_text()
     assert panel.locator(".control-form fieldset").first.get_attribute("title") == "Home Assistant is paused"
     lifecycle.resume("hass")
+    page.wait_for_selector(f".plan-thing[data-entity-id='{porch.id}']:not(.is-unavailable)", timeout=LIVE_WITHIN_MS)
+    assert panel.locator(".control-toggle button").first.is_enabled()

@@ -18,7 +18,7 @@ from .conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
-PAGES = ["/", "/events/", "/cameras/", "/weather/", "/places/", "/collections/", "/alerts/", "/rules/",
+PAGES = ["/", "/events/", "/cameras/", "/cameras/wall/", "/weather/", "/places/", "/collections/", "/alerts/", "/rules/",
          "/rules/new", "/channels/", "/settings/", "/webhooks/", "/integrations/", "/integrations/hass/configure",
          "/health/", "/homebox/warranties/", "/api/v1/docs"]
 

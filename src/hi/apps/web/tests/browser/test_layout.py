@@ -124,7 +124,7 @@ def test_the_header_keeps_every_part_on_screen_in_every_state(browser_page, live
         page.wait_for_selector("#hub-banner:not([hidden])")
         page.click(".navbar-toggler")
         page.wait_for_selector("#nav.show")
-        page.wait_for_function("!document.querySelector('#nav').classList.contains('collapsing')")
+        page.wait_for_function("() => !document.querySelector('#nav').classList.contains('collapsing')")
         _assert_header_fits(page, "phone, hub down, menu open")
         page.locator(".nav-signout").click(trial=True)  # reachable: nothing covers it
         screenshot(page, "header-phone-menu")
@@ -164,8 +164,8 @@ def test_plans_alerts_and_rules_fit_a_phone_with_usable_controls(browser_page, l
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # the plan fits the width
         icon.tap()
         small.wait_for_selector("#plan-panel-body .entity-panel .control-toggle button")
-        small.wait_for_function("(p => p.classList.contains('show') && !p.classList.contains('showing'))"
-                                "(document.getElementById('plan-panel'))")  # slid in completely
+        small.wait_for_function("() => { const p = document.getElementById('plan-panel');"
+                                " return p.classList.contains('show') && !p.classList.contains('showing'); }")
         toggle = small.locator("#plan-panel-body .control-toggle button").first.bounding_box()
         assert toggle and toggle["x"] + toggle["width"] <= PHONE["width"] and toggle["height"] >= 40
         screenshot(small, "plan-phone")
@@ -190,7 +190,7 @@ def test_the_weather_chart_hours_are_the_households(browser_page, live_hub, monk
         try:
             page = context.new_page()
             page.goto("/weather/")
-            page.wait_for_function("window.Chart && Chart.getChart(document.querySelector('canvas.series-chart'))")
+            page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas.series-chart'))")
             shown = page.evaluate("""() => {
               const chart = Chart.getChart(document.querySelector('canvas[data-series=hourly-series]'));
               const x = chart.scales.x;
