@@ -121,11 +121,14 @@ def _database() -> dict:
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "hi.sqlite3")}
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets the web app read while the worker writes; IMMEDIATE avoids upgrade deadlocks.
+        # WAL lets the web app read while the worker writes; IMMEDIATE avoids upgrade deadlocks. A WAL
+        # that grew during a long backup or prune is cut back to 64 MiB at the next checkpoint that
+        # empties it, instead of keeping its peak size on disk for ever.
         config.setdefault("OPTIONS", {})
         config["OPTIONS"].update(
             {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; "
+                                "PRAGMA journal_size_limit=67108864;",
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             }
