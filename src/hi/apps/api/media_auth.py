@@ -17,29 +17,31 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
-from hi.apps.access.models import ApiToken
-from hi.apps.access.principal import bearer_from_header
+from hi.apps.access.principal import BadCredentials, principal_for
 
 MediaView = Callable[..., Awaitable[HttpResponse]]
 
 
 def session_or_token(view: MediaView) -> MediaView:
-    """Let ``view`` run for a signed-in user or a valid API token (``request.api_token`` set for the latter)."""
+    """Let ``view`` run for a signed-in user or a valid API token (``request.api_token`` set for the latter).
+
+    The caller is the one ``AccessMiddleware`` already read (``request.principal``): a thumbnail page asks
+    for dozens of these, and each used to look its token up a second time."""
 
     @login_not_required
     @wraps(view)
     async def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        bearer = bearer_from_header(request)
-        if bearer:
-            token = await sync_to_async(ApiToken.authenticate)(bearer)
-            if token is None:
+        principal = getattr(request, "principal", None)
+        if principal is None:
+            try:
+                principal = await sync_to_async(principal_for)(request)
+            except BadCredentials:
                 return HttpResponse("Invalid API token.", status=401, content_type="text/plain; charset=utf-8",
                                     headers={"WWW-Authenticate": "Bearer"})
-            request.api_token = token  # type: ignore[attr-defined]
-        else:
-            user = await request.auser()
-            if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+        if principal is None:
+            return redirect_to_login(request.get_full_path())
+        if principal.token is not None:
+            request.api_token = principal.token  # type: ignore[attr-defined]
         return await view(request, *args, **kwargs)
 
     return checked
