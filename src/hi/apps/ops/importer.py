@@ -6,6 +6,8 @@ control history) is only taken for the time before this hub's own first record o
 state or controller, so importing twice, or into a hub that has synced since, never duplicates rows.
 Raw readings whose hour the export does not summarise, and which this hub has already summarised,
 are folded into its aggregates (as late readings are); the rest are counted by the imported hours.
+Late readings still waiting for the next maintenance pass are folded first, so moving the id marker
+past the imported rows skips none, and a pass running meanwhile writes nothing (see ``rollup``).
 """
 
 from __future__ import annotations
@@ -31,10 +33,13 @@ from .archive import BackupError
 from .models import SensorHourly
 from .rollup import (
     AGGREGATED_THROUGH,
+    bump_history_generation,
     floor_hour,
+    fold_late,
     get_marker,
     get_watermark,
     merge_buckets,
+    newest_history_id,
     set_watermark,
     summarise,
 )
@@ -99,6 +104,7 @@ def _first(rows: Any, field: str) -> dt.datetime | None:
 
 def import_history(document: dict[str, Any], states: dict[int, EntityState], counts: dict[str, int]) -> None:
     """Readings, hourly aggregates, events and control history of the matched states, older than this hub's own."""
+    bump_history_generation()  # first: a maintenance pass that read history before this commits writes nothing
     sensors = {old: state.sensors.order_by("id").first() for old, state in states.items()}
     sensors = {old: sensor for old, sensor in sensors.items() if sensor is not None}
     hourly_start = {s.id: _first(SensorHourly.objects.filter(sensor=s), "hour") for s in sensors.values()}
@@ -142,9 +148,11 @@ def _import_readings(items: list[dict[str, Any]], sensors: dict[int, Sensor],
         if sensor is None or (raw_start[sensor.id] is not None and at >= raw_start[sensor.id]):
             continue
         rows.append(SensorHistory(sensor=sensor, response_at=at, value=item.get("value")))
+    through, counted = get_marker(AGGREGATED_THROUGH), get_watermark()
+    if through is not None and counted is not None:
+        fold_late(through, newest_history_id())  # count late readings already here before moving the marker past them
     SensorHistory.objects.bulk_create(rows, batch_size=BATCH)
     counts["history"] += len(rows)
-    through, counted = get_marker(AGGREGATED_THROUGH), get_watermark()
     if through is None or counted is None:
         return  # nothing summarised here yet: the first pass summarises these with the rest
     unsummarised: dict[int, list[tuple[dt.datetime, Any]]] = {}
@@ -153,8 +161,7 @@ def _import_readings(items: list[dict[str, Any]], sensors: dict[int, Sensor],
             unsummarised.setdefault(row.sensor_id, []).append((row.response_at, row.value))
     for sensor_id, readings in unsummarised.items():
         merge_buckets(sensor_id, summarise(readings))
-    newest = SensorHistory.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    set_watermark(max(counted, newest))  # the imported rows are counted now: the next pass must not fold them
+    set_watermark(max(get_watermark() or 0, newest_history_id()))  # the imported rows are counted now
 
 
 def _import_control_history(items: list[dict[str, Any]], counts: dict[str, int]) -> None:

@@ -231,16 +231,24 @@ def reclaim_space(pages_per_step: int = 500, pause: float = 0.05, duty: float | 
     pacer = Pacer(pause, prune_settings()["duty"].value if duty is None else duty, should_stop)
     freed = 0
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA page_count")
-        reserve = int(int(cursor.fetchone()[0]) * keep)
+        reserve = int(_page_count(cursor) * keep)
         while not should_stop():
             cursor.execute("PRAGMA freelist_count")
             step = min(int(cursor.fetchone()[0]) - reserve, pages_per_step)
             if step <= 0:
                 break
+            before = _page_count(cursor)
             began = time.monotonic()
             cursor.execute(f"PRAGMA incremental_vacuum({int(step)})")
             cursor.fetchall()
-            freed += step
             pacer.after(time.monotonic() - began)
+            given_back = before - _page_count(cursor)  # what the file lost, not what was asked for
+            if given_back <= 0:
+                break  # nothing moved (another writer took the free pages): try again next pass
+            freed += given_back
     return freed
+
+
+def _page_count(cursor: Any) -> int:
+    cursor.execute("PRAGMA page_count")
+    return int(cursor.fetchone()[0])

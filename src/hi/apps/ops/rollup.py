@@ -12,8 +12,10 @@ is lost to the aggregates even when its hour's other readings are pruned already
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
@@ -24,8 +26,11 @@ from hi.utils.numbers import finite_number
 
 from .models import OpsMarker, SensorHourly
 
+logger = logging.getLogger("hi.ops.rollup")
+
 AGGREGATED_THROUGH = "aggregated_through"
 AGGREGATED_ID = "aggregated_id"
+HISTORY_GENERATION = "history_generation"
 LATE_CHUNK = 20_000  # history ids read per late-reading transaction
 LAG = dt.timedelta(minutes=10)  # an hour is summarised this long after it ends, for stragglers
 HOUR = dt.timedelta(hours=1)
@@ -59,6 +64,38 @@ def set_watermark(value: int) -> None:
     OpsMarker.objects.update_or_create(name=AGGREGATED_ID, defaults={"at": timezone.now(), "number": value})
 
 
+class HistoryImported(Exception):
+    """History was imported after this pass read it: what it read is stale, so it must not be written."""
+
+
+def _generation_marker(lock: bool) -> OpsMarker:
+    rows = OpsMarker.objects.select_for_update() if lock else OpsMarker.objects
+    marker, _ = rows.get_or_create(name=HISTORY_GENERATION, defaults={"at": timezone.now(), "number": 0})
+    return marker
+
+
+def history_generation() -> int:
+    """How many imports of history this hub has taken (the row is made here, so later imports lock it)."""
+    return _generation_marker(lock=False).number or 0
+
+
+def bump_history_generation() -> None:
+    """Called in the import's transaction before it reads any marker: holds the lock until it commits."""
+    marker = _generation_marker(lock=True)
+    marker.number = (marker.number or 0) + 1
+    marker.at = timezone.now()
+    marker.save(update_fields=["number", "at"])
+
+
+@contextlib.contextmanager
+def guarded_write(generation: int | None) -> Iterator[None]:
+    """A transaction for one write of a pass, refused if history was imported since the pass began."""
+    with transaction.atomic():
+        if generation is not None and _generation_marker(lock=True).number != generation:
+            raise HistoryImported
+        yield
+
+
 def newest_history_id() -> int:
     return SensorHistory.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
@@ -81,7 +118,7 @@ def merge_buckets(sensor_id: int, buckets: dict[dt.datetime, list[float]]) -> No
 
 
 def fold_late(through: dt.datetime, upto_id: int, should_stop: Callable[[], bool] = lambda: False,
-              chunk: int = LATE_CHUNK) -> int:
+              chunk: int = LATE_CHUNK, generation: int | None = None) -> int:
     """Fold readings stored since the last pass for hours before ``through`` into those hours; returns readings.
 
     Reads new rows by id range (an index walk over what arrived since the last pass), then adds the
@@ -97,9 +134,10 @@ def fold_late(through: dt.datetime, upto_id: int, should_stop: Callable[[], bool
         per_sensor: dict[int, list[tuple[dt.datetime, Any]]] = {}
         for sensor_id, at, value in late.iterator(chunk_size=5000):
             per_sensor.setdefault(sensor_id, []).append((at, value))
-        with transaction.atomic():
-            for sensor_id, rows in per_sensor.items():
-                if buckets := summarise(rows):
+        summaries = {sensor_id: summarise(rows) for sensor_id, rows in per_sensor.items()}
+        with guarded_write(generation):
+            for sensor_id, buckets in summaries.items():
+                if buckets:
                     merge_buckets(sensor_id, buckets)
             set_watermark(end)
         folded += sum(len(rows) for rows in per_sensor.values())
@@ -127,7 +165,7 @@ def summarise(rows: Iterable[tuple[dt.datetime, Any]]) -> dict[dt.datetime, list
 
 
 def aggregate_range(start: dt.datetime, end: dt.datetime, sensor_ids: Iterable[int] | None = None,
-                    upto_id: int | None = None) -> int:
+                    upto_id: int | None = None, generation: int | None = None) -> int:
     """(Re)compute the aggregates of the hours in ``[start, end)`` that have readings; returns hours written.
 
     One indexed read per sensor, outside any transaction; one short write per sensor with readings,
@@ -145,7 +183,7 @@ def aggregate_range(start: dt.datetime, end: dt.datetime, sensor_ids: Iterable[i
         if not buckets:
             continue
         hours = sorted(buckets)
-        with transaction.atomic():
+        with guarded_write(generation):
             SensorHourly.objects.filter(sensor_id=sensor_id, hour__gte=hours[0], hour__lte=hours[-1],
                                         hour__in=hours).delete()
             SensorHourly.objects.bulk_create([
@@ -172,24 +210,31 @@ def aggregate_pending(now: dt.datetime | None = None, chunk: dt.timedelta = dt.t
     a time; returns hours written (late readings change hours already counted)."""
     now = now or timezone.now()
     limit = floor_hour(now - LAG)
-    start = get_marker(AGGREGATED_THROUGH)
-    newest = newest_history_id()
-    if start is None or get_watermark() is None:
-        set_watermark(newest)  # nothing summarised yet, or a hub from before the id marker: count from here
-    else:
-        fold_late(start, newest, should_stop)
-    upto_id = get_watermark()
-    sensor_ids = list(Sensor.objects.values_list("id", flat=True))
-    if start is None:
-        earliest = _earliest_history(sensor_ids)
-        start = floor_hour(earliest) if earliest is not None else limit
+    generation = history_generation()  # before any marker is read: an import after this stops the pass
     written = 0
-    while start < limit and not should_stop():
-        end = min(start + chunk, limit)
-        written += aggregate_range(start, end, sensor_ids, upto_id)
-        set_marker(AGGREGATED_THROUGH, end)
-        start = end
-        between_chunks()
-    if get_marker(AGGREGATED_THROUGH) is None:
-        set_marker(AGGREGATED_THROUGH, limit)
+    try:
+        start = get_marker(AGGREGATED_THROUGH)
+        newest = newest_history_id()
+        if start is None or get_watermark() is None:
+            with guarded_write(generation):  # nothing summarised yet, or a hub from before the id marker
+                set_watermark(newest)
+        else:
+            fold_late(start, newest, should_stop, generation=generation)
+        upto_id = get_watermark()
+        sensor_ids = list(Sensor.objects.values_list("id", flat=True))
+        if start is None:
+            earliest = _earliest_history(sensor_ids)
+            start = floor_hour(earliest) if earliest is not None else limit
+        while start < limit and not should_stop():
+            end = min(start + chunk, limit)
+            written += aggregate_range(start, end, sensor_ids, upto_id, generation=generation)
+            with guarded_write(generation):
+                set_marker(AGGREGATED_THROUGH, end)
+            start = end
+            between_chunks()
+        if get_marker(AGGREGATED_THROUGH) is None:
+            with guarded_write(generation):
+                set_marker(AGGREGATED_THROUGH, limit)
+    except HistoryImported:
+        logger.info("history was imported while aggregating: this pass stops, the next one starts over")
     return written

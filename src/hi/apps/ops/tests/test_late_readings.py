@@ -68,3 +68,40 @@ def test_readings_for_the_hours_being_summarised_are_not_counted_twice():
     readings(device.sensor, (T0 + dt.timedelta(minutes=2), 2.0), (T0 + HOUR + dt.timedelta(minutes=3), 3.0))
     aggregate_pending(now=T0 + 3 * HOUR)
     assert stored(device.sensor) == {T0: (2, 1.0, 2.0, 3.0), T0 + HOUR: (1, 3.0, 3.0, 3.0)}
+
+
+def test_an_import_while_a_pass_runs_counts_every_reading_once(monkeypatch):
+    """The pass has read a late reading when ``hi import`` commits readings of its own: the pass must not
+    write what it read (nor move the id marker back), and the late reading must not be skipped."""
+    from django.db import transaction
+
+    from hi.apps.ops import rollup
+    from hi.apps.ops.importer import import_history
+
+    device = make_device("thermo", S.TEMPERATURE)
+    readings(device.sensor, (T0 + 5 * HOUR, 50.0))
+    aggregate_pending(now=T0 + 8 * HOUR)
+    readings(device.sensor, (T0 + 3 * HOUR, 30.0))  # late, for an hour summarised already
+    document = {"history": [{"state_id": 1, "response_at": (T0 + dt.timedelta(minutes=m)).isoformat(), "value": m}
+                            for m in (10, 20)]}
+    real_summarise, imported = rollup.summarise, []
+
+    def summarise_then_import(rows):
+        buckets = real_summarise(rows)
+        if not imported:  # between the pass's read and its write, as another process would
+            imported.append(True)
+            counts = {"history": 0, "hourly": 0, "events": 0, "control_history": 0}
+            with transaction.atomic():
+                import_history(document, {1: device.state}, counts)
+            assert counts["history"] == 2
+        return buckets
+
+    monkeypatch.setattr(rollup, "summarise", summarise_then_import)
+    aggregate_pending(now=T0 + 8 * HOUR)
+    assert imported
+    monkeypatch.setattr(rollup, "summarise", real_summarise)
+    aggregate_pending(now=T0 + 8 * HOUR)
+    aggregate_pending(now=T0 + 9 * HOUR)
+    assert stored(device.sensor) == {T0: (2, 10.0, 20.0, 30.0), T0 + 3 * HOUR: (1, 30.0, 30.0, 30.0),
+                                     T0 + 5 * HOUR: (1, 50.0, 50.0, 50.0)}
+    assert get_watermark() == SensorHistory.objects.order_by("-pk").values_list("pk", flat=True).first()
