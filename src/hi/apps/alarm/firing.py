@@ -21,7 +21,10 @@ from hi.apps.entity.enums import EntityType
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
 from hi.apps.household.timezones import local_text
-from hi.apps.sense.bulk import insert_values, update_rows  # plain executemany: the ORM's bulk_update costs more
+from hi.apps.sense.bulk import (  # plain executemany: the ORM's bulk_update costs more
+    insert_values,
+    update_rows,
+)
 
 from . import live
 from .alerts import stream_json

@@ -1,9 +1,9 @@
 """Camera snapshots for alerts: taken once, server-side, kept with the alert, attached to notifications.
 
 When an alert involving a camera opens, the camera's picture is fetched through its integration's
-gateway — the thumbnail of the camera event the alert records (``fetch_event_thumbnail``), else the
-picture now (``fetch_picture``); the integration talks to the device with its own credentials and
-only checked bytes come back — on a small thread pool after the commit, so
+gateway — the thumbnail of the camera event the alert records (``fetch_event_thumbnail``), else (no
+event, or no thumbnail for it) the picture now (``fetch_picture``); the integration talks to the device
+with its own credentials and only checked bytes come back — on a small thread pool after the commit, so
 neither the pipeline nor a web request waits for a camera. The notifier asks for the same snapshot
 before it sends a delivery that wants one (``capture`` is idempotent and serialised per alert), so
 an email carries the picture even when it is sent before the first capture finished. The page
@@ -52,9 +52,16 @@ def _lock(alert_id: int) -> threading.Lock:
 
 
 async def _fetch(gateway: Any, camera: Any, event: Event | None) -> Any:
-    """The event's own thumbnail when the alert has a camera event (the moment that fired), else the picture now."""
-    fetching = gateway.fetch_event_thumbnail(camera, event) if event is not None else gateway.fetch_picture(camera)
-    return await asyncio.wait_for(fetching, FETCH_TIMEOUT)
+    """The event's own thumbnail when the alert has a camera event (the moment that fired), else the picture now.
+
+    An integration that records no event thumbnails (Home Assistant's ``camera.*`` has none) answers
+    None for the event: its picture now is then the best there is."""
+
+    async def fetching() -> Any:
+        picture = await gateway.fetch_event_thumbnail(camera, event) if event is not None else None
+        return picture if picture is not None else await gateway.fetch_picture(camera)
+
+    return await asyncio.wait_for(fetching(), FETCH_TIMEOUT)
 
 
 def capture(alert_id: int) -> AlertSnapshot | None:

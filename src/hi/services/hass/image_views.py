@@ -27,7 +27,8 @@ from hi.integrations.media_proxy import (
     refusal,
 )
 
-from .views import TIMEOUT, _target
+from .camera_pictures import TIMEOUT
+from .camera_pictures import target as _target
 
 logger = logging.getLogger("hi.services.hass.image_proxy")
 _IMAGE_ID = re.compile(r"^image\.[a-z0-9_]+$")

@@ -23,6 +23,7 @@ from hi.integrations.integration_gateway import (
     IntegrationGateway,
     IntegrationSynchronizer,
     MediaUrls,
+    Picture,
     Presentation,
 )
 from hi.utils.redaction import redact, register_secret
@@ -104,18 +105,32 @@ class HassGateway(IntegrationGateway):
 
         return HassMonitor()
 
-    def media_urls(self, entity: EntityRef) -> MediaUrls:
-        """A camera's picture and live stream through our authenticated proxy (``views.py``): the first
-        ``camera.*`` among the Home Assistant entities grouped into this one."""
+    @staticmethod
+    def _members(entity: EntityRef) -> list[str]:
+        """The Home Assistant entity ids grouped into this hub entity (a device's), else its own."""
         payload = entity.integration_payload if isinstance(entity.integration_payload, dict) else {}
         members = [m for m in payload.get("entity_ids") or [] if isinstance(m, str)]
         if not members and entity.integration_name:
             members = [entity.integration_name]
+        return members
+
+    def media_urls(self, entity: EntityRef) -> MediaUrls:
+        """A camera's picture and live stream through our authenticated proxy (``views.py``): the first
+        ``camera.*`` among the Home Assistant entities grouped into this one."""
+        members = self._members(entity)
         camera = next((m for m in members if m.startswith("camera.")), None)
         if camera is not None:
             return MediaUrls(picture=f"/hass/cameras/{camera}/picture", stream=f"/hass/cameras/{camera}/stream")
         image = next((m for m in members if m.startswith("image.")), None)
         return MediaUrls(picture=f"/hass/images/{image}") if image is not None else MediaUrls()
+
+    async def fetch_picture(self, entity: EntityRef) -> Picture | None:
+        """The camera's picture now from Home Assistant's camera proxy, checked like the browser's (an
+        alert's snapshot); the same camera ``media_urls`` shows."""
+        from .camera_pictures import picture_now
+
+        camera = next((m for m in self._members(entity) if m.startswith("camera.")), None)
+        return await picture_now(camera) if camera is not None else None
 
     def presentation(self, entity: EntityRef) -> Presentation | None:
         """A ``weather.*`` entity laid out like the hub's weather station: current readings, and charts

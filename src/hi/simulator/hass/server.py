@@ -70,7 +70,8 @@ class HassSimulator(SimulatorBase):
         self.websocket_available = True
         self.onboarded = False
         self._auth_codes: set[str] = set()
-        self.camera_frames = 0
+        self.camera_frames, self.last_camera_picture = 0, b""  # the JPEG /api/camera_proxy served last
+        self.camera_answer: tuple[str, bytes] | None = None  # (type, body) answered instead: a hostile server
         self.image_requests, self.image_content_type = 0, "image/jpeg"
         self.service_calls: deque[tuple[str, str, dict[str, Any]]] = deque(maxlen=100)  # what tests check
 
@@ -336,8 +337,12 @@ class HassSimulator(SimulatorBase):
         index = self._camera_index(request)
         if index is None:
             return self._json({"message": "Entity not found."}, 404)
+        if self.camera_answer is not None:
+            content_type, body = self.camera_answer
+            return web.Response(body=body, headers={"Content-Type": content_type})
         self.camera_frames += 1
-        return web.Response(body=camera_frame(index, self.camera_frames), content_type="image/jpeg")
+        self.last_camera_picture = camera_frame(index, self.camera_frames)
+        return web.Response(body=self.last_camera_picture, content_type="image/jpeg")
 
     async def _camera_stream(self, request: web.Request) -> web.StreamResponse:
         """``/api/camera_proxy_stream/<entity_id>``: MJPEG frames until the client goes away."""
