@@ -135,8 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     command(commands, "health", data.health, "health of every integration and of the worker")
 
     run = command(commands, "run", _run, "the hub: web app and worker in one process")
-    run.add_argument("--host", default=os.environ.get("HI_HOST", "127.0.0.1"))
-    run.add_argument("--port", type=_port, default=int(os.environ.get("HI_PORT", "8000")))
+    run.add_argument("--host", default=None, help="address to listen on (default: HI_HOST, else 127.0.0.1)")
+    run.add_argument("--port", type=_port, default=None, help="port to listen on (default: HI_PORT, else 8000)")
     command(commands, "worker", _worker, "only the background worker")
     demo = command(commands, "demo", _demo, "the hub with simulated Home Assistant, ZoneMinder and weather")
     demo.add_argument("--host", default="127.0.0.1")
@@ -283,9 +283,40 @@ def _error_line(exc: BaseException) -> str:
     return redact(str(exc) or type(exc).__name__).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+def _listen_defaults(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """``hi run`` without ``--host``/``--port`` listens where ``HI_HOST``/``HI_PORT`` say; a bad value is a
+    usage error naming the variable (one line, exit status 2), never a traceback or a silent default."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from hi.settings.env import env_int, env_text
+
+    try:
+        if args.host is None:
+            args.host = env_text("HI_HOST", "127.0.0.1")
+        if args.port is None:
+            args.port = env_int("HI_PORT", 8000, minimum=0, maximum=65535)
+    except ImproperlyConfigured as exc:
+        parser.error(str(exc))
+
+
+def _debug_wanted() -> bool:
+    """``HI_DEBUG`` as the settings read it (a bad value shows no traceback: the error names it instead)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from hi.settings.env import env_bool
+
+    try:
+        return env_bool("HI_DEBUG", False)
+    except ImproperlyConfigured:
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse, prepare Django, run one command; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        _listen_defaults(parser, args)
     use_json_lines(bool(getattr(args, "json", False)) and args.command in SERVER_COMMANDS)
     try:
         _prepare_environment(args)
@@ -297,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # Django's manage commands exit this way
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Exception as exc:
-        if os.environ.get("HI_DEBUG") in {"1", "true", "yes"}:
+        if _debug_wanted():
             traceback.print_exc()
         known = _is_user_error(exc)
         line = _error_line(exc) if known else f"unexpected error: {_error_line(exc)} (set HI_DEBUG=1 for details)"
@@ -306,6 +337,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _is_user_error(exc: BaseException) -> bool:
+    from django.core.exceptions import ImproperlyConfigured
+
+    if isinstance(exc, ImproperlyConfigured):  # a bad HI_* value: the message names it
+        return True
     from hi.integrations.exceptions import IntegrationError
 
     from .server import ServeError

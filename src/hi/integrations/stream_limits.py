@@ -2,7 +2,8 @@
 
 Each proxied live stream holds a slot from acquiring it until its upstream connection is closed. Three
 limits, all in this process (the hub serves from one process): per camera (``HI_CAMERA_STREAMS_PER_CAMERA``,
-default 2), in total (``HI_CAMERA_STREAMS_TOTAL``, default 8), and a fair share per viewer (a browser
+default 2), in total (``HI_CAMERA_STREAMS_TOTAL``, default 8; both Django settings, parsed and checked
+from the environment in ``hi.settings.base``), and a fair share per viewer (a browser
 session or an API token): while several viewers stream, each may hold at most ``total // viewers`` slots
 (at least one), so one wall open on a big screen cannot starve a phone. A request over a cap is refused;
 the wall shows refreshed snapshots for that tile instead. Slots already held are never taken away.
@@ -10,19 +11,15 @@ the wall shows refreshed snapshots for that tile instead. Slots already held are
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+
 DEFAULT_TOTAL = 8
 DEFAULT_PER_CAMERA = 2
-
-
-def _env_int(name: str, default: int) -> int:
-    text = os.environ.get(name, "").strip()
-    return int(text) if text.isdigit() and int(text) > 0 else default
 
 
 @dataclass
@@ -47,9 +44,9 @@ class StreamLimiter:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def from_environment(cls) -> StreamLimiter:
-        return cls(_env_int("HI_CAMERA_STREAMS_TOTAL", DEFAULT_TOTAL),
-                   _env_int("HI_CAMERA_STREAMS_PER_CAMERA", DEFAULT_PER_CAMERA))
+    def from_settings(cls) -> StreamLimiter:
+        """The caps Django's settings hold (validated at start, so they are whole numbers of 1 or more)."""
+        return cls(int(settings.HI_CAMERA_STREAMS_TOTAL), int(settings.HI_CAMERA_STREAMS_PER_CAMERA))
 
     def fair_share(self, viewer: str) -> int:
         viewers = len(self._by_viewer) + (0 if viewer in self._by_viewer else 1)
@@ -99,15 +96,15 @@ def get_limiter() -> StreamLimiter:
     global _limiter
     with _limiter_lock:
         if _limiter is None:
-            _limiter = StreamLimiter.from_environment()
+            _limiter = StreamLimiter.from_settings()
         return _limiter
 
 
 def reset_limiter(limiter: StreamLimiter | None = None) -> StreamLimiter:
-    """Replace the process's limiter (tests; a changed environment)."""
+    """Replace the process's limiter (tests; changed settings)."""
     global _limiter
     with _limiter_lock:
-        _limiter = limiter or StreamLimiter.from_environment()
+        _limiter = limiter or StreamLimiter.from_settings()
         return _limiter
 
 

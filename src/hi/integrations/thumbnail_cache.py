@@ -5,15 +5,14 @@ the least recently used entries, expires entries by time, and is safe across the
 the worker process sharing one data directory. Writing our own would mean re-doing exactly that locking
 and eviction. Values are checked picture bytes (``hi.integrations.media_proxy``) with their content type.
 
-Settings (environment): ``HI_THUMBNAIL_CACHE_MB`` (size cap, default 256), ``HI_THUMBNAIL_CACHE_DAYS``
-(how long a finished event's thumbnail is kept, default 30). A thumbnail of an event still recording is
+Django settings (from the environment, checked in ``hi.settings.base``): ``HI_THUMBNAIL_CACHE_MB`` (size
+cap, default 256), ``HI_THUMBNAIL_CACHE_DAYS`` (how long a finished event's thumbnail is kept, default 30). A thumbnail of an event still recording is
 kept only ``OPEN_EVENT_SECONDS``: it changes while the event grows.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -29,24 +28,16 @@ _caches: dict[Path, diskcache.Cache] = {}
 _inflight: dict[str, asyncio.Future[Media | None]] = {}
 
 
-def _number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, "") or default)
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
 def cache_dir() -> Path:
     return Path(settings.DATA_DIR) / "cache" / "thumbnails"
 
 
 def size_limit() -> int:
-    return int(_number("HI_THUMBNAIL_CACHE_MB", 256) * 1024 * 1024)
+    return int(float(settings.HI_THUMBNAIL_CACHE_MB) * 1024 * 1024)
 
 
 def closed_event_seconds() -> float:
-    return _number("HI_THUMBNAIL_CACHE_DAYS", 30) * 86400
+    return float(settings.HI_THUMBNAIL_CACHE_DAYS) * 86400
 
 
 def get_cache() -> diskcache.Cache:

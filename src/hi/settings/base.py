@@ -8,19 +8,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
+from hi.utils.zones import is_valid as is_valid_zone
 from hi.utils.zones import system_zone_name
+
+from .env import env_bool, env_choice, env_float, env_int, env_list, env_text
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("HI_DATA_DIR", Path.cwd() / "data")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
-
-
-def _env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _secret_key() -> str:
@@ -36,9 +33,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = _env_bool("HI_DEBUG", False)
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("HI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("HI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+DEBUG = env_bool("HI_DEBUG", False)
+ALLOWED_HOSTS = env_list("HI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("HI_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -146,7 +143,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 # The default zone; each request uses the household's (hi.apps.household.timezones: env, settings page, system).
-TIME_ZONE = os.environ.get("HI_TIME_ZONE", "").strip() or system_zone_name()
+TIME_ZONE = env_text("HI_TIME_ZONE", "") or system_zone_name()
+if not is_valid_zone(TIME_ZONE):
+    raise ImproperlyConfigured(f"HI_TIME_ZONE={TIME_ZONE!r} is not valid: expected a time zone name such as "
+                               "Europe/Berlin or America/Chicago (unset, it is the system's zone)")
 USE_I18N = True
 USE_TZ = True
 
@@ -161,8 +161,8 @@ MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Request body limits per route class, enforced before buffering (hi.http.body_limits, in the ASGI layer).
-HI_MAX_BODY_BYTES = int(os.environ.get("HI_MAX_BODY_BYTES", str(1024 * 1024)))  # forms, API JSON
-HI_MAX_UPLOAD_BYTES = int(os.environ.get("HI_MAX_UPLOAD_BYTES", str(16 * 1024 * 1024)))  # plans, files
+HI_MAX_BODY_BYTES = env_int("HI_MAX_BODY_BYTES", 1024 * 1024)  # forms, API JSON
+HI_MAX_UPLOAD_BYTES = env_int("HI_MAX_UPLOAD_BYTES", 16 * 1024 * 1024)  # plans, files
 HI_MAX_SMALL_BODY_BYTES = 16 * 1024  # the login pages
 HI_MAX_WEBHOOK_BYTES = 1024 * 1024  # the ceiling; each hook has its own smaller limit too
 
@@ -173,15 +173,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("HI_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("HI_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("HI_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("HI_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # each on its own: by address, and by user name
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hi.apps.access.lockout.locked_out"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # Open live streams re-check their credentials this often (a revoked token or logged-out session ends them).
-HI_STREAM_RECHECK_SECONDS = float(os.environ.get("HI_STREAM_RECHECK_SECONDS", "2"))
+HI_STREAM_RECHECK_SECONDS = env_float("HI_STREAM_RECHECK_SECONDS", 2)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -189,15 +189,16 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Behind a reverse proxy that terminates TLS (docs/security.md): trust its X-Forwarded-Proto, send cookies
 # only over HTTPS, and optionally HSTS. Only when the proxy is the one way in: a client reaching the hub
 # directly could claim https itself.
-HI_BEHIND_TLS_PROXY = _env_bool("HI_BEHIND_TLS_PROXY", False)
+HI_BEHIND_TLS_PROXY = env_bool("HI_BEHIND_TLS_PROXY", False)
+HI_HSTS_SECONDS = env_int("HI_HSTS_SECONDS", 0, minimum=0)  # checked even while unused: a typo shows at once
 if HI_BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("HI_HSTS_SECONDS", "0"))
+    SECURE_HSTS_SECONDS = HI_HSTS_SECONDS
     SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 
-LOG_LEVEL = os.environ.get("HI_LOG_LEVEL", "INFO")
+LOG_LEVEL = env_choice("HI_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -217,8 +218,16 @@ LOGGING = {
 }
 
 # Integration runtime knobs; each integration may override its own.
-HI_HTTP_READ_TIMEOUT = float(os.environ.get("HI_HTTP_READ_TIMEOUT", "30"))
-HI_HTTP_CONNECT_TIMEOUT = float(os.environ.get("HI_HTTP_CONNECT_TIMEOUT", "5"))
-HI_CONNECTION_TEST_TIMEOUT = float(os.environ.get("HI_CONNECTION_TEST_TIMEOUT", "10"))
+HI_HTTP_READ_TIMEOUT = env_float("HI_HTTP_READ_TIMEOUT", 30)
+HI_HTTP_CONNECT_TIMEOUT = env_float("HI_HTTP_CONNECT_TIMEOUT", 5)
+HI_CONNECTION_TEST_TIMEOUT = env_float("HI_CONNECTION_TEST_TIMEOUT", 10)
 # HomeBox files opened in the hub are kept on disk up to this size (the least recently opened go first)
-HOMEBOX_ATTACHMENT_CACHE_MB = float(os.environ.get("HI_HOMEBOX_ATTACHMENT_CACHE_MB", "1024"))
+HOMEBOX_ATTACHMENT_CACHE_MB = env_float("HI_HOMEBOX_ATTACHMENT_CACHE_MB", 1024, allow_zero=True)  # 0: keep none
+# Live camera streams the hub relays at once, in all and per camera (hi.integrations.stream_limits)
+HI_CAMERA_STREAMS_TOTAL = env_int("HI_CAMERA_STREAMS_TOTAL", 8)
+HI_CAMERA_STREAMS_PER_CAMERA = env_int("HI_CAMERA_STREAMS_PER_CAMERA", 2)
+# Event thumbnails kept on disk: size cap and how long a finished event's is kept (hi.integrations.thumbnail_cache)
+HI_THUMBNAIL_CACHE_MB = env_float("HI_THUMBNAIL_CACHE_MB", 256)
+HI_THUMBNAIL_CACHE_DAYS = env_float("HI_THUMBNAIL_CACHE_DAYS", 30)
+# A SQLite database up to this size is rewritten for incremental auto-vacuum when migrated (ops migration 0002)
+HI_VACUUM_ON_MIGRATE_MAX_MB = env_float("HI_VACUUM_ON_MIGRATE_MAX_MB", 512, allow_zero=True)

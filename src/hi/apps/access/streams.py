@@ -6,8 +6,6 @@ revoke`` in a shell ends a stream served by ``hi run``) without any signal betwe
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import import_module
 
@@ -15,6 +13,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+
+from hi.utils.relay import relay_until
 
 from .models import ApiToken
 from .principal import Principal, role_of
@@ -49,40 +49,12 @@ def credentials_check(request: HttpRequest, principal: Principal) -> Callable[[]
     return sync_to_async(check)
 
 
-async def guarded(events: AsyncIterator[str], still_allowed: Callable[[], Awaitable[bool]],
-                  interval: float | None = None) -> AsyncIterator[str]:
+def guarded(events: AsyncIterator[str], still_allowed: Callable[[], Awaitable[bool]],
+            interval: float | None = None) -> AsyncIterator[str]:
     """``events`` while ``still_allowed()`` holds (checked every ``interval`` s); then one ``unauthorized`` event
     and the end. The pending read is one task, so a check never cuts a message in half."""
-    interval = recheck_seconds() if interval is None else interval
-    loop = asyncio.get_running_loop()
-    next_check = loop.time() + interval
-    pending: asyncio.Future[str] | None = None
-    try:
-        while True:
-            if loop.time() >= next_check:
-                if not await still_allowed():
-                    yield ENDED
-                    return
-                next_check = loop.time() + interval
-            if pending is None:
-                pending = asyncio.ensure_future(anext(events))
-            done, _ = await asyncio.wait({pending}, timeout=max(0.0, next_check - loop.time()))
-            if not done:
-                continue
-            try:
-                chunk = pending.result()
-            except StopAsyncIteration:
-                pending = None
-                return
-            pending = None
-            yield chunk
-    finally:
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                await pending
-        with contextlib.suppress(RuntimeError):
-            await events.aclose()
+    every = recheck_seconds() if interval is None else interval
+    return relay_until(events, check=still_allowed, every=every, farewell=ENDED)
 
 
 def guard_stream(request: HttpRequest, events: AsyncIterator[str]) -> AsyncIterator[str]:

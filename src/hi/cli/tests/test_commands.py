@@ -197,3 +197,27 @@ def test_tables_never_print_terminal_escape_sequences(hi):
     status, out, _ = hi("entities", "list")
     assert status == 0 and "Evil lamp" in out
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_run_with_a_bad_hi_port_is_a_usage_error_naming_it(hi, monkeypatch):
+    monkeypatch.setenv("HI_PORT", "eighty")
+    status, out, err = hi("run")
+    assert status == 2 and out == ""
+    assert "HI_PORT='eighty'" in err and "0 to 65535" in err and "Traceback" not in err
+
+
+def test_run_with_an_out_of_range_hi_port_is_refused_but_an_explicit_port_wins(hi, monkeypatch):
+    from hi.cli.main import _listen_defaults, build_parser
+
+    monkeypatch.setenv("HI_PORT", "70000")
+    status, _out, err = hi("run")
+    assert status == 2 and "HI_PORT='70000'" in err
+    parser = build_parser()
+    args = parser.parse_args(["run", "--port", "8123"])
+    _listen_defaults(parser, args)
+    assert (args.host, args.port) == ("127.0.0.1", 8123)
+    monkeypatch.setenv("HI_PORT", "9001")
+    monkeypatch.setenv("HI_HOST", "0.0.0.0")
+    args = parser.parse_args(["run"])
+    _listen_defaults(parser, args)
+    assert (args.host, args.port) == ("0.0.0.0", 9001)

@@ -108,6 +108,15 @@ def test_errors_are_one_line_on_stderr_without_traceback(env):
         assert result.stderr.count("\n") == 1 and result.stderr.startswith(expected), result.stderr
 
 
+def test_a_bad_setting_stops_any_command_with_one_line_naming_the_variable(env):
+    for name, raw, command in [("HI_CAMERA_STREAMS_TOTAL", "eight", "health"), ("HI_HTTP_READ_TIMEOUT", "0", "run"),
+                               ("HI_PORT", "-1", "run")]:
+        result = hi(env | {name: raw}, command)
+        assert result.returncode in (1, 2), (name, result.stderr)
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"hi: {name}={raw!r} is not valid"), \
+            result.stderr
+
+
 def test_a_usage_error_exits_2_with_one_line(env):
     result = hi(env, "sync")
     assert result.returncode == 2

@@ -30,3 +30,9 @@ def test_a_second_viewer_gets_a_fair_share_while_the_first_keeps_what_it_holds()
     for lease in held:
         lease.release()
     assert limiter.status()["viewers"] == 1
+
+
+def test_the_limiter_takes_its_caps_from_django_settings(settings):
+    settings.HI_CAMERA_STREAMS_TOTAL, settings.HI_CAMERA_STREAMS_PER_CAMERA = 3, 1
+    limiter = StreamLimiter.from_settings()
+    assert (limiter.total, limiter.per_camera) == (3, 1)

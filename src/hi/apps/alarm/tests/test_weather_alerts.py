@@ -6,14 +6,10 @@ after-commit hook → alerts. Each NWS alert is its own incident; the level foll
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connection
 
 from hi.apps.alarm import modes
 from hi.apps.alarm.conditions import RuleError, parse_rule
@@ -23,39 +19,13 @@ from hi.apps.alarm.rules import delete_rule, set_enabled
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
 from hi.apps.monitor.context import WorkerContext
-from hi.apps.sense.pipeline import get_pipeline
-from hi.integrations import lifecycle
 from hi.integrations.sync.engine import run_sync
 from hi.services.weather.monitor import WeatherMonitor
+from hi.services.weather.testing import configure_and_sync, started
 from hi.simulator.weather import WeatherSimulator
 from hi.utils.clock import ManualClock
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def close_thread_connections() -> Any:
-    yield
-    close = lambda: connection.close()  # noqa: E731 - resolve ``connection`` in the thread that closes it
-    await sync_to_async(close)()
-    await asyncio.get_running_loop().run_in_executor(get_pipeline()._get_executor(), close)
-
-
-@pytest.fixture
-def manual() -> ManualClock:
-    return ManualClock(start=dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC))
-
-
-@pytest.fixture
-def sim(manual: ManualClock) -> Iterator[WeatherSimulator]:
-    simulator = WeatherSimulator(profile="quiet", clock=manual.now)
-    with simulator.running_in_thread():
-        yield simulator
-
-
-def _sync(attributes: dict[str, str]) -> None:
-    lifecycle.configure("weather", attributes, test=False)
-    run_sync("weather")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("close_thread_connections")]
 
 
 def _alerts() -> list[tuple[str, str, str, str, int]]:
@@ -68,15 +38,6 @@ def _weather_rules() -> dict[str, Rule]:
     return {r.name.split(": ")[-1]: r for r in Rule.objects.filter(is_default=True, conditions__0__op="alert")}
 
 
-async def _started(sim: WeatherSimulator, manual: ManualClock) -> tuple[WeatherMonitor, WorkerContext]:
-    attributes = sim.integration_attributes()
-    await sync_to_async(_sync)(attributes)
-    context = WorkerContext("weather", attributes, clock=manual)
-    monitor = WeatherMonitor()
-    monitor.start(context)
-    return monitor, context
-
-
 async def _poll(monitor: WeatherMonitor, context: WorkerContext, manual: ManualClock) -> None:
     manual.advance(180)
     await monitor.refresh(context)
@@ -84,7 +45,7 @@ async def _poll(monitor: WeatherMonitor, context: WorkerContext, manual: ManualC
 
 async def test_severe_weather_raises_one_alert_per_nws_alert_at_its_severity(sim: WeatherSimulator,
                                                                            manual: ManualClock) -> None:
-    monitor, context = await _started(sim, manual)
+    monitor, context = await started(sim, manual)
     rules = await sync_to_async(_weather_rules)()
     assert {name: (r.level, r.life_safety, r.enabled) for name, r in rules.items()} == {
         "extreme weather alert": ("critical", True, True), "severe weather alert": ("warning", False, True)}
@@ -127,7 +88,7 @@ async def test_severe_weather_raises_one_alert_per_nws_alert_at_its_severity(sim
 
 async def test_weather_defaults_can_be_disabled_and_deleted_and_never_come_back(sim: WeatherSimulator,
                                                                              manual: ManualClock) -> None:
-    monitor, context = await _started(sim, manual)
+    monitor, context = await started(sim, manual)
     rules = await sync_to_async(_weather_rules)()
     await sync_to_async(set_enabled)(rules["extreme weather alert"].pk, False)
     await sync_to_async(delete_rule)(rules["severe weather alert"].pk)
@@ -144,7 +105,7 @@ async def test_weather_defaults_can_be_disabled_and_deleted_and_never_come_back(
 
 
 async def test_an_alert_condition_is_only_for_an_alerts_state(sim: WeatherSimulator, manual: ManualClock) -> None:
-    await sync_to_async(_sync)(sim.integration_attributes())
+    await sync_to_async(configure_and_sync)(sim.integration_attributes())
 
     def check() -> None:
         states = {s.state_key: s for s in EntityState.objects.filter(entity__integration_id="weather")}

@@ -6,9 +6,9 @@ than HI_VACUUM_ON_MIGRATE_MAX_MB (default 512) it leaves the file alone so an up
 and ``hi doctor`` then says to run ``hi vacuum`` while the hub is stopped. PostgreSQL: nothing to do.
 """
 
-import os
 from pathlib import Path
 
+from django.conf import settings
 from django.db import migrations
 
 
@@ -21,7 +21,7 @@ def enable_incremental_auto_vacuum(apps, schema_editor):
         if int(cursor.fetchone()[0]) == 2:
             return
         name = str(connection.settings_dict["NAME"])
-        limit_mb = float(os.environ.get("HI_VACUUM_ON_MIGRATE_MAX_MB", "512"))
+        limit_mb = float(getattr(settings, "HI_VACUUM_ON_MIGRATE_MAX_MB", 512))  # checked in hi.settings.base
         size = Path(name).stat().st_size if Path(name).is_file() else 0
         if size > limit_mb * 1024 * 1024:
             return

@@ -15,6 +15,8 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.http import StreamingHttpResponse
 
+from hi.utils.relay import relay_until
+
 from .bridge import get_live_bridge
 from .bus import BusItem, get_live_bus
 
@@ -96,31 +98,12 @@ async def until_closed(events: AsyncIterator[str]) -> AsyncIterator[str]:
     closed = asyncio.Event()
     entry = (asyncio.get_running_loop(), closed)
     _open_streams.add(entry)
-    waiter = asyncio.ensure_future(closed.wait())
-    pending: asyncio.Future[str] | None = None
     try:
-        while True:
-            if pending is None:
-                pending = asyncio.ensure_future(anext(events))
-            done, _ = await asyncio.wait({pending, waiter}, return_when=asyncio.FIRST_COMPLETED)
-            if pending not in done:
-                return
-            try:
-                chunk = pending.result()
-            except StopAsyncIteration:
-                pending = None
-                return
-            pending = None
-            yield chunk
+        async with contextlib.aclosing(relay_until(events, stop=closed)) as relayed:
+            async for chunk in relayed:
+                yield chunk
     finally:
         _open_streams.discard(entry)
-        waiter.cancel()
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                await pending
-        with contextlib.suppress(RuntimeError):  # already closed by a cancelled read
-            await events.aclose()
 
 
 def event_stream_response(events: AsyncIterator[str]) -> StreamingHttpResponse:

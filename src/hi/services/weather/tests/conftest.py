@@ -10,6 +10,7 @@ import pytest
 
 from hi.services.weather.service import WeatherService
 from hi.services.weather.store import MemoryStore, RequestStore
+from hi.services.weather.testing import *  # noqa: F403 - ``sim`` (on this conftest's ``clock``), ``manual``
 from hi.services.weather.transport import WEATHER_RETRY, ClientTransport
 from hi.simulator.weather import WeatherSimulator
 
@@ -34,14 +35,8 @@ class SimClock:
 
 @pytest.fixture
 def clock() -> SimClock:
+    """The plain settable clock (in place of testing's manual one): ``sim`` and ``make_service`` read it."""
     return SimClock()
-
-
-@pytest.fixture
-def sim(clock: SimClock) -> Iterator[WeatherSimulator]:
-    simulator = WeatherSimulator(profile="quiet", clock=clock)
-    with simulator.running_in_thread():
-        yield simulator
 
 
 def make_service(sim: WeatherSimulator, clock: SimClock, store: RequestStore | None = None,

@@ -8,46 +8,18 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connection
 
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
 from hi.apps.monitor.context import WorkerContext
 from hi.apps.sense.models import SensorHistory
-from hi.apps.sense.pipeline import get_pipeline
-from hi.integrations import lifecycle
 from hi.integrations.models import Integration
-from hi.integrations.sync.engine import run_sync
 from hi.services.weather.monitor import WeatherMonitor
+from hi.services.weather.testing import clock, configure_and_sync, started  # noqa: F401 - clock: the manual one
 from hi.simulator.weather import WeatherSimulator
 from hi.utils.clock import ManualClock
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def close_thread_connections() -> Any:
-    """Threads the monitor used (sync_to_async's, the pipeline's) must not keep the test database open."""
-    yield
-    close = lambda: connection.close()  # noqa: E731 - resolve ``connection`` in the thread that closes it
-    await sync_to_async(close)()
-    await asyncio.get_running_loop().run_in_executor(get_pipeline()._get_executor(), close)
-
-
-@pytest.fixture
-def manual() -> ManualClock:
-    return ManualClock(start=dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC))
-
-
-@pytest.fixture
-def clock(manual: ManualClock) -> Any:
-    """The simulator reads the same manual clock the monitor sleeps on."""
-    return manual.now
-
-
-def configure_and_sync(attributes: dict[str, str]) -> None:
-    lifecycle.configure("weather", attributes, test=False)
-    run_sync("weather")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("close_thread_connections")]
 
 
 def state_values() -> dict[str, Any]:
@@ -67,15 +39,6 @@ def alert_events() -> dict[str, Event]:
 
 def integration() -> Integration:
     return Integration.objects.get(integration_id="weather")
-
-
-async def started(sim: WeatherSimulator, manual: ManualClock) -> tuple[WeatherMonitor, WorkerContext]:
-    attributes = sim.integration_attributes()
-    await sync_to_async(configure_and_sync)(attributes)
-    context = WorkerContext("weather", attributes, clock=manual)
-    monitor = WeatherMonitor()
-    monitor.start(context)
-    return monitor, context
 
 
 async def test_a_poll_sets_every_value_and_history_remembers_its_source(sim: WeatherSimulator,
