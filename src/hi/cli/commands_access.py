@@ -73,19 +73,36 @@ def _users_errors(call: Callable[[], Any]) -> Any:
         raise CommandError(str(exc)) from None
 
 
-def users_add(args: argparse.Namespace) -> int:
-    from hi.apps.access.users import add_user, user_json
-
-    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
-    if args.password_stdin and not password:
+def _password_input(args: argparse.Namespace) -> str | None:
+    """The password of ``--password-stdin`` (first line of stdin), or None (``--generate-password``, or none)."""
+    if not args.password_stdin:
+        return None
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
         raise CommandError("--password-stdin: no password on standard input")
-    user = _users_errors(lambda: add_user(args.name, args.role, password))
+    return password
+
+
+def _say_generated(name: str, password: str) -> None:
+    say(f"password of {name!r}, shown only once:")
+    say(password)
+
+
+def users_add(args: argparse.Namespace) -> int:
+    from hi.apps.access.users import add_user, generate_password, user_json
+
+    password = _password_input(args)
+    generated = generate_password() if args.generate_password else None
+    user = _users_errors(lambda: add_user(args.name, args.role, password or generated))
     result = user_json(user)
     if args.json:
-        emit_json(result)
+        emit_json(result | ({"password": generated} if generated else {}))
     else:
         say(f"user {user.get_username()!r} added as {result['role']}"
-            + ("" if password else " (no password yet: set one with 'hi manage changepassword NAME')"))
+            + ("" if password or generated else
+               " (no password yet: set one with 'hi users set-password NAME --password-stdin|--generate-password')"))
+        if generated:
+            _say_generated(user.get_username(), generated)
     return 0
 
 
@@ -96,9 +113,9 @@ def users_list(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(rows)
         return 0
-    say(table(["user", "role", "active", "last login", "tokens"],
-              [[r["username"], r["role"], "yes" if r["active"] else "no", local_time(r["last_login"]), r["tokens"]]
-               for r in rows]))
+    say(table(["user", "role", "active", "last login", "tokens", "locked out"],
+              [[r["username"], r["role"], "yes" if r["active"] else "no", local_time(r["last_login"]), r["tokens"],
+                "yes" if r["locked_out"] else "no"] for r in rows]))
     return 0
 
 
@@ -124,10 +141,38 @@ def users_disable(args: argparse.Namespace) -> int:
     return 0
 
 
-def users_unlock(args: argparse.Namespace) -> int:
-    from axes.utils import reset
+def users_enable(args: argparse.Namespace) -> int:
+    from hi.apps.access.users import enable_user, user_json
 
-    cleared = reset(username=args.name)
+    result = user_json(_users_errors(lambda: enable_user(args.name)))
+    if args.json:
+        emit_json(result)
+    else:
+        say(f"{result['username']} is enabled: can sign in again; their tokens work again")
+    return 0
+
+
+def users_set_password(args: argparse.Namespace) -> int:
+    from hi.apps.access.users import generate_password, set_password
+
+    password = _password_input(args)
+    if password is None and not args.generate_password:
+        raise CommandError("give the new password with --password-stdin, or --generate-password")
+    generated = generate_password() if password is None else None
+    user = _users_errors(lambda: set_password(args.name, password or generated))
+    if args.json:
+        emit_json({"username": user.get_username()} | ({"password": generated} if generated else {}))
+    else:
+        say(f"new password set for {user.get_username()!r}; their open sessions are signed out")
+        if generated:
+            _say_generated(user.get_username(), generated)
+    return 0
+
+
+def users_unlock(args: argparse.Namespace) -> int:
+    from hi.apps.access.users import unlock
+
+    cleared = unlock(args.name)
     if args.json:
         emit_json({"username": args.name, "cleared_attempts": cleared})
     else:
@@ -201,21 +246,31 @@ def _days(text: str) -> int:
     return value
 
 
+def _password_options(parser: argparse.ArgumentParser) -> None:
+    way = parser.add_mutually_exclusive_group()
+    way.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    way.add_argument("--generate-password", action="store_true", help="make up a password and print it once")
+
+
 def add_commands(commands: argparse._SubParsersAction, command: Command, json_flag: argparse.ArgumentParser) -> None:
-    """``hi users add|list|set-role|disable|unlock`` and ``hi tokens create|list|revoke``."""
+    """``hi users add|list|set-role|disable|enable|set-password|unlock`` and ``hi tokens create|list|revoke``."""
     roles = ["admin", "member", "viewer"]
     users = commands.add_parser("users", help="people and their roles", parents=[json_flag])
     usub = users.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = command(usub, "add", users_add, "add a person with a role")
     add.add_argument("name", metavar="NAME")
     add.add_argument("--role", choices=roles, required=True)
-    add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    _password_options(add)
     command(usub, "list", users_list, "every person with role and status")
     set_role = command(usub, "set-role", users_set_role, "change a person's role")
     set_role.add_argument("name", metavar="NAME")
     set_role.add_argument("role", metavar="ROLE", choices=roles)
     command(usub, "disable", users_disable, "stop a person signing in; their tokens stop working").add_argument(
         "name", metavar="NAME")
+    command(usub, "enable", users_enable, "let a disabled person sign in again").add_argument("name", metavar="NAME")
+    set_password = command(usub, "set-password", users_set_password, "give a person a new password")
+    set_password.add_argument("name", metavar="NAME")
+    _password_options(set_password)
     command(usub, "unlock", users_unlock, "lift a sign-in lockout after too many wrong passwords").add_argument(
         "name", metavar="NAME")
 

@@ -14,7 +14,8 @@ def locked_out(request: HttpRequest, original_response: Any = None, credentials:
     minutes = max(1, math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)) if settings.AXES_COOLOFF_TIME else None
     message = ("Too many failed sign-ins for this account or from this address; signing in is blocked"
                + (f" for {minutes} minute{'s' if minutes != 1 else ''}" if minutes else "")
-               + ". An administrator can lift the block with `hi users unlock NAME`.")
+               + ". An admin can lift the block on the People page (Settings → People) "
+                 "or with `hi users unlock NAME`.")
     if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"detail": message}, status=429)
     return render(request, "access/locked_out.html", {"message": message}, status=429)

@@ -103,6 +103,12 @@ ROUTES: dict[str, Rule] = {
     "webhooks/<int:webhook_id>/revoke": rule(ADMIN),
     "tokens/": rule(SELF),
     "tokens/<int:token_id>/revoke": rule(SELF),
+    "people/": rule(ADMIN),  # people, their roles and passwords: as `hi users …`
+    "people/<int:user_id>/role": rule(ADMIN),
+    "people/<int:user_id>/disable": rule(ADMIN),
+    "people/<int:user_id>/enable": rule(ADMIN),
+    "people/<int:user_id>/password": rule(ADMIN),
+    "people/<int:user_id>/unlock": rule(ADMIN),
     # -- camera and inventory media (same-origin proxies) ---------------------------------------------------------
     "zoneminder/monitors/<int:monitor_id>/snapshot.jpg": rule(READ),
     "zoneminder/monitors/<int:monitor_id>/stream": rule(READ),
@@ -201,7 +207,7 @@ COMMANDS: dict[str, Perm] = {
     "run": ADMIN, "worker": ADMIN, "demo": ADMIN, "simulate": PUBLIC,
     "tokens create": SELF, "tokens list": SELF, "tokens revoke": SELF,
     "users add": ADMIN, "users list": ADMIN, "users set-role": ADMIN, "users disable": ADMIN,
-    "users unlock": ADMIN,
+    "users enable": ADMIN, "users set-password": ADMIN, "users unlock": ADMIN,
     "backup": ADMIN, "restore": ADMIN, "export": ADMIN, "import": ADMIN, "doctor": ADMIN, "prune": ADMIN,
     "vacuum": ADMIN, "install-service": ADMIN, "uninstall-service": ADMIN,
     "secrets rotate-key": ADMIN, "secrets reseal": ADMIN, "secrets new-key": ADMIN,

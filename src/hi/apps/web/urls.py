@@ -18,6 +18,7 @@ from .views import (
     integrations,
     live,
     pages,
+    people,
     places,
     settings,
     tokens,
@@ -94,4 +95,10 @@ urlpatterns = [
     path("webhooks/<int:webhook_id>/revoke", webhooks.revoke, name="webhook-revoke"),
     path("tokens/", tokens.index, name="tokens"),
     path("tokens/<int:token_id>/revoke", tokens.revoke, name="token-revoke"),
+    path("people/", people.index, name="people"),
+    path("people/<int:user_id>/role", people.change_role, name="person-role"),
+    path("people/<int:user_id>/disable", people.disable, name="person-disable"),
+    path("people/<int:user_id>/enable", people.enable, name="person-enable"),
+    path("people/<int:user_id>/password", people.password, name="person-password"),
+    path("people/<int:user_id>/unlock", people.unlock, name="person-unlock"),
 ]

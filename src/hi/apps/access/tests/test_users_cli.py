@@ -1,4 +1,5 @@
-"""``hi users add|list|set-role|disable`` (stable interface, all with --json) and the CLI acting as a person."""
+"""``hi users add|list|set-role|disable|enable|set-password|unlock`` (stable interface, all with --json), the last
+active admin kept, and the CLI acting as a person."""
 
 from __future__ import annotations
 
@@ -41,9 +42,46 @@ def test_add_list_set_role_disable(capsys, monkeypatch):
     with pytest.raises(SystemExit) as usage:  # argparse: not a role
         main(["users", "set-role", "dana", "owner"])
     assert usage.value.code == 2
+    status, _, err = run(capsys, "users", "disable", "dana")  # the only admin: refused, nothing changed
+    assert status == 1 and "last active admin" in err and get_user_model().objects.get(username="dana").is_active
+    assert run(capsys, "users", "set-role", "dana", "viewer")[0] == 1
+    make_user("root", role="admin")
     status, out, _ = run(capsys, "users", "disable", "dana", "--json")
     assert status == 0 and json.loads(out)["active"] is False
     assert run(capsys, "users", "disable", "nobody")[2].strip() == "hi: no user 'nobody'"
+    status, out, _ = run(capsys, "users", "enable", "dana", "--json")
+    assert status == 0 and json.loads(out)["active"] is True
+
+
+def test_set_password_typed_or_made_up_and_bad_names(capsys, monkeypatch):
+    make_user("root", role="admin")
+    status, out, _ = run(capsys, "users", "add", "kim", "--role", "viewer", "--generate-password", "--json")
+    made_up = json.loads(out)["password"]
+    assert status == 0 and get_user_model().objects.get(username="kim").check_password(made_up)
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long passphrase\n"))
+    assert run(capsys, "users", "set-password", "kim", "--password-stdin")[0] == 0
+    assert get_user_model().objects.get(username="kim").check_password("another long passphrase")
+    status, out, _ = run(capsys, "users", "set-password", "kim", "--generate-password")
+    assert status == 0 and "shown only once" in out
+    assert get_user_model().objects.get(username="kim").check_password(out.strip().splitlines()[-1])
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert "password refused" in run(capsys, "users", "set-password", "kim", "--password-stdin")[2]
+    assert "--generate-password" in run(capsys, "users", "set-password", "kim")[2]
+    assert "only letters, digits" in run(capsys, "users", "add", "two words", "--role", "viewer")[2]
+
+
+def test_list_shows_who_is_locked_out_and_unlock_clears_it(capsys, settings):
+    from axes.models import AccessAttempt
+
+    make_user("root", role="admin")
+    AccessAttempt.objects.create(username="root", ip_address="192.0.2.1", user_agent="test", http_accept="*/*",
+                                 path_info="/login/", get_data="", post_data="",
+                                 failures_since_start=settings.AXES_FAILURE_LIMIT)
+    status, out, _ = run(capsys, "users", "list", "--json")
+    assert status == 0 and json.loads(out)[0]["locked_out"] is True
+    assert "LOCKED OUT" in run(capsys, "users", "list")[1]
+    assert run(capsys, "users", "unlock", "root")[0] == 0
+    assert json.loads(run(capsys, "users", "list", "--json")[1])[0]["locked_out"] is False
 
 
 def test_the_cli_acts_with_hi_cli_users_role(capsys, monkeypatch):

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = ["/", "/events/", "/cameras/", "/cameras/wall/", "/weather/", "/places/", "/collections/", "/alerts/", "/rules/",
          "/rules/new", "/channels/", "/settings/", "/webhooks/", "/integrations/", "/integrations/hass/configure",
-         "/health/", "/homebox/warranties/", "/api/v1/docs"]
+         "/health/", "/homebox/warranties/", "/people/", "/api/v1/docs"]
 
 
 def _home() -> tuple[Entity, EntityAttribute]:
