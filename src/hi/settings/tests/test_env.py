@@ -102,6 +102,6 @@ def test_defaults_when_nothing_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_bad_database_url_is_refused_without_repeating_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
     for url in ("postgress://hub:s3cret-pw@db:5432/hi", "postgres://hub:s3cret-pw@db:port/hi"):
-        with pytest.raises(ImproperlyConfigured, match="^DATABASE_URL is not valid") as refused:
+        with pytest.raises(ImproperlyConfigured, match=r"^DATABASE_URL is not valid") as refused:
             _load_settings(monkeypatch, DATABASE_URL=url)
         assert "s3cret-pw" not in str(refused.value)
