@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from hi.apps.control.models import Controller
+from hi.apps.entity.live import publish_entity_changes
 from hi.apps.entity.models import Entity
 from hi.apps.sense.models import Sensor
 from hi.utils.redaction import redact, register_secret
@@ -246,6 +247,8 @@ def disable(integration_id: str, mode: DisableMode | str = DisableMode.SAFE) -> 
         ids = [e.pk for e in remove]
         for start in range(0, len(ids), 500):
             Entity.objects.filter(pk__in=ids[start:start + 500]).delete()
+        publish_entity_changes([(e.pk, e.name, "detached", e.detached_key) for e in keep if e.pk in keep_ids]
+                               + [(e.pk, e.name, "removed", str(e.integration_key or e.detached_key)) for e in remove])
         Integration.objects.filter(pk=integration.pk).update(
             status=IntegrationStatus.DISABLED, health_status=HealthStatus.DISABLED,
             health_message="disabled", consecutive_failures=0, updated_at=timezone.now())

@@ -5,7 +5,8 @@
 - ``health``: one per integration when the stream opens, then one whenever an integration's health or
   the availability it gives its states changes (the availability applies to every state of the entities
   whose ``integration_id`` it names), so a reader never has to poll ``/api/v1/health``;
-- ``alert`` and ``mode`` as the alarm app publishes them; ``resync`` where the reader fell behind.
+- ``alert`` and ``mode`` as the alarm app publishes them; ``entity`` when an entity is detached, reconnected or
+  removed (``hi.apps.entity.live``); ``resync`` where the reader fell behind.
 """
 
 from __future__ import annotations

@@ -41,7 +41,9 @@ def from_transport_error(error: httpx.RequestError, request: httpx.Request,
     reason = redact(str(error) or type(error).__name__)
     if isinstance(error, httpx.TimeoutException):
         phase = "connect" if isinstance(error, httpx.ConnectTimeout) else "read"
-        return exc.IntegrationTimeoutError(f"{what}: {phase} timeout", integration_id=integration_id), kind
+        limit = (request.extensions.get("timeout") or {}).get(phase)  # what httpx waited: says which setting
+        within = f" (nothing within {limit:g} s)" if isinstance(limit, int | float) else ""
+        return exc.IntegrationTimeoutError(f"{what}: {phase} timeout{within}", integration_id=integration_id), kind
     if isinstance(error, httpx.UnsupportedProtocol):
         return exc.ConfigurationError(f"{what}: {reason}", integration_id=integration_id), RetryKind.NEVER
     if isinstance(error, httpx.ConnectError):

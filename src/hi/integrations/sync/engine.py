@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hi.apps.control.models import Controller
+from hi.apps.entity.live import publish_entity_changes
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.sense.models import Sensor
 from hi.utils.redaction import redact
@@ -89,10 +90,21 @@ def apply_sync(plan: SyncPlan) -> SyncReport:
         for model in _DELETE_ORDER:
             if plan.deleted[model]:
                 _delete(model, plan.deleted[model])
+        _publish_entity_changes(plan)
         sync_applied.send(sender=apply_sync, integration_id=plan.integration_id)
     report.duration_ms = (time.perf_counter() - started) * 1000.0
     logger.info("sync %s applied: %s", plan.integration_id, plan.counts)
     return report
+
+
+_LIVE_CHANGES = {"detach": "detached", "reconnect": "reconnected", "remove": "removed"}
+
+
+def _publish_entity_changes(plan: SyncPlan) -> None:
+    """Open pages and stream readers hear of entities detached, reconnected or removed (``entity`` events)."""
+    publish_entity_changes((action.entity_id, action.name, _LIVE_CHANGES[action.action], action.key)
+                           for action in plan.actions
+                           if action.action in _LIVE_CHANGES and action.entity_id is not None)
 
 
 def refresh_values(integration_id: str, inventory: Inventory, fetched_at: dt.datetime) -> int:

@@ -53,6 +53,7 @@ class EntityAction:
     key: str
     name: str
     changes: list[str] = field(default_factory=list)
+    entity_id: int | None = None  # the existing entity a reconnect, detach or remove concerns (live events)
 
     def to_dict(self) -> dict[str, Any]:
         return {"action": self.action, "key": self.key, "name": self.name, "changes": self.changes}
@@ -200,7 +201,7 @@ class _Planner:
         if entity is None:
             entity = self.existing.detached.pop(key, None)
             if entity is not None:
-                action.action = "reconnect"
+                action.action, action.entity_id = "reconnect", entity.pk
                 entity.reconnect(external.key)
                 for field_name in ("integration_id", "integration_name", "detached_key"):
                     self.plan.change(entity, field_name, getattr(entity, field_name))
@@ -376,7 +377,7 @@ class _Planner:
             key = str(entity.integration_key or entity.detached_key)
             if self.plan.remove_missing and entity.pk not in user_owned:
                 self.plan.deleted[Entity].add(entity.pk)
-                self.plan.actions.append(EntityAction("remove", key, entity.name))
+                self.plan.actions.append(EntityAction("remove", key, entity.name, entity_id=entity.pk))
                 continue
             entity.detach()
             for field_name in ("integration_id", "integration_name", "detached_key"):
@@ -388,7 +389,7 @@ class _Planner:
                             row.detach()
                             for field_name in ("integration_id", "integration_name", "detached_key"):
                                 self.plan.change(row, field_name, getattr(row, field_name))
-            self.plan.actions.append(EntityAction("detach", key, entity.name))
+            self.plan.actions.append(EntityAction("detach", key, entity.name, entity_id=entity.pk))
 
 
 def plan_sync(integration_id: str, inventory: Inventory, remove_missing: bool = False) -> SyncPlan:

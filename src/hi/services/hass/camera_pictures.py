@@ -20,11 +20,11 @@ from hi.integrations.exceptions import IntegrationError
 from hi.integrations.integration_gateway import Picture
 from hi.integrations.media_proxy import IMAGE, Media, MediaRefused, fetch_media
 from hi.integrations.models import Integration
+from hi.integrations.timeouts import configured_httpx
 from hi.utils.redaction import register_secret
 
 INTEGRATION_ID = "hass"
 CAMERA_ID = re.compile(r"^camera\.[a-z0-9_]+$")
-TIMEOUT = httpx.Timeout(connect=5, read=30, write=5, pool=5)
 
 
 def target(entity_id: str, pattern: re.Pattern[str] = CAMERA_ID) -> tuple[str, str] | None:
@@ -49,7 +49,7 @@ async def camera_picture(base_url: str, token: str, entity_id: str) -> Media:
     """The camera's picture now as checked media; ``MediaRefused`` names why it is not one."""
     request = httpx.Request("GET", f"{base_url}/api/camera_proxy/{entity_id}",
                             headers={"Authorization": f"Bearer {token}"})
-    async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+    async with httpx.AsyncClient(timeout=configured_httpx()) as http:
         return await fetch_media(http, request, IMAGE, f"hass camera picture {entity_id}")
 
 

@@ -16,6 +16,7 @@ from hi.integrations.controller import ControlResult, IntegrationController
 from hi.integrations.exceptions import ConfigurationError, ControlError, RequestError
 from hi.integrations.models import Integration
 from hi.integrations.sensor_response import SensorResponse
+from hi.integrations.timeouts import configured as configured_timeouts
 from hi.utils.redaction import register_secret
 
 from .client import HassRestClient, HassState
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from hi.apps.control.models import Controller
 
 logger = logging.getLogger("hi.services.hass.control")
-_clients: dict[tuple[str, str], HassRestClient] = {}
+_clients: dict[tuple[str, str, object], HassRestClient] = {}
 _clients_lock = threading.Lock()
 
 
@@ -106,10 +107,11 @@ def _client(attributes: dict[str, str]) -> HassRestClient:
         raise ConfigurationError("Home Assistant is not configured (address and token needed)",
                                  integration_id=INTEGRATION_ID)
     register_secret(token)
+    timeouts = configured_timeouts()  # HI_HTTP_CONNECT_TIMEOUT / HI_HTTP_READ_TIMEOUT: a hung HA fails in that time
     with _clients_lock:
-        client = _clients.get((base_url, token))
+        client = _clients.get((base_url, token, timeouts))
         if client is None:
-            client = _clients[(base_url, token)] = HassRestClient(base_url, token, timeout=10.0)
+            client = _clients[(base_url, token, timeouts)] = HassRestClient(base_url, token, timeouts=timeouts)
         return client
 
 

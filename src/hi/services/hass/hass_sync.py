@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from hi.integrations.exceptions import AuthenticationError, RequestError
 from hi.integrations.integration_gateway import IntegrationSynchronizer
 from hi.integrations.sync.inventory import Inventory
+from hi.integrations.timeouts import configured as configured_timeouts
+from hi.integrations.timeouts import read_seconds
 from hi.utils.redaction import register_secret
 
 from .client import HassRestClient
@@ -31,7 +33,7 @@ def include_hidden(attributes: Mapping[str, str]) -> bool:
 def registries_or_none(base_url: str, token: str) -> Registries | None:
     """The registries, or None when this server/token cannot list them (then grouping falls back to names)."""
     try:
-        registries = read_registries(base_url, token)
+        registries = read_registries(base_url, token, timeout=read_seconds())
     except (AuthenticationError, RequestError) as error:
         logger.warning("hass: cannot read the registries (%s); grouping by name", error.message)
         return None
@@ -45,7 +47,7 @@ class HassSynchronizer(IntegrationSynchronizer):
         token = attributes.get("api_token", "")
         register_secret(token)
         base_url = attributes["base_url"]
-        with HassRestClient(base_url, token) as client:
+        with HassRestClient(base_url, token, timeouts=configured_timeouts()) as client:
             config = client.config()
             result = client.states()
         registries = registries_or_none(base_url, token)

@@ -26,8 +26,8 @@ from hi.integrations.media_proxy import (
     media_response,
     refusal,
 )
+from hi.integrations.timeouts import configured_httpx
 
-from .camera_pictures import TIMEOUT
 from .camera_pictures import target as _target
 
 logger = logging.getLogger("hi.services.hass.image_proxy")
@@ -43,7 +43,7 @@ async def image(request: HttpRequest, entity_id: str) -> HttpResponse:
     upstream = httpx.Request("GET", f"{base_url}/api/image_proxy/{entity_id}",
                              headers={"Authorization": f"Bearer {token}"})
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+        async with httpx.AsyncClient(timeout=configured_httpx()) as http:
             media = await fetch_media(http, upstream, IMAGE, f"hass image {entity_id}")
     except MediaRefused as exc:
         return refusal(exc, IMAGE)

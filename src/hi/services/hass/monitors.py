@@ -22,6 +22,7 @@ from hi.integrations.client import RetryPolicy, WsState
 from hi.integrations.exceptions import AuthenticationError, IntegrationConnectionError, IntegrationError
 from hi.integrations.monitor import IntegrationMonitor, MonitorContext
 from hi.integrations.sensor_response import SensorResponse
+from hi.integrations.timeouts import configured as configured_timeouts
 from hi.utils.redaction import redact, register_secret
 
 from .client import AsyncHassRestClient, HassWebSocket, StateChange, StatesResult
@@ -195,7 +196,7 @@ class HassMonitor(IntegrationMonitor):
         register_secret(token)
         self._context = context
         self._wake = asyncio.Event()
-        rest = AsyncHassRestClient(base_url, token, timeout=30.0, retry=POLL_RETRY)
+        rest = AsyncHassRestClient(base_url, token, timeouts=configured_timeouts(), retry=POLL_RETRY)
         unit = "°C"
         with contextlib.suppress(IntegrationError):
             unit = (await rest.config()).temperature_unit

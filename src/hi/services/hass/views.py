@@ -16,9 +16,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 
 from hi.integrations.media_proxy import IMAGE, MediaRefused, media_response, refusal
 from hi.integrations.media_relay import relay_mjpeg
+from hi.integrations.timeouts import configured_httpx
 from hi.utils.redaction import redact
 
-from .camera_pictures import TIMEOUT, camera_picture
+from .camera_pictures import camera_picture
 from .camera_pictures import target as _target
 
 logger = logging.getLogger("hi.services.hass.camera_proxy")
@@ -51,7 +52,7 @@ async def stream(request: HttpRequest, entity_id: str) -> HttpResponse:
     if target is None:
         return _not_found()
     base_url, token = target
-    http = httpx.AsyncClient(timeout=TIMEOUT)
+    http = httpx.AsyncClient(timeout=configured_httpx())
     try:
         upstream = await http.send(http.build_request(
             "GET", f"{base_url}/api/camera_proxy_stream/{entity_id}", headers={"Authorization": f"Bearer {token}"}),

@@ -139,3 +139,65 @@ def test_health_events_open_the_stream_and_follow_each_change(server_url, token,
     assert changed["available"] is False and "is unreachable since" in changed["unavailable_reason"]
     assert "s3cret" not in data
     assert changed["since"] == now.isoformat()
+
+
+def test_a_sync_that_detaches_an_entity_sends_an_entity_event_and_a_later_one_reconnects_it(server_url, token,
+                                                                                            lamp_gateway):
+    """A lamp its integration no longer reports is detached by the sync (API): open streams hear of it at once."""
+    from hi.apps.entity.models import Entity
+    from hi.integrations.models import IntegrationAttribute
+
+    from .factories import LAMPS_ID
+
+    url = f"{server_url}/api/v1/integrations/{LAMPS_ID}"
+    auth = {"Authorization": f"Bearer {token}"}
+    values = {"values": {"base_url": "http://127.0.0.1:9", "api_token": "sekrit-token-123", "lamps": 3}}
+    with httpx.Client(timeout=10, headers=auth) as client:
+        assert client.post(f"{url}/configure", json=values).status_code == 200
+        assert client.post(f"{url}/enable", json={}).status_code == 200
+        assert client.post(f"{url}/sync", json={}).json()["counts"]["create"] == 3
+        lamp = Entity.objects.get(integration_id=LAMPS_ID, integration_name="lamp.2")
+        with _open(client, server_url, token) as response:
+            lines = response.iter_lines()
+            IntegrationAttribute.objects.filter(integration__integration_id=LAMPS_ID, key="lamps").update(value="2")
+            assert client.post(f"{url}/sync", json={}).json()["counts"]["detach"] == 1
+            event, data = _read_event(lines)
+            detached = json.loads(data)
+            IntegrationAttribute.objects.filter(integration__integration_id=LAMPS_ID, key="lamps").update(value="3")
+            assert client.post(f"{url}/sync", json={}).json()["counts"]["reconnect"] == 1
+            again, data = _read_event(lines)
+            reconnected = json.loads(data)
+    assert event == "entity" and again == "entity"
+    assert set(detached) == {"entity_id", "name", "change", "key", "timestamp"}
+    assert detached["entity_id"] == lamp.id and detached["name"] == "Lamp 2" and detached["change"] == "detached"
+    assert detached["key"] == f"{LAMPS_ID}:lamp.2"
+    assert dt.datetime.fromisoformat(detached["timestamp"]).tzinfo is not None
+    assert (reconnected["entity_id"], reconnected["change"], reconnected["key"]) == (lamp.id, "reconnected",
+                                                                                     f"{LAMPS_ID}:lamp.2")
+
+
+def test_disabling_an_integration_sends_entity_events_for_what_it_detaches_and_removes(server_url, token, lamp_gateway):
+    from hi.apps.entity.models import Entity
+
+    from .factories import LAMPS_ID
+
+    url = f"{server_url}/api/v1/integrations/{LAMPS_ID}"
+    values = {"values": {"base_url": "http://127.0.0.1:9", "api_token": "sekrit-token-123", "lamps": 2}}
+    with httpx.Client(timeout=10, headers={"Authorization": f"Bearer {token}"}) as client:
+        assert client.post(f"{url}/configure", json=values).status_code == 200
+        assert client.post(f"{url}/enable", json={}).status_code == 200
+        assert client.post(f"{url}/sync", json={}).json()["counts"]["create"] == 2
+        kept = Entity.objects.get(integration_id=LAMPS_ID, integration_name="lamp.0")
+        kept.mark_user_field("name")  # a person's change: 'safe' keeps it, detached
+        kept.save()
+        gone = Entity.objects.get(integration_id=LAMPS_ID, integration_name="lamp.1")
+        with _open(client, server_url, token) as response:
+            lines = response.iter_lines()
+            assert client.post(f"{url}/disable", json={"mode": "safe"}).status_code == 200
+            changes = {}
+            while len(changes) < 2:
+                event, data = _read_event(lines)
+                if event == "entity":
+                    payload = json.loads(data)
+                    changes[payload["entity_id"]] = (payload["change"], payload["key"])
+    assert changes == {kept.id: ("detached", f"{LAMPS_ID}:lamp.0"), gone.id: ("removed", f"{LAMPS_ID}:lamp.1")}

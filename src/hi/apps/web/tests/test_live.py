@@ -75,3 +75,28 @@ async def test_health_changes_are_pushed_without_a_state_change():
     assert changed["hass"]["unavailable_reason"].startswith("Home Assistant is unreachable since")
     assert changed["hass"]["message"] == "Home Assistant is not answering (server error 503)"
     assert changed["hass"]["badge"]["tone"] == "danger"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_entities_detached_in_one_commit_reach_the_page_as_one_entity_event():
+    import json
+
+    from django.db import transaction
+
+    from hi.apps.entity.live import publish_entity_changes
+
+    stream = _events(keepalive=5.0)
+    await anext(stream)
+    await anext(stream)  # the integrations' availability comes first
+
+    def detach_two() -> None:
+        with transaction.atomic():
+            publish_entity_changes([(7, "Porch", "detached", "hass:light.porch"),
+                                    (8, "Hall", "removed", "hass:light.hall")])
+
+    await sync_to_async(detach_two)()
+    message = await anext(stream)
+    await stream.aclose()
+    assert message.startswith("event: entity\ndata: ") and message.count("event:") == 1
+    assert json.loads(message.split("data: ", 1)[1]) == {"entities": [
+        {"entity_id": 7, "change": "detached", "name": "Porch"}, {"entity_id": 8, "change": "removed", "name": "Hall"}]}

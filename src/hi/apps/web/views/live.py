@@ -1,7 +1,8 @@
 """The page's live feed: server-sent events carrying ready-to-swap state badges for htmx's SSE extension.
 
 Each committed change becomes ``event: state-<id>`` whose data is the badge HTML, so any element
-with ``sse-swap="state-<id>"`` updates itself; pages need no JSON handling of their own.
+with ``sse-swap="state-<id>"`` updates itself; pages need no JSON handling of their own. Alarm news
+and entity changes (detached, reconnected, removed) come as their own events, which app.js handles.
 """
 
 from __future__ import annotations
@@ -62,14 +63,23 @@ def render_alarm_events(messages: list[LiveMessage]) -> str:
     return "".join(parts)
 
 
+def render_entity_events(messages: list[LiveMessage]) -> str:
+    """Entities detached, reconnected or removed, as one ``entity`` event per batch (``{"entities": [...]}``):
+    app.js refreshes what shows them (the home page's cards) and greys out the rest."""
+    entities = [{key: m.data.get(key) for key in ("entity_id", "change", "name")} for m in messages if m.kind == "entity"]
+    return _sse("entity", json.dumps({"entities": entities})) if entities else ""
+
+
 async def _render(items: list[BusItem]) -> str:
-    """A ``resync`` first if the reader fell behind (the bus drops the older backlog), then badges and alarm news."""
+    """A ``resync`` first if the reader fell behind (the bus drops the older backlog), then badges, alarm news
+    and entity changes."""
     changes = [item for item in items if isinstance(item, StateChange)]
-    alarm_messages = [item for item in items if isinstance(item, LiveMessage)]
-    resync = "event: resync\ndata: resync\n\n" if len(changes) + len(alarm_messages) < len(items) else ""
+    messages = [item for item in items if isinstance(item, LiveMessage)]
+    alarm_messages = [m for m in messages if m.kind != "entity"]
+    resync = "event: resync\ndata: resync\n\n" if len(changes) + len(messages) < len(items) else ""
     badges = await sync_to_async(render_state_events)(change.state_id for change in changes) if changes else ""
     news = await sync_to_async(render_alarm_events)(alarm_messages) if alarm_messages else ""
-    return resync + badges + news
+    return resync + badges + news + render_entity_events(messages)
 
 
 def with_health(inner: AsyncIterator[str], interval: float) -> AsyncIterator[str]:

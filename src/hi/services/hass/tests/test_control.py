@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -72,3 +73,15 @@ def test_dimmer_to_zero_turns_the_light_off(home: HassSimulator) -> None:
     assert record.outcome == ControlOutcome.CONFIRMED
     assert ha(home, "light.kitchen")["state"] == "off"
     assert EntityState.objects.get(state_key="light.kitchen").value == "off"
+
+
+def test_a_stalled_home_assistant_fails_a_control_within_the_configured_read_timeout(home: HassSimulator,
+                                                                                     settings: Any) -> None:
+    settings.HI_HTTP_READ_TIMEOUT = 0.5
+    home.faults.set("stall", seconds=5, count=1, paths=["/api/services/"])
+    started = time.monotonic()
+    record = control("light.porch", "on")
+    waited = time.monotonic() - started
+    assert record.outcome == ControlOutcome.FAILED
+    assert "read timeout (nothing within 0.5 s)" in record.message and "light/turn_on" in record.message
+    assert 0.45 <= waited < 3.0  # the configured 0.5 s, not the 10 s the client once fixed (nor HA's 5 s stall)

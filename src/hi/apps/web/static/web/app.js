@@ -90,6 +90,33 @@
     });
   }
 
+  /* An entity was detached, reconnected or removed (the stream's "entity" event): what shows it is out of date.
+     Its views go grey with the reason and its controls off at once (no later health event may lift that: the
+     integration no longer vouches for it); then "hi:entities" lets a page re-read them (the home page's cards). */
+  var ENTITY_VIEWS = ".entity-card, .entity-panel, .plan-thing, .entity-page";
+  function applyEntityChanges(items) {
+    var shown = items.filter(function (item) {
+      return document.querySelector('[data-entity-id="' + item.entity_id + '"]');
+    });
+    shown.forEach(function (item) {
+      if (item.change === "reconnected") { return; }
+      var reason = item.change === "removed" ? "It was removed" : "Detached: its integration no longer reports it";
+      document.querySelectorAll('[data-entity-id="' + item.entity_id + '"]').forEach(function (view) {
+        if (!view.matches(ENTITY_VIEWS)) { return; }
+        view.classList.add("is-unavailable");
+        view.removeAttribute("data-integration");
+        view.querySelectorAll("[data-integration]").forEach(function (el) { el.removeAttribute("data-integration"); });
+        view.querySelectorAll(".availability-note").forEach(function (note) { note.hidden = false; note.textContent = reason; });
+        view.querySelectorAll(CONTROL_SELECTOR).forEach(function (control) {
+          control.removeAttribute("data-integration-reason");
+          control.setAttribute("data-disabled-reason", reason);
+          refreshDisabled(control);
+        });
+      });
+    });
+    if (shown.length) { document.body.dispatchEvent(new CustomEvent("hi:entities", { detail: { entities: shown } })); }
+  }
+
   function setHubDown(down) {
     if (down === hubDown) { return; }
     hubDown = down;
@@ -114,6 +141,8 @@
       document.body.dispatchEvent(new CustomEvent("hi:resync"));
     } else if (type === "availability") {
       try { applyAvailability(JSON.parse(evt.detail.data).integrations || []); } catch (e) { /* a bad message changes nothing */ }
+    } else if (type === "entity") {
+      try { applyEntityChanges(JSON.parse(evt.detail.data).entities || []); } catch (e) { /* a bad message changes nothing */ }
     }
   });
   document.addEventListener("htmx:afterSettle", function (evt) {

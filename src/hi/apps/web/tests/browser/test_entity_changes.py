@@ -1,0 +1,49 @@
+"""In Chromium: an open home page follows an entity being detached and reconnected by a sync, with no reload —
+the stream's ``entity`` event greys the card and turns its controls off at once, then the cards are re-read.
+
+Everything travels the real way: Home Assistant's simulator on loopback → a sync → the page's stream.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hi.apps.entity.models import Entity
+from hi.integrations.models import Integration
+from hi.integrations.sync.engine import run_sync
+
+from .test_dashboard import _card, _sign_in, _start, hass_sim, wait_for  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_open_home_page_shows_a_detached_entity_without_a_reload(browser_page, live_hub, hass_sim):  # noqa: F811
+    page = browser_page
+    _start("hass", hass_sim.integration_attributes())
+    wait_for(lambda: Integration.objects.filter(integration_id="hass", last_success_at__isnull=False).exists(),
+             what="Home Assistant's first contact")
+    porch = Entity.objects.get(integration_id="hass", integration_name="light.porch")
+    _sign_in(page)
+    page.goto("/?group=type")
+    page.wait_for_selector("#live-indicator:has-text('live')")
+    page.evaluate("() => { window.hiNotReloaded = true; }")  # gone if the page reloads
+    card = _card(page, "Porch")
+    toggle = card.locator(".quick-toggle button").first
+    assert toggle.is_enabled() and card.locator(".badge:text-is('detached')").count() == 0
+
+    hass_sim.remove_entity("light.porch")  # Home Assistant no longer has it: the next sync detaches it
+    assert run_sync("hass").counts["detach"] == 1
+    card.locator(".badge:text-is('detached')").wait_for(timeout=10000)
+    assert "is-unavailable" in (card.get_attribute("class") or "")
+    assert card.locator(".quick-toggle button").first.is_disabled()
+    assert "no longer reports it" in card.locator(".availability-note").inner_text()
+    assert page.evaluate("() => window.hiNotReloaded === true")
+    porch.refresh_from_db()
+    assert porch.is_detached
+
+    hass_sim.set_state("light.porch", "off")  # back in Home Assistant: the next sync reconnects it
+    assert run_sync("hass").counts["reconnect"] == 1
+    card.locator(".badge:text-is('detached')").wait_for(state="detached", timeout=10000)
+    card.locator(".quick-toggle button").first.wait_for()
+    assert card.locator(".quick-toggle button").first.is_enabled()
+    assert page.evaluate("() => window.hiNotReloaded === true")
