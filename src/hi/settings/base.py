@@ -37,6 +37,22 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _check_secrets_keys() -> None:
+    """``HI_SECRETS_KEY`` (read by hi.utils.sealed when a secret is first sealed or opened) checked at start,
+    so a mistyped key stops the hub now, not at the first integration save; the value is never repeated."""
+    from cryptography.fernet import Fernet
+
+    for part in env_list("HI_SECRETS_KEY", ""):
+        try:
+            Fernet(part.encode())
+        except ValueError:
+            raise ImproperlyConfigured("HI_SECRETS_KEY is not valid: expected Fernet keys, comma-separated "
+                                       "(hi secrets new-key prints one)") from None
+
+
+_check_secrets_keys()
 DEBUG = env_bool("HI_DEBUG", False)
 ALLOWED_HOSTS = env_list("HI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("HI_CSRF_TRUSTED_ORIGINS", "")

@@ -105,3 +105,13 @@ def test_a_bad_database_url_is_refused_without_repeating_its_password(monkeypatc
         with pytest.raises(ImproperlyConfigured, match=r"^DATABASE_URL is not valid") as refused:
             _load_settings(monkeypatch, DATABASE_URL=url)
         assert "s3cret-pw" not in str(refused.value)
+
+
+def test_a_bad_secrets_key_is_refused_without_repeating_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cryptography.fernet import Fernet
+
+    good = Fernet.generate_key().decode()
+    assert _load_settings(monkeypatch, HI_SECRETS_KEY=f"{good}, {Fernet.generate_key().decode()}")
+    with pytest.raises(ImproperlyConfigured, match=r"^HI_SECRETS_KEY is not valid") as refused:
+        _load_settings(monkeypatch, HI_SECRETS_KEY=f"{good},hunter2-not-a-key")
+    assert "hunter2" not in str(refused.value) and good not in str(refused.value)
