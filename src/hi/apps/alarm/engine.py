@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from hi.apps.entity.models import EntityState
 from hi.apps.household.timezones import localtime as household_localtime
+from hi.apps.sense.bulk import upsert_rows
 from hi.apps.sense.live.bus import StateChange
 
 from .compiled import CompiledRule, Firing
@@ -294,8 +295,7 @@ class AlarmEngine:
         self._dirty.clear()
         if not dirty:
             return
-        RuleRuntime.objects.bulk_create([rt.row(rid) for rid, rt in dirty], update_conflicts=True,
-                                        unique_fields=["rule"], update_fields=_RUNTIME_FIELDS)
+        upsert_rows(RuleRuntime, [rt.row(rid) for rid, rt in dirty], _RUNTIME_FIELDS)
         for _rid, rt in dirty:
             rt.dirty = False
 

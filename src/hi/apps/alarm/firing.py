@@ -21,6 +21,10 @@ from hi.apps.entity.enums import EntityType
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
 from hi.apps.household.timezones import local_text
+from hi.apps.sense.bulk import (  # plain executemany: the ORM's bulk_update costs more
+    insert_values,
+    update_rows,
+)
 
 from . import live
 from .alerts import stream_json
@@ -124,15 +128,13 @@ def _record_alerts(firings: list[Firing]) -> dict[int, Alert]:
                 changed[alert.pk] = alert
         result[id(firing)] = alert
     if created:
-        Alert.objects.bulk_create([alert for alert, _ in created])
+        Alert.objects.bulk_create([alert for alert, _ in created])  # their ids are needed below
         capture_after_commit([alert.pk for alert, _ in created if alert.camera_entity_id])
-        through = Alert.entities.through
-        through.objects.bulk_create([through(alert_id=alert.pk, entity_id=eid)
-                                     for alert, entity_ids in created for eid in entity_ids])
-    if changed:
-        Alert.objects.bulk_update(list(changed.values()), ["last_fired_at", "expires_at", "event_ids"])
-    Alarm.objects.bulk_create([Alarm(alert=result[id(f)], fired_at=f.at,
-                                     values={str(k): v for k, v in f.values.items()}) for f in firings])
+        insert_values(Alert.entities.through, ["alert", "entity"],
+                      [(alert.pk, eid) for alert, entity_ids in created for eid in entity_ids])
+    update_rows(Alert, list(changed.values()), ["last_fired_at", "expires_at", "event_ids"])
+    insert_values(Alarm, ["alert", "fired_at", "values"],
+                  [(result[id(f)].pk, f.at, {str(k): v for k, v in f.values.items()}) for f in firings])
     live.publish_many("alert", [
         stream_json(result[id(f)], [{"id": eid, "name": name} for eid, (name, _k) in
                                     entities_by_firing[id(f)].items()]) for f in firings])

@@ -79,3 +79,22 @@ def insert_rows(model: type[models.Model], rows: Sequence[models.Model], names: 
     """``INSERT`` model instances (primary keys are not read back: callers needing them use bulk_create)."""
     attnames = [field.attname for field in _fields(model, names)]
     insert_values(model, names, [[getattr(row, attname) for attname in attnames] for row in rows])
+
+
+def upsert_rows(model: type[models.Model], rows: Sequence[models.Model], names: Sequence[str]) -> None:
+    """Insert each row, or update ``names`` where its primary key exists (SQLite and PostgreSQL share the syntax)."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    fields = [pk, *_fields(model, names)]
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    updates = ", ".join(f"{quote(field.column)} = excluded.{quote(field.column)}" for field in fields[1:])
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders}) "
+           f"ON CONFLICT ({quote(pk.column)}) DO UPDATE SET {updates}")
+    preparers = [(field.attname, _preparer(field, connection)) for field in fields]
+    params = [[prepare(getattr(row, attname)) for attname, prepare in preparers] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

@@ -22,6 +22,7 @@ from django.conf import settings
 
 from hi.apps.entity.models import Entity
 from hi.integrations.exceptions import ConfigurationError
+from hi.integrations.timeouts import configured as configured_timeouts
 
 from .client import INTEGRATION_ID, Attachment, HomeBoxClient
 from .hb_converter import cached_detail
@@ -149,7 +150,7 @@ def fetch(item_id: str, attachment_id: str) -> CachedFile:
     attributes = configured_attributes()
     if attributes is None:
         raise ConfigurationError("HomeBox is not configured", integration_id=INTEGRATION_ID)
-    with HomeBoxClient(settings_from(attributes)) as client:
+    with HomeBoxClient(settings_from(attributes), timeouts=configured_timeouts()) as client:
         content, answered = client.attachment(item_id, attachment_id)
     path = _store(directory, name, content)
     type_file.write_text(answered[:100])

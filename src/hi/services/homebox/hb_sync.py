@@ -22,6 +22,7 @@ from hi.apps.entity.models import Entity
 from hi.integrations.exceptions import DataValidationError
 from hi.integrations.integration_gateway import IntegrationSynchronizer
 from hi.integrations.sync.inventory import ExternalEntity, Inventory
+from hi.integrations.timeouts import configured as configured_timeouts
 
 from . import attachments
 from .client import INTEGRATION_ID, HomeBoxClient, ItemDetail
@@ -111,7 +112,8 @@ class HomeBoxSynchronizer(IntegrationSynchronizer):
 
     def fetch_inventory(self, attributes: Mapping[str, str]) -> Inventory:
         started = time.perf_counter()
-        with HomeBoxClient(settings_from(attributes), **self.client_options) as client:
+        options = {"timeouts": configured_timeouts(), **self.client_options}
+        with HomeBoxClient(settings_from(attributes), **options) as client:
             client.status()
             currency = client.group().currency
             paths = client.location_paths()

@@ -19,6 +19,7 @@ from hi.integrations.enums import IntegrationStatus
 from hi.integrations.exceptions import ConfigurationError
 from hi.integrations.monitor import PeriodicMonitor
 from hi.integrations.sensor_response import SensorResponse
+from hi.integrations.timeouts import configured as configured_timeouts
 
 from .client import INTEGRATION_ID, HomeBoxClient, session_for
 from .hb_converter import ENDING_SOON_KEY, warranty_days
@@ -48,7 +49,7 @@ def login_details(attributes: Mapping[str, str]) -> dict[str, Any]:
 
 def probe(attributes: Mapping[str, str]) -> dict[str, Any]:
     """Reachability (``/status`` without login) plus the login state (last login, block, token expiry)."""
-    with HomeBoxClient(settings_from(attributes)) as client:
+    with HomeBoxClient(settings_from(attributes), timeouts=configured_timeouts()) as client:
         status = client.status()
     return {"reachable": True, "version": status.build.version, **login_details(attributes)}
 

@@ -12,11 +12,13 @@ from django.db import connection
 
 from hi.integrations.exceptions import IntegrationConnectionError
 from hi.integrations.monitor import PeriodicMonitor
+from hi.integrations.timeouts import configured as configured_timeouts
 
 from .config import WeatherSettings
 from .converter import snapshot_responses
 from .db_store import DatabaseStore
 from .health import is_degraded, open_alert_events, weather_detail
+from .transport import ClientTransport
 
 if TYPE_CHECKING:
     from hi.integrations.monitor import MonitorContext
@@ -42,7 +44,11 @@ class WeatherMonitor(PeriodicMonitor):
     def start(self, context: MonitorContext) -> WeatherService:
         """Build the service from the context's attributes, on the context's clock and the database store."""
         self.settings = WeatherSettings.from_attributes(context.attributes)
-        self.service = self.settings.build_service(DatabaseStore(), clock=context.now)
+        store = DatabaseStore()
+        timeouts = configured_timeouts()  # HI_HTTP_CONNECT_TIMEOUT / HI_HTTP_READ_TIMEOUT
+        self.service = self.settings.build_service(
+            store, clock=context.now,
+            transport_factory=lambda spec: ClientTransport(spec, store, context.now, timeouts=timeouts))
         return self.service
 
     async def _off_loop(self, fn: Callable[[], T]) -> T:

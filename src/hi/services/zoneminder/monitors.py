@@ -24,6 +24,7 @@ from hi.integrations.exceptions import RequestError
 from hi.integrations.keys import IntegrationKey
 from hi.integrations.monitor import MonitorContext, PeriodicMonitor
 from hi.integrations.sensor_response import Correlation, SensorResponse
+from hi.integrations.timeouts import configured as configured_timeouts
 
 from .event_window import CursorState, advance
 from .zm_client import AsyncZoneMinderClient
@@ -98,7 +99,7 @@ class ZoneMinderMonitor(PeriodicMonitor):
         """Bind to the configured server (``run`` does this; tests call it before driving ``poll``)."""
         settings = settings_from(attributes)
         self.server = settings.api_url
-        self.client = self._given_client or AsyncZoneMinderClient(settings)
+        self.client = self._given_client or AsyncZoneMinderClient(settings, timeouts=configured_timeouts())
 
     async def close(self) -> None:
         if self._given_client is None and self.client is not None:

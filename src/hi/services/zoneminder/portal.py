@@ -27,6 +27,8 @@ from hi.integrations.enums import IntegrationStatus
 from hi.integrations.exceptions import IntegrationError
 from hi.integrations.media_proxy import JPEG, Media, MediaKind, MediaRefused, fetch_media
 from hi.integrations.models import Integration
+from hi.integrations.timeouts import configured as configured_timeouts
+from hi.integrations.timeouts import configured_httpx, read_seconds
 from hi.utils.redaction import register_secret
 
 from .zm_client import AsyncZoneMinderClient
@@ -34,7 +36,7 @@ from .zm_converter import INTEGRATION_ID, camera_name
 from .zm_settings import settings_from
 
 logger = logging.getLogger("hi.services.zoneminder.proxy")
-TIMEOUT = httpx.Timeout(connect=5, read=15, write=5, pool=5)
+PICTURE_READ_CAP = 15.0  # seconds: a timeline page asks for dozens of pictures; none may hold it longer
 THUMBNAIL_WIDTH = 320
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[int, AsyncZoneMinderClient]] = \
     weakref.WeakKeyDictionary()
@@ -61,9 +63,14 @@ async def client() -> AsyncZoneMinderClient | None:
         return cached[1]
     if cached is not None:
         await cached[1].aclose()
-    made = AsyncZoneMinderClient(settings_from(attributes))
+    made = AsyncZoneMinderClient(settings_from(attributes), timeouts=configured_timeouts())
     _clients[loop] = (version, made)
     return made
+
+
+def picture_timeout() -> httpx.Timeout:
+    """The configured timeouts (``HI_HTTP_*_TIMEOUT``), the read one at most ``PICTURE_READ_CAP``."""
+    return configured_httpx(read=min(PICTURE_READ_CAP, read_seconds()))
 
 
 def _fetcher() -> httpx.AsyncClient:
@@ -71,7 +78,7 @@ def _fetcher() -> httpx.AsyncClient:
     loop = asyncio.get_running_loop()
     http = _fetchers.get(loop)
     if http is None or http.is_closed:
-        http = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False)
+        http = httpx.AsyncClient(timeout=picture_timeout(), follow_redirects=False)
         _fetchers[loop] = http
     return http
 

@@ -17,6 +17,7 @@ from asgiref.sync import sync_to_async
 from hi.integrations.exceptions import IntegrationError
 from hi.integrations.integration_gateway import EventRef, Picture
 from hi.integrations.media_proxy import MediaRefused
+from hi.integrations.timeouts import configured as configured_timeouts
 from hi.utils.redaction import register_secret
 
 from . import portal
@@ -32,7 +33,7 @@ async def _own_client(monitor_id: int) -> AsyncZoneMinderClient | None:
     if found is None or await sync_to_async(portal.movement_state_id)(monitor_id) is None:
         return None
     register_secret(found[1].get("password"))
-    return AsyncZoneMinderClient(settings_from(found[1]))
+    return AsyncZoneMinderClient(settings_from(found[1]), timeouts=configured_timeouts())
 
 
 async def picture_now(monitor_id: int) -> Picture | None:
@@ -41,7 +42,7 @@ async def picture_now(monitor_id: int) -> Picture | None:
     if zm is None:
         return None
     try:
-        async with httpx.AsyncClient(timeout=portal.TIMEOUT) as http:
+        async with httpx.AsyncClient(timeout=portal.picture_timeout()) as http:
             media = await portal.camera_picture(zm, monitor_id, http=http)
     except MediaRefused as exc:
         raise IntegrationError(str(exc), integration_id=INTEGRATION_ID, transient=True) from exc
@@ -59,7 +60,7 @@ async def event_picture(monitor_id: int, event: EventRef) -> Picture | None:
         if zm is None:
             return None
         try:
-            async with httpx.AsyncClient(timeout=portal.TIMEOUT) as http:
+            async with httpx.AsyncClient(timeout=portal.picture_timeout()) as http:
                 media = await portal.event_thumbnail(zm, event_id, event.end is None, http=http)
             if media is not None:
                 return Picture(media.content, media.content_type, f"zoneminder event {event_id} snapshot")

@@ -32,6 +32,7 @@ from hi.integrations.media_proxy import (
 )
 from hi.integrations.media_relay import relay_mjpeg
 from hi.integrations.stream_limits import get_limiter, viewer_of
+from hi.integrations.timeouts import configured_httpx
 from hi.utils.redaction import redact
 
 from . import portal
@@ -40,7 +41,6 @@ from .zm_converter import INTEGRATION_ID, camera_name
 logger = logging.getLogger("hi.services.zoneminder.proxy")
 STREAM_MAX_FPS = 5
 THUMBNAIL_CACHE_SECONDS = 300  # the browser may keep a finished event's thumbnail this long
-STREAM_TIMEOUT = httpx.Timeout(connect=5, read=30, write=5, pool=5)
 
 
 async def _is_camera(monitor_id: int) -> bool:
@@ -86,7 +86,7 @@ async def stream(request: HttpRequest, monitor_id: int) -> HttpResponse:
     except IntegrationError as exc:
         lease.release()
         return _unavailable(exc)
-    http = httpx.AsyncClient(timeout=STREAM_TIMEOUT)
+    http = httpx.AsyncClient(timeout=configured_httpx())
     try:
         upstream = await http.send(http.build_request("GET", upstream_url), stream=True)
     except httpx.HTTPError as exc:
@@ -160,7 +160,7 @@ async def event_video(request: HttpRequest, monitor_id: int, event_id: int) -> H
     asked = request.headers.get("Range", "")
     if asked.startswith("bytes=") and len(asked) < 64 and all(c.isdigit() or c in "=-bytes," for c in asked):
         headers["Range"] = asked
-    http = httpx.AsyncClient(timeout=STREAM_TIMEOUT)
+    http = httpx.AsyncClient(timeout=configured_httpx())
     response = await relay_media(http, httpx.Request("GET", url, headers=headers), MP4,
                                  f"zoneminder event {event_id} video")
     if request.GET.get("download") == "1" and response.status_code in (200, 206):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from hi.integrations.controller import ControlResult, IntegrationController
 from hi.integrations.exceptions import ControlError
 from hi.integrations.models import Integration
+from hi.integrations.timeouts import configured as configured_timeouts
 
 from .zm_client import INTEGRATION_ID, ZoneMinderClient
 from .zm_converter import RUN_STATE, monitor_id_from_key
@@ -24,7 +25,7 @@ class ZoneMinderController(IntegrationController):
     def do_control(self, controller: Controller, value: Any) -> ControlResult:
         name = controller.integration_name or ""
         integration = Integration.objects.get(integration_id=INTEGRATION_ID)
-        with ZoneMinderClient(settings_from(integration.attribute_values())) as client:
+        with ZoneMinderClient(settings_from(integration.attribute_values()), timeouts=configured_timeouts()) as client:
             if name == RUN_STATE:
                 client.change_state(str(value))
                 return ControlResult(ok=True, message=f"run state change to {value} sent", expected_value=str(value))

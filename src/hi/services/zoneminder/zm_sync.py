@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from hi.integrations.integration_gateway import IntegrationSynchronizer
 from hi.integrations.sync.inventory import Inventory
+from hi.integrations.timeouts import configured as configured_timeouts
 
 from .zm_client import ZoneMinderClient
 from .zm_converter import build_inventory
@@ -16,7 +17,7 @@ class ZoneMinderSynchronizer(IntegrationSynchronizer):
     """Four small requests, whatever the size of the event history."""
 
     def fetch_inventory(self, attributes: Mapping[str, str]) -> Inventory:
-        with ZoneMinderClient(settings_from(attributes)) as client:
+        with ZoneMinderClient(settings_from(attributes), timeouts=configured_timeouts()) as client:
             version = client.version().version
             monitors = client.monitors().monitors
             states = client.run_states().states

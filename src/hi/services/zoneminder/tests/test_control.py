@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from asgiref.sync import sync_to_async
 
@@ -77,3 +79,17 @@ async def test_zoneminder_down_records_a_failed_request(threaded_sim):
     threaded_sim.faults.set("error_burst", status=500, count=5)
     record = await control("zoneminder:monitor.1.function", "Nodect", "test:dave")
     assert record.outcome == "failed" and "500" in record.message
+
+
+async def test_a_stalled_zoneminder_fails_a_control_within_the_configured_read_timeout(threaded_sim, settings):
+    from urllib.parse import urlsplit
+
+    await setup(threaded_sim)
+    settings.HI_HTTP_READ_TIMEOUT = 0.5
+    monitors_path = urlsplit(threaded_sim.api_url).path.rstrip("/") + "/monitors/"
+    threaded_sim.faults.set("stall", seconds=5, count=1, paths=[monitors_path])
+    started = time.monotonic()
+    record = await control("zoneminder:monitor.2.function", "Record", "test")
+    waited = time.monotonic() - started
+    assert record.outcome == "failed" and "read timeout (nothing within 0.5 s)" in record.message, record.message
+    assert 0.45 <= waited < 3.0  # the configured 0.5 s, not the client's own 30 s (nor the simulator's 5 s stall)
