@@ -10,11 +10,18 @@ import os
 import socket
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from hi.apps.access.testing import PASSWORD, make_user
+from hi.integrations import lifecycle
+from hi.integrations.client import reset_breakers, reset_metrics
+from hi.integrations.sync.engine import run_sync
+from hi.simulator.hass import HassSimulator
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -116,3 +123,50 @@ def screenshot(page: object, name: str) -> None:
     """Save a screenshot of the viewport (for the README under docs/screenshots/ when asked)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str = "condition") -> None:
+    """Poll the database with a deadline: the worker writes from its own thread; nothing here can be awaited."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def start_integration(integration_id: str, values: dict[str, str]) -> None:
+    """Configure (connection tested), sync and enable an integration, as a person does on its page."""
+    lifecycle.configure(integration_id, values, test=True)
+    run_sync(integration_id)
+    lifecycle.enable(integration_id)
+
+
+def submit_login(page, name: str = "alice") -> None:  # type: ignore[no-untyped-def]
+    """Fill the login form the page shows with ``name`` and ``PASSWORD``; wait for the home page."""
+    page.fill("#id_username", name)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: url.endswith("/"))
+
+
+def log_in(page, name: str = "alice") -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the login page as an existing user whose password is ``PASSWORD``."""
+    page.goto("/login/")
+    submit_login(page, name)
+
+
+def sign_in(page, name: str = "alice") -> None:  # type: ignore[no-untyped-def]
+    """A new user ``name`` (an admin, password ``PASSWORD``), signed in through the login page."""
+    make_user(name, password=PASSWORD)
+    log_in(page, name)
+
+
+@pytest.fixture
+def hass_sim() -> Iterator[HassSimulator]:
+    """The Home Assistant demo home (with its simulated activity) on a loopback port, in its own thread."""
+    reset_breakers()
+    reset_metrics()
+    simulator = HassSimulator()
+    with simulator.running_in_thread():
+        yield simulator
+    reset_breakers()

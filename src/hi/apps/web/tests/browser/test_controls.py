@@ -20,20 +20,21 @@ from hi.integrations import lifecycle
 from hi.integrations.models import Integration
 from hi.simulator.hass.demo_home import ALARM_CODE
 
-from .test_dashboard import LIVE_WITHIN_MS, CuttableLink, _card, _sign_in, _start, hass_sim, wait_for  # noqa: F401
+from .conftest import sign_in, start_integration, wait_for
+from .test_dashboard import LIVE_WITHIN_MS, CuttableLink, _card
 
 pytestmark = pytest.mark.browser
 STALL_SECONDS = 2.0  # how long the stalled peer keeps a control waiting
 
 
-def _ready(page, settings, hass_sim) -> None:  # noqa: F811 (the fixture's value)
-    _start("hass", hass_sim.integration_attributes())
+def _ready(page, settings, hass_sim) -> None:
+    start_integration("hass", hass_sim.integration_attributes())
     wait_for(lambda: Integration.objects.filter(integration_id="hass", last_success_at__isnull=False).exists(),
              what="Home Assistant's first contact")
-    _sign_in(page)
+    sign_in(page)
 
 
-def test_a_stalled_peer_shows_a_spinner_at_once_then_a_clear_failure(browser_page, live_hub, hass_sim, settings):  # noqa: F811
+def test_a_stalled_peer_shows_a_spinner_at_once_then_a_clear_failure(browser_page, live_hub, hass_sim, settings):
     page = browser_page
     _ready(page, settings, hass_sim)
     page.goto("/?group=type")
@@ -64,7 +65,7 @@ def test_a_stalled_peer_shows_a_spinner_at_once_then_a_clear_failure(browser_pag
     assert porch.locator(".quick-toggle button[value=on]").get_attribute("aria-pressed") == "true"
 
 
-def test_sliders_steppers_and_panel_buttons_refuse_input_while_the_hub_is_unreachable(browser_page, live_hub, hass_sim,  # noqa: F811
+def test_sliders_steppers_and_panel_buttons_refuse_input_while_the_hub_is_unreachable(browser_page, live_hub, hass_sim,
                                                                                     settings):
     page = browser_page
     _ready(page, settings, hass_sim)
@@ -111,7 +112,7 @@ def test_sliders_steppers_and_panel_buttons_refuse_input_while_the_hub_is_unreac
         link.close()
 
 
-def test_an_alarm_panel_card_asks_for_its_code_and_never_keeps_it(browser_page, live_hub, hass_sim, settings):  # noqa: F811
+def test_an_alarm_panel_card_asks_for_its_code_and_never_keeps_it(browser_page, live_hub, hass_sim, settings):
     page = browser_page
     _ready(page, settings, hass_sim)
     page.goto("/?group=type")
@@ -140,7 +141,7 @@ def test_an_alarm_panel_card_asks_for_its_code_and_never_keeps_it(browser_page, 
     assert ALARM_CODE not in page.content()
 
 
-def test_the_plan_panel_turns_off_controls_of_an_unavailable_thing_and_says_why(browser_page, live_hub, hass_sim,  # noqa: F811
+def test_the_plan_panel_turns_off_controls_of_an_unavailable_thing_and_says_why(browser_page, live_hub, hass_sim,
                                                                               settings):
     page = browser_page
     _ready(page, settings, hass_sim)

@@ -10,14 +10,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from hi.apps.access.testing import PASSWORD
 from hi.apps.entity.enums import AttributeSource, EntityStateType, EntityType
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.sense.models import Sensor, SensorHistory
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from .conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, log_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
+
 PAGES = ["/", "/events/", "/cameras/", "/cameras/wall/", "/weather/", "/places/", "/collections/", "/alerts/", "/rules/",
          "/rules/new", "/channels/", "/settings/", "/webhooks/", "/integrations/", "/integrations/hass/configure",
          "/health/", "/homebox/warranties/", "/people/", "/api/v1/docs"]
@@ -55,11 +56,7 @@ def test_pages_run_under_the_enforced_policy(live_hub):
             page.set_default_timeout(15000)
             page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
                     if "Content Security Policy" in message.text else None)
-            page.goto("/login/")
-            page.fill("#id_username", "root")
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(lambda url: url.endswith("/"))
+            log_in(page, "root")
             for path in PAGES:
                 page.goto(path)
                 page.wait_for_load_state("load")
