@@ -174,7 +174,7 @@ def test_the_plan_panel_turns_off_controls_of_an_unavailable_thing_and_says_why(
     assert panel.locator(".control-toggle button").first.is_enabled()
 
 
-def test_the_entity_page_steps_a_thermostat_target_like_its_card(browser_page, live_hub, hass_sim, settings):  # noqa: F811
+def test_the_entity_page_steps_a_thermostat_target_like_its_card(browser_page, live_hub, hass_sim, settings):
     """The entity page has the card's minus/plus stepper (not a number field): + sends the target one step up, within the
     state's range, and the page shows the value Home Assistant confirms; the next + steps from there."""
     page = browser_page
