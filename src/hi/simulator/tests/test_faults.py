@@ -16,13 +16,6 @@ from hi.simulator.generic import WS_PATH, GenericSimulator
 
 
 @pytest.fixture
-def sim() -> Iterator[GenericSimulator]:
-    simulator = GenericSimulator()
-    with simulator.running_in_thread():
-        yield simulator
-
-
-@pytest.fixture
 def http(sim: GenericSimulator) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=sim.url, timeout=2.0) as client:
         yield client

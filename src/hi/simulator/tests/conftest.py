@@ -1,0 +1,1 @@
+from hi.simulator.testing import *  # noqa: F403
