@@ -164,6 +164,50 @@ class _Policy:
         return None
 
 
+class _Series:
+    """One request's attempts, judged identically by both clients (whose loops differ only in awaiting):
+    the breaker's admission and half-open trial, the retry series and its budget, what an attempt's
+    outcome means, and giving an unsettled trial back."""
+
+    def __init__(self, policy: _Policy, request: httpx.Request, retry: RetryPolicy, idempotent: bool) -> None:
+        self.policy = policy
+        self.request = request
+        self.retry = retry
+        self.idempotent = idempotent
+        self.trial = policy.admit()
+        self.started = policy.clock.monotonic()
+        self.attempt = 0
+        self.settled = False
+
+    def judge(self, response: httpx.Response) -> tuple[exc.IntegrationError | None, RetryKind, float | None]:
+        return from_status(response, self.policy.integration_id, self.retry.retry_statuses)
+
+    def judge_failure(self, failure: Exception) -> tuple[exc.IntegrationError | None, RetryKind, float | None]:
+        return from_exception(failure, self.request, self.policy.integration_id, self.retry.retry_statuses)
+
+    def next_delay(self, error: exc.IntegrationError | None, kind: RetryKind, retry_after: float | None) -> float | None:
+        """None when the attempt succeeded; else the seconds to wait before the next one. Raises ``error``
+        when the series gives up (not safe to repeat, out of attempts or budget, or a half-open trial)."""
+        policy = self.policy
+        if error is None:
+            self.settled = True
+            policy.succeeded()
+            return None
+        delay = policy.next_delay(kind, retry_after, self.idempotent, self.attempt, self.started, self.retry,
+                                  self.trial)
+        if delay is None:
+            self.settled = True
+            policy.failed(error, self.attempt)
+            raise error
+        policy.retrying(error, self.request, self.attempt, delay)
+        return delay
+
+    def close(self) -> None:
+        """A half-open trial that neither succeeded nor failed (cancelled, an unexpected error) is given back."""
+        if self.trial and not self.settled and self.policy.breaker is not None:
+            self.policy.breaker.release_trial()
+
+
 class _ClientOptions:
     """Constructor shared by both clients."""
 
@@ -240,45 +284,30 @@ class HttpClient(_ClientOptions):
                 timeout: float | Timeouts | None = None, idempotent: bool | None = None,
                 retry: RetryPolicy | None = None) -> httpx.Response:
         """Send with retries; return the response (status < 400) with its body read, or raise."""
-        policy = self._policy
-        series = retry or self.retry
         safe = is_idempotent(method) if idempotent is None else idempotent
         request = self._client.build_request(method, url, params=params, json=json, data=data, content=content,
                                              files=files, headers=headers, **self._request_kwargs(timeout))
-        trial = policy.admit()
-        started = policy.clock.monotonic()
-        attempt = 0
-        settled = False
+        series = _Series(self._policy, request, retry or self.retry, safe)
         try:
             while True:
-                attempt += 1
+                series.attempt += 1
                 if self.rate_limiter is not None:
                     self.rate_limiter.acquire()
                 began = time.perf_counter()
-                error: exc.IntegrationError | None
                 try:
                     response = self._client.send(request, stream=True)
                     self._read(response)
-                    error, kind, retry_after = from_status(response, self.integration_id, series.retry_statuses)
+                    error, kind, retry_after = series.judge(response)
                 except (httpx.HTTPError, exc.IntegrationError) as failure:
-                    error, kind, retry_after = from_exception(failure, request, self.integration_id,
-                                                              series.retry_statuses)
+                    error, kind, retry_after = series.judge_failure(failure)
                 finally:
                     self.metrics.record_attempt(time.perf_counter() - began)
-                if error is None:
-                    settled = True
-                    policy.succeeded()
-                    return response
-                delay = policy.next_delay(kind, retry_after, safe, attempt, started, series, trial)
+                delay = series.next_delay(error, kind, retry_after)
                 if delay is None:
-                    settled = True
-                    policy.failed(error, attempt)
-                    raise error
-                policy.retrying(error, request, attempt, delay)
-                policy.clock.sleep(delay)
+                    return response
+                self._policy.clock.sleep(delay)
         finally:
-            if trial and not settled and self.breaker is not None:
-                self.breaker.release_trial()
+            series.close()
 
     def request_json(self, method: str, url: str, model: Any = Any, **kwargs: Any) -> Any:
         """``request`` and validate the JSON body against ``model`` (a pydantic model, type or TypeAdapter)."""
@@ -331,45 +360,30 @@ class AsyncHttpClient(_ClientOptions):
                       timeout: float | Timeouts | None = None, idempotent: bool | None = None,
                       retry: RetryPolicy | None = None) -> httpx.Response:
         """Send with retries; return the response (status < 400) with its body read, or raise."""
-        policy = self._policy
-        series = retry or self.retry
         safe = is_idempotent(method) if idempotent is None else idempotent
         request = self._client.build_request(method, url, params=params, json=json, data=data, content=content,
                                              files=files, headers=headers, **self._request_kwargs(timeout))
-        trial = policy.admit()
-        started = policy.clock.monotonic()
-        attempt = 0
-        settled = False
+        series = _Series(self._policy, request, retry or self.retry, safe)
         try:
             while True:
-                attempt += 1
+                series.attempt += 1
                 if self.rate_limiter is not None:
                     await self.rate_limiter.aacquire()
                 began = time.perf_counter()
-                error: exc.IntegrationError | None
                 try:
                     response = await self._client.send(request, stream=True)
                     await self._read(response)
-                    error, kind, retry_after = from_status(response, self.integration_id, series.retry_statuses)
+                    error, kind, retry_after = series.judge(response)
                 except (httpx.HTTPError, exc.IntegrationError) as failure:
-                    error, kind, retry_after = from_exception(failure, request, self.integration_id,
-                                                              series.retry_statuses)
+                    error, kind, retry_after = series.judge_failure(failure)
                 finally:
                     self.metrics.record_attempt(time.perf_counter() - began)
-                if error is None:
-                    settled = True
-                    policy.succeeded()
-                    return response
-                delay = policy.next_delay(kind, retry_after, safe, attempt, started, series, trial)
+                delay = series.next_delay(error, kind, retry_after)
                 if delay is None:
-                    settled = True
-                    policy.failed(error, attempt)
-                    raise error
-                policy.retrying(error, request, attempt, delay)
-                await policy.clock.asleep(delay)
+                    return response
+                await self._policy.clock.asleep(delay)
         finally:
-            if trial and not settled and self.breaker is not None:
-                self.breaker.release_trial()
+            series.close()
 
     async def request_json(self, method: str, url: str, model: Any = Any, **kwargs: Any) -> Any:
         response = await self.request(method, url, **kwargs)
