@@ -237,6 +237,13 @@ class _ClientOptions:
         """Breaker and metrics, for ``IntegrationGateway.health()`` details."""
         return {"breaker": self.breaker.snapshot() if self.breaker else None, "metrics": self.metrics.snapshot()}
 
+    def _series(self, method: str, url: str, timeout: float | Timeouts | None, idempotent: bool | None,
+                retry: RetryPolicy | None, **parts: Any) -> _Series:
+        """The request built (building sends nothing, in either client) and its series admitted by the breaker."""
+        safe = is_idempotent(method) if idempotent is None else idempotent
+        request = self._client.build_request(method, url, **parts, **self._request_kwargs(timeout))  # type: ignore[attr-defined]
+        return _Series(self._policy, request, retry or self.retry, safe)
+
     def _request_kwargs(self, timeout: float | Timeouts | None) -> dict[str, Any]:
         if timeout is None:
             return {}
@@ -284,10 +291,9 @@ class HttpClient(_ClientOptions):
                 timeout: float | Timeouts | None = None, idempotent: bool | None = None,
                 retry: RetryPolicy | None = None) -> httpx.Response:
         """Send with retries; return the response (status < 400) with its body read, or raise."""
-        safe = is_idempotent(method) if idempotent is None else idempotent
-        request = self._client.build_request(method, url, params=params, json=json, data=data, content=content,
-                                             files=files, headers=headers, **self._request_kwargs(timeout))
-        series = _Series(self._policy, request, retry or self.retry, safe)
+        series = self._series(method, url, timeout, idempotent, retry, params=params, json=json, data=data,
+                              content=content, files=files, headers=headers)
+        request = series.request
         try:
             while True:
                 series.attempt += 1
@@ -360,10 +366,9 @@ class AsyncHttpClient(_ClientOptions):
                       timeout: float | Timeouts | None = None, idempotent: bool | None = None,
                       retry: RetryPolicy | None = None) -> httpx.Response:
         """Send with retries; return the response (status < 400) with its body read, or raise."""
-        safe = is_idempotent(method) if idempotent is None else idempotent
-        request = self._client.build_request(method, url, params=params, json=json, data=data, content=content,
-                                             files=files, headers=headers, **self._request_kwargs(timeout))
-        series = _Series(self._policy, request, retry or self.retry, safe)
+        series = self._series(method, url, timeout, idempotent, retry, params=params, json=json, data=data,
+                              content=content, files=files, headers=headers)
+        request = series.request
         try:
             while True:
                 series.attempt += 1
