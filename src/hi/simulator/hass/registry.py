@@ -100,24 +100,23 @@ class RegistryStore:
         self._fire("entity_registry_updated", {"action": "create", "entity_id": entity_id})
 
     def update_device(self, device_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        device = self.devices.get(device_id)
-        if device is None:
-            raise KeyError(device_id)
-        old = {key: device.get(key) for key in changes}
-        device.update(changes)
-        device["modified_at"] = _now()
-        self._fire("device_registry_updated", {"action": "update", "device_id": device_id, "changes": old})
-        return device
+        return self._update(self.devices, device_id, changes, "device_registry_updated", "device_id")
 
     def update_entity(self, entity_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        entry = self.entities.get(entity_id)
-        if entry is None:
-            raise KeyError(entity_id)
-        old = {key: entry.get(key) for key in changes}
-        entry.update(changes)
-        entry["modified_at"] = _now()
-        self._fire("entity_registry_updated", {"action": "update", "entity_id": entity_id, "changes": old})
-        return entry
+        return self._update(self.entities, entity_id, changes, "entity_registry_updated", "entity_id")
+
+    def _update(self, table: dict[str, dict[str, Any]], key: str, changes: dict[str, Any], event: str,
+                id_field: str) -> dict[str, Any]:
+        """One registry row changed as Home Assistant changes it: ``modified_at`` moves, and the update event
+        carries the values the changed fields had before."""
+        row = table.get(key)
+        if row is None:
+            raise KeyError(key)
+        old = {name: row.get(name) for name in changes}
+        row.update(changes)
+        row["modified_at"] = _now()
+        self._fire(event, {"action": "update", id_field: key, "changes": old})
+        return row
 
     def _fire(self, event_type: str, data: dict[str, Any]) -> None:
         for listener in list(self.listeners):
