@@ -1,8 +1,21 @@
-"""WSGI entry point, for servers that do not speak ASGI (live updates need ASGI)."""
+"""WSGI entry point, for servers that do not speak ASGI (live updates need ASGI).
+
+:func:`wrap` adds what must run before Django reads a request — the body limits the ASGI app has
+(``hi.http.wsgi_body_limits``, the same route classes and limits) — so a WSGI deployment is not the weaker one.
+"""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
+from hi.http.wsgi_body_limits import WSGIApp, WSGIBodyLimitMiddleware
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hi.settings.prod")
-application = get_wsgi_application()
+
+
+def wrap(app: WSGIApp) -> WSGIApp:
+    """The hub's WSGI layers around a Django handler."""
+    return WSGIBodyLimitMiddleware(app)
+
+
+application = wrap(get_wsgi_application())

@@ -1,46 +1,20 @@
-"""Helpers shared by the fault tests: run the live monitor as the worker would, wait for conditions."""
+"""Helpers shared by the fault tests: run the live monitor as the worker would, wait for conditions
+(``configure`` and ``eventually`` are the Home Assistant tests' own, from ``hi.services.hass.testing``)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
 
 from hi.apps.monitor.context import WorkerContext
 from hi.apps.sense.models import SensorHistory
-from hi.integrations.enums import IntegrationStatus
-from hi.integrations.models import Integration, IntegrationAttribute
 from hi.services.hass.monitors import HassMonitor
+from hi.services.hass.testing import eventually
 from hi.simulator.hass import HassSimulator
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Poll a sync or async check until it is truthy: database state has nothing to await on."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
-
-
-def configure_hass(simulator: HassSimulator, allowlist: str = "") -> Integration:
-    """The integration stored as configure + enable leave it, pointing at ``simulator``."""
-    integration, _ = Integration.objects.update_or_create(
-        integration_id="hass", defaults={"status": IntegrationStatus.ACTIVE, "config_version": 1})
-    for key, value in {**simulator.integration_attributes(), "import_allowlist": allowlist}.items():
-        IntegrationAttribute.objects.update_or_create(integration=integration, key=key, defaults={
-            "value": value, "is_secret": key == "api_token"})
-    return integration
 
 
 class LiveHass:

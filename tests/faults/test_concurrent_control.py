@@ -13,10 +13,11 @@ from django.db import connection
 
 from hi.apps.control.dispatch import dispatch_control
 from hi.integrations.sync.engine import run_sync
+from hi.services.hass.testing import configure, eventually
 from hi.simulator.hass import HassSimulator
 
 from .conftest import LONG
-from .harness import LiveHass, configure_hass, duplicate_history_rows, eventually, history_of
+from .harness import LiveHass, duplicate_history_rows, history_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LIGHTS = ("light.porch", "light.kitchen", "light.hallway", "light.office")
@@ -32,10 +33,10 @@ def _toggle(light: str, times: int, errors: list[BaseException]) -> None:
         connection.close()
 
 
-async def test_concurrent_control_writes_one_history_row_per_change(hass_sim: HassSimulator) -> None:
-    await sync_to_async(configure_hass)(hass_sim)
+async def test_concurrent_control_writes_one_history_row_per_change(sim: HassSimulator) -> None:
+    await sync_to_async(configure)(sim)
     await sync_to_async(run_sync)("hass")
-    live = await LiveHass(hass_sim).start()
+    live = await LiveHass(sim).start()
     started = dt.datetime.now(dt.UTC)
     times = 60 if LONG else 16
     errors: list[BaseException] = []
@@ -52,7 +53,7 @@ async def test_concurrent_control_writes_one_history_row_per_change(hass_sim: Ha
         assert await duplicate_history_rows() == 0
         for light in LIGHTS:
             recorded = [row for row in await history_of(light) if row[0] >= started]
-            changes = [(s.last_updated, s.state) for s in hass_sim.store.history(light, started)
+            changes = [(s.last_updated, s.state) for s in sim.store.history(light, started)
                        if s.last_updated > started]
             assert recorded == changes, light  # every change Home Assistant made, once
     finally:

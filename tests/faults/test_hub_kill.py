@@ -26,16 +26,9 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def sim() -> Iterator[HassSimulator]:
-    simulator = HassSimulator(activity=False)
-    with simulator.running_in_thread():
-        yield simulator
-
-
-@pytest.fixture
-def hub(prepared: Path, tmp_path: Path, sim: HassSimulator) -> Iterator[Hub]:
+def hub(prepared: Path, tmp_path: Path, threaded_sim: HassSimulator) -> Iterator[Hub]:
     hub = Hub(prepared, tmp_path)
-    attrs = sim.integration_attributes()
+    attrs = threaded_sim.integration_attributes()
     for argv in (("integrations", "configure", "hass", f"base_url={attrs['base_url']}",
                   f"api_token={attrs['api_token']}"), ("integrations", "enable", "hass")):
         done = hub.hi(*argv)
@@ -75,13 +68,13 @@ def _ours(hub: Hub, name: str, since: dt.datetime) -> list[tuple[dt.datetime, st
     return [row for row in rows if row[0] > since]
 
 
-def test_kill_9_of_the_worker_during_activity_loses_and_repeats_nothing(hub: Hub, sim: HassSimulator) -> None:
+def test_kill_9_of_the_worker_during_activity_loses_and_repeats_nothing(hub: Hub, threaded_sim: HassSimulator) -> None:
     assert hub.hi("sync", "hass").returncode == 0
     first = hub.start_worker()
     hub.wait_for(lambda: hub.query("SELECT health_status FROM integrations_integration "
                                    "WHERE integration_id = 'hass'") == [("healthy",)], timeout=60)
     since = dt.datetime.now(dt.UTC)
-    toggler = Toggler(sim, "light.porch")
+    toggler = Toggler(threaded_sim, "light.porch")
     toggler.start()
     try:
         hub.wait_for(lambda: len(_ours(hub, "light.porch", since)) >= 5)
@@ -96,14 +89,14 @@ def test_kill_9_of_the_worker_during_activity_loses_and_repeats_nothing(hub: Hub
     finally:
         time.sleep(0.5)
         toggler.stop()
-    expected = _peer_changes(sim, "light.porch", since)
+    expected = _peer_changes(threaded_sim, "light.porch", since)
     hub.wait_for(lambda: _ours(hub, "light.porch", since) == expected, timeout=60)
     assert hub.duplicate_history_rows() == 0
     assert hub.query("PRAGMA integrity_check") == [("ok",)]
     assert "another worker is running" not in hub.worker_log(1)
 
 
-def test_a_sync_killed_at_any_point_is_all_or_nothing(hub: Hub, sim: HassSimulator) -> None:
+def test_a_sync_killed_at_any_point_is_all_or_nothing(hub: Hub, threaded_sim: HassSimulator) -> None:
     import subprocess
     import sys
 

@@ -11,32 +11,33 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from hi.integrations.sync.engine import run_sync
+from hi.services.hass.testing import configure, eventually
 from hi.simulator.hass import HassSimulator
 
 from .conftest import LONG
-from .harness import LiveHass, configure_hass, duplicate_history_rows, eventually, history_of
+from .harness import LiveHass, duplicate_history_rows, history_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def _imported(sim: HassSimulator) -> None:
-    await sync_to_async(configure_hass)(sim)
+    await sync_to_async(configure)(sim)
     await sync_to_async(run_sync)("hass")
 
 
 @pytest.mark.parametrize("downtime", [1.0, 12.0] if LONG else [1.0])
-async def test_changes_right_after_the_peer_returns_are_all_recorded(hass_sim: HassSimulator,
+async def test_changes_right_after_the_peer_returns_are_all_recorded(sim: HassSimulator,
                                                                      downtime: float) -> None:
-    await _imported(hass_sim)
-    live = await LiveHass(hass_sim).start()
+    await _imported(sim)
+    live = await LiveHass(sim).start()
     try:
-        await hass_sim.stop_listening()  # sockets die without a close frame, the port refuses
+        await sim.stop_listening()  # sockets die without a close frame, the port refuses
         await asyncio.sleep(downtime)    # the outage itself: nothing to wait for but time
-        await hass_sim.resume_listening()
+        await sim.resume_listening()
         back = time.monotonic()
         made: list[tuple[dt.datetime, str]] = []
         for step in range(16):           # toggling from the moment the peer answers, like the run
-            state = hass_sim.set_state("light.porch", "on" if step % 2 == 0 else "off")
+            state = sim.set_state("light.porch", "on" if step % 2 == 0 else "off")
             assert state is not None
             made.append((dt.datetime.fromisoformat(state["last_updated"]), state["state"]))
             await asyncio.sleep(0.1)
@@ -54,16 +55,16 @@ async def _history_has(made: list[tuple[dt.datetime, str]]) -> bool:
     return all(change in recorded for change in made)
 
 
-async def test_an_outage_is_reported_within_one_cycle_with_its_cause(hass_sim: HassSimulator) -> None:
+async def test_an_outage_is_reported_within_one_cycle_with_its_cause(sim: HassSimulator) -> None:
     from hi.integrations.health import health_snapshot
 
-    await _imported(hass_sim)
-    live = await LiveHass(hass_sim).start()
+    await _imported(sim)
+    live = await LiveHass(sim).start()
     try:
-        await hass_sim.stop_listening()
+        await sim.stop_listening()
         snapshot = await eventually(lambda: _unhealthy(health_snapshot))
         assert "connection lost" in snapshot["message"]
-        await hass_sim.resume_listening()
+        await sim.resume_listening()
         await eventually(lambda: _healthy(health_snapshot))
     finally:
         await live.stop()

@@ -1,4 +1,5 @@
-"""Request body limits enforced in the ASGI layer, before anything is buffered.
+"""Request body limits enforced in the ASGI layer, before anything is buffered (``wsgi_body_limits`` is the WSGI
+twin: the same route classes and limits, from here).
 
 Django's ASGI handler spools the whole body to a temporary file before a view runs, so a view's own
 size check comes after the disk has filled. This middleware wraps the ASGI application (``hi.asgi``)
@@ -87,16 +88,20 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
+def refusal(path: str, limit: int) -> tuple[str, bytes]:
+    """The 413's content type and body: JSON ``{"detail", "limit"}`` under ``/api/``, a sentence elsewhere
+    (the ASGI and the WSGI middleware answer alike)."""
+    if path.startswith("/api/"):
+        return "application/json", json.dumps({"detail": f"request body larger than {limit} bytes",
+                                               "limit": limit}).encode()
+    return "text/plain; charset=utf-8", f"Request body larger than {limit} bytes.\n".encode()
+
+
 async def _refuse(send: Send, path: str, limit: int) -> None:
     """A 413 that closes the connection (the unread rest of the body must not be parsed as a request)."""
-    if path.startswith("/api/"):
-        body = json.dumps({"detail": f"request body larger than {limit} bytes", "limit": limit}).encode()
-        content_type = b"application/json"
-    else:
-        body = f"Request body larger than {limit} bytes.\n".encode()
-        content_type = b"text/plain; charset=utf-8"
+    content_type, body = refusal(path, limit)
     await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
+                "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
 

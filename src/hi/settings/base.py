@@ -13,11 +13,15 @@ from django.core.exceptions import ImproperlyConfigured
 from hi.utils.zones import is_valid as is_valid_zone
 from hi.utils.zones import system_zone_name
 
-from .env import env_bool, env_choice, env_float, env_int, env_list, env_text
+from .env import check_numbers, env_bool, env_choice, env_float, env_int, env_list, env_text
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("HI_DATA_DIR", Path.cwd() / "data")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = Path(env_text("HI_DATA_DIR", str(Path.cwd() / "data"))).resolve()
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as exc:
+    raise ImproperlyConfigured(f"HI_DATA_DIR={str(DATA_DIR)!r} cannot be used: {exc.strerror or exc}; expected a "
+                               "directory this user may create and write") from None
 
 
 def _secret_key() -> str:
@@ -33,6 +37,22 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _check_secrets_keys() -> None:
+    """``HI_SECRETS_KEY`` (read by hi.utils.sealed when a secret is first sealed or opened) checked at start,
+    so a mistyped key stops the hub now, not at the first integration save; the value is never repeated."""
+    from cryptography.fernet import Fernet
+
+    for part in env_list("HI_SECRETS_KEY", ""):
+        try:
+            Fernet(part.encode())
+        except ValueError:
+            raise ImproperlyConfigured("HI_SECRETS_KEY is not valid: expected Fernet keys, comma-separated "
+                                       "(hi secrets new-key prints one)") from None
+
+
+_check_secrets_keys()
 DEBUG = env_bool("HI_DEBUG", False)
 ALLOWED_HOSTS = env_list("HI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("HI_CSRF_TRUSTED_ORIGINS", "")
@@ -112,9 +132,14 @@ WSGI_APPLICATION = "hi.wsgi.application"
 
 
 def _database() -> dict:
-    url = os.environ.get("DATABASE_URL")
+    url = env_text("DATABASE_URL", "")
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        try:
+            config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        except ValueError:  # the URL holds the password: it is never repeated in the message
+            raise ImproperlyConfigured("DATABASE_URL is not valid: expected postgres://USER:PASSWORD@HOST:PORT/NAME "
+                                       "or sqlite:////absolute/path/hi.sqlite3 (special characters in the "
+                                       "password %-encoded)") from None
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "hi.sqlite3")}
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -221,6 +246,11 @@ LOGGING = {
 HI_HTTP_READ_TIMEOUT = env_float("HI_HTTP_READ_TIMEOUT", 30)
 HI_HTTP_CONNECT_TIMEOUT = env_float("HI_HTTP_CONNECT_TIMEOUT", 5)
 HI_CONNECTION_TEST_TIMEOUT = env_float("HI_CONNECTION_TEST_TIMEOUT", 10)
+# Retention, backup and pruning numbers: hi.apps.ops.config reads them (the environment wins over the Settings
+# page); checked here as well, so a typo stops the start rather than a maintenance pass hours later.
+check_numbers(["HI_RETENTION_SENSOR_HISTORY_DAYS", "HI_RETENTION_AGGREGATES_DAYS", "HI_RETENTION_EVENTS_DAYS",
+               "HI_RETENTION_CONTROL_HISTORY_DAYS", "HI_BACKUP_INTERVAL_HOURS", "HI_BACKUP_KEEP", "HI_PRUNE_BATCH",
+               "HI_PRUNE_PAUSE", "HI_PRUNE_DUTY", "HI_BACKUP_DUTY", "HI_MAINTENANCE_INTERVAL"])
 # HomeBox files opened in the hub are kept on disk up to this size (the least recently opened go first)
 HOMEBOX_ATTACHMENT_CACHE_MB = env_float("HI_HOMEBOX_ATTACHMENT_CACHE_MB", 1024, allow_zero=True)  # 0: keep none
 # Live camera streams the hub relays at once, in all and per camera (hi.integrations.stream_limits)

@@ -84,6 +84,21 @@ def env_float(name: str, default: float, *, allow_zero: bool = False,
     return value
 
 
+def check_numbers(names: Iterable[str], *, allow_zero: bool = True,
+                  environ: Mapping[str, str] | None = None) -> None:
+    """Refuse a bad value of variables read later by their own code (whose defaults live there), so a typo
+    stops the start instead of a task hours later; unset ones are fine."""
+    for name in names:
+        raw = _raw(name, environ)
+        if raw is None:
+            continue
+        try:
+            env_float(name, 0.0, allow_zero=allow_zero, environ=environ)
+        except ImproperlyConfigured:
+            expected = "a number of 0 or more" if allow_zero else "a number more than 0"
+            raise ImproperlyConfigured(f"{name}={raw!r} is not valid: expected {expected}") from None
+
+
 def env_choice(name: str, default: str, choices: Iterable[str], *,
                environ: Mapping[str, str] | None = None) -> str:
     """One of ``choices`` (compared without case; returned as the choice is spelled)."""

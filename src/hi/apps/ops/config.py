@@ -57,8 +57,8 @@ def _lookup(name: str, env: str, default: float) -> Setting:
             value = float(raw)
         except ValueError:
             raise ValueError(f"{env} must be a number, got {raw!r}") from None
-        if value < 0:
-            raise ValueError(f"{env} must not be negative, got {raw!r}")
+        if not value >= 0 or value == float("inf"):  # negative, NaN or infinite
+            raise ValueError(f"{env} must be a number of 0 or more, got {raw!r}")
         return Setting(name, env, value, "env")
     from hi.apps.household import store
 

@@ -97,9 +97,11 @@ def slider_html(entity_id: int, state: Any, controller_id: int, control: Control
         current, _SPINNER, _status_html(entity_id, state.id))
 
 
-def stepper_html(entity_id: int, state: Any, controller_id: int, control: ControlSpec, label: str,
-                 disabled_reason: str = "") -> SafeString:
-    """A thermostat target: minus and plus send the current target one step down or up (app.js keeps them current)."""
+def stepper_buttons_html(state: Any, control: ControlSpec, label: str, disabled_reason: str = "",
+                         small: bool = True) -> SafeString:
+    """A thermostat target's minus and plus: submit buttons whose values are the target one step down or up,
+    within the state's range (app.js moves them with each confirmed value). The card wraps them in its own
+    form (``stepper_html``); the entity page and a plan's panel put them in theirs (``{% stepper %}``)."""
     try:
         current = float(state.value)
     except (TypeError, ValueError):
@@ -117,15 +119,23 @@ def stepper_html(entity_id: int, state: Any, controller_id: int, control: Contro
     up = bounded(current + step) if current is not None else ""
     disabled = _disabled(disabled_reason if current is not None else "the current target is not known")
     return format_html(
-        '{}<div class="btn-group btn-group-sm control-stepper" role="group" aria-label="{}" data-control-state="{}" '
+        '<div class="btn-group{} control-stepper" role="group" aria-label="{}" data-control-state="{}" '
         'data-step="{}" data-min="{}" data-max="{}">'
         '<button type="submit" name="value" value="{}" class="btn btn-outline-secondary" aria-label="Lower {}"{}>'
         '<i class="bi bi-dash-lg"></i></button>'
         '<button type="submit" name="value" value="{}" class="btn btn-outline-secondary" aria-label="Raise {}"{}>'
-        '<i class="bi bi-plus-lg"></i></button></div>{}</form>{}',
-        _form_open(controller_id, entity_id, state.id, "card-stepper"), label, state.id, step,
+        '<i class="bi bi-plus-lg"></i></button></div>',
+        " btn-group-sm" if small else "", label, state.id, step,
         "" if control.minimum is None else control.minimum, "" if control.maximum is None else control.maximum,
-        down, label, disabled, up, label, disabled, _SPINNER, _status_html(entity_id, state.id))
+        down, label, disabled, up, label, disabled)
+
+
+def stepper_html(entity_id: int, state: Any, controller_id: int, control: ControlSpec, label: str,
+                 disabled_reason: str = "") -> SafeString:
+    """A card's thermostat target: the stepper in a form of the card's own, with its spinner and status line."""
+    return format_html('{}{}{}</form>{}', _form_open(controller_id, entity_id, state.id, "card-stepper"),
+                       stepper_buttons_html(state, control, label, disabled_reason), _SPINNER,
+                       _status_html(entity_id, state.id))
 
 
 _PANEL_VERBS = {"disarmed": "Disarm", "armed_home": "Arm home", "armed_away": "Arm away", "armed_night": "Arm night",

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
+
+from hi.http.testing import serving
 
 
 @pytest.fixture
@@ -19,18 +16,5 @@ def hub_address(db) -> Iterator[tuple[str, int]]:
 
     from hi.asgi import wrap
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(wrap(ASGIHandler()), lifespan="off", log_level="warning",
-                                           access_log=False, timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        threading.Event().wait(0.025)
-    assert server.started, "uvicorn did not start"
-    yield sock.getsockname()
-    server.should_exit = True
-    thread.join(10)
-    gc.collect()
+    with serving(wrap(ASGIHandler()), access_log=False) as address:
+        yield address

@@ -18,8 +18,8 @@ HTTP — ``HttpClient`` (sync) and ``AsyncHttpClient`` (async) share one constru
     .close() / ``with``;   async: ``await .aclose()`` / ``async with``
 
   Timeouts: ``Timeouts.from_settings(django.conf.settings, read=...)`` reads ``HI_HTTP_CONNECT_TIMEOUT`` /
-  ``HI_HTTP_READ_TIMEOUT`` (default 5 s / 30 s) — the integration passes settings in; this package never
-  imports Django.
+  ``HI_HTTP_READ_TIMEOUT`` (default 5 s / 30 s) — the integration passes them in (``hi.integrations.timeouts
+  .configured()`` does that); this package never imports Django. A timeout error says how long it waited.
 
   Errors (``hi.integrations.exceptions``): refused/reset → IntegrationConnectionError, timeouts → IntegrationTimeoutError,
   5xx → ServerError (all transient); 401/403 → AuthenticationError; 429 → RateLimitedError(retry_after);

@@ -71,6 +71,8 @@ def _load_settings(monkeypatch: pytest.MonkeyPatch, **environ: str) -> dict:
     ("HI_LOGIN_LOCKOUT_MINUTES", "0"), ("HI_STREAM_RECHECK_SECONDS", "x"), ("HI_HSTS_SECONDS", "-5"),
     ("HI_HOMEBOX_ATTACHMENT_CACHE_MB", "-1"), ("HI_VACUUM_ON_MIGRATE_MAX_MB", "big"), ("HI_DEBUG", "maybe"),
     ("HI_BEHIND_TLS_PROXY", "proxy"), ("HI_LOG_LEVEL", "loud"), ("HI_TIME_ZONE", "Mars/Olympus_Mons"),
+    ("HI_RETENTION_EVENTS_DAYS", "a year"), ("HI_BACKUP_KEEP", "-1"), ("HI_PRUNE_PAUSE", "nan"),
+    ("HI_DATA_DIR", "/proc/hi-cannot-be-here"),
 ])
 def test_settings_refuse_to_load_with_a_bad_value(monkeypatch: pytest.MonkeyPatch, name: str, raw: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=f"^{name}="):
@@ -96,3 +98,20 @@ def test_defaults_when_nothing_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (loaded["HI_CAMERA_STREAMS_TOTAL"], loaded["HI_CAMERA_STREAMS_PER_CAMERA"]) == (8, 2)
     assert (loaded["HI_THUMBNAIL_CACHE_MB"], loaded["HI_THUMBNAIL_CACHE_DAYS"]) == (256, 30)
     assert (loaded["HI_HTTP_READ_TIMEOUT"], loaded["HI_HTTP_CONNECT_TIMEOUT"]) == (30, 5)
+
+
+def test_a_bad_database_url_is_refused_without_repeating_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    for url in ("postgress://hub:s3cret-pw@db:5432/hi", "postgres://hub:s3cret-pw@db:port/hi"):
+        with pytest.raises(ImproperlyConfigured, match=r"^DATABASE_URL is not valid") as refused:
+            _load_settings(monkeypatch, DATABASE_URL=url)
+        assert "s3cret-pw" not in str(refused.value)
+
+
+def test_a_bad_secrets_key_is_refused_without_repeating_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cryptography.fernet import Fernet
+
+    good = Fernet.generate_key().decode()
+    assert _load_settings(monkeypatch, HI_SECRETS_KEY=f"{good}, {Fernet.generate_key().decode()}")
+    with pytest.raises(ImproperlyConfigured, match=r"^HI_SECRETS_KEY is not valid") as refused:
+        _load_settings(monkeypatch, HI_SECRETS_KEY=f"{good},hunter2-not-a-key")
+    assert "hunter2" not in str(refused.value) and good not in str(refused.value)

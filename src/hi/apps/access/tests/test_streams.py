@@ -3,21 +3,17 @@ session logging out — on a real server (uvicorn on loopback), with the revocat
 
 from __future__ import annotations
 
-import asyncio
-import gc
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-import uvicorn
 from django.test import Client
 
 from hi.apps.access.models import ApiToken
 from hi.apps.access.testing import make_user
 from hi.apps.access.users import disable_user
+from hi.http.testing import serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,23 +26,8 @@ def server_url(settings) -> Iterator[str]:
     from django.core.asgi import get_asgi_application
 
     settings.HI_STREAM_RECHECK_SECONDS = RECHECK
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(get_asgi_application(), lifespan="off", log_level="warning",
-                                           timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
-    thread.start()
-    started = threading.Event()
-    for _ in range(200):
-        if server.started:
-            started.set()
-            break
-        started.wait(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
-    gc.collect()  # request threads' connections: PostgreSQL would refuse to drop the test database
+    with serving(get_asgi_application()) as (host, port):
+        yield f"http://{host}:{port}"
 
 
 def ends_after(response: httpx.Response, revoke: Callable[[], None]) -> tuple[float, list[str]]:

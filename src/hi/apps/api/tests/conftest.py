@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-import asyncio
-import gc
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 
 from hi.apps.access.testing import token_owner
 from hi.apps.api.models import ApiToken
+from hi.http.testing import serving
 from hi.integrations import integration_factory
 
 from .factories import LampGateway, SwitchGateway
@@ -46,20 +42,5 @@ def server_url(settings) -> Iterator[str]:
     from django.core.asgi import get_asgi_application
 
     settings.ROOT_URLCONF = "hi.apps.api.tests.urls"
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(get_asgi_application(), lifespan="off", log_level="warning",
-                                           timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
-    thread.start()
-    deadline = 100
-    while not server.started and deadline:
-        threading.Event().wait(0.05)
-        deadline -= 1
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
-    # request threads' database connections are freed only by the cycle collector; on PostgreSQL an
-    # uncollected one keeps the test database from being dropped at the end of the run
-    gc.collect()
+    with serving(get_asgi_application()) as (host, port):
+        yield f"http://{host}:{port}"

@@ -94,11 +94,21 @@ def _open(client: httpx.Client, server_url: str, token: str):
     return client.stream("GET", f"{server_url}/api/v1/stream", headers={"Authorization": f"Bearer {token}"})
 
 
+def _subscribed(response: httpx.Response) -> Iterator[str]:
+    """The stream's lines once its ``connected`` preamble arrived: the stream is subscribed from then on (its
+    headers can come first, and a change committed before the subscription is never sent)."""
+    lines = response.iter_lines()
+    for line in lines:
+        if line == ": connected":
+            return lines
+    raise AssertionError("the stream ended before it was connected")
+
+
 def test_a_value_the_source_calls_unavailable_arrives_marked_unavailable(server_url, token):
     light = make_light()
     _healthy()
     with httpx.Client(timeout=10) as client, _open(client, server_url, token) as response:
-        lines = response.iter_lines()
+        lines = _subscribed(response)
         get_pipeline().process([SensorResponse(IntegrationKey("test_switch", "light.kitchen.state"), "unavailable",
                                                dt.datetime.now(dt.UTC))])
         event, data = _read_event(lines)
@@ -122,7 +132,7 @@ def test_health_events_open_the_stream_and_follow_each_change(server_url, token,
     Integration.objects.filter(integration_id="test_switch").update(
         health_status=HealthStatus.HEALTHY, last_success_at=now, heartbeat_at=now)
     with httpx.Client(timeout=10) as client, _open(client, server_url, token) as response:
-        lines = response.iter_lines()
+        lines = _subscribed(response)
         event, data = _read_event(lines, skip=())
         opening = json.loads(data)
         assert event == "health" and opening["integration_id"] == "test_switch"
@@ -158,7 +168,7 @@ def test_a_sync_that_detaches_an_entity_sends_an_entity_event_and_a_later_one_re
         assert client.post(f"{url}/sync", json={}).json()["counts"]["create"] == 3
         lamp = Entity.objects.get(integration_id=LAMPS_ID, integration_name="lamp.2")
         with _open(client, server_url, token) as response:
-            lines = response.iter_lines()
+            lines = _subscribed(response)
             IntegrationAttribute.objects.filter(integration__integration_id=LAMPS_ID, key="lamps").update(value="2")
             assert client.post(f"{url}/sync", json={}).json()["counts"]["detach"] == 1
             event, data = _read_event(lines)
@@ -192,7 +202,7 @@ def test_disabling_an_integration_sends_entity_events_for_what_it_detaches_and_r
         kept.save()
         gone = Entity.objects.get(integration_id=LAMPS_ID, integration_name="lamp.1")
         with _open(client, server_url, token) as response:
-            lines = response.iter_lines()
+            lines = _subscribed(response)
             assert client.post(f"{url}/disable", json={"mode": "safe"}).status_code == 200
             changes = {}
             while len(changes) < 2:

@@ -7,29 +7,17 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connections
 
 from hi.apps.entity.enums import EntityStateType as S
 from hi.apps.entity.models import EntityState
 from hi.apps.entity.tests.factories import make_device
 from hi.apps.sense.live.bus import LiveBus
 from hi.apps.sense.pipeline import SensorResponsePipeline
+from hi.apps.sense.testing import in_thread
 from hi.integrations.keys import IntegrationKey
 from hi.integrations.sensor_response import SensorResponse
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-
-
-async def in_thread(function, *args, **kwargs):
-    """Run ORM work on a short-lived thread that closes its connection (none leaks past the test)."""
-
-    def run():
-        try:
-            return function(*args, **kwargs)
-        finally:
-            connections.close_all()
-
-    return await asyncio.to_thread(run)
 
 
 @pytest.fixture

@@ -35,6 +35,13 @@ def live_state(state: Any) -> str:
 
 
 @register.simple_tag
+def stepper(state: Any, control: Any, label: str = "") -> str:
+    """The card's minus/plus stepper inside a page's own control form (the entity page, a plan's panel): the form's
+    fieldset carries an outage's reason, so only an unknown current target turns the buttons off here."""
+    return widgets.stepper_buttons_html(state, control, label or state.name, small=False)
+
+
+@register.simple_tag
 def event_words(event: Any) -> str:
     """An event's value as the state's words ('Motion', 'Open'), without the age."""
     return presentation.describe_state(event.entity_state.state_type, event.value).text

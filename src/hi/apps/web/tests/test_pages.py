@@ -261,7 +261,7 @@ def test_server_errors_render_without_details():
     assert "Something went wrong" in page and "Traceback" not in page
 
 
-def test_thermostat_gets_a_mode_selector_and_a_set_point_input(client_in):
+def test_thermostat_gets_a_mode_selector_and_the_cards_set_point_stepper(client_in):
     from hi.apps.control.models import Controller
 
     thermostat = Entity.objects.create(name="Hall thermostat", entity_type=EntityType.THERMOSTAT,
@@ -278,7 +278,11 @@ def test_thermostat_gets_a_mode_selector_and_a_set_point_input(client_in):
     body = client_in.get(reverse("entity", args=[thermostat.id])).content.decode()
     assert '<select class="form-select form-select-lg" name="value"' in body
     assert '<option value="heat" selected>Heat</option>' in body
-    assert 'type="number"' in body and 'min="7"' in body and 'max="30"' in body and 'step="0.5"' in body
+    assert 'type="number"' not in body  # the card's stepper, in the row's control form, with the state's range
+    assert (f'class="btn-group control-stepper" role="group" aria-label="Target" data-control-state="{target.id}" '
+            'data-step="0.5" data-min="7" data-max="30"') in body
+    assert 'value="20.5" class="btn btn-outline-secondary" aria-label="Lower Target"' in body
+    assert 'value="21.5" class="btn btn-outline-secondary" aria-label="Raise Target"' in body
 
 
 def test_integrations_and_health_pages_cost_the_same_queries_however_many_are_configured(client_in):

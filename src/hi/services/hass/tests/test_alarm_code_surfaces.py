@@ -15,10 +15,9 @@ from hi.apps.api.models import ApiToken
 from hi.apps.control.models import ControlCode, Controller, ControllerHistory, ControlOutcome
 from hi.cli.main import main as cli_main
 from hi.integrations.sync.engine import run_sync
+from hi.services.hass.testing import configure
 from hi.simulator.hass import HassSimulator
 from hi.simulator.hass.demo_home import ALARM_CODE
-
-from .conftest import configure
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PANEL = "alarm_control_panel.security"

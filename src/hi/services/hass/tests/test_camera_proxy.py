@@ -9,9 +9,8 @@ from hi.apps.access.testing import make_user
 from hi.apps.entity.models import Entity
 from hi.integrations import integration_factory
 from hi.integrations.sync.engine import run_sync
+from hi.services.hass.testing import configure
 from hi.simulator.hass import HassSimulator
-
-from .conftest import configure
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

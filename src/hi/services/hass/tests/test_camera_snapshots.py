@@ -18,9 +18,8 @@ from hi.apps.event.models import Event
 from hi.apps.sense.live.bus import StateChange
 from hi.integrations import media_proxy
 from hi.integrations.sync.engine import run_sync
+from hi.services.hass.testing import configure
 from hi.simulator.hass import HassSimulator
-
-from .conftest import configure
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60

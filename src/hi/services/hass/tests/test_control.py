@@ -7,32 +7,12 @@ from typing import Any
 
 import pytest
 
-from hi.apps.control.dispatch import dispatch_control
 from hi.apps.control.models import ControlOutcome
 from hi.apps.entity.models import EntityState
-from hi.integrations.sync.engine import run_sync
+from hi.services.hass.testing import control, ha
 from hi.simulator.hass import HassSimulator
 
-from .conftest import configure
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def home(threaded_sim: HassSimulator) -> HassSimulator:
-    configure(threaded_sim)
-    run_sync("hass")
-    return threaded_sim
-
-
-def control(key: str, value: Any) -> Any:
-    return dispatch_control(f"hass:{key}", value, requested_by="test")
-
-
-def ha(sim: HassSimulator, entity_id: str) -> dict[str, Any]:
-    state = sim.state_of(entity_id)
-    assert state is not None
-    return state
 
 
 @pytest.mark.parametrize(("key", "value", "entity_id", "check"), [

@@ -8,32 +8,13 @@ from typing import Any
 
 import pytest
 
-from hi.apps.control.dispatch import ControlValueError, dispatch_control
+from hi.apps.control.dispatch import ControlValueError
 from hi.apps.control.models import ControlCode, Controller, ControllerHistory, ControlOutcome
-from hi.integrations.sync.engine import run_sync
+from hi.services.hass.testing import control, ha
 from hi.simulator.hass import HassSimulator
 from hi.simulator.hass.demo_home import ALARM_CODE
 
-from .conftest import configure
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def home(threaded_sim: HassSimulator) -> HassSimulator:
-    configure(threaded_sim)
-    run_sync("hass")
-    return threaded_sim
-
-
-def control(key: str, value: Any, code: str | None = None) -> ControllerHistory:
-    return dispatch_control(f"hass:{key}", value, requested_by="test", code=code)
-
-
-def ha(sim: HassSimulator, entity_id: str) -> dict[str, Any]:
-    state = sim.state_of(entity_id)
-    assert state is not None
-    return state
 
 
 @pytest.mark.parametrize(("key", "value", "entity_id", "check"), [

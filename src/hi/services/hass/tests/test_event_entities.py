@@ -12,9 +12,9 @@ from hi.apps.sense.pipeline import get_pipeline
 from hi.integrations.sync.engine import run_sync
 from hi.services.hass.client import HassState
 from hi.services.hass.hass_converter import responses_for
+from hi.services.hass.testing import configure
 from hi.simulator.hass import HassSimulator
 
-from .conftest import configure
 from .test_monitor import Live, eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,9 +10,9 @@ from asgiref.sync import sync_to_async
 
 from hi.integrations.sync.engine import run_sync
 from hi.services.hass.hass_forecasts import daily_points, hourly_points
+from hi.services.hass.testing import configure
 from hi.simulator.hass import HassSimulator
 
-from .conftest import configure
 from .test_monitor import Live, eventually, value_of
 
 

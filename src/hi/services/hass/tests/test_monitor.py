@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -18,26 +17,11 @@ from hi.integrations.health import health_snapshot
 from hi.integrations.models import Integration
 from hi.integrations.sync.engine import run_sync
 from hi.services.hass.monitors import HassMonitor
+from hi.services.hass.testing import configure, eventually
 from hi.simulator.hass import HassSimulator
-
-from .conftest import configure
 
 pytestmark = pytest.mark.django_db(transaction=True)
 FAST = {"backoff": RetryPolicy(base_delay=0.05, max_delay=0.2)}
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 8.0) -> Any:
-    """Poll an async or sync check until it returns something truthy (nothing to await in the DB)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 @sync_to_async

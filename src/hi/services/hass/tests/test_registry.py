@@ -8,9 +8,8 @@ from hi.apps.entity.models import Entity, EntityAttribute
 from hi.integrations.models import IntegrationAttribute
 from hi.integrations.sync.engine import run_sync
 from hi.services.hass.client.oneshot import read_registries
+from hi.services.hass.testing import configure
 from hi.simulator.hass import HassSimulator
-
-from .conftest import configure
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from asgiref.sync import sync_to_async
 
 from hi.apps.entity.models import Entity
 from hi.integrations.sync.engine import run_sync
+from hi.services.hass.testing import configure
 from hi.simulator.hass import HassSimulator
 
-from .conftest import configure
 from .test_monitor import Live, eventually, integration
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,10 +12,9 @@ from hi.apps.entity.models import Entity, EntityState
 from hi.apps.sense.models import Sensor
 from hi.integrations.sync.engine import run_sync
 from hi.services.hass.integration import HassGateway
+from hi.services.hass.testing import configure
 from hi.simulator.base import SimulatorBase
 from hi.simulator.hass import HassSimulator
-
-from .conftest import configure
 
 pytestmark = pytest.mark.django_db
 

@@ -129,3 +129,15 @@ async def test_the_running_monitor_reports_which_source_serves(sim: WeatherSimul
     finally:
         context.stop_event.set()
         await asyncio.wait_for(task, 10)
+
+
+async def test_the_sources_are_asked_with_the_configured_timeouts(sim: WeatherSimulator, manual: ManualClock,
+                                                                  settings: Any) -> None:
+    from hi.integrations.client import Timeouts
+
+    settings.HI_HTTP_CONNECT_TIMEOUT, settings.HI_HTTP_READ_TIMEOUT = 1.5, 4.0
+    monitor, _context = await started(sim, manual)
+    assert monitor.service is not None
+    for transport in monitor.service.transports.values():
+        assert transport.client_for(sim.url).timeouts == Timeouts(connect=1.5, read=4.0)
+    await monitor.stop()

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 
 import pytest
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from hi.apps.entity.enums import EntityStateType as S
@@ -17,24 +17,13 @@ from hi.apps.sense.live.bridge import LiveBridge
 from hi.apps.sense.live.bus import LiveBus, StateChange
 from hi.apps.sense.models import LiveChange
 from hi.apps.sense.pipeline import SensorResponsePipeline
+from hi.apps.sense.testing import in_thread
 from hi.integrations.keys import IntegrationKey
 from hi.integrations.sensor_response import SensorResponse
 
 T0 = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-async def in_thread(function, *args, **kwargs):
-    """ORM work on a short-lived thread that closes its connection (none leaks past the test)."""
-
-    def run():
-        try:
-            return function(*args, **kwargs)
-        finally:
-            connections.close_all()
-
-    return await asyncio.to_thread(run)
 
 
 def process_as(origin: str, name: str, value, seconds: float) -> list[StateChange]:

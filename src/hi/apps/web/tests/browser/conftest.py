@@ -6,15 +6,23 @@ Playwright drives ``/usr/bin/chromium`` (installed by ``scripts/ensure-chromium.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from hi.apps.access.testing import PASSWORD, make_user
+from hi.integrations import lifecycle
+from hi.integrations.client import reset_breakers, reset_metrics
+from hi.integrations.sync.engine import run_sync
+from hi.simulator.hass import HassSimulator
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -83,8 +91,13 @@ def live_hub(transactional_db, settings) -> Iterator[LiveHub]:
         sock.close()
 
 
-@pytest.fixture
-def browser_page(live_hub) -> Iterator[object]:
+@contextlib.contextmanager
+def chromium_page(base_url: str, *, bypass_csp: bool = True) -> Iterator[object]:
+    """A Playwright page in Debian's Chromium at ``base_url``; closed (browser and all) afterwards.
+
+    ``bypass_csp``: Playwright's wait_for_function compiles its predicate with eval inside the page, which the
+    hub's Content-Security-Policy forbids; the pages themselves are checked under the policy by test_csp.py.
+    """
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium.sh")
     from playwright.sync_api import sync_playwright
@@ -95,9 +108,7 @@ def browser_page(live_hub) -> Iterator[object]:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            # Playwright's wait_for_function compiles its predicate with eval inside the page, which the hub's
-            # Content-Security-Policy forbids; the pages themselves are checked under the policy by test_csp.py
-            context = browser.new_context(viewport=VIEWPORT, base_url=live_hub.url, bypass_csp=True)
+            context = browser.new_context(viewport=VIEWPORT, base_url=base_url, bypass_csp=bypass_csp)
             page = context.new_page()
             page.set_default_timeout(15000)
             try:
@@ -112,7 +123,60 @@ def browser_page(live_hub) -> Iterator[object]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture
+def browser_page(live_hub) -> Iterator[object]:
+    with chromium_page(live_hub.url) as page:
+        yield page
+
+
 def screenshot(page: object, name: str) -> None:
     """Save a screenshot of the viewport (for the README under docs/screenshots/ when asked)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str = "condition") -> None:
+    """Poll the database with a deadline: the worker writes from its own thread; nothing here can be awaited."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def start_integration(integration_id: str, values: dict[str, str]) -> None:
+    """Configure (connection tested), sync and enable an integration, as a person does on its page."""
+    lifecycle.configure(integration_id, values, test=True)
+    run_sync(integration_id)
+    lifecycle.enable(integration_id)
+
+
+def submit_login(page, name: str = "alice") -> None:  # type: ignore[no-untyped-def]
+    """Fill the login form the page shows with ``name`` and ``PASSWORD``; wait for the home page."""
+    page.fill("#id_username", name)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: url.endswith("/"))
+
+
+def log_in(page, name: str = "alice") -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the login page as an existing user whose password is ``PASSWORD``."""
+    page.goto("/login/")
+    submit_login(page, name)
+
+
+def sign_in(page, name: str = "alice") -> None:  # type: ignore[no-untyped-def]
+    """A new user ``name`` (an admin, password ``PASSWORD``), signed in through the login page."""
+    make_user(name, password=PASSWORD)
+    log_in(page, name)
+
+
+@pytest.fixture
+def hass_sim() -> Iterator[HassSimulator]:
+    """The Home Assistant demo home (with its simulated activity) on a loopback port, in its own thread."""
+    reset_breakers()
+    reset_metrics()
+    simulator = HassSimulator()
+    with simulator.running_in_thread():
+        yield simulator
+    reset_breakers()

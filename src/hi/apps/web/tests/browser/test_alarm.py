@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from hi.apps.access.testing import make_user
+from hi.apps.access.testing import PASSWORD, make_user
 from hi.apps.alarm.engine import reset_engine
 from hi.apps.alarm.models import Alert
 from hi.apps.alarm.rules import create_rule
@@ -17,10 +17,9 @@ from hi.apps.sense.pipeline import get_pipeline
 from hi.integrations.keys import IntegrationKey
 from hi.integrations.sensor_response import SensorResponse
 
-from .conftest import screenshot
+from .conftest import log_in, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 
 
 def test_an_alert_appears_live_is_acknowledged_and_leaves_open_alerts(browser_page, live_hub):
@@ -30,11 +29,7 @@ def test_an_alert_appears_live_is_acknowledged_and_leaves_open_alerts(browser_pa
     leak = make_device("Basement leak", S.MOISTURE, value="clear")
     create_rule({"name": "Water in the basement", "level": "critical", "life_safety": True, "modes": [],
                  "conditions": [{"state": leak.state.pk, "op": "eq", "value": "detected"}]})
-    page.goto("/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: url.endswith("/"))
+    log_in(page)
     page.wait_for_function("document.querySelector('#live-indicator .live-text').textContent === 'live'")
     assert page.locator("#alert-banner .alarm-alert").count() == 0
     assert page.locator("#alert-count").is_hidden()
@@ -63,12 +58,7 @@ def test_an_alert_appears_live_is_acknowledged_and_leaves_open_alerts(browser_pa
 
 def test_sound_can_be_muted_per_browser(browser_page, live_hub):
     page = browser_page
-    make_user("alice", password=PASSWORD)
-    page.goto("/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: url.endswith("/"))
+    sign_in(page)
     page.click("#alarm-mute")
     assert page.get_attribute("#alarm-mute", "aria-pressed") == "true"
     page.goto("/events/")

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth import get_user_model
 
+from hi.apps.access.testing import PASSWORD
 from hi.apps.entity.enums import EntityType
 from hi.apps.event.models import Event
 from hi.integrations.client import reset_breakers, reset_metrics
@@ -22,8 +23,7 @@ from hi.integrations.models import Integration
 from hi.integrations.stream_limits import StreamLimiter, reset_limiter
 from hi.simulator.zoneminder import ZoneMinderSimulator
 
-from .conftest import screenshot
-from .test_tour import PASSWORD, _start, wait_for
+from .conftest import log_in, screenshot, start_integration, wait_for
 
 pytestmark = pytest.mark.browser
 HIDE = """() => {
@@ -52,18 +52,14 @@ def zoneminder(settings, tmp_path) -> Iterator[ZoneMinderSimulator]:
 
 
 def _start_and_poll(zoneminder: ZoneMinderSimulator) -> None:
-    _start("zoneminder", zoneminder.integration_attributes())
+    start_integration("zoneminder", zoneminder.integration_attributes())
     wait_for(lambda: Integration.objects.filter(integration_id="zoneminder", last_success_at__isnull=False).exists(),
              what="the first ZoneMinder poll")  # events from before it are history, not imported
 
 
 def _log_in(page) -> None:  # type: ignore[no-untyped-def]
     get_user_model().objects.create_user("alice", password=PASSWORD)
-    page.goto("/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: url.endswith("/"))
+    log_in(page)
 
 
 def test_the_wall_streams_up_to_the_cap_and_drops_every_stream_when_hidden_or_left(browser_page, live_hub, zoneminder):

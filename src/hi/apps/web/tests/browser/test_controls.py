@@ -20,20 +20,21 @@ from hi.integrations import lifecycle
 from hi.integrations.models import Integration
 from hi.simulator.hass.demo_home import ALARM_CODE
 
-from .test_dashboard import LIVE_WITHIN_MS, CuttableLink, _card, _sign_in, _start, hass_sim, wait_for  # noqa: F401
+from .conftest import sign_in, start_integration, wait_for
+from .test_dashboard import LIVE_WITHIN_MS, CuttableLink, _card
 
 pytestmark = pytest.mark.browser
 STALL_SECONDS = 2.0  # how long the stalled peer keeps a control waiting
 
 
-def _ready(page, settings, hass_sim) -> None:  # noqa: F811 (the fixture's value)
-    _start("hass", hass_sim.integration_attributes())
+def _ready(page, settings, hass_sim) -> None:
+    start_integration("hass", hass_sim.integration_attributes())
     wait_for(lambda: Integration.objects.filter(integration_id="hass", last_success_at__isnull=False).exists(),
              what="Home Assistant's first contact")
-    _sign_in(page)
+    sign_in(page)
 
 
-def test_a_stalled_peer_shows_a_spinner_at_once_then_a_clear_failure(browser_page, live_hub, hass_sim, settings):  # noqa: F811
+def test_a_stalled_peer_shows_a_spinner_at_once_then_a_clear_failure(browser_page, live_hub, hass_sim, settings):
     page = browser_page
     _ready(page, settings, hass_sim)
     page.goto("/?group=type")
@@ -64,7 +65,7 @@ def test_a_stalled_peer_shows_a_spinner_at_once_then_a_clear_failure(browser_pag
     assert porch.locator(".quick-toggle button[value=on]").get_attribute("aria-pressed") == "true"
 
 
-def test_sliders_steppers_and_panel_buttons_refuse_input_while_the_hub_is_unreachable(browser_page, live_hub, hass_sim,  # noqa: F811
+def test_sliders_steppers_and_panel_buttons_refuse_input_while_the_hub_is_unreachable(browser_page, live_hub, hass_sim,
                                                                                     settings):
     page = browser_page
     _ready(page, settings, hass_sim)
@@ -111,7 +112,7 @@ def test_sliders_steppers_and_panel_buttons_refuse_input_while_the_hub_is_unreac
         link.close()
 
 
-def test_an_alarm_panel_card_asks_for_its_code_and_never_keeps_it(browser_page, live_hub, hass_sim, settings):  # noqa: F811
+def test_an_alarm_panel_card_asks_for_its_code_and_never_keeps_it(browser_page, live_hub, hass_sim, settings):
     page = browser_page
     _ready(page, settings, hass_sim)
     page.goto("/?group=type")
@@ -140,7 +141,7 @@ def test_an_alarm_panel_card_asks_for_its_code_and_never_keeps_it(browser_page, 
     assert ALARM_CODE not in page.content()
 
 
-def test_the_plan_panel_turns_off_controls_of_an_unavailable_thing_and_says_why(browser_page, live_hub, hass_sim,  # noqa: F811
+def test_the_plan_panel_turns_off_controls_of_an_unavailable_thing_and_says_why(browser_page, live_hub, hass_sim,
                                                                               settings):
     page = browser_page
     _ready(page, settings, hass_sim)
@@ -171,3 +172,36 @@ def test_the_plan_panel_turns_off_controls_of_an_unavailable_thing_and_says_why(
     lifecycle.resume("hass")
     page.wait_for_selector(f".plan-thing[data-entity-id='{porch.id}']:not(.is-unavailable)", timeout=LIVE_WITHIN_MS)
     assert panel.locator(".control-toggle button").first.is_enabled()
+
+
+def test_the_entity_page_steps_a_thermostat_target_like_its_card(browser_page, live_hub, hass_sim, settings):
+    """The entity page has the card's minus/plus stepper (not a number field): + sends the target one step up, within the
+    state's range, and the page shows the value Home Assistant confirms; the next + steps from there."""
+    page = browser_page
+    _ready(page, settings, hass_sim)
+    thermostat = Entity.objects.get(integration_id="hass", name="Hallway thermostat")
+    target = EntityState.objects.get(entity=thermostat, state_key="climate.thermostat#temperature")
+    assert float(target.value) == 21.0 and target.value_range == {"min": 7, "max": 35}
+    page.goto(f"/entities/{thermostat.id}/")
+    page.wait_for_selector("#live-indicator:has-text('live')")
+    row = page.locator(f"[data-state-row='{target.id}']")
+    assert row.locator("input[type=number]").count() == 0
+    stepper = row.locator(f".control-form .control-stepper[data-control-state='{target.id}']")
+    assert (stepper.get_attribute("data-step"), stepper.get_attribute("data-min"),
+            stepper.get_attribute("data-max")) == ("0.5", "7", "35")
+    raise_button = stepper.locator("button[aria-label^='Raise']")
+
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/control")) as sent:
+        raise_button.click()
+    assert "value=21.5" in (sent.value.post_data or "")
+    row.locator("[data-outcome=confirmed]").wait_for()
+    row.locator(f"#state-{target.id} .state-badge[data-value='21.5']").wait_for()
+    assert hass_sim.state_of("climate.thermostat")["attributes"]["temperature"] == 21.5
+    assert ("climate", "set_temperature") in [(domain, service) for domain, service, _ in hass_sim.service_calls]
+
+    raise_button.wait_for()  # the live value moved the buttons: the next press steps from the confirmed 21.5
+    page.wait_for_selector(f"[data-state-row='{target.id}'] button[aria-label^='Raise'][value='22']")
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/control")) as again:
+        raise_button.click()
+    assert "value=22" in (again.value.post_data or "")
+    row.locator(f"#state-{target.id} .state-badge[data-value='22']").wait_for()

@@ -10,13 +10,10 @@ import contextlib
 import datetime as dt
 import re
 import threading
-import time
 import zoneinfo
-from collections.abc import Callable, Iterator
 
 import pytest
 
-from hi.apps.access.testing import make_user
 from hi.apps.entity.models import Entity, EntityState
 from hi.apps.event.models import Event
 from hi.apps.sense.models import Sensor
@@ -25,37 +22,15 @@ from hi.integrations import lifecycle
 from hi.integrations.client import reset_breakers, reset_metrics
 from hi.integrations.enums import HealthStatus
 from hi.integrations.models import Integration
-from hi.integrations.sync.engine import run_sync
-from hi.simulator.hass import HassSimulator
 from hi.simulator.weather import SIMULATOR as WeatherSimulator
 from hi.simulator.zoneminder import ZoneMinderSimulator
 
-from .conftest import screenshot
+from .conftest import screenshot, sign_in, start_integration, wait_for
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 PHONE = {"width": 390, "height": 844}
 # A page shows a health change at its next check; allow the check interval plus rendering time.
 LIVE_WITHIN_MS = int((HEALTH_CHECK_SECONDS + 3) * 1000)
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str = "condition") -> None:
-    """Poll the database with a deadline: the worker writes from its own thread; nothing here can be awaited."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-@pytest.fixture
-def hass_sim() -> Iterator[HassSimulator]:
-    reset_breakers()
-    reset_metrics()
-    simulator = HassSimulator()
-    with simulator.running_in_thread():
-        yield simulator
-    reset_breakers()
 
 
 class CuttableLink:
@@ -110,31 +85,16 @@ class CuttableLink:
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
-def _start(integration_id: str, values: dict[str, str]) -> None:
-    lifecycle.configure(integration_id, values, test=True)
-    run_sync(integration_id)
-    lifecycle.enable(integration_id)
-
-
-def _sign_in(page) -> None:
-    make_user("alice", password=PASSWORD)
-    page.goto("/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
-
-
 def _card(page, name: str):
     return page.locator(f"[data-entity-id]:has(a.entity-name:text-is('{name}'))").first
 
 
 def test_lock_button_unavailable_controls_and_the_hub_banner(browser_page, live_hub, hass_sim):
     page = browser_page
-    _start("hass", hass_sim.integration_attributes())
+    start_integration("hass", hass_sim.integration_attributes())
     wait_for(lambda: Integration.objects.filter(integration_id="hass", last_success_at__isnull=False).exists(),
              what="Home Assistant's first contact")
-    _sign_in(page)
+    sign_in(page)
     page.goto("/?group=type")
     page.wait_for_selector("#live-indicator:has-text('live')")
 
@@ -193,11 +153,11 @@ def test_an_outage_shows_live_on_open_pages_and_clears_after_recovery(browser_pa
     reset_metrics()
     zoneminder = ZoneMinderSimulator(motion=False, seed_history=True)
     with zoneminder.running_in_thread():
-        _start("zoneminder", zoneminder.integration_attributes())
+        start_integration("zoneminder", zoneminder.integration_attributes())
         wait_for(lambda: Integration.objects.filter(integration_id="zoneminder",
                                                     last_success_at__isnull=False).exists(), what="the first poll")
         page = browser_page
-        _sign_in(page)
+        sign_in(page)
         camera = Entity.objects.filter(integration_id="zoneminder", entity_type="camera").first()
         page.goto(f"/entities/{camera.id}/")  # a ZoneMinder camera's page shows a picture, not a path
         page.wait_for_function("document.querySelector('#camera-picture') && "
@@ -235,11 +195,11 @@ def test_local_time_settings_and_offline_api_docs(browser_page, live_hub, monkey
     reset_breakers()
     weather = WeatherSimulator()
     with weather.running_in_thread():
-        _start("weather", weather.integration_attributes())
+        start_integration("weather", weather.integration_attributes())
         wait_for(lambda: EntityState.objects.filter(state_key="sunrise", value__isnull=False).exists(),
                  what="the weather's sunrise")
         page = browser_page
-        _sign_in(page)
+        sign_in(page)
         page.goto("/settings/")
         page.fill("#time-zone", "America/Chicago")
         page.click("#settings-time-zone button[type=submit]")
@@ -267,9 +227,9 @@ def test_local_time_settings_and_offline_api_docs(browser_page, live_hub, monkey
 
 
 def test_no_sideways_scrolling_at_phone_width(browser_page, live_hub, hass_sim):
-    _start("hass", hass_sim.integration_attributes())
+    start_integration("hass", hass_sim.integration_attributes())
     page = browser_page
-    _sign_in(page)
+    sign_in(page)
     entity = Entity.objects.filter(integration_id="hass", states__controllers__isnull=False).first()
     Event.objects.create(entity=entity, entity_state=entity.states.first(), value="on",
                          start=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=3), details={"cause": "Motion"})

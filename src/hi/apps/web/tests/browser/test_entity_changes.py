@@ -12,18 +12,19 @@ from hi.apps.entity.models import Entity
 from hi.integrations.models import Integration
 from hi.integrations.sync.engine import run_sync
 
-from .test_dashboard import _card, _sign_in, _start, hass_sim, wait_for  # noqa: F401
+from .conftest import sign_in, start_integration, wait_for
+from .test_dashboard import _card
 
 pytestmark = pytest.mark.browser
 
 
-def test_an_open_home_page_shows_a_detached_entity_without_a_reload(browser_page, live_hub, hass_sim):  # noqa: F811
+def test_an_open_home_page_shows_a_detached_entity_without_a_reload(browser_page, live_hub, hass_sim):
     page = browser_page
-    _start("hass", hass_sim.integration_attributes())
+    start_integration("hass", hass_sim.integration_attributes())
     wait_for(lambda: Integration.objects.filter(integration_id="hass", last_success_at__isnull=False).exists(),
              what="Home Assistant's first contact")
     porch = Entity.objects.get(integration_id="hass", integration_name="light.porch")
-    _sign_in(page)
+    sign_in(page)
     page.goto("/?group=type")
     page.wait_for_selector("#live-indicator:has-text('live')")
     page.evaluate("() => { window.hiNotReloaded = true; }")  # gone if the page reloads

@@ -4,41 +4,25 @@ and watch a change made in Home Assistant reach the home page without a reload."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
-from hi.apps.access.testing import make_user
+from hi.apps.access.testing import PASSWORD, make_user
 from hi.apps.entity.enums import EntityStateType
 from hi.apps.entity.models import EntityState
 from hi.apps.sense.models import Sensor
-from hi.integrations.client import reset_breakers, reset_metrics
 from hi.simulator.hass import HassSimulator
 
-from .conftest import screenshot
+from .conftest import screenshot, submit_login
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def hass_sim() -> Iterator[HassSimulator]:
-    reset_breakers()
-    reset_metrics()
-    simulator = HassSimulator()
-    with simulator.running_in_thread():
-        yield simulator
-    reset_breakers()
 
 
 def _sign_in(page) -> None:
     make_user("alice", password=PASSWORD)
     page.goto("/")
     assert "/login/" in page.url
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
+    submit_login(page)
 
 
 def _configure(page, sim: HassSimulator, token: str) -> None:

@@ -7,17 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from hi.apps.access.testing import make_user
+from hi.apps.access.testing import PASSWORD, make_user
 from hi.apps.entity.models import Entity
 from hi.integrations import lifecycle
 from hi.integrations.client import reset_breakers, reset_metrics
 from hi.integrations.sync.engine import run_sync
 from hi.simulator.homebox import HomeBoxSimulator
 
-from .conftest import screenshot
+from .conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -36,11 +35,7 @@ def test_inventory_cards_item_page_and_warranties(browser_page, live_hub, homebo
     make_user("alice", password=PASSWORD)
     lifecycle.configure("homebox", homebox.integration_attributes(), test=True)
     run_sync("homebox")
-    page.goto("/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: url.endswith("/"))
+    log_in(page)
 
     page.goto("/?integration=homebox")
     page.wait_for_selector("img.entity-picture")

@@ -6,14 +6,12 @@ whatever zone the browser is in."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from hi.apps.access.models import ApiToken
-from hi.apps.access.testing import make_user
 from hi.apps.alarm.engine import reset_engine
 from hi.apps.alarm.rules import create_rule
 from hi.apps.entity.enums import EntityStateType as S
@@ -27,11 +25,10 @@ from hi.integrations.keys import IntegrationKey
 from hi.integrations.sensor_response import SensorResponse
 from hi.simulator.weather import SIMULATOR as WeatherSimulator
 
-from .conftest import screenshot
-from .test_dashboard import PHONE, CuttableLink, _start, wait_for
+from .conftest import screenshot, sign_in, start_integration, wait_for
+from .test_dashboard import PHONE, CuttableLink
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 LONG_NAME = "maximiliana.von-hohenstaufen-longname@example.org"
 DESKTOPS = ({"width": 1280, "height": 800}, {"width": 1024, "height": 768}, {"width": 1920, "height": 1080})
 
@@ -64,15 +61,6 @@ _PAGE_CHECK = """() => {
 }"""
 
 
-def _sign_in(page, name: str = "alice") -> None:
-    make_user(name, password=PASSWORD)
-    page.goto("/login/")
-    page.fill("#id_username", name)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
-
-
 def _open_alert() -> None:
     reset_engine()
     leak = make_device("Basement leak", S.MOISTURE, value="clear")
@@ -96,7 +84,7 @@ def _assert_header_fits(page, where: str) -> None:
 def test_the_header_keeps_every_part_on_screen_in_every_state(browser_page, live_hub):
     page = browser_page
     _open_alert()
-    _sign_in(page, LONG_NAME)
+    sign_in(page, LONG_NAME)
     link = CuttableLink(int(live_hub.url.rsplit(":", 1)[1]))
     try:
         base = f"http://127.0.0.1:{link.port}"
@@ -143,7 +131,7 @@ def test_plans_alerts_and_rules_fit_a_phone_with_usable_controls(browser_page, l
     floor = operations.create_location("Ground floor")["id"]
     plans.save_plan(floor, floor_svg(1600, 900))
     plans.set_placements(floor, [{"entity_id": lamp.entity.id, "x": 1500, "y": 800}])
-    _sign_in(page)
+    sign_in(page)
     ApiToken.issue("a-script-with-a-long-name", user=get_user_model().objects.get(username="alice"))
     phone = page.context.browser.new_context(viewport=PHONE, base_url=page.url.rsplit("/", 1)[0],
                                              storage_state=page.context.storage_state(), has_touch=True)
@@ -179,10 +167,10 @@ def test_the_weather_chart_hours_are_the_households(browser_page, live_hub, monk
     monkeypatch.setenv("HI_TIME_ZONE", "America/Chicago")
     weather = WeatherSimulator()
     with weather.running_in_thread():
-        _start("weather", weather.integration_attributes())
+        start_integration("weather", weather.integration_attributes())
         wait_for(lambda: EntityState.objects.filter(state_key="forecast_hourly", value__isnull=False).exists(),
                  what="the hourly forecast")
-        _sign_in(browser_page)
+        sign_in(browser_page)
         # A browser in Tokyo: neither its own zone nor UTC may leak into the household's chart.
         context = browser_page.context.browser.new_context(
             viewport={"width": 1280, "height": 800}, base_url=browser_page.url.rsplit("/", 1)[0],

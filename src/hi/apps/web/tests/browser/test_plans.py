@@ -7,12 +7,8 @@ way: simulator → monitor → pipeline → live stream → page.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import pytest
 
-from hi.apps.access.testing import make_user
 from hi.apps.entity.models import Entity
 from hi.apps.places import operations
 from hi.apps.places.models import Placement
@@ -21,29 +17,10 @@ from hi.integrations import lifecycle
 from hi.integrations.sync.engine import run_sync
 from hi.integrations.testing.gateway import TOY
 
-from .conftest import screenshot
+from .conftest import screenshot, sign_in
 from .kiosk_soak import kiosk_plan, soak
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 20.0, what: str = "condition") -> None:
-    """Poll with a deadline: the worker writes from its own thread and nothing here can be awaited."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-def sign_in(page) -> None:
-    make_user("alice", password=PASSWORD)
-    page.goto("/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: url.endswith("/"))
 
 
 def drag_by(page, selector: str, dx: float, dy: float) -> None:

@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from hi.apps.access.testing import make_user
 from hi.apps.entity.enums import EntityType
 from hi.apps.entity.models import Entity
 from hi.apps.event.models import Event
@@ -21,8 +20,7 @@ from hi.integrations.models import Integration
 from hi.services.zoneminder.zm_client import AsyncZoneMinderClient
 from hi.services.zoneminder.zm_settings import settings_from
 
-from .conftest import screenshot
-from .test_tour import PASSWORD, _start, wait_for
+from .conftest import screenshot, sign_in, start_integration, wait_for
 
 pytestmark = [
     pytest.mark.browser,
@@ -54,7 +52,7 @@ def test_a_forced_alarm_plays_back_in_the_browser(browser_page, live_hub, settin
     reset_breakers()
     reset_metrics()
     page = browser_page
-    _start("zoneminder", {k: v for k, v in ATTRIBUTES.items() if v})
+    start_integration("zoneminder", {k: v for k, v in ATTRIBUTES.items() if v})
     wait_for(lambda: Integration.objects.filter(integration_id="zoneminder", last_success_at__isnull=False).exists(),
              timeout=60, what="the first ZoneMinder poll")
     camera = Entity.objects.filter(integration_id="zoneminder", entity_type=EntityType.CAMERA).order_by("id").first()
@@ -68,12 +66,7 @@ def test_a_forced_alarm_plays_back_in_the_browser(browser_page, live_hub, settin
              timeout=90, what="the forced event, finished")
     event = Event.objects.filter(entity=camera).exclude(id__in=before).get()
 
-    make_user("alice", password=PASSWORD)
-    page.goto("/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: url.endswith("/"))
+    sign_in(page)
     page.goto("/events/?period=1h")
     page.wait_for_function(f"(() => {{ const i = document.querySelector(\"a[href='/events/{event.id}/'] img\");"
                            " return i && i.complete && i.naturalWidth > 0; })()")

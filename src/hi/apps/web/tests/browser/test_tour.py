@@ -4,35 +4,22 @@ their simulators (through the worker), each saved as a screenshot for the README
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from hi.apps.access.testing import make_user
+from hi.apps.access.testing import PASSWORD, make_user
 from hi.apps.entity.enums import EntityType
 from hi.apps.entity.models import EntityState
 from hi.apps.event.models import Event
-from hi.integrations import lifecycle
 from hi.integrations.client import reset_breakers, reset_metrics
 from hi.integrations.models import Integration
-from hi.integrations.sync.engine import run_sync
 from hi.simulator.weather import SIMULATOR as WeatherSimulator
 from hi.simulator.zoneminder import ZoneMinderSimulator
 
-from .conftest import screenshot
+from .conftest import log_in, screenshot, start_integration, wait_for
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 20.0, what: str = "condition") -> None:
-    """Poll with a deadline: the worker writes from its own thread and nothing here can be awaited."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -45,18 +32,12 @@ def simulators() -> Iterator[tuple[ZoneMinderSimulator, WeatherSimulator]]:
     reset_breakers()
 
 
-def _start(integration_id: str, values: dict[str, str]) -> None:
-    lifecycle.configure(integration_id, values, test=True)
-    run_sync(integration_id)
-    lifecycle.enable(integration_id)
-
-
 def test_cameras_weather_events_health(browser_page, live_hub, simulators):
     zoneminder, weather = simulators
     page = browser_page
     make_user("alice", password=PASSWORD)
-    _start("zoneminder", zoneminder.integration_attributes())
-    _start("weather", weather.integration_attributes())
+    start_integration("zoneminder", zoneminder.integration_attributes())
+    start_integration("weather", weather.integration_attributes())
     wait_for(lambda: Integration.objects.filter(integration_id="zoneminder", last_success_at__isnull=False).exists(),
              what="the first ZoneMinder poll")  # earlier events count as history, not news
     now = dt.datetime.now(dt.UTC)
@@ -69,11 +50,7 @@ def test_cameras_weather_events_health(browser_page, live_hub, simulators):
     wait_for(lambda: EntityState.objects.filter(state_key="forecast_hourly", value__isnull=False).exists(),
              what="the weather forecast")
 
-    page.goto("/login/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: url.endswith("/"))
+    log_in(page)
 
     page.goto("/cameras/")
     page.wait_for_selector("img.camera-frame")
