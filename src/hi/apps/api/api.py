@@ -84,49 +84,29 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
-@api.exception_handler(NotFound)
-def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=404)
-
-
-@api.exception_handler(PlaceNotFound)
-def _place_not_found(request: HttpRequest, exc: PlaceNotFound) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=404)
+@api.exception_handler(ParameterError)
+@api.exception_handler(RuleError)
+def _bad_field(request: HttpRequest, exc: ParameterError | RuleError) -> HttpResponse:
+    """A parameter out of range (hi.utils.params) or an invalid rule (``conditions[0].value``; nothing was
+    saved): 400 naming the field."""
+    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=400)
 
 
 @api.exception_handler(PlaceError)
-def _place_error(request: HttpRequest, exc: PlaceError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=400)
-
-
 @api.exception_handler(BadInput)
-def _bad_input(request: HttpRequest, exc: BadInput) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=400)
-
-
-@api.exception_handler(ParameterError)
-def _bad_parameter(request: HttpRequest, exc: ParameterError) -> HttpResponse:
-    """A parameter out of range (hi.utils.params): 400 naming the field."""
-    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=400)
-
-
-@api.exception_handler(RuleError)
-def _bad_rule(request: HttpRequest, exc: RuleError) -> HttpResponse:
-    """An invalid rule: 400 naming the field (``conditions[0].value``); nothing was saved."""
-    return api.create_response(request, {"detail": str(exc), "field": exc.field}, status=400)
-
-
 @api.exception_handler(ModeError)
 @api.exception_handler(ChannelError)
 @api.exception_handler(AlertError)
-def _bad_alarm_input(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _bad_input(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
+@api.exception_handler(NotFound)
+@api.exception_handler(PlaceNotFound)
 @api.exception_handler(RuleNotFound)
 @api.exception_handler(AlertNotFound)
 @api.exception_handler(ChannelNotFound)
-def _alarm_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=404)
 
 

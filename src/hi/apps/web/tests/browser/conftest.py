@@ -6,6 +6,7 @@ Playwright drives ``/usr/bin/chromium`` (installed by ``scripts/ensure-chromium.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import tempfile
@@ -90,8 +91,13 @@ def live_hub(transactional_db, settings) -> Iterator[LiveHub]:
         sock.close()
 
 
-@pytest.fixture
-def browser_page(live_hub) -> Iterator[object]:
+@contextlib.contextmanager
+def chromium_page(base_url: str, *, bypass_csp: bool = True) -> Iterator[object]:
+    """A Playwright page in Debian's Chromium at ``base_url``; closed (browser and all) afterwards.
+
+    ``bypass_csp``: Playwright's wait_for_function compiles its predicate with eval inside the page, which the
+    hub's Content-Security-Policy forbids; the pages themselves are checked under the policy by test_csp.py.
+    """
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium.sh")
     from playwright.sync_api import sync_playwright
@@ -102,9 +108,7 @@ def browser_page(live_hub) -> Iterator[object]:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            # Playwright's wait_for_function compiles its predicate with eval inside the page, which the hub's
-            # Content-Security-Policy forbids; the pages themselves are checked under the policy by test_csp.py
-            context = browser.new_context(viewport=VIEWPORT, base_url=live_hub.url, bypass_csp=True)
+            context = browser.new_context(viewport=VIEWPORT, base_url=base_url, bypass_csp=bypass_csp)
             page = context.new_page()
             page.set_default_timeout(15000)
             try:
@@ -117,6 +121,12 @@ def browser_page(live_hub) -> Iterator[object]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser_page(live_hub) -> Iterator[object]:
+    with chromium_page(live_hub.url) as page:
+        yield page
 
 
 def screenshot(page: object, name: str) -> None:

@@ -4,7 +4,6 @@ inline (confirmations, image fallbacks, charts, auto-submitting selects, htmx) s
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,7 +14,7 @@ from hi.apps.entity.enums import AttributeSource, EntityStateType, EntityType
 from hi.apps.entity.models import Entity, EntityAttribute, EntityState
 from hi.apps.sense.models import Sensor, SensorHistory
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, log_in
+from .conftest import chromium_page, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -39,53 +38,35 @@ def _home() -> tuple[Entity, EntityAttribute]:
 
 
 def test_pages_run_under_the_enforced_policy(live_hub):
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium.sh")
-    from playwright.sync_api import sync_playwright
-
     get_user_model().objects.create_superuser("root", password=PASSWORD)
     lamp, note = _home()
     violations: list[str] = []
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            context = browser.new_context(viewport=VIEWPORT, base_url=live_hub.url)  # CSP enforced
-            page = context.new_page()
-            page.set_default_timeout(15000)
-            page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
-                    if "Content Security Policy" in message.text else None)
-            log_in(page, "root")
-            for path in PAGES:
-                page.goto(path)
-                page.wait_for_load_state("load")
-                if path != "/api/v1/docs":
-                    assert page.evaluate("typeof window.htmx") == "object", path
-
-            page.goto(f"/entities/{lamp.pk}/")  # the history chart starts from its script tag's data- attribute
-            page.wait_for_selector("canvas.history-chart[data-points]")
-            dialogs: list[str] = []
-
-            def dismiss(dialog) -> None:
-                dialogs.append(dialog.message)
-                dialog.dismiss()
-
-            page.on("dialog", dismiss)  # data-confirm: a "no" keeps the attribute
-            page.click(f"form[action$='/attributes/{note.pk}/delete'] button")
+    with chromium_page(live_hub.url, bypass_csp=False) as page:  # CSP enforced
+        page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
+        log_in(page, "root")
+        for path in PAGES:
+            page.goto(path)
             page.wait_for_load_state("load")
-            assert dialogs == ["Delete Bulb?"] and EntityAttribute.objects.filter(pk=note.pk).exists()
+            if path != "/api/v1/docs":
+                assert page.evaluate("typeof window.htmx") == "object", path
 
-            page.goto("/cameras/")  # data-on-error="next": the broken snapshot gives way to its placeholder
-            page.wait_for_selector("text=No picture right now", state="visible")
-            page.goto("/homebox/warranties/?days=30")  # data-autosubmit
-            page.select_option("#days", "90")
-            page.wait_for_url(lambda url: "days=90" in url)
-            context.close()
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+        page.goto(f"/entities/{lamp.pk}/")  # the history chart starts from its script tag's data- attribute
+        page.wait_for_selector("canvas.history-chart[data-points]")
+        dialogs: list[str] = []
+
+        def dismiss(dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", dismiss)  # data-confirm: a "no" keeps the attribute
+        page.click(f"form[action$='/attributes/{note.pk}/delete'] button")
+        page.wait_for_load_state("load")
+        assert dialogs == ["Delete Bulb?"] and EntityAttribute.objects.filter(pk=note.pk).exists()
+
+        page.goto("/cameras/")  # data-on-error="next": the broken snapshot gives way to its placeholder
+        page.wait_for_selector("text=No picture right now", state="visible")
+        page.goto("/homebox/warranties/?days=30")  # data-autosubmit
+        page.select_option("#days", "90")
+        page.wait_for_url(lambda url: "days=90" in url)
     assert violations == []
