@@ -97,8 +97,9 @@ class Alternating:
     the gate (between two of its transactions), so it resumes where it was, as the worker's would.
     """
 
-    def __init__(self, ingest: Ingest, window: float, db_path: Path) -> None:
+    def __init__(self, ingest: Ingest, window: float, db_path: Path, progress_every: float = 60.0) -> None:
         self.ingest, self.window, self.db_path = ingest, window, db_path
+        self.progress_every = progress_every  # a long run prints its figures so far this often (0: never)
         self.alone = [0, 0.0]
         self.busy = [0, 0.0]
         self.peak_wal = 0
@@ -131,6 +132,7 @@ class Alternating:
 
         thread = threading.Thread(target=target)
         thread.start()  # parks at its first check: the gate is closed
+        began = last_report = time.monotonic()
         while thread.is_alive():
             n, s = self.ingest.run_while(lambda elapsed: elapsed < self.window)
             self.alone[0] += n
@@ -142,6 +144,9 @@ class Alternating:
             self.busy[1] += s
             self.peak_wal = max(self.peak_wal, sizes(self.db_path)[1])
             self.loads.append(os.getloadavg()[0])
+            if self.progress_every and time.monotonic() - last_report >= self.progress_every:
+                last_report = time.monotonic()
+                print(f"  after {last_report - began:,.0f} s: {self.summary('busy')}", flush=True)
         thread.join()
         if "error" in outcome:
             raise RuntimeError("the work in the background failed") from outcome["error"]

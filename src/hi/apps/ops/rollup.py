@@ -8,6 +8,15 @@ back-filling, a device that was offline, more than ``LAG`` late) has an id above
 and a time below ``aggregated_through``: the next pass folds it into its hour, in the transaction
 that advances ``aggregated_id``, and pruning never deletes a row above that id, so no late reading
 is lost to the aggregates even when its hour's other readings are pruned already.
+
+A pass reads outside transactions, so ``hi import`` (which counts the history it brings in itself)
+could slip between a pass's read and its write: every import bumps ``history_generation``, and every
+write of a pass first checks, under a lock, that the generation is the one the pass began with. If
+not, the pass stops (``HistoryImported``) and the next one starts over from the markers as they are.
+
+Known limit, PostgreSQL only: ids come from a sequence before commit, so a late reading whose batch
+is still committing while a pass reads the newest id (with a higher id already visible) falls below
+``aggregated_id`` unread and is missing from its hour's aggregate. SQLite hands out ids in commit order.
 """
 
 from __future__ import annotations
