@@ -48,3 +48,21 @@ def test_an_open_home_page_shows_a_detached_entity_without_a_reload(browser_page
     card.locator(".quick-toggle button").first.wait_for()
     assert card.locator(".quick-toggle button").first.is_enabled()
     assert page.evaluate("() => window.hiNotReloaded === true")
+
+    # The entity page of one being detached: greyed with the reason and its controls off at once, no reload
+    # (no later health event may switch them back on: the integration no longer vouches for it).
+    office = Entity.objects.get(integration_id="hass", integration_name="light.office")
+    page.goto(f"/entities/{office.id}/")
+    page.wait_for_selector("#live-indicator:has-text('live')")
+    page.evaluate("() => { window.hiNotReloaded = true; }")
+    disabled = "els => els.map(e => e.matches(':disabled'))"
+    controls = ".entity-page .control-form input, .entity-page .control-form button"
+    assert page.eval_on_selector_all(controls, disabled) and not any(page.eval_on_selector_all(controls, disabled))
+    hass_sim.remove_entity("light.office")
+    assert run_sync("hass").counts["detach"] == 1
+    page.wait_for_selector(".entity-page.is-unavailable", timeout=10000)
+    note = page.locator(".entity-page > .availability-note")
+    assert note.is_visible() and "no longer reports it" in note.inner_text()
+    assert all(page.eval_on_selector_all(controls, disabled))  # a slider and a toggle, off by their fieldsets
+    assert page.locator(".entity-page [data-integration]").count() == 0
+    assert page.evaluate("() => window.hiNotReloaded === true")
