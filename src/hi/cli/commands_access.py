@@ -119,37 +119,36 @@ def users_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def users_set_role(args: argparse.Namespace) -> int:
-    from hi.apps.access.users import set_role, user_json
+def _report_user_change(args: argparse.Namespace, change: Callable[[], Any], sentence: str) -> int:
+    """Run one change to a person, then print them as JSON or ``sentence`` (formatted with their fields)."""
+    from hi.apps.access.users import user_json
 
-    result = user_json(_users_errors(lambda: set_role(args.name, args.role)))
+    result = user_json(_users_errors(change))
     if args.json:
         emit_json(result)
     else:
-        say(f"{result['username']} is now {result['role']}")
+        say(sentence.format(**result))
     return 0
+
+
+def users_set_role(args: argparse.Namespace) -> int:
+    from hi.apps.access.users import set_role
+
+    return _report_user_change(args, lambda: set_role(args.name, args.role), "{username} is now {role}")
 
 
 def users_disable(args: argparse.Namespace) -> int:
-    from hi.apps.access.users import disable_user, user_json
+    from hi.apps.access.users import disable_user
 
-    result = user_json(_users_errors(lambda: disable_user(args.name)))
-    if args.json:
-        emit_json(result)
-    else:
-        say(f"{result['username']} is disabled: cannot sign in; their sessions and tokens are refused")
-    return 0
+    return _report_user_change(args, lambda: disable_user(args.name),
+                               "{username} is disabled: cannot sign in; their sessions and tokens are refused")
 
 
 def users_enable(args: argparse.Namespace) -> int:
-    from hi.apps.access.users import enable_user, user_json
+    from hi.apps.access.users import enable_user
 
-    result = user_json(_users_errors(lambda: enable_user(args.name)))
-    if args.json:
-        emit_json(result)
-    else:
-        say(f"{result['username']} is enabled: can sign in again; their tokens work again")
-    return 0
+    return _report_user_change(args, lambda: enable_user(args.name),
+                               "{username} is enabled: can sign in again; their tokens work again")
 
 
 def users_set_password(args: argparse.Namespace) -> int:
