@@ -113,7 +113,8 @@ async def measure(url: str, mode: str, rate: float, seconds: float, poll_interva
     while last not in clock.committed and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     context.stop_event.set()
-    await asyncio.wait_for(task, 15)
+    async with asyncio.timeout(15):
+        await task
     found, missing = clock.latencies_ms()
     if not found:
         print(f"  {mode:9}  no value committed")

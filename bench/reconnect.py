@@ -96,7 +96,8 @@ async def measure(port: int, restarts: int, downtime: float) -> tuple[list[float
             recorded += stored == float(value)
     finally:
         context.stop_event.set()
-        await asyncio.wait_for(task, 15)
+        async with asyncio.timeout(15):
+            await task
         process.kill()
         process.wait()
     return times, recorded

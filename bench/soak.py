@@ -61,7 +61,8 @@ async def soak(url: str, seconds: float, rate: float, warmup: float) -> tuple[fl
     cpu_percent = 100 * (cpu_seconds() - cpu_start) / wall
     rss_end = rss_mb()
     context.stop_event.set()
-    await asyncio.wait_for(task, 15)
+    async with asyncio.timeout(15):
+        await task
     return cpu_percent, rss_start, rss_end, sent
 
 

@@ -33,7 +33,8 @@ class LiveHass:
     async def stop(self) -> None:
         self.context.stop_event.set()
         assert self.task is not None
-        await asyncio.wait_for(self.task, 10)
+        async with asyncio.timeout(10):
+            await self.task
 
 
 @sync_to_async

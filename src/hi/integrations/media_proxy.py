@@ -174,7 +174,8 @@ async def relay_media(http: httpx.AsyncClient, request: httpx.Request, kind: Med
     deadline = asyncio.get_running_loop().time() + seconds
     limit = max_bytes or default_bytes
     try:
-        upstream = await asyncio.wait_for(http.send(request, stream=True), timeout=seconds)
+        async with asyncio.timeout(seconds):
+            upstream = await http.send(request, stream=True)
     except (httpx.HTTPError, TimeoutError) as exc:
         await http.aclose()
         return refusal(MediaRefused(f"{label}: {redact(exc) or 'no answer in time'}"), kind)

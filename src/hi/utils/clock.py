@@ -45,7 +45,8 @@ class Clock:
         if stop.is_set():
             return True
         try:
-            await asyncio.wait_for(stop.wait(), timeout=max(0.0, seconds))
+            async with asyncio.timeout(max(0.0, seconds)):
+                await stop.wait()
         except TimeoutError:
             return False
         return True
@@ -135,7 +136,8 @@ class ManualClock(Clock):
     async def wait_for_sleepers(self, count: int, timeout: float = 5.0) -> None:
         """Block until ``count`` waits have been requested in total (what a test awaits, not a delay)."""
         async with self._sleep_started:
-            await asyncio.wait_for(self._sleep_started.wait_for(lambda: len(self.sleep_calls) >= count), timeout)
+            async with asyncio.timeout(timeout):
+                await self._sleep_started.wait_for(lambda: len(self.sleep_calls) >= count)
 
     def advance(self, seconds: float) -> None:
         """Move time forward and wake every waiter whose deadline has passed."""

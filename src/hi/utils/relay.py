@@ -2,7 +2,7 @@
 
 A server-sent-events stream is an async generator that may stay idle for minutes, yet must end promptly
 when the server shuts down or the caller's credentials stop being good. Racing ``anext(events)`` against a
-timeout with ``asyncio.wait_for`` would cancel the generator in the middle of a message (and so end it for
+timeout (``asyncio.timeout``) would cancel the generator in the middle of a message (and so end it for
 good), so the next read is kept as one pending task that outlives any wait; on the way out that task is
 cancelled and the stream closed, so no read is left running against a closed connection.
 """

@@ -61,7 +61,8 @@ async def _fetch(gateway: Any, camera: Any, event: Event | None) -> Any:
         picture = await gateway.fetch_event_thumbnail(camera, event) if event is not None else None
         return picture if picture is not None else await gateway.fetch_picture(camera)
 
-    return await asyncio.wait_for(fetching(), FETCH_TIMEOUT)
+    async with asyncio.timeout(FETCH_TIMEOUT):
+        return await fetching()
 
 
 def capture(alert_id: int) -> AlertSnapshot | None:

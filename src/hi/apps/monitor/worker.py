@@ -131,7 +131,8 @@ class Supervisor:
     async def wait_reconciled(self, after: int, timeout: float = 10.0) -> None:
         """Wait until more than ``after`` reconcile passes completed (tests await this, not a delay)."""
         async with self.reconciled:
-            await asyncio.wait_for(self.reconciled.wait_for(lambda: self.reconcile_count > after), timeout)
+            async with asyncio.timeout(timeout):
+                await self.reconciled.wait_for(lambda: self.reconcile_count > after)
 
     # -- reconciliation ------------------------------------------------------------------------
     async def _wait_for_change(self) -> None:

@@ -156,7 +156,8 @@ class WebSocketClient:
     async def wait_connected(self, timeout: float | None = None) -> None:
         """Wait until authenticated and subscribed (raises asyncio.TimeoutError)."""
         assert self._connected is not None, "start() first"
-        await asyncio.wait_for(self._connected.wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await self._connected.wait()
 
     async def wait_stopped(self) -> None:
         """Wait until the client stops on its own (permanent auth failure) or is stopped."""
@@ -195,7 +196,8 @@ class WebSocketClient:
         conn = self.connection
         if conn is None:
             raise exc.IntegrationConnectionError("WebSocket is not connected", integration_id=self.integration_id)
-        raw = await asyncio.wait_for(conn.recv(), timeout or self.auth_timeout)
+        async with asyncio.timeout(timeout or self.auth_timeout):
+            raw = await conn.recv()
         try:
             return json.loads(raw)
         except ValueError:
@@ -213,7 +215,8 @@ class WebSocketClient:
         self._pending[message_id] = future
         try:
             await self.send_json({"id": message_id, **payload})
-            return await asyncio.wait_for(future, timeout or self.command_timeout)
+            async with asyncio.timeout(timeout or self.command_timeout):
+                return await future
         except TimeoutError:
             raise exc.IntegrationTimeoutError(f"no answer to {payload.get('type', 'command')} within "
                                    f"{timeout or self.command_timeout}s", integration_id=self.integration_id) from None
@@ -293,7 +296,8 @@ class WebSocketClient:
         try:
             if self.authenticate is not None:
                 try:
-                    await asyncio.wait_for(self.authenticate(self), self.auth_timeout)
+                    async with asyncio.timeout(self.auth_timeout):
+                        await self.authenticate(self)
                 except TimeoutError:
                     raise exc.IntegrationTimeoutError("no answer to the authentication handshake",
                                            integration_id=self.integration_id) from None
@@ -331,7 +335,8 @@ class WebSocketClient:
                     future.set_exception(lost)
             self._pending.clear()
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(conn.close(), 2)
+                async with asyncio.timeout(2):
+                    await conn.close()
 
     async def _read(self, conn: ClientConnection) -> None:
         """Reader: resolve command responses, queue everything else; returns when the link ends."""
@@ -409,7 +414,8 @@ class WebSocketClient:
         while True:
             await asyncio.sleep(self.ping_interval)
             try:
-                await asyncio.wait_for(self.ping(self), self.ping_timeout)
+                async with asyncio.timeout(self.ping_timeout):
+                    await self.ping(self)
             except (TimeoutError, exc.IntegrationTimeoutError):
                 self.dead_links += 1
                 logger.warning("%s: no answer to ping within %.1fs; dropping the link", self.integration_id,

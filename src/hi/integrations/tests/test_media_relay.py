@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import httpx
@@ -61,3 +62,39 @@ async def test_no_boundary_is_refused_and_an_endless_part_ends_the_relay() -> No
                                  on_close=lambda: released.append(True))
     body = b"".join([chunk async for chunk in response.streaming_content])
     assert len(body) < 120_000 and upstream.is_closed and released == [True]
+
+
+class _Frames(httpx.AsyncByteStream):
+    """An upstream that sends a frame whenever the test puts one in ``queue``."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        while True:
+            yield await self.queue.get()
+
+
+async def test_a_viewer_leaving_as_a_frame_arrives_still_ends_the_relay() -> None:
+    """The client's disconnect (a cancel) and the next frame can land in one turn of the loop. The relay must
+    still end: ASGI servers drop writes to a gone client silently, so a relay that swallowed the cancel would
+    hold the camera's stream until the camera ended it (Python 3.11's ``asyncio.wait_for`` did just that)."""
+    frames = _Frames()
+    frames.queue.put_nowait(PART)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: httpx.Response(
+        200, headers={"Content-Type": "multipart/x-mixed-replace; boundary=frame"}, stream=frames)))
+    upstream = await http.send(http.build_request("GET", "http://camera.test/stream"), stream=True)
+    response = await relay_mjpeg(upstream, http, "test camera", logger)
+    body = aiter(response.streaming_content)
+    assert await anext(body) == PART
+
+    async def viewer() -> None:
+        async for _ in body:
+            pass
+
+    watching = asyncio.create_task(viewer())
+    await asyncio.sleep(0)  # the relay now waits for the next frame
+    frames.queue.put_nowait(PART)
+    watching.cancel()  # the same turn of the loop: the viewer leaves as the frame arrives
+    await asyncio.wait({watching}, timeout=5)  # waiting on the task this way does not cancel it again
+    assert watching.cancelled() and upstream.is_closed and http.is_closed

@@ -233,7 +233,8 @@ class HassMonitor(IntegrationMonitor):
                 await self.registry.stop()
             await ws.stop()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._queue.idle.wait(), 5)
+                async with asyncio.timeout(5):
+                    await self._queue.idle.wait()
             submitter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await submitter

@@ -142,7 +142,8 @@ class PortalMedia:
                     await response.write(f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}"
                                          "\r\n\r\n".encode() + jpeg + b"\r\n")
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(closing.wait(), 1.0 / (event.fps * rate))
+                        async with asyncio.timeout(1.0 / (event.fps * rate)):
+                            await closing.wait()
                     if closing.is_set():
                         break
         finally:

@@ -292,7 +292,8 @@ class ZoneMinderApi:
                     self.frames_served += 1
                     frame += 1
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.closing.wait(), 1.0 / max_fps)
+                        async with asyncio.timeout(1.0 / max_fps):
+                            await self.closing.wait()
         finally:
             self.media.stream_closed()  # the upstream connection a proxy holds is gone
         return response

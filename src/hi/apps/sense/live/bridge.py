@@ -74,7 +74,8 @@ class LiveBridge:
             ready = self._ready if task.get_loop() is loop else None
         if ready is not None:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(ready.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await ready.wait()
 
     def _forget(self, task: asyncio.Task[None]) -> None:
         """Drop a finished relay (and with it its event loop, which may be closing for good)."""

@@ -108,7 +108,8 @@ class AsyncSubscription:
         """The next change (or RESYNC); raises ``TimeoutError`` after ``timeout`` seconds."""
         if timeout is None:
             return await self._queue.get()
-        return await asyncio.wait_for(self._queue.get(), timeout)
+        async with asyncio.timeout(timeout):
+            return await self._queue.get()
 
     def pending(self) -> int:
         return self._queue.qsize()

@@ -185,6 +185,7 @@ async def test_oversized_message_reconnects_and_resyncs(asim: GenericSimulator, 
     client = make_client(asim, recorder, max_size=64 * 1024)
     await client.start()
     await client.wait_connected(5)
+    await eventually(lambda: len(recorder.resyncs) == 1)  # the first connection's resync is answered
     asim.faults.set("oversized", bytes=200_000, count=1, paths=[WS_PATH])
     await asim.push_event({"n": 1})
     await eventually(lambda: client.connections == 2 and len(recorder.resyncs) == 2)

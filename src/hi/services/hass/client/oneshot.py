@@ -34,7 +34,8 @@ async def _session(base_url: str, token: str, timeout: float, work: Work[T]) -> 
             next_id = 0
 
             async def receive() -> Any:
-                return json.loads(await asyncio.wait_for(ws.recv(), timeout))
+                async with asyncio.timeout(timeout):
+                    return json.loads(await ws.recv())
 
             hello = await receive()
             if not isinstance(hello, dict) or hello.get("type") != "auth_required":
