@@ -185,12 +185,44 @@
     if (!down) { document.body.dispatchEvent(new CustomEvent("hi:resync")); }  /* catch up on what we missed */
   }
 
+  /* The back/forward cache: a page kept in it must not hold its live stream open — a browser opens at most six
+     connections to the hub, and with one per kept page, after a few pages even the next page could not load. The
+     stream is closed as the page is put away and reconnected when it is shown again; the reconnect then re-reads
+     what changed meanwhile (hi:resync). The sse extension opens its streams with htmx.createEventSource, so they
+     are collected there; it reconnects a closed stream when told of an error, as after a real outage. */
+  var streams = [];
+  var resumed = false;
+  if (window.htmx && typeof window.htmx.createEventSource === "function") {
+    var openStream = window.htmx.createEventSource;
+    window.htmx.createEventSource = function (url) {
+      var source = openStream(url);
+      streams = streams.filter(function (s) { return s.readyState !== EventSource.CLOSED; }).concat([source]);
+      return source;
+    };
+  }
+  window.addEventListener("pagehide", function (evt) {
+    if (evt.persisted) { streams.forEach(function (s) { s.close(); }); }
+  });
+  window.addEventListener("pageshow", function (evt) {
+    if (!evt.persisted) { return; }
+    leaving = false;
+    resumed = true;
+    streams.forEach(function (s) {
+      if (s.readyState === EventSource.CLOSED && typeof s.onerror === "function") { s.onerror(new Event("error")); }
+    });
+  });
+
   window.addEventListener("beforeunload", function () { leaving = true; });
-  document.addEventListener("htmx:sseOpen", function () { setLive("live", true); setHubDown(false); });
+  document.addEventListener("htmx:sseOpen", function () {
+    setLive("live", true);
+    if (resumed && !hubDown) { document.body.dispatchEvent(new CustomEvent("hi:resync")); }
+    resumed = false;
+    setHubDown(false);
+  });
   document.addEventListener("htmx:sseError", function () {
     if (leaving) { return; }
     setLive("reconnecting…", false);
-    setHubDown(true);
+    if (!resumed) { setHubDown(true); }  /* back from the cache: reconnecting is expected, not an outage */
   });
   document.addEventListener("htmx:sseMessage", function (evt) {
     var type = evt.detail && evt.detail.type;
