@@ -1,6 +1,7 @@
 """``hi doctor``: one line per check, pass / warn / fail, so a household knows what needs doing.
 
-Checks the database (connection, integrity, migrations, WAL size, auto_vacuum), free disk, the data
+Checks the database (connection, integrity, migrations, WAL size, auto_vacuum, when the maintenance
+last refreshed the query planner's statistics), free disk, room for the next backup, the data
 dir's permissions, the secret key, the worker heartbeat, each active integration's health (its
 credentials show there) and reachability, clock skew against integrations whose servers send a
 ``Date`` header, and the age of the newest backup.
@@ -88,6 +89,27 @@ def _wal_and_vacuum() -> list[Check]:
     checks.append(Check("database.auto_vacuum", PASS if mode == 2 else WARN,
                         "incremental" if mode == 2 else "off: the file never shrinks; stop the hub and run hi vacuum"))
     return checks
+
+
+def _statistics() -> Check:
+    """The worker's last refresh of the planner's statistics (a plan made without them can crawl)."""
+    from .config import prune_settings
+    from .statistics import last_refresh, postgres_autovacuum_on
+
+    if connection.vendor != "sqlite":
+        if postgres_autovacuum_on():
+            return Check("database.statistics", PASS, "PostgreSQL's autovacuum analyzes changed tables")
+        return Check("database.statistics", WARN, "autovacuum is off: turn it on, or run ANALYZE regularly")
+    last = last_refresh()
+    if last is None:
+        return Check("database.statistics", WARN, "never refreshed: the worker does it when it starts and at every "
+                                                  "maintenance pass (is hi run running?)")
+    age = timezone.now() - last[0]
+    text = f"refreshed {age.total_seconds() / 60:.0f} min ago in {last[1]} ms"
+    stale = dt.timedelta(seconds=max(3 * prune_settings()["interval"].value, 24 * 3600))
+    if age > stale:
+        return Check("database.statistics", WARN, text + " (maintenance passes are not running)")
+    return Check("database.statistics", PASS, text)
 
 
 def _disk() -> Check:
@@ -191,7 +213,7 @@ def _backups() -> Check:
 def run_checks(probe: bool = True) -> list[Check]:
     """Every check; a check that raises becomes a failure line rather than ending the run."""
     steps: list[Callable[[], Check | list[Check]]] = [
-        _database_connects, _database_integrity, _migrations, _wal_and_vacuum, _disk, _data_dir, _secret_key,
+        _database_connects, _database_integrity, _migrations, _wal_and_vacuum, _statistics, _disk, _data_dir, _secret_key,
         _worker, lambda: _integrations(probe), _backups]
     results: list[Check] = []
     for step in steps:

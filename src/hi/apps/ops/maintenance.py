@@ -1,5 +1,5 @@
-"""The worker's maintenance: hourly aggregates, pruning, giving space back, scheduled backups, and
-the systemd watchdog, which is fed only while the worker's heartbeat is fresh.
+"""The worker's maintenance: hourly aggregates, pruning, giving space back, the query planner's
+statistics (at start and every pass: ``statistics.py``), scheduled backups, and the systemd watchdog, which is fed only while the worker's heartbeat is fresh.
 
 Every database step runs in its own thread (its own connection), never on the thread the worker's
 other synchronous calls share, and works in small transactions, so ingest keeps flowing meanwhile.
@@ -24,9 +24,12 @@ logger = logging.getLogger("hi.ops.maintenance")
 
 
 def maintenance_pass(stop: threading.Event | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
-    """One pass: aggregate complete hours, prune, reclaim space, back up when due. Runs in a thread."""
+    """One pass: aggregate complete hours, prune, reclaim space, refresh statistics, back up when due.
+
+    Runs in a thread."""
     from .retention import prune, reclaim_space
     from .rollup import aggregate_pending
+    from .statistics import refresh_statistics
 
     stop = stop or threading.Event()
     pause = prune_settings()["pause"].value
@@ -35,9 +38,10 @@ def maintenance_pass(stop: threading.Event | None = None, now: dt.datetime | Non
         hours = aggregate_pending(now=now, should_stop=stop.is_set, between_chunks=lambda: stop.wait(pause))
         report = prune(now=now, should_stop=stop.is_set)
         freed = reclaim_space(keep=0.05, should_stop=stop.is_set) if report.total else 0
+        statistics = None if stop.is_set() else refresh_statistics()
         backup = None if stop.is_set() else scheduled_backup_if_due(now)
         return {"aggregated_hours": hours, "pruned": report.deleted, "freed_pages": freed,
-                "backup": str(backup) if backup else None}
+                "statistics": statistics, "backup": str(backup) if backup else None}
     finally:
         connection.close()
 
@@ -92,6 +96,10 @@ class Maintenance:
 
     async def _passes(self) -> None:
         clock = self.supervisor.clock
+        try:  # at once, not after the first delay: a restored or upgraded database may have no statistics yet
+            await asyncio.to_thread(_refresh_statistics_now)
+        except Exception:
+            logger.exception("refreshing the query planner's statistics failed; the next pass retries")
         if await clock.wait(self.first_delay, self._stop):
             return
         while not self._stop.is_set():
@@ -113,6 +121,16 @@ class Maintenance:
                 logger.warning("worker heartbeat is stale: not feeding the systemd watchdog")
             if await self.supervisor.clock.wait(interval, self._stop):
                 return
+
+
+def _refresh_statistics_now() -> None:
+    from .statistics import refresh_statistics
+
+    close_old_connections()
+    try:
+        logger.debug("statistics at start: %s", refresh_statistics())
+    finally:
+        connection.close()
 
 
 def _heartbeat_fresh(worker_id: str, stale_after: float) -> bool:
