@@ -59,11 +59,23 @@ class Runtime:
                    last_true={int(k): parse(v) for k, v in row.last_true.items()},
                    due_at=row.due_at, last_fired_at=row.last_fired_at, incidents=list(row.incidents or []))
 
-    def row(self, rule_id: int) -> RuleRuntime:
-        return RuleRuntime(rule_id=rule_id, armed=self.armed, cleared_at=self.cleared_at,
-                           true_since={str(k): v.isoformat() for k, v in self.true_since.items()},
-                           last_true={str(k): v.isoformat() for k, v in self.last_true.items()},
-                           due_at=self.due_at, last_fired_at=self.last_fired_at, incidents=list(self.incidents))
+    def row(self, rule_id: int) -> _RuntimeRow:
+        return _RuntimeRow(rule_id, self.armed, self.cleared_at,
+                           {str(k): v.isoformat() for k, v in self.true_since.items()},
+                           {str(k): v.isoformat() for k, v in self.last_true.items()},
+                           self.due_at, self.last_fired_at, list(self.incidents))
+
+
+class _RuntimeRow:
+    """A ``RuleRuntime`` row's values for ``upsert_rows`` (a model instance per dirty rule cost more than its write)."""
+
+    __slots__ = ("armed", "cleared_at", "due_at", "incidents", "last_fired_at", "last_true", "rule_id", "true_since")
+
+    def __init__(self, rule_id: int, armed: bool, cleared_at: dt.datetime | None, true_since: dict[str, str],
+                 last_true: dict[str, str], due_at: dt.datetime | None, last_fired_at: dt.datetime | None,
+                 incidents: list[str]) -> None:
+        self.rule_id, self.armed, self.cleared_at, self.true_since = rule_id, armed, cleared_at, true_since
+        self.last_true, self.due_at, self.last_fired_at, self.incidents = last_true, due_at, last_fired_at, incidents
 
 
 @dataclass
@@ -329,6 +341,14 @@ class _Gate:
     def __init__(self, now: dt.datetime) -> None:
         self.now = now
         self._read: tuple[str, bool] | None = None
+        self._local: dt.datetime | None = None
+
+    @property
+    def local_now(self) -> dt.datetime:
+        """``now`` in household time, once per evaluation (finding the zone reads settings and files)."""
+        if self._local is None:
+            self._local = household_localtime(self.now)
+        return self._local
 
     def _load(self) -> tuple[str, bool]:
         if self._read is None:
@@ -350,7 +370,7 @@ class _Gate:
             return False, f"not in {mode} mode"
         if snoozed:
             return False, "snoozed"
-        if not in_time_window(rule.time_from, rule.time_to, rule.days, household_localtime(self.now)):
+        if not in_time_window(rule.time_from, rule.time_to, rule.days, self.local_now):
             return False, "outside its time of day or days"
         return True, ""
 

@@ -18,18 +18,16 @@ from django.db import close_old_connections, transaction
 from django.db.models import Max
 
 from hi.apps.entity.enums import EntityType
-from hi.apps.entity.models import EntityState
-from hi.apps.event.models import Event
 from hi.apps.household.timezones import local_text
 from hi.apps.sense.bulk import (  # plain executemany: the ORM's bulk_update costs more
     insert_values,
     update_rows,
 )
 
-from . import live
+from . import live, reads
 from .alerts import stream_json
 from .compiled import Firing
-from .enums import AlertStatus, level_at_least
+from .enums import level_at_least
 from .models import Alarm, Alert, Channel, Delivery
 from .snapshots import capture_after_commit
 
@@ -93,15 +91,10 @@ def fire(firing: Firing) -> Alert | None:
 def _record_alerts(firings: list[Firing]) -> dict[int, Alert]:
     """Open or extend one alert per rule (one incident), add an Alarm per firing, announce each."""
     state_ids = {sid for f in firings for sid in f.rule.state_ids}
-    entity_of: dict[int, tuple[int, str, str]] = {
-        sid: (entity_id, name, kind) for sid, entity_id, name, kind in EntityState.objects.filter(
-            id__in=state_ids).values_list("id", "entity_id", "entity__name", "entity__entity_type")}
-    open_events: dict[int, list[int]] = {}
-    for event_id, sid in (Event.objects.filter(entity_state_id__in=state_ids, end__isnull=True)
-                          .order_by("id").values_list("id", "entity_state_id")):
-        open_events.setdefault(sid, []).append(event_id)
-    existing = {(a.rule_id, a.incident): a for a in Alert.objects.select_for_update().filter(
-        rule_id__in={f.rule.id for f in firings}, status=AlertStatus.OPEN).order_by("id")}
+    # names are read here, in the firing's transaction, never cached: a renamed entity's alert says its new name
+    entity_of = reads.state_entities(state_ids)
+    open_events = reads.open_state_events(state_ids)
+    existing = {(a.rule_id, a.incident): a for a in reads.open_alerts_for_update({f.rule.id for f in firings})}
     created: list[tuple[Alert, list[int]]] = []
     changed: dict[int, Alert] = {}
     result: dict[int, Alert] = {}

@@ -46,8 +46,10 @@ def effective_mode(now: dt.datetime | None = None) -> str:
 
 
 def effective_and_snoozed(now: dt.datetime) -> tuple[str, bool]:
-    """Both in one read: what rule evaluation asks before a rule fires."""
-    row = setting()
+    """Both in one read: what rule evaluation asks before a rule fires (plain SQL: it runs per firing batch)."""
+    from .reads import mode_setting
+
+    row = mode_setting() or ModeSetting(pk=1)
     return _effective(row, now), row.snooze_until is not None and row.snooze_until > now
 
 

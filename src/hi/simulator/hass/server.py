@@ -4,6 +4,10 @@ Faithful to PROTOCOLS.md: bearer auth (401 in plain text, like aiohttp in HA), `
 bodies, service calls that change states and return them, ``state_changed`` events on every change.
 Tests drive it through the Python API (``set_state``, ``add_entity``, ``remove_entity``,
 ``revoke_token``, ``stall``, ``drop_connections``, ``restart``) or the ``/_sim/hass/...`` endpoints.
+
+This module holds the simulator's state, its Python API and the REST API; beside it: ``websocket`` (one
+WebSocket connection), ``cameras`` and ``images`` (the picture proxies), ``onboarding`` (owner and token),
+``control`` (the ``/_sim/hass`` endpoints), ``responses`` (what every route shares).
 """
 
 from __future__ import annotations
@@ -12,9 +16,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
-import json
 import random
-import secrets
 from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
@@ -22,14 +24,19 @@ from typing import Any, ClassVar, TypeVar
 from aiohttp import web
 
 from ..base import SimulatorBase
-from ..zoneminder.media import camera_frame
+from .cameras import camera_picture, camera_stream
+from .control import add_control_routes
 from .forecasts import ForecastBook, get_forecasts
 from .images import image_proxy
+from .onboarding import auth_token, onboard_user
+from .responses import is_authorized, json_response, read_body, unauthorized
 from .services import ServiceError, describe_services, service_handler, target_entity_ids
 from .store import SimState, StateStore, new_context
 from .websocket import HassConnection
 
 DEFAULT_TOKEN = "hass-simulator-token"
+HA_VERSION = "2026.11.0"
+T = TypeVar("T")
 
 
 def _parse_time(text: str) -> dt.datetime | None:
@@ -39,11 +46,6 @@ def _parse_time(text: str) -> dt.datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-HA_VERSION = "2026.11.0"
-MJPEG_BOUNDARY = "frame"
-MJPEG_FRAME_SECONDS = 0.2
-MJPEG_MAX_FRAMES = 3000  # ten minutes, then the stream ends as a restarting camera's would
-T = TypeVar("T")
 
 
 class HassSimulator(SimulatorBase):
@@ -69,7 +71,7 @@ class HassSimulator(SimulatorBase):
         self._stall: asyncio.Event | None = None
         self.websocket_available = True
         self.onboarded = False
-        self._auth_codes: set[str] = set()
+        self.auth_codes: set[str] = set()  # onboarding's one-time codes
         self.camera_frames, self.last_camera_picture = 0, b""  # the JPEG /api/camera_proxy served last
         self.camera_answer: tuple[str, bytes] | None = None  # (type, body) answered instead: a hostile server
         self.image_requests, self.image_content_type = 0, "image/jpeg"
@@ -214,7 +216,7 @@ class HassSimulator(SimulatorBase):
 
     # -- fault harness hooks -------------------------------------------------------------------
     def unauthorized_response(self, request: web.Request) -> web.StreamResponse:
-        return self._unauthorized()
+        return unauthorized()
 
     def apply_schema_drift(self, payload: Any, params: dict[str, Any]) -> Any:
         """Named renames/removals when given; otherwise what a breaking release might do to a state."""
@@ -282,166 +284,81 @@ class HassSimulator(SimulatorBase):
         app.router.add_get("/api/history/period/{start}", self._api_history)
         app.router.add_post("/api/services/{domain}/{service}", self._api_call_service)
         app.router.add_get("/api/websocket", self._websocket)
-        app.router.add_get("/api/camera_proxy/{entity_id}", self._camera_picture)
-        app.router.add_get("/api/camera_proxy_stream/{entity_id}", self._camera_stream)
+        app.router.add_get("/api/camera_proxy/{entity_id}", functools.partial(camera_picture, self))
+        app.router.add_get("/api/camera_proxy_stream/{entity_id}", functools.partial(camera_stream, self))
         app.router.add_get("/api/image_proxy/{entity_id}", functools.partial(image_proxy, self))
-        app.router.add_post("/api/onboarding/users", self._onboard_user)
-        app.router.add_post("/auth/token", self._auth_token)
-        app.router.add_post("/_sim/hass/states/{entity_id}", self._sim_set_state)
-        app.router.add_delete("/_sim/hass/states/{entity_id}", self._sim_remove)
-        app.router.add_post("/_sim/hass/revoke", self._sim_revoke)
-        app.router.add_post("/_sim/hass/stall", self._sim_stall)
-        app.router.add_post("/_sim/hass/websocket", self._sim_websocket)
+        app.router.add_post("/api/onboarding/users", functools.partial(onboard_user, self))
+        app.router.add_post("/auth/token", functools.partial(auth_token, self))
+        add_control_routes(app, self)
 
     def _authorized(self, request: web.Request) -> bool:
-        header = request.headers.get("Authorization", "")
-        return header.startswith("Bearer ") and header[7:] in self.tokens
-
-    @staticmethod
-    def _unauthorized() -> web.Response:
-        return web.Response(status=401, text="401: Unauthorized", content_type="text/plain")
-
-    @staticmethod
-    def _json(data: Any, status: int = 200) -> web.Response:
-        return web.Response(status=status, text=json.dumps(data), content_type="application/json")
+        return is_authorized(self.tokens, request)
 
     async def _api_root(self, request: web.Request) -> web.Response:
-        return self._json({"message": "API running."}) if self._authorized(request) else self._unauthorized()
+        return json_response({"message": "API running."}) if self._authorized(request) else unauthorized()
 
     async def _api_config(self, request: web.Request) -> web.Response:
-        return self._json(self.config()) if self._authorized(request) else self._unauthorized()
+        return json_response(self.config()) if self._authorized(request) else unauthorized()
 
     async def _api_states(self, request: web.Request) -> web.Response:
         if not self._authorized(request):
-            return self._unauthorized()
-        return self._json([self.render_state(s) for s in self.store.states.values()])
+            return unauthorized()
+        return json_response([self.render_state(s) for s in self.store.states.values()])
 
     async def _api_state(self, request: web.Request) -> web.Response:
         if not self._authorized(request):
-            return self._unauthorized()
+            return unauthorized()
         state = self.store.get(request.match_info["entity_id"])
         if state is None:
-            return self._json({"message": "Entity not found."}, 404)
-        return self._json(self.render_state(state))
-
-    def _camera_index(self, request: web.Request) -> int | None:
-        """Which camera (its position among the cameras, for a picture of its own); None if none by that id."""
-        entity_id = request.match_info["entity_id"]
-        cameras = sorted(e for e in self.store.states if e.startswith("camera."))
-        return cameras.index(entity_id) + 1 if entity_id in cameras else None
-
-    async def _camera_picture(self, request: web.Request) -> web.StreamResponse:
-        """``/api/camera_proxy/<entity_id>``: one JPEG, behind the token, as Home Assistant serves it."""
-        if not self._authorized(request):
-            return self._unauthorized()
-        index = self._camera_index(request)
-        if index is None:
-            return self._json({"message": "Entity not found."}, 404)
-        if self.camera_answer is not None:
-            content_type, body = self.camera_answer
-            return web.Response(body=body, headers={"Content-Type": content_type})
-        self.camera_frames += 1
-        self.last_camera_picture = camera_frame(index, self.camera_frames)
-        return web.Response(body=self.last_camera_picture, content_type="image/jpeg")
-
-    async def _camera_stream(self, request: web.Request) -> web.StreamResponse:
-        """``/api/camera_proxy_stream/<entity_id>``: MJPEG frames until the client goes away."""
-        if not self._authorized(request):
-            return self._unauthorized()
-        index = self._camera_index(request)
-        if index is None:
-            return self._json({"message": "Entity not found."}, 404)
-        response = web.StreamResponse(headers={"Content-Type": f"multipart/x-mixed-replace;boundary={MJPEG_BOUNDARY}"})
-        await response.prepare(request)
-        with contextlib.suppress(ConnectionError, asyncio.CancelledError):
-            for frame in range(MJPEG_MAX_FRAMES):
-                jpeg = camera_frame(index, frame)
-                await response.write(f"--{MJPEG_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
-                                     f"Content-Length: {len(jpeg)}\r\n\r\n".encode() + jpeg + b"\r\n")
-                await asyncio.sleep(MJPEG_FRAME_SECONDS)
-        return response
+            return json_response({"message": "Entity not found."}, 404)
+        return json_response(self.render_state(state))
 
     async def _api_set_state(self, request: web.Request) -> web.Response:
         if not self._authorized(request):
-            return self._unauthorized()
-        body = await self._body(request)
+            return unauthorized()
+        body = await read_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("state"), str):
-            return self._json({"message": "No state specified."}, 400)
+            return json_response({"message": "No state specified."}, 400)
         entity_id = request.match_info["entity_id"]
         existed = entity_id in self.store.states
         self.store.set(entity_id, body["state"], body.get("attributes") or {})
-        return self._json(self.render_state(self.store.states[entity_id]), 200 if existed else 201)
+        return json_response(self.render_state(self.store.states[entity_id]), 200 if existed else 201)
 
     async def _api_history(self, request: web.Request) -> web.Response:
         """The recorder's history: one list per entity named in ``filter_entity_id`` (required, as in HA)."""
         if not self._authorized(request):
-            return self._unauthorized()
+            return unauthorized()
         start = _parse_time(request.match_info["start"])
         end = _parse_time(request.query["end_time"]) if "end_time" in request.query else None
         if start is None or ("end_time" in request.query and end is None):
-            return self._json({"message": "Invalid datetime"}, 400)
+            return json_response({"message": "Invalid datetime"}, 400)
         wanted = [e for e in request.query.get("filter_entity_id", "").split(",") if e.strip()]
         if not wanted:
-            return self._json({"message": "filter_entity_id is missing"}, 400)
+            return json_response({"message": "filter_entity_id is missing"}, 400)
         lists = [[self.render_state(s) for s in self.store.history(e.strip(), start, end)] for e in wanted]
-        return self._json([states for states in lists if states])
+        return json_response([states for states in lists if states])
 
     async def _api_services(self, request: web.Request) -> web.Response:
-        return self._json(describe_services()) if self._authorized(request) else self._unauthorized()
+        return json_response(describe_services()) if self._authorized(request) else unauthorized()
 
     async def _api_call_service(self, request: web.Request) -> web.Response:
         if not self._authorized(request):
-            return self._unauthorized()
-        body = await self._body(request)
+            return unauthorized()
+        body = await read_body(request)
         if body is None:
             body = {}
         if not isinstance(body, dict):
-            return self._json({"message": "Data should be valid JSON."}, 400)
+            return json_response({"message": "Data should be valid JSON."}, 400)
         domain, service = request.match_info["domain"], request.match_info["service"]
         try:
             if (domain, service) == ("weather", "get_forecasts"):
                 response = get_forecasts(self.forecasts, self.attributes_of, body, None,
                                          "return_response" in request.query)
-                return self._json({"changed_states": [], "service_response": response})
+                return json_response({"changed_states": [], "service_response": response})
             changed, _ = self.call_service(domain, service, body)
         except ServiceError as exc:
-            return self._json({"message": exc.message}, exc.status)
-        return self._json(changed)
-
-    @staticmethod
-    async def _body(request: web.Request) -> Any:
-        text = await request.text()
-        if not text.strip():
-            return None
-        try:
-            return json.loads(text)
-        except ValueError:
-            return "invalid"
-
-    async def _onboard_user(self, request: web.Request) -> web.Response:
-        """Onboarding's first step: create the owner once, answer with an auth code."""
-        body = await self._body(request)
-        needed = {"client_id", "name", "username", "password", "language"}
-        if self.onboarded:
-            return self._json({"message": "User step already done"}, 403)
-        if not isinstance(body, dict) or not needed <= set(body):
-            return self._json({"message": "Message format incorrect"}, 400)
-        self.onboarded = True
-        code = secrets.token_hex(16)
-        self._auth_codes.add(code)
-        return self._json({"auth_code": code})
-
-    async def _auth_token(self, request: web.Request) -> web.Response:
-        """The authorization-code grant: a one-time code becomes an access token."""
-        form = await request.post()
-        code = str(form.get("code", ""))
-        if form.get("grant_type") != "authorization_code" or code not in self._auth_codes:
-            return self._json({"error": "invalid_request"}, 400)
-        self._auth_codes.discard(code)
-        token = secrets.token_urlsafe(32)
-        self.tokens.add(token)
-        return self._json({"access_token": token, "token_type": "Bearer", "expires_in": 1800,
-                           "refresh_token": secrets.token_urlsafe(32)})
+            return json_response({"message": exc.message}, exc.status)
+        return json_response(changed)
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         if not self.websocket_available:  # e.g. a reverse proxy that does not pass upgrades
@@ -454,39 +371,6 @@ class HassSimulator(SimulatorBase):
         finally:
             self.websockets.discard(ws)
         return ws
-
-    # -- control endpoints (no auth: loopback test surface) ------------------------------------
-    async def _sim_set_state(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        if not isinstance(body, dict) or not isinstance(body.get("state"), str):
-            return self._json({"error": "body must be {state, attributes?}"}, 400)
-        new = self.set_state(request.match_info["entity_id"], body["state"], body.get("attributes"),
-                             merge=bool(body.get("merge", True)))
-        return self._json({"changed": new is not None})
-
-    async def _sim_remove(self, request: web.Request) -> web.Response:
-        return self._json({"removed": self.remove_entity(request.match_info["entity_id"])})
-
-    async def _sim_revoke(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        self.revoke_token((body or {}).get("token") if isinstance(body, dict) else None)
-        return self._json({"revoked": True})
-
-    async def _sim_websocket(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        self.websocket_available = bool(body.get("enabled", True)) if isinstance(body, dict) else True
-        if not self.websocket_available:
-            await self.close_all_websockets(abrupt=True)
-        return self._json({"websocket": self.websocket_available})
-
-    async def _sim_stall(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        stalled = bool(body.get("enabled", True)) if isinstance(body, dict) else True
-        if stalled:
-            self.stall()
-        else:
-            self.release_stall()
-        return self._json({"stalled": stalled})
 
 
 def _drift_states(payload: Any) -> Any:
