@@ -4,7 +4,8 @@ Checks the database (connection, integrity, migrations, WAL size, auto_vacuum, w
 last refreshed the query planner's statistics), free disk, room for the next backup, the data
 dir's permissions, the secret key, the worker heartbeat, each active integration's health (its
 credentials show there) and reachability, clock skew against integrations whose servers send a
-``Date`` header, and the age of the newest backup.
+``Date`` header, the age of the newest backup, and a scheduled backup refused for lack of disk space
+(else whether the next one would have room).
 """
 
 from __future__ import annotations
@@ -210,11 +211,27 @@ def _backups() -> Check:
     return Check("backups.latest", PASS, text)
 
 
+def _backup_room() -> Check:
+    """A scheduled backup refused for lack of disk space, else whether the next one has room."""
+    from .config import backup_dir
+    from .diskspace import explain, plan
+    from .maintenance import backup_refused
+
+    refused = backup_refused()
+    if refused is not None:
+        return Check("backups.space", FAIL, f"the scheduled backup at {refused[0]:%Y-%m-%d %H:%M} UTC was refused: "
+                                            f"{refused[1]}")
+    short = [p for p in plan(backup_dir()) if p.short]
+    if short:
+        return Check("backups.space", WARN, "the next backup would be refused: " + " | ".join(map(explain, short)))
+    return Check("backups.space", PASS, f"room for a backup in {backup_dir()}")
+
+
 def run_checks(probe: bool = True) -> list[Check]:
     """Every check; a check that raises becomes a failure line rather than ending the run."""
     steps: list[Callable[[], Check | list[Check]]] = [
         _database_connects, _database_integrity, _migrations, _wal_and_vacuum, _statistics, _disk, _data_dir, _secret_key,
-        _worker, lambda: _integrations(probe), _backups]
+        _worker, lambda: _integrations(probe), _backups, _backup_room]
     results: list[Check] = []
     for step in steps:
         try:

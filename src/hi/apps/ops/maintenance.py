@@ -21,6 +21,7 @@ from .config import backup_settings, prune_settings
 from .sdnotify import notify, watchdog_interval
 
 logger = logging.getLogger("hi.ops.maintenance")
+BACKUP_REFUSED = "backup_refused"  # OpsMarker: the last scheduled backup was refused (cleared by the next one)
 
 
 def maintenance_pass(stop: threading.Event | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -54,16 +55,32 @@ def scheduled_backup_if_due(now: dt.datetime | None = None) -> Any:
         return None
     from .backup import create_backup, newest_backup, rotate
     from .config import backup_dir
+    from .diskspace import NotEnoughSpace
+    from .models import OpsMarker
 
     now = now or timezone.now()
     directory = backup_dir()
     newest = newest_backup(directory)
     if newest is not None and now - newest[1] < dt.timedelta(hours=hours):
         return None
-    path = create_backup(directory=directory)
+    try:
+        path = create_backup(directory=directory)
+    except NotEnoughSpace as exc:  # shown on the Settings page and by hi doctor, not only logged
+        OpsMarker.objects.update_or_create(name=BACKUP_REFUSED, defaults={"at": timezone.now(), "note": str(exc)})
+        logger.warning("scheduled backup refused: %s", exc)
+        return None
+    OpsMarker.objects.filter(name=BACKUP_REFUSED).delete()
     rotate(directory, keep=max(1, int(knobs["keep"].value)))
     logger.info("scheduled backup written: %s", path)
     return path
+
+
+def backup_refused() -> tuple[dt.datetime, str] | None:
+    """When the last scheduled backup was refused for lack of disk space, and the sentence saying why."""
+    from .models import OpsMarker
+
+    marker = OpsMarker.objects.filter(name=BACKUP_REFUSED).first()
+    return None if marker is None else (marker.at, marker.note)
 
 
 class Maintenance:
