@@ -69,7 +69,7 @@ def test_a_refused_scheduled_backup_shows_in_doctor_until_one_succeeds(free, bac
     settings.DATA_DIR = tmp_path
     free["free"] = 10**6
     assert scheduled_backup_if_due() is None and not list(backups.glob("hi-backup-*"))
-    when, sentence = backup_refused()
+    _when, sentence = backup_refused()
     assert "not enough free disk space" in sentence and "1 MB free" in sentence
     check = {c.name: c for c in doctor.run_checks(probe=False)}["backups.space"]
     assert check.status == doctor.FAIL and "was refused" in check.message and "1 MB free" in check.message
