@@ -38,6 +38,7 @@ from .archive import (
     SUFFIX,
     BackupError,
     backups_in,
+    key_files,
     sha256_file,
     write_archive,
 )
@@ -176,12 +177,6 @@ def _snapshot_postgres(staging: Path) -> tuple[dict[str, int], dict[str, list]]:
             cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
             existing = {row[0] for row in cursor.fetchall()}
             return _counts_and_migrations(cursor, model_tables(), existing, connection.ops.quote_name)
-
-
-def key_files(data_dir: Path) -> list[Path]:
-    """The secret key and any other key file kept at the top of the data dir."""
-    return sorted(p for p in data_dir.iterdir()
-                  if p.is_file() and "key" in p.name.lower() and not p.name.startswith(PREFIX))
 
 
 def _stage_files(staging: Path) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from .archive import BackupError
+from .archive import BackupError, key_files
 
 MARGIN = 256 * 1024 * 1024  # spare per file system, beyond what the backup itself needs
 disk_usage: Callable[[str], Any] = shutil.disk_usage
@@ -76,8 +76,6 @@ def database_size() -> int:
 
 def files_size() -> int:
     """Uploaded files and the data dir's key files, which go into the archive beside the database."""
-    from .backup import key_files
-
     media = Path(settings.MEDIA_ROOT)
     total = sum(p.stat().st_size for p in media.rglob("*") if p.is_file()) if media.is_dir() else 0
     return total + sum(p.stat().st_size for p in key_files(Path(settings.DATA_DIR)))
