@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
+    "servestatic.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",  # login throttling (AXES_* below)
@@ -90,7 +90,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "hi.http.headers.SecurityHeadersMiddleware",  # Content-Security-Policy, Permissions-Policy
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "servestatic.middleware.ServeStaticMiddleware",  # async: files stream without a thread per chunk
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -179,7 +179,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "servestatic.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
@@ -204,7 +204,8 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # each on its own: by addr
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hi.apps.access.lockout.locked_out"
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["password"]
+# Masked in axes' records of failures (the "Your account" form's fields too: a wrong current password counts).
+AXES_SENSITIVE_PARAMETERS = ["password", "current_password", "new_password", "new_password_confirm"]
 # Open live streams re-check their credentials this often (a revoked token or logged-out session ends them).
 HI_STREAM_RECHECK_SECONDS = env_float("HI_STREAM_RECHECK_SECONDS", 2)
 

@@ -279,6 +279,19 @@ def _range_bounds(value_range: Any) -> tuple[float | None, float | None]:
     return None, None
 
 
+def _range_step(value_range: Any) -> float | None:
+    """The step an integration reported with the range (a thermostat's 0.1 °C, an input_number's 5), when usable."""
+    step = value_range.get("step") if isinstance(value_range, dict) else None
+    if isinstance(step, bool) or not isinstance(step, int | float) or not 0 < step < float("inf"):
+        return None
+    return step
+
+
+def _temperature_step(units: str) -> float:
+    """A thermostat's step when its integration reports none: a whole degree Fahrenheit, else half a degree."""
+    return 1 if units.strip().upper() in ("°F", "F") else 0.5
+
+
 def control_spec(state_type: str, value_range: Any = None, units: str = "") -> ControlSpec:
     """The widget a person expects: toggle for on/off and open/close, slider for levels (a volume in % too),
     and so on."""
@@ -314,9 +327,10 @@ def control_spec(state_type: str, value_range: Any = None, units: str = "") -> C
         step = 100 if state_type == S.COLOR_TEMPERATURE else 1
         return ControlSpec("slider", minimum=low if low is not None else default_low,
                            maximum=high if high is not None else default_high, step=step)
+    step = _range_step(value_range)
     if state_type == S.CONTINUOUS and units == "%":  # a level such as a speaker's volume
         return ControlSpec("slider", minimum=low if low is not None else 0, maximum=high if high is not None else 100,
-                           step=1)
-    if state_type == S.TEMPERATURE:  # a thermostat's target: minus and plus in half degrees
-        return ControlSpec("stepper", minimum=low, maximum=high, step=0.5)
-    return ControlSpec("number", minimum=low, maximum=high, step=None)
+                           step=step or 1)
+    if state_type == S.TEMPERATURE:  # a thermostat's target: minus and plus by the device's step
+        return ControlSpec("stepper", minimum=low, maximum=high, step=step or _temperature_step(units))
+    return ControlSpec("number", minimum=low, maximum=high, step=step)

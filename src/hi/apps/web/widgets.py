@@ -106,7 +106,7 @@ def stepper_buttons_html(state: Any, control: ControlSpec, label: str, disabled_
         current = float(state.value)
     except (TypeError, ValueError):
         current = None
-    step = control.step or 0.5
+    step = control.step or 0.5  # control_spec always sets one; 0.5 keeps a hand-made ControlSpec usable
 
     def bounded(value: float) -> str:
         if control.minimum is not None:

@@ -13,7 +13,7 @@ from typing import Any
 from hi.apps.entity.enums import UNKNOWN_VALUES, EntityStateType
 
 from .client.models import HassState
-from .hass_spec import StateSpec, number
+from .hass_spec import StateSpec, number, reported_step, temperature_step
 
 S = EntityStateType
 ALARM_STATES = ["disarmed", "armed_home", "armed_away", "armed_night", "armed_vacation", "armed_custom_bypass",
@@ -138,6 +138,7 @@ def presence_places(zone_names: Iterable[str]) -> dict[str, str]:
 def water_heater(state: HassState, unit: str) -> list[StateSpec]:
     attrs = state.attributes
     temps = _range(attrs, "min_temp", "max_temp", 30, 70)
+    temps["step"] = temperature_step(state.entity_id, attrs, unit, temps["max"] - temps["min"], missing_is_normal=True)
     builder = _Builder(state).main(S.DISCRETE, _strings(attrs.get("operation_list")),
                                    bool(_strings(attrs.get("operation_list"))))
     builder.attr("current_temperature", "temperature", S.TEMPERATURE, units=unit)
@@ -212,13 +213,21 @@ def siren(state: HassState, unit: str) -> list[StateSpec]:
 
 
 def number_like(state: HassState, unit: str) -> list[StateSpec]:
-    """number / input_number / counter: continuous within HA's min/max (and step), with HA's unit."""
+    """number / input_number / counter: continuous within HA's min/max (and step), with HA's unit.
+
+    A step that is not a positive number within the range is left out (logged once): the control then
+    takes any value within min/max, as it does for a counter, which reports no step."""
     attrs = state.attributes
     low_key, high_key = ("minimum", "maximum") if state.domain == "counter" else ("min", "max")
     value_range: dict[str, Any] = {}
-    for key, target in ((low_key, "min"), (high_key, "max"), ("step", "step")):
+    for key, target in ((low_key, "min"), (high_key, "max")):
         if number(attrs.get(key), 6) is not None:
             value_range[target] = number(attrs.get(key), 6)
+    span = value_range["max"] - value_range["min"] if {"min", "max"} <= set(value_range) else None
+    step = reported_step(state.entity_id, "step", attrs.get("step"), span if span and span > 0 else None,
+                         missing_is_normal=True)  # a counter has none: any whole number it accepts
+    if step is not None:
+        value_range["step"] = step
     value = _Builder(state).marker or number(state.state, 6)
     return _Builder(state).main(S.CONTINUOUS, value_range or None, True, state.unit,
                                 value=value if value is not None else state.state).specs

@@ -14,7 +14,7 @@ from hi.integrations.keys import IntegrationKey
 from .client.models import HassState
 from .client.rest import INTEGRATION_ID
 from .hass_domains import DOMAIN_SPECS
-from .hass_spec import StateSpec, number
+from .hass_spec import StateSpec, is_fahrenheit, number, temperature_step
 
 S = EntityStateType
 KEY_SEPARATOR = "#"
@@ -43,6 +43,8 @@ MEDIA_PLAYBACK = ["playing", "paused", "idle"]
 FAN_DIRECTIONS = ["forward", "reverse"]
 LOCK_STATES = ["locked", "unlocked", "locking", "unlocking", "jammed", "open", "opening"]
 CAMERA_STATES = ["idle", "recording", "streaming"]
+# A thermostat's settable range when HA reports none (HA's own defaults: 7 to 35 °C, shown as 45 to 95 °F).
+CLIMATE_DEFAULT_RANGE = {"°C": (7, 35), "°F": (45, 95)}
 
 
 def sensor_key(entity_id: str, suffix: str = "") -> IntegrationKey:
@@ -123,8 +125,11 @@ def _climate(state: HassState, temperature_unit: str) -> list[StateSpec]:
     name = state.friendly_name
     marker = _unknown(state)
     modes = [m for m in attrs.get("hvac_modes") or [] if isinstance(m, str)]
-    low, high = number(attrs.get("min_temp")) or 7, number(attrs.get("max_temp")) or 35
-    temp_range = {"min": low, "max": high}
+    default_low, default_high = CLIMATE_DEFAULT_RANGE["°F" if is_fahrenheit(temperature_unit) else "°C"]
+    low, high = number(attrs.get("min_temp")), number(attrs.get("max_temp"))
+    low, high = default_low if low is None else low, default_high if high is None else high
+    step = temperature_step(state.entity_id, attrs, temperature_unit, high - low)
+    temp_range = {"min": low, "max": high, "step": step}
     specs = [StateSpec("", f"{name} mode", S.DISCRETE, state.state, modes or None, controllable=True)]
     if "current_temperature" in attrs:
         specs.append(StateSpec("current_temperature", f"{name} temperature", S.TEMPERATURE,

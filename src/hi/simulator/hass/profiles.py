@@ -75,11 +75,11 @@ def _cover(name: str, position: int | None, device_class: str = "shade") -> Seed
     return f"cover.{name}", state, attrs
 
 
-def _climate(name: str, mode: str, current: float, target: float) -> Seed:
+def _climate(name: str, mode: str, current: float, target: float, step: float = 0.5) -> Seed:
     return f"climate.{name}", mode, {
         "friendly_name": name.replace("_", " ").title(),
         "hvac_modes": ["off", "heat", "cool", "heat_cool", "auto"],
-        "min_temp": 7, "max_temp": 35, "target_temp_step": 0.5,
+        "min_temp": 7, "max_temp": 35, "target_temp_step": step,
         "current_temperature": current, "temperature": target,
         "hvac_action": "heating" if mode == "heat" else "idle",
         "supported_features": CLIMATE_TARGET_TEMPERATURE | 128 | 256,
@@ -111,7 +111,7 @@ def demo_seeds() -> list[Seed]:
         _cover("bedroom_curtains", 0, "curtain"),
         _cover("garage_door", None, "garage"),
         _climate("thermostat", "heat", 20.5, 21.0),
-        _climate("office_heater", "off", 18.0, 19.5),
+        _climate("office_heater", "off", 18.0, 19.0, step=1),  # whole degrees only, as some heaters have
         _sensor("thermostat_humidity", "41", "humidity", "%"),
         _binary("kitchen_motion", "motion"),
         _sensor("kitchen_motion_battery", "92", "battery", "%"),

@@ -60,6 +60,7 @@ class HassSimulator(SimulatorBase):
         self.activity = activity and profile == "demo"
         self._activity_task: asyncio.Task[None] | None = None
         self.ha_version = HA_VERSION
+        self.temperature_unit = "°C"  # the unit system's; "°F" for a Fahrenheit home
         self.tokens: set[str] = {token}
         self.token = token
         self.store = StateStore(profile)
@@ -120,7 +121,7 @@ class HassSimulator(SimulatorBase):
 
     def config(self) -> dict[str, Any]:
         return {"location_name": "Simulated Home", "latitude": 52.37, "longitude": 4.89, "elevation": 3,
-                "unit_system": {"length": "km", "mass": "g", "temperature": "°C", "volume": "L",
+                "unit_system": {"length": "km", "mass": "g", "temperature": self.temperature_unit, "volume": "L",
                                 "pressure": "Pa", "wind_speed": "m/s", "accumulated_precipitation": "mm"},
                 "time_zone": "Europe/Amsterdam", "version": self.ha_version, "state": "RUNNING",
                 "components": sorted({eid.split(".")[0] for eid in self.store.states} | {"api", "websocket_api"})}

@@ -44,7 +44,7 @@
         if (isNaN(current)) { return; }
         var low = parseFloat(control.getAttribute("data-min")), high = parseFloat(control.getAttribute("data-max"));
         var buttons = control.querySelectorAll("button[value]");
-        var bound = function (v) { if (!isNaN(low)) { v = Math.max(low, v); } if (!isNaN(high)) { v = Math.min(high, v); } return String(v); };
+        var bound = function (v) { if (!isNaN(low)) { v = Math.max(low, v); } if (!isNaN(high)) { v = Math.min(high, v); } return String(parseFloat(v.toFixed(6))); };
         if (buttons.length === 2) { buttons[0].value = bound(current - step); buttons[1].value = bound(current + step); }
       } else if (document.activeElement !== control && value !== "") {
         control.value = value;

@@ -181,7 +181,7 @@ def test_the_entity_page_steps_a_thermostat_target_like_its_card(browser_page, l
     _ready(page, settings, hass_sim)
     thermostat = Entity.objects.get(integration_id="hass", name="Hallway thermostat")
     target = EntityState.objects.get(entity=thermostat, state_key="climate.thermostat#temperature")
-    assert float(target.value) == 21.0 and target.value_range == {"min": 7, "max": 35}
+    assert float(target.value) == 21.0 and target.value_range == {"min": 7, "max": 35, "step": 0.5}
     page.goto(f"/entities/{thermostat.id}/")
     page.wait_for_selector("#live-indicator:has-text('live')")
     row = page.locator(f"[data-state-row='{target.id}']")
