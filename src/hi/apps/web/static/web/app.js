@@ -191,7 +191,7 @@
      what changed meanwhile (hi:resync). The sse extension opens its streams with htmx.createEventSource, so they
      are collected there; it reconnects a closed stream when told of an error, as after a real outage. */
   var streams = [];
-  var resumed = false;
+  var resumed = false, resuming = false;
   if (window.htmx && typeof window.htmx.createEventSource === "function") {
     var openStream = window.htmx.createEventSource;
     window.htmx.createEventSource = function (url) {
@@ -207,9 +207,12 @@
     if (!evt.persisted) { return; }
     leaving = false;
     resumed = true;
-    streams.forEach(function (s) {
-      if (s.readyState === EventSource.CLOSED && typeof s.onerror === "function") { s.onerror(new Event("error")); }
-    });
+    resuming = true;  /* only for the error raised here (synchronously): a real outage later shows the banner */
+    try {
+      streams.forEach(function (s) {
+        if (s.readyState === EventSource.CLOSED && typeof s.onerror === "function") { s.onerror(new Event("error")); }
+      });
+    } finally { resuming = false; }
   });
 
   window.addEventListener("beforeunload", function () { leaving = true; });
@@ -222,7 +225,7 @@
   document.addEventListener("htmx:sseError", function () {
     if (leaving) { return; }
     setLive("reconnecting…", false);
-    if (!resumed) { setHubDown(true); }  /* back from the cache: reconnecting is expected, not an outage */
+    if (!resuming) { setHubDown(true); }  /* back from the cache: reconnecting is expected, not an outage */
   });
   document.addEventListener("htmx:sseMessage", function (evt) {
     var type = evt.detail && evt.detail.type;
