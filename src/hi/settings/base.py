@@ -204,7 +204,8 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # each on its own: by addr
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hi.apps.access.lockout.locked_out"
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["password"]
+# Masked in axes' records of failures (the "Your account" form's fields too: a wrong current password counts).
+AXES_SENSITIVE_PARAMETERS = ["password", "current_password", "new_password", "new_password_confirm"]
 # Open live streams re-check their credentials this often (a revoked token or logged-out session ends them).
 HI_STREAM_RECHECK_SECONDS = env_float("HI_STREAM_RECHECK_SECONDS", 2)
 

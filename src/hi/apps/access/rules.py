@@ -103,6 +103,7 @@ ROUTES: dict[str, Rule] = {
     "webhooks/<int:webhook_id>/revoke": rule(ADMIN),
     "tokens/": rule(SELF),
     "tokens/<int:token_id>/revoke": rule(SELF),
+    "account/": rule(SELF),  # one's own password ("Your account")
     "people/": rule(ADMIN),  # people, their roles and passwords: as `hi users …`
     "people/<int:user_id>/role": rule(ADMIN),
     "people/<int:user_id>/disable": rule(ADMIN),

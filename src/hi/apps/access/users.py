@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from .models import UserRole
 from .principal import role_of
-from .roles import Role
+from .roles import Role, default_role
 
 # Generated passwords: 4 groups of 5 from letters and digits that cannot be mistaken for each other when read
 # aloud or copied from a screen (no 0/O, 1/l/I): about 100 bits, and easy to type on a phone.
@@ -117,17 +117,41 @@ def _active_admins() -> QuerySet:
 
 
 def _keep_an_admin(user: Any, doing: str) -> None:
-    """Refuses to take the admin role away from the last active admin (call inside a transaction).
+    """Refuses to take the admin role away from the last active admin (call inside a transaction)."""
+    keep_an_admin([user], doing)
+
+
+def keep_an_admin(leaving: list[Any], doing: str) -> None:
+    """Refuses when every active admin is among ``leaving`` (people about to be demoted, disabled or deleted; call
+    inside the transaction that makes the change).
 
     The admins' rows are locked first (PostgreSQL), and counted by a fresh query after the lock is held, so two
     admins demoting each other at the same moment cannot both succeed.
     """
-    if not user.is_active or role_of(user) != Role.ADMIN:
+    admins = [user for user in leaving if user.is_active and role_of(user) == Role.ADMIN]
+    if not admins:
         return
     list(_active_admins().select_for_update(of=("self",)).values_list("pk", flat=True))
-    if not _active_admins().exclude(pk=user.pk).exists():
-        raise UserError(f"{user.get_username()} is the last active admin and cannot be {doing}; "
+    if _active_admins().exclude(pk__in=[user.pk for user in admins]).exists():
+        return
+    if len(admins) == 1:
+        raise UserError(f"{admins[0].get_username()} is the last active admin and cannot be {doing}; "
                         "make someone else an admin first")
+    names = ", ".join(sorted(user.get_username() for user in admins))
+    raise UserError(f"{names} are the last active admins and cannot all be {doing}; "
+                    "keep one of them or make someone else an admin first")
+
+
+def keep_an_admin_after_edit(user_id: int, *, active: bool, superuser: bool, role: str | None, staff: bool) -> None:
+    """For an editor that changes several fields of one person at once (the admin site's user page): refuses when
+    the stored person is the last active admin and the edited values would end that (``role``: the edited role
+    row, None when the person has none, so ``role_of``'s defaults apply). Call inside the saving transaction."""
+    new_role = Role.ADMIN if superuser else (role or default_role(is_superuser=superuser, is_staff=staff))
+    if active and new_role == Role.ADMIN:
+        return
+    stored = get_user_model().objects.select_related("hi_role").filter(pk=user_id).first()
+    if stored is not None:
+        keep_an_admin([stored], "disabled" if not active else f"made a {new_role}")
 
 
 @transaction.atomic
@@ -169,6 +193,38 @@ def set_password(name: str, password: str) -> Any:
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
+
+
+def change_own_password(request: Any, current: str, new: str, confirm: str, *, revoke_tokens: bool = False) -> int:
+    """The signed-in person's own password (the "Your account" page): their current one first, then ``new``
+    under the same validators as everywhere else.
+
+    The current password is checked with ``authenticate`` and the request, so django-axes counts a wrong one
+    exactly as a failed sign-in of that user name (it appears on the People page, and at the limit both signing in
+    and this form answer with the lockout page until it is lifted or the cool-off ends); a guess from a left-open
+    session cannot go on for ever. Their sessions elsewhere end (Django's session hash; the caller keeps this one
+    with ``update_session_auth_hash``). API tokens are separate credentials for scripts and stay, unless
+    ``revoke_tokens``: someone who knew the old password may have made one. Returns how many tokens were revoked.
+    """
+    from django.contrib.auth import authenticate
+
+    user = request.user
+    name = user.get_username()
+    if not current:
+        raise UserError("type your current password", "current")
+    if authenticate(request, username=name, password=current) is None:
+        raise UserError("that is not your current password", "current")
+    if not new:
+        raise UserError("type a new password", "password")
+    if new != confirm:
+        raise UserError("the two new passwords differ; type the same one twice", "password")
+    if new == current:
+        raise UserError("the new password is your current one; choose a different one", "password")
+    with transaction.atomic():
+        set_password(name, new)
+        revoked = user.api_tokens.all().delete()[0] if revoke_tokens else 0
+    user.refresh_from_db(fields=["password"])
+    return revoked
 
 
 def unlock(name: str) -> int:

@@ -7,6 +7,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from .views import (
+    account,
     alarm,
     alarm_rules,
     attributes,
@@ -94,6 +95,7 @@ urlpatterns = [
     path("webhooks/", webhooks.index, name="webhooks"),
     path("webhooks/<int:webhook_id>/revoke", webhooks.revoke, name="webhook-revoke"),
     path("tokens/", tokens.index, name="tokens"),
+    path("account/", account.index, name="account"),
     path("tokens/<int:token_id>/revoke", tokens.revoke, name="token-revoke"),
     path("people/", people.index, name="people"),
     path("people/<int:user_id>/role", people.change_role, name="person-role"),

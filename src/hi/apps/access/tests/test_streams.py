@@ -12,7 +12,7 @@ from django.test import Client
 
 from hi.apps.access.models import ApiToken
 from hi.apps.access.testing import make_user
-from hi.apps.access.users import disable_user
+from hi.apps.access.users import disable_user, set_password
 from hi.http.testing import serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,4 +68,15 @@ def test_logging_out_ends_the_page_stream(server_url):
             "GET", f"{server_url}/live/stream") as r:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         took, rest = ends_after(r, browser.logout)  # what /logout/ does: the session is flushed
+    assert "event: unauthorized" in rest and took < RECHECK + 3
+
+
+def test_a_new_password_ends_the_page_streams_of_the_persons_other_sessions(server_url):
+    other = Client()
+    other.force_login(make_user("dana", role="member"))
+    cookie = other.cookies["sessionid"].value
+    with httpx.Client(timeout=10, cookies={"sessionid": cookie}) as client, client.stream(
+            "GET", f"{server_url}/live/stream") as r:
+        assert r.status_code == 200
+        took, rest = ends_after(r, lambda: set_password("dana", "a brand new passphrase"))
     assert "event: unauthorized" in rest and took < RECHECK + 3
