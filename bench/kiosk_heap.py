@@ -41,7 +41,7 @@ def main() -> int:
     from hi.integrations.testing.gateway import TOY, ToyGateway
     from hi.integrations.testing.simulator import TOY_TOKEN, ToySimulator
 
-    settings.WHITENOISE_USE_FINDERS = True
+    settings.SERVESTATIC_USE_FINDERS = True
     simulator = ToySimulator()
     with simulator.running_in_thread():
         integration_factory.register(ToyGateway)

@@ -8,6 +8,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hi.settings.prod")
     from django.core.management import execute_from_command_line
 
+    from hi.settings.startup import settings_or_exit
+
+    settings_or_exit()  # a bad HI_* value: one line and a non-zero status, not Django's traceback
     execute_from_command_line(sys.argv)
 
 

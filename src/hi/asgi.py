@@ -9,8 +9,10 @@ import os
 from django.core.asgi import get_asgi_application
 
 from hi.http.body_limits import ASGIApp, BodyLimitMiddleware
+from hi.settings.startup import settings_or_exit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hi.settings.prod")
+settings_or_exit()  # a bad HI_* value: one line and exit status 4, not a traceback (hi/settings/startup.py)
 
 
 def wrap(app: ASGIApp) -> ASGIApp:

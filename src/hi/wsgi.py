@@ -9,8 +9,10 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 from hi.http.wsgi_body_limits import WSGIApp, WSGIBodyLimitMiddleware
+from hi.settings.startup import settings_or_exit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hi.settings.prod")
+settings_or_exit()  # a bad HI_* value: one line and exit status 4, not a traceback (hi/settings/startup.py)
 
 
 def wrap(app: WSGIApp) -> WSGIApp:

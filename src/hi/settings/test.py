@@ -17,6 +17,6 @@ STORAGES = {
 # live-server browser tests write from several threads, which shared-cache memory refuses ("table is locked").
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing root
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - ServeStatic warns about a missing root
 HI_HOUSEHOLD_CACHE_SECONDS = 0  # household settings are read afresh: each test has its own database
 HI_BACKUP_INTERVAL_HOURS = 0  # no scheduled backups from workers that tests start

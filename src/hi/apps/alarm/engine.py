@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,18 +139,26 @@ class AlarmEngine:
 
     # -- entry points ----------------------------------------------------------------------------
     def on_changes(self, items: Iterable[Any]) -> None:
-        """The pipeline's after-commit hook: evaluate the rules that read any changed state."""
+        """The pipeline's hook, inside the batch's transaction (or after its commit): evaluate the rules that
+        read any changed state. A failure forgets the in-memory state (it is reloaded from what committed)
+        and is raised: the pipeline rolls back this work alone, keeps the readings, and calls again after
+        the commit."""
         changes = [item for item in items if isinstance(item, StateChange)]
         if not changes:
             return
         try:
             self.evaluate_changes(changes)
-        except Exception:  # an alarm bug must never take the pipeline down with it
-            logger.exception("alarm evaluation failed")
+        except Exception:
+            self.invalidate()
+            raise
 
     def evaluate_changes(self, changes: list[StateChange], now: dt.datetime | None = None) -> list[Firing]:
         now = now or timezone.now()
         with self._lock:
+            self._ensure_loaded()
+            if not any(change.state_id in self._index for change in changes):
+                return []
+        with _write_lock_first(), self._lock:
             self._ensure_loaded()
             if not any(change.state_id in self._index for change in changes):
                 return []
@@ -173,8 +182,11 @@ class AlarmEngine:
         now = now or timezone.now()
         with self._lock:
             self._ensure_loaded()
-            due = [rid for rid, rt in self._runtime.items() if rt.due_at is not None and rt.due_at <= now]
-            due += [rid for rid, rule in self._rules.items() if rule.polled and rid not in due]
+            if not self._due(now):
+                return []
+        with _write_lock_first(), self._lock:
+            self._ensure_loaded()
+            due = self._due(now)
             if not due:
                 return []
             values, since = self._read_states({sid for rid in due for sid in self._rules[rid].state_ids})
@@ -185,6 +197,10 @@ class AlarmEngine:
             firings = [f for rid in due for f in self._evaluate(self._rules[rid], values, since, now, gate)]
             self._commit(firings)
         return firings
+
+    def _due(self, now: dt.datetime) -> list[int]:
+        due = [rid for rid, rt in self._runtime.items() if rt.due_at is not None and rt.due_at <= now]
+        return due + [rid for rid, rule in self._rules.items() if rule.polled and rid not in due]
 
     def would_fire(self, rule: Rule, now: dt.datetime | None = None) -> dict[str, Any]:
         """"What would fire now": the rule's conditions against current values, changing nothing."""
@@ -327,6 +343,19 @@ class AlarmEngine:
                     logger.exception("recording the firings of %s failed", ", ".join(f.rule.name for f in firings))
 
 
+def _write_lock_first() -> AbstractContextManager[Any]:
+    """A transaction, opened before the engine's lock is taken, unless the caller's is already open.
+
+    A pipeline batch evaluates inside its transaction, so on SQLite it holds the database's write
+    lock when it asks for the engine's; everyone else must take them in that order too, or a tick
+    holding the engine's lock would wait for the write lock the batch holds while the batch waits
+    for the engine (until SQLite's busy timeout).
+    """
+    if transaction.get_connection().in_atomic_block:
+        return nullcontext()
+    return transaction.atomic()
+
+
 def _integration_health() -> dict[str, str]:
     """Every integration's health status, keyed as integration conditions read them (one query)."""
     from hi.integrations.models import Integration
@@ -370,7 +399,8 @@ class _Gate:
             return False, f"not in {mode} mode"
         if snoozed:
             return False, "snoozed"
-        if not in_time_window(rule.time_from, rule.time_to, rule.days, self.local_now):
+        windowed = bool(rule.days) or (rule.time_from is not None and rule.time_to is not None)
+        if windowed and not in_time_window(rule.time_from, rule.time_to, rule.days, self.local_now):
             return False, "outside its time of day or days"
         return True, ""
 

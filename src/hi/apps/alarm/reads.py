@@ -9,6 +9,7 @@ PostgreSQL alike.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
@@ -70,10 +71,17 @@ def _select(model: type[M]) -> _Select:
         return found
 
 
-def _names(model: type[models.Model], *names: str) -> tuple[str, list[str], Any]:
-    connection = connections[router.db_for_read(model)]
-    quote = connection.ops.quote_name
-    return quote(model._meta.db_table), [quote(model._meta.get_field(n).column) for n in names], connection
+def _names(model: type[models.Model], *names: str) -> tuple[str, tuple[str, ...], Any]:
+    """The quoted table and column names, and the connection to read them on."""
+    alias = router.db_for_read(model)
+    table, columns = _quoted(model, names, alias)
+    return table, columns, connections[alias]
+
+
+@functools.cache
+def _quoted(model: type[models.Model], names: tuple[str, ...], alias: str) -> tuple[str, tuple[str, ...]]:
+    quote = connections[alias].ops.quote_name
+    return quote(model._meta.db_table), tuple(quote(model._meta.get_field(n).column) for n in names)
 
 
 def _placeholders(values: Collection[Any]) -> str:

@@ -26,6 +26,12 @@ class BackupError(Exception):
     """A backup or restore that cannot go ahead; the message says why and what to do."""
 
 
+def key_files(data_dir: Path) -> list[Path]:
+    """The secret key and any other key file kept at the top of the data dir (they go into every backup)."""
+    return sorted(p for p in data_dir.iterdir()
+                  if p.is_file() and "key" in p.name.lower() and not p.name.startswith(PREFIX))
+
+
 def sha256_file(path: Path, pacer: Pacer | None = None) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as raw:

@@ -38,10 +38,12 @@ from .archive import (
     SUFFIX,
     BackupError,
     backups_in,
+    key_files,
     sha256_file,
     write_archive,
 )
 from .config import prune_settings
+from .diskspace import check_room
 from .pacing import Pacer
 
 SQLITE_MEMBER = "database/hi.sqlite3"
@@ -177,12 +179,6 @@ def _snapshot_postgres(staging: Path) -> tuple[dict[str, int], dict[str, list]]:
             return _counts_and_migrations(cursor, model_tables(), existing, connection.ops.quote_name)
 
 
-def key_files(data_dir: Path) -> list[Path]:
-    """The secret key and any other key file kept at the top of the data dir."""
-    return sorted(p for p in data_dir.iterdir()
-                  if p.is_file() and "key" in p.name.lower() and not p.name.startswith(PREFIX))
-
-
 def _stage_files(staging: Path) -> None:
     media = Path(settings.MEDIA_ROOT)
     if media.is_dir():
@@ -201,15 +197,16 @@ def create_backup(path: Path | None = None, directory: Path | None = None, pacer
     """Snapshot database, files and keys into one archive; returns its path.
 
     ``path`` may be a file name or an existing directory (a timestamped name is made inside it);
-    ``pacer`` (default: ``HI_BACKUP_DUTY``) keeps the work to a share of the time.
+    ``pacer`` (default: ``HI_BACKUP_DUTY``) keeps the work to a share of the time. Raises
+    ``NotEnoughSpace`` before writing anything when the destination or the database's folder lacks room.
     """
     if pacer is None:
         pacer = Pacer(0.0, prune_settings()["backup_duty"].value)
     if path is None or path.is_dir():
         base = path or directory or Path(settings.DATA_DIR) / "backups"
-        base.mkdir(parents=True, exist_ok=True)
         path = base / _default_name()
     path = path.resolve()
+    check_room(path.parent)  # before anything is written: refuses rather than fill the disk (diskspace.py)
     path.parent.mkdir(parents=True, exist_ok=True)
     taken_at = dt.datetime.now(dt.UTC)
     with tempfile.TemporaryDirectory(prefix=".hi-backup-", dir=path.parent) as tmp:

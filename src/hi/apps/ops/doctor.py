@@ -1,9 +1,11 @@
 """``hi doctor``: one line per check, pass / warn / fail, so a household knows what needs doing.
 
-Checks the database (connection, integrity, migrations, WAL size, auto_vacuum), free disk, the data
+Checks the database (connection, integrity, migrations, WAL size, auto_vacuum, when the maintenance
+last refreshed the query planner's statistics), free disk, room for the next backup, the data
 dir's permissions, the secret key, the worker heartbeat, each active integration's health (its
 credentials show there) and reachability, clock skew against integrations whose servers send a
-``Date`` header, and the age of the newest backup.
+``Date`` header, the age of the newest backup, and a scheduled backup refused for lack of disk space
+(else whether the next one would have room).
 """
 
 from __future__ import annotations
@@ -88,6 +90,27 @@ def _wal_and_vacuum() -> list[Check]:
     checks.append(Check("database.auto_vacuum", PASS if mode == 2 else WARN,
                         "incremental" if mode == 2 else "off: the file never shrinks; stop the hub and run hi vacuum"))
     return checks
+
+
+def _statistics() -> Check:
+    """The worker's last refresh of the planner's statistics (a plan made without them can crawl)."""
+    from .config import prune_settings
+    from .statistics import last_refresh, postgres_autovacuum_on
+
+    if connection.vendor != "sqlite":
+        if postgres_autovacuum_on():
+            return Check("database.statistics", PASS, "PostgreSQL's autovacuum analyzes changed tables")
+        return Check("database.statistics", WARN, "autovacuum is off: turn it on, or run ANALYZE regularly")
+    last = last_refresh()
+    if last is None:
+        return Check("database.statistics", WARN, "never refreshed: the worker does it when it starts and at every "
+                                                  "maintenance pass (is hi run running?)")
+    age = timezone.now() - last[0]
+    text = f"refreshed {age.total_seconds() / 60:.0f} min ago in {last[1]} ms"
+    stale = dt.timedelta(seconds=max(3 * prune_settings()["interval"].value, 24 * 3600))
+    if age > stale:
+        return Check("database.statistics", WARN, text + " (maintenance passes are not running)")
+    return Check("database.statistics", PASS, text)
 
 
 def _disk() -> Check:
@@ -188,11 +211,27 @@ def _backups() -> Check:
     return Check("backups.latest", PASS, text)
 
 
+def _backup_room() -> Check:
+    """A scheduled backup refused for lack of disk space, else whether the next one has room."""
+    from .config import backup_dir
+    from .diskspace import explain, plan
+    from .maintenance import backup_refused
+
+    refused = backup_refused()
+    if refused is not None:
+        return Check("backups.space", FAIL, f"the scheduled backup at {refused[0]:%Y-%m-%d %H:%M} UTC was refused: "
+                                            f"{refused[1]}")
+    short = [p for p in plan(backup_dir()) if p.short]
+    if short:
+        return Check("backups.space", WARN, "the next backup would be refused: " + " | ".join(map(explain, short)))
+    return Check("backups.space", PASS, f"room for a backup in {backup_dir()}")
+
+
 def run_checks(probe: bool = True) -> list[Check]:
     """Every check; a check that raises becomes a failure line rather than ending the run."""
     steps: list[Callable[[], Check | list[Check]]] = [
-        _database_connects, _database_integrity, _migrations, _wal_and_vacuum, _disk, _data_dir, _secret_key,
-        _worker, lambda: _integrations(probe), _backups]
+        _database_connects, _database_integrity, _migrations, _wal_and_vacuum, _statistics, _disk, _data_dir, _secret_key,
+        _worker, lambda: _integrations(probe), _backups, _backup_room]
     results: list[Check] = []
     for step in steps:
         try:

@@ -1,5 +1,5 @@
-"""The worker's maintenance: hourly aggregates, pruning, giving space back, scheduled backups, and
-the systemd watchdog, which is fed only while the worker's heartbeat is fresh.
+"""The worker's maintenance: hourly aggregates, pruning, giving space back, the query planner's
+statistics (at start and every pass: ``statistics.py``), scheduled backups, and the systemd watchdog, which is fed only while the worker's heartbeat is fresh.
 
 Every database step runs in its own thread (its own connection), never on the thread the worker's
 other synchronous calls share, and works in small transactions, so ingest keeps flowing meanwhile.
@@ -21,12 +21,16 @@ from .config import backup_settings, prune_settings
 from .sdnotify import notify, watchdog_interval
 
 logger = logging.getLogger("hi.ops.maintenance")
+BACKUP_REFUSED = "backup_refused"  # OpsMarker: the last scheduled backup was refused (cleared by the next one)
 
 
 def maintenance_pass(stop: threading.Event | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
-    """One pass: aggregate complete hours, prune, reclaim space, back up when due. Runs in a thread."""
+    """One pass: aggregate complete hours, prune, reclaim space, refresh statistics, back up when due.
+
+    Runs in a thread."""
     from .retention import prune, reclaim_space
     from .rollup import aggregate_pending
+    from .statistics import refresh_statistics
 
     stop = stop or threading.Event()
     pause = prune_settings()["pause"].value
@@ -35,9 +39,10 @@ def maintenance_pass(stop: threading.Event | None = None, now: dt.datetime | Non
         hours = aggregate_pending(now=now, should_stop=stop.is_set, between_chunks=lambda: stop.wait(pause))
         report = prune(now=now, should_stop=stop.is_set)
         freed = reclaim_space(keep=0.05, should_stop=stop.is_set) if report.total else 0
+        statistics = None if stop.is_set() else refresh_statistics()
         backup = None if stop.is_set() else scheduled_backup_if_due(now)
         return {"aggregated_hours": hours, "pruned": report.deleted, "freed_pages": freed,
-                "backup": str(backup) if backup else None}
+                "statistics": statistics, "backup": str(backup) if backup else None}
     finally:
         connection.close()
 
@@ -50,16 +55,32 @@ def scheduled_backup_if_due(now: dt.datetime | None = None) -> Any:
         return None
     from .backup import create_backup, newest_backup, rotate
     from .config import backup_dir
+    from .diskspace import NotEnoughSpace
+    from .models import OpsMarker
 
     now = now or timezone.now()
     directory = backup_dir()
     newest = newest_backup(directory)
     if newest is not None and now - newest[1] < dt.timedelta(hours=hours):
         return None
-    path = create_backup(directory=directory)
+    try:
+        path = create_backup(directory=directory)
+    except NotEnoughSpace as exc:  # shown on the Settings page and by hi doctor, not only logged
+        OpsMarker.objects.update_or_create(name=BACKUP_REFUSED, defaults={"at": timezone.now(), "note": str(exc)})
+        logger.warning("scheduled backup refused: %s", exc)
+        return None
+    OpsMarker.objects.filter(name=BACKUP_REFUSED).delete()
     rotate(directory, keep=max(1, int(knobs["keep"].value)))
     logger.info("scheduled backup written: %s", path)
     return path
+
+
+def backup_refused() -> tuple[dt.datetime, str] | None:
+    """When the last scheduled backup was refused for lack of disk space, and the sentence saying why."""
+    from .models import OpsMarker
+
+    marker = OpsMarker.objects.filter(name=BACKUP_REFUSED).first()
+    return None if marker is None else (marker.at, marker.note)
 
 
 class Maintenance:
@@ -92,6 +113,10 @@ class Maintenance:
 
     async def _passes(self) -> None:
         clock = self.supervisor.clock
+        try:  # at once, not after the first delay: a restored or upgraded database may have no statistics yet
+            await asyncio.to_thread(_refresh_statistics_now)
+        except Exception:
+            logger.exception("refreshing the query planner's statistics failed; the next pass retries")
         if await clock.wait(self.first_delay, self._stop):
             return
         while not self._stop.is_set():
@@ -113,6 +138,16 @@ class Maintenance:
                 logger.warning("worker heartbeat is stale: not feeding the systemd watchdog")
             if await self.supervisor.clock.wait(interval, self._stop):
                 return
+
+
+def _refresh_statistics_now() -> None:
+    from .statistics import refresh_statistics
+
+    close_old_connections()
+    try:
+        logger.debug("statistics at start: %s", refresh_statistics())
+    finally:
+        connection.close()
 
 
 def _heartbeat_fresh(worker_id: str, stale_after: float) -> bool:

@@ -36,6 +36,7 @@ class OpsMarker(models.Model):
     name = models.CharField(max_length=100, unique=True)
     at = models.DateTimeField()
     number = models.BigIntegerField(null=True, blank=True)  # a row id, for markers that are one
+    note = models.TextField(blank=True, default="")  # a sentence, for markers that say what happened
 
     def __str__(self) -> str:
         return f"{self.name}={self.at.isoformat()}"

@@ -203,23 +203,55 @@ class SensorResponsePipeline:
         try:
             return self._process_atomically(batch)
         except IntegrityError:
-            # a sync removed a sensor between our read and our write: read again, it is now unknown
+            # a sync removed a sensor between our read and our write: read again, it is now unknown.
+            # The retry runs every listener after its commit, so a listener's rows that broke the
+            # first commit (a deferred foreign key) cannot cost the readings a second time.
             logger.info("sensor batch collided with a concurrent change; retrying once")
-            return self._process_atomically(batch)
+            return self._process_atomically(batch, listeners_inside=False)
 
-    def _process_atomically(self, batch: list[SensorResponse]) -> list[StateChange]:
-        with transaction.atomic():
-            changes, counts = self._process(batch)
-            if changes:
-                self.feed.record(changes)
-                transaction.on_commit(functools.partial(self._committed, changes))
+    def _process_atomically(self, batch: list[SensorResponse], listeners_inside: bool = True) -> list[StateChange]:
+        # in-transaction listeners join only a transaction this batch owns: inside a caller's, a rollback
+        # the pipeline never sees could undo what they wrote after they had counted it done
+        inside = listeners_inside and bool(_transaction_listeners) and not transaction.get_connection().in_atomic_block
+        ran: list[_Listener] = []
+        try:
+            with transaction.atomic():
+                changes, counts = self._process(batch)
+                if changes:
+                    self.feed.record(changes)
+                    later = [entry.listener for entry in _transaction_listeners]
+                    transaction.on_commit(functools.partial(self._committed, changes, later))  # published first
+                    if inside:
+                        ran = self._run_inside(changes, later)
+        except BaseException:
+            for entry in ran:
+                _notify_rollback(entry)
+            raise
         self._add_counts(counts)
         return changes
 
-    def _committed(self, changes: list[StateChange]) -> None:
-        """After commit: live readers first, then the listeners (alarm rules) on this same thread."""
+    @staticmethod
+    def _run_inside(changes: list[StateChange], later: list[_Listener]) -> list[_Listener]:
+        """Call the in-transaction listeners, each in a savepoint: one that fails is rolled back alone (the
+        readings stay) and is called again after the commit instead; return the ones whose work is pending."""
+        ran = []
+        for entry in list(_transaction_listeners):
+            try:
+                with transaction.atomic():
+                    entry.listener(changes)
+            except Exception:
+                logger.exception("a change listener failed inside the batch; it runs again after the commit")
+                _notify_rollback(entry)
+                continue
+            ran.append(entry)
+            later.remove(entry.listener)
+        return ran
+
+    def _committed(self, changes: list[StateChange], transaction_listeners: list[Callable[..., None]]) -> None:
+        """After commit: live readers first, then the listeners (alarm rules) on this same thread; the
+        in-transaction listeners that did not run inside this batch's transaction run here too."""
         self.bus.publish(changes)
-        for listener in list(_change_listeners):
+        for listener in [*transaction_listeners, *_change_listeners]:
             try:
                 listener(changes)
             except Exception:
@@ -413,9 +445,39 @@ class SensorResponsePipeline:
 _change_listeners: list[Callable[[list[StateChange]], None]] = []
 
 
-def add_change_listener(listener: Callable[[list[StateChange]], None]) -> None:
-    """Call ``listener(changes)`` after each batch commits, on the pipeline's thread (apps above sense use it)."""
-    if listener not in _change_listeners:
+@dataclass(frozen=True)
+class _Listener:
+    listener: Callable[[list[StateChange]], None]
+    rolled_back: Callable[[], None] | None
+
+
+_transaction_listeners: list[_Listener] = []
+
+
+def _notify_rollback(entry: _Listener) -> None:
+    if entry.rolled_back is not None:
+        try:
+            entry.rolled_back()
+        except Exception:
+            logger.exception("a change listener's rollback handler failed")
+
+
+def add_change_listener(listener: Callable[[list[StateChange]], None], *, in_transaction: bool = False,
+                        rolled_back: Callable[[], None] | None = None) -> None:
+    """Call ``listener(changes)`` for each batch, on the pipeline's thread (apps above sense use it).
+
+    By default after the batch commits. ``in_transaction`` listeners run inside the batch's own
+    transaction instead, after its writes, so their writes share its one commit; each runs in a
+    savepoint, so its failure rolls back only its own work (the readings commit) and it is called
+    again after the commit. Where the batch cannot own its transaction (a caller's is open) or is
+    retried, they run after the commit too. ``rolled_back()`` is called when work a listener did
+    inside a transaction was undone (its savepoint, or the whole batch, rolled back), so a listener
+    that keeps state in memory can drop it.
+    """
+    if in_transaction:
+        if all(entry.listener is not listener for entry in _transaction_listeners):
+            _transaction_listeners.append(_Listener(listener, rolled_back))
+    elif listener not in _change_listeners:
         _change_listeners.append(listener)
 
 

@@ -47,17 +47,25 @@ def _save_retention(request: HttpRequest) -> str:
 
 def _backups_context(request: HttpRequest) -> dict[str, Any]:
     from hi.apps.ops.backup import newest_backup
+    from hi.apps.ops.maintenance import backup_refused
 
     newest = newest_backup(config.backup_dir())
+    refused = backup_refused()
+    problem = f"The scheduled backup at {refused[0]:%Y-%m-%d %H:%M} UTC was refused: {refused[1]}" if refused else ""
     return {"rows": _rows(config.backup_settings()), "kind": "backups", "directory": config.backup_dir(),
-            "newest": newest[0].name if newest else None, "newest_at": newest[1] if newest else None}
+            "newest": newest[0].name if newest else None, "newest_at": newest[1] if newest else None,
+            "problem": problem}
 
 
 def _save_backups(request: HttpRequest) -> str:
     if request.POST.get("action") == "backup-now":
+        from hi.apps.ops.archive import BackupError
         from hi.apps.ops.backup import create_backup
 
-        path = create_backup(directory=config.backup_dir())
+        try:
+            path = create_backup(directory=config.backup_dir())
+        except BackupError as exc:  # e.g. not enough disk space: said beside the form
+            raise ValueError(str(exc)) from None
         return f"Backup written: {path.name}."
     changed = _save(request, list(config.BACKUP_DEFAULTS))
     return "Backup schedule saved." if changed else "Nothing to save."

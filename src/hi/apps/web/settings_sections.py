@@ -2,7 +2,9 @@
 
 A section renders ``template`` with ``context(request)`` and handles its own POST in ``save(request)``,
 which returns the sentence to confirm with, or raises ``ValueError`` with the sentence to show beside
-the form (nothing is stored then). The page knows nothing about any one setting.
+the form (nothing is stored then). A context may hold ``problem``, a standing sentence the page shows
+in the same place (the Backups section: a scheduled backup refused for lack of disk space). The page
+knows nothing about any one setting.
 """
 
 from __future__ import annotations

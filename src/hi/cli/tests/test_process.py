@@ -146,6 +146,9 @@ def test_hi_run_serves_and_stops_cleanly_on_sigterm(env):
         probe = httpx.get(f"{url}api/v1/healthz", timeout=10)
         assert probe.status_code == 200 and probe.json() == {"status": "ok"}
         assert httpx.get(f"{url}api/v1/entities", timeout=10).status_code == 401
+        script = httpx.get(f"{url}static/vendor/htmx/htmx.min.js", headers={"Accept-Encoding": "gzip"}, timeout=10)
+        assert script.status_code == 200 and script.headers["Content-Type"].startswith("text/javascript")
+        assert script.headers["Content-Encoding"] == "gzip" and "htmx" in script.text  # the collected, compressed copy
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from hi.http.body_limits import Limits
@@ -143,11 +144,19 @@ def gunicorn_address() -> Iterator[tuple[str, int]]:
                     port = int(found.group(1))
                     break
             assert port, "gunicorn did not start"
+            _wait_until_serving(port)
             yield ("127.0.0.1", port)
         finally:
             server.terminate()
             server.wait(15)
             server.stderr.close()
+
+
+def _wait_until_serving(port: int, seconds: float = 90.0) -> None:
+    """The worker loads Django after the arbiter listens (slow on a loaded machine): one request waits for it,
+    so the tests' 10 s socket timeouts measure the answers, not the worker's start."""
+    answer = httpx.get(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=seconds)
+    assert answer.status_code == 200, answer.text[:300]
 
 
 def test_gunicorn_refuses_a_declared_gigabyte_before_it_is_sent(gunicorn_address):

@@ -10,6 +10,7 @@ removed in Home Assistant mark the integration ``needs_sync`` (or sync it, when 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import time
@@ -37,6 +38,9 @@ from .hass_sync import include_hidden, registries_or_none
 logger = logging.getLogger("hi.services.hass.monitor")
 # A poll is a probe of a peer that may be down: one quick retry, never a long series that delays the next poll.
 POLL_RETRY = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=0.5, budget=2.0)
+# Changes held while a reconnected link waits for its listing; past this many the listing's replay of
+# Home Assistant's history recovers them instead (memory stays bounded when the listing keeps failing).
+MAX_HELD_CHANGES = 10_000
 
 
 def _mark_needs_sync(reason: str) -> bool:
@@ -179,6 +183,7 @@ class HassMonitor(IntegrationMonitor):
         self._rest: AsyncHassRestClient | None = None
         self._ws: HassWebSocket | None = None
         self.replayed = 0
+        self._held: collections.deque[StateChange] = collections.deque()
         self._history_unavailable = False
         self._link_reason = ""
         self._imported: set[str] = set()
@@ -361,6 +366,7 @@ class HassMonitor(IntegrationMonitor):
         await self._apply(result)
         self.snapshots += 1
         self._synced = True
+        await self._release_held()
         self._wake.set()
         if self.forecasts is not None and self._tracker is not None:  # weather forecasts over this connection
             await self.forecasts.follow(result.states, self._tracker.imports)
@@ -408,6 +414,26 @@ class HassMonitor(IntegrationMonitor):
             await self._membership_changed(lambda tracker: tracker.snapshot_drift(delta.seen))
 
     async def _on_change(self, change: StateChange) -> None:
+        """A live change, held while a (re)connected link has not been listed yet.
+
+        Recording it first would move where the listing's replay of missed changes starts (the newest
+        change we know of) past the changes made while we were away, and lose them.
+        """
+        if self._synced and not self._held:
+            await self._record_change(change)
+            return
+        if len(self._held) >= MAX_HELD_CHANGES:
+            logger.warning("hass: %d changes arrived before the listing; Home Assistant's history replays them",
+                           len(self._held))
+            self._held.clear()
+        self._held.append(change)
+
+    async def _release_held(self) -> None:
+        """Record the changes held until the listing, in order (any arriving meanwhile queue behind them)."""
+        while self._held:
+            await self._record_change(self._held.popleft())
+
+    async def _record_change(self, change: StateChange) -> None:
         assert self._tracker is not None and self._queue is not None
         responses = self._tracker.change(change)
         if responses and change.new_state is not None:

@@ -43,3 +43,23 @@ def test_back_up_now_writes_an_archive(client_in, tmp_path, monkeypatch, setting
     assert response.status_code == 200
     assert len(list(tmp_path.glob("hi-backup-*.tar"))) == 1
     assert b'data-testid="backup-newest"' in response.content
+
+
+def test_a_refused_backup_shows_on_the_page(client_in, tmp_path, monkeypatch, settings):
+    """Free space is faked at the edge the check reads (the disk-usage function); the backup is real."""
+    from collections import namedtuple
+
+    from hi.apps.ops import diskspace
+    from hi.apps.ops.maintenance import scheduled_backup_if_due
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(diskspace, "disk_usage", lambda path: usage(10**10, 10**10 - 10**6, 10**6))
+    monkeypatch.setenv("HI_BACKUP_DIR", str(tmp_path / "backups"))
+    monkeypatch.setenv("HI_BACKUP_INTERVAL_HOURS", "24")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    response = client_in.post("/settings/", {"section": "backups", "action": "backup-now"})
+    assert response.status_code == 400 and b"not enough free disk space for a backup" in response.content
+    assert scheduled_backup_if_due() is None
+    page = client_in.get("/settings/")
+    assert b"The scheduled backup at " in page.content and b"1 MB free" in page.content
+    assert not (tmp_path / "backups").exists() or not any((tmp_path / "backups").iterdir())  # nothing written

@@ -20,6 +20,9 @@ def page(request: HttpRequest) -> HttpResponse:
             return redirect(f"{request.path}#settings-{section.section_id}")
         except ValueError as exc:
             errors[section.section_id] = str(exc)
-    shown = [{"section": s, "context": s.context(request), "error": errors.get(s.section_id, "")}
-             for s in settings_sections.sections()]
+    shown = []
+    for section in settings_sections.sections():
+        context = section.context(request)  # a context's "problem" is a standing one, e.g. a refused backup
+        shown.append({"section": section, "context": context,
+                      "error": errors.get(section.section_id, "") or context.get("problem", "")})
     return render(request, "web/settings.html", {"sections": shown}, status=400 if errors else 200)

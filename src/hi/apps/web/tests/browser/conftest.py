@@ -69,8 +69,8 @@ def _serve(sock: socket.socket, ready: threading.Event, holder: dict) -> None:
 
 @pytest.fixture
 def live_hub(transactional_db, settings) -> Iterator[LiveHub]:
-    settings.WHITENOISE_USE_FINDERS = True  # serve the vendored assets straight from the app
-    settings.WHITENOISE_AUTOREFRESH = True
+    settings.SERVESTATIC_USE_FINDERS = True  # serve the vendored assets straight from the app
+    settings.SERVESTATIC_AUTOREFRESH = True
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
