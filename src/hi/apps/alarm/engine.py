@@ -14,8 +14,8 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,7 +158,7 @@ class AlarmEngine:
             self._ensure_loaded()
             if not any(change.state_id in self._index for change in changes):
                 return []
-        with _write_lock_first(), self._lock:
+        with _write_lock_first(), self._lock, self._forget_on_failure():
             self._ensure_loaded()
             if not any(change.state_id in self._index for change in changes):
                 return []
@@ -184,7 +184,7 @@ class AlarmEngine:
             self._ensure_loaded()
             if not self._due(now):
                 return []
-        with _write_lock_first(), self._lock:
+        with _write_lock_first(), self._lock, self._forget_on_failure():
             self._ensure_loaded()
             due = self._due(now)
             if not due:
@@ -197,6 +197,15 @@ class AlarmEngine:
             firings = [f for rid in due for f in self._evaluate(self._rules[rid], values, since, now, gate)]
             self._commit(firings)
         return firings
+
+    @contextmanager
+    def _forget_on_failure(self) -> Iterator[None]:
+        """The in-memory state ran ahead of writes that are rolled back: reload it before the next evaluation."""
+        try:
+            yield
+        except BaseException:
+            self._stale = True
+            raise
 
     def _due(self, now: dt.datetime) -> list[int]:
         due = [rid for rid, rt in self._runtime.items() if rt.due_at is not None and rt.due_at <= now]
@@ -328,19 +337,16 @@ class AlarmEngine:
             rt.dirty = False
 
     def _commit(self, firings: list[Firing]) -> None:
-        """Runtime changes and every firing of one evaluation in one transaction (one commit per batch)."""
+        """Runtime changes and every firing of one evaluation, in the caller's transaction (the pipeline batch's
+        savepoint, or the one ``_write_lock_first`` opened): all or nothing, so a rule never counts as fired
+        without its alert. A failure propagates; the caller forgets the in-memory state."""
         if not firings and not self._dirty:
             return
         from .firing import fire_many
 
-        with transaction.atomic():
-            self._write_runtime()
-            if firings:
-                try:
-                    with transaction.atomic():
-                        fire_many(firings)
-                except Exception:
-                    logger.exception("recording the firings of %s failed", ", ".join(f.rule.name for f in firings))
+        self._write_runtime()
+        if firings:
+            fire_many(firings)
 
 
 def _write_lock_first() -> AbstractContextManager[Any]:

@@ -231,17 +231,22 @@ class SensorResponsePipeline:
         return changes
 
     @staticmethod
-    def _run_inside(changes: list[StateChange], later: list[_Listener]) -> list[_Listener]:
+    def _run_inside(changes: list[StateChange], later: list[Callable[[list[StateChange]], None]]) -> list[_Listener]:
         """Call the in-transaction listeners, each in a savepoint: one that fails is rolled back alone (the
-        readings stay) and is called again after the commit instead; return the ones whose work is pending."""
+        readings stay) and is called again after the commit instead; return the ones whose work is pending.
+
+        ``later`` is the list the after-commit callback already holds: a listener that ran is taken off it.
+        """
         ran = []
         for entry in list(_transaction_listeners):
             try:
                 with transaction.atomic():
                     entry.listener(changes)
             except Exception:
-                logger.exception("a change listener failed inside the batch; it runs again after the commit")
                 _notify_rollback(entry)
+                if transaction.get_rollback():  # even the savepoint could not be undone: the batch cannot commit
+                    raise
+                logger.exception("a change listener failed inside the batch; it runs again after the commit")
                 continue
             ran.append(entry)
             later.remove(entry.listener)

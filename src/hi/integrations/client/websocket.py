@@ -299,7 +299,8 @@ class WebSocketClient:
                     async with asyncio.timeout(self.auth_timeout):
                         await self.authenticate(self)
                 except TimeoutError:
-                    raise exc.IntegrationTimeoutError("no answer to the authentication handshake",
+                    raise exc.IntegrationTimeoutError(f"no answer to the authentication handshake within "
+                                                      f"{self.auth_timeout:g} s",
                                            integration_id=self.integration_id) from None
             tasks.append(asyncio.create_task(self._read(conn)))
             if self.ping is not None and self.ping_interval:
@@ -317,8 +318,9 @@ class WebSocketClient:
             self._connected.set()
             self._set_state(WsState.CONNECTED, "connected")
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                task.result()
+            for task in reversed(tasks):  # a failed ping says why; the reader then only saw the link end
+                if task in done:
+                    task.result()
             return established
         finally:
             if self._connected is not None:
@@ -421,5 +423,6 @@ class WebSocketClient:
                 logger.warning("%s: no answer to ping within %.1fs; dropping the link", self.integration_id,
                                self.ping_timeout or 0)
                 conn.transport.abort()
-                raise exc.IntegrationTimeoutError("WebSocket peer stopped answering pings",
+                raise exc.IntegrationTimeoutError(f"WebSocket peer stopped answering pings (none within "
+                                                  f"{self.ping_timeout or 0:g} s)",
                                        integration_id=self.integration_id) from None

@@ -162,7 +162,7 @@ class HassMonitor(IntegrationMonitor):
     name = "hass"
 
     def __init__(self, *, poll_interval: float = 4.0, fallback_after: float = 10.0, ping_interval: float = 20.0,
-                 ping_timeout: float = 10.0, heartbeat_interval: float = 15.0,
+                 ping_timeout: float | None = None, heartbeat_interval: float = 15.0,
                  ws_options: dict[str, Any] | None = None, registry_settle: float = 1.0) -> None:
         self.poll_interval = poll_interval
         self.registry_settle = registry_settle
@@ -201,7 +201,8 @@ class HassMonitor(IntegrationMonitor):
         register_secret(token)
         self._context = context
         self._wake = asyncio.Event()
-        rest = AsyncHassRestClient(base_url, token, timeouts=configured_timeouts(), retry=POLL_RETRY)
+        timeouts = configured_timeouts()  # the REST client and every wait of the live link (``link_waits``)
+        rest = AsyncHassRestClient(base_url, token, timeouts=timeouts, retry=POLL_RETRY)
         unit = "°C"
         with contextlib.suppress(IntegrationError):
             unit = (await rest.config()).temperature_unit
@@ -223,7 +224,7 @@ class HassMonitor(IntegrationMonitor):
                            on_auth_failed=self._on_auth_failed, on_state_change=self._on_link_state,
                            on_error=self._on_error, ping_interval=self.ping_interval,
                            ping_timeout=self.ping_timeout, on_registry=self._on_registry,
-                           on_forecast=self._on_forecast, **self.ws_options)
+                           on_forecast=self._on_forecast, timeouts=timeouts, **self.ws_options)
         self._ws = ws
         self.forecasts = ForecastFollower(ws, lambda responses: self._queue.add(responses, {}) if self._queue else None)
         self.registry = RegistryFollower(ws.fetch_registries, self._apply_registries, self._registry_changed,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from hi.http.files import file_response
 from hi.integrations.exceptions import IntegrationError
 from hi.utils.redaction import redact
 
@@ -29,8 +30,8 @@ def attachment(request: HttpRequest, item_id: str, attachment_id: str) -> HttpRe
         logger.warning("homebox attachment %s: %s", attachment_id, exc.message)
         return HttpResponse(f"HomeBox could not deliver the file: {redact(exc.message)}", status=502,
                             content_type="text/plain; charset=utf-8")
-    response = FileResponse(found.path.open("rb"), content_type=found.content_type,
-                            as_attachment=not found.inline, filename=found.filename)
+    response = file_response(request, found.path.open("rb"), content_type=found.content_type,
+                             as_attachment=not found.inline, filename=found.filename)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

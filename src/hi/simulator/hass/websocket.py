@@ -95,6 +95,9 @@ class HassConnection:
     # -- lifecycle -----------------------------------------------------------------------------
     async def serve(self) -> None:
         ws = self.ws
+        await self.sim.stalled_until_released()  # a hung server does not greet either
+        if ws.closed:
+            return
         await ws.send_json({"type": "auth_required", "ha_version": self.sim.ha_version})
         if not await self._authenticate():
             return
@@ -118,6 +121,8 @@ class HassConnection:
         except TimeoutError:
             await self.ws.close()
             return False
+        if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+            return False  # the client gave up (a stalled greeting, say): nothing to answer
         try:
             data = json.loads(msg.data) if msg.type == WSMsgType.TEXT else None
         except ValueError:

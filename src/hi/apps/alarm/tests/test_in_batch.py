@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from hi.apps.alarm import firing
 from hi.apps.alarm.engine import AlarmEngine, get_engine
 from hi.apps.alarm.models import Alarm, Alert, Rule, RuleRuntime
 from hi.apps.entity.enums import EntityStateType as S
@@ -69,20 +70,28 @@ def test_the_alert_is_written_in_the_batch_transaction_beside_its_reading(monkey
     assert _committed_history(switch) == 1
 
 
+def _break(monkeypatch, step: str, failures: int | None) -> list[bool]:
+    """Make one step of recording an evaluation raise (``failures`` times; None: always)."""
+    owner = AlarmEngine if step == "_write_runtime" else firing
+    original = getattr(owner, step)
+    calls: list[bool] = []
+
+    def failing(*args):
+        calls.append(connection.in_atomic_block)
+        if failures is None or len(calls) <= failures:
+            raise RuntimeError("alarm bug")
+        return original(*args)
+
+    monkeypatch.setattr(owner, step, failing)
+    return calls
+
+
+@pytest.mark.parametrize("step", ["_write_runtime", "fire_many"])
 def test_an_alarm_failure_inside_the_batch_keeps_the_readings_and_the_alarm_runs_again_after_commit(
-        monkeypatch, caplog):
+        monkeypatch, caplog, step):
     switch = make_device("Pump", S.ON_OFF, value="off")
     rule("Pump on", [{"state": switch.state.pk, "op": "eq", "value": "on"}])
-    written = AlarmEngine._write_runtime
-    calls = []
-
-    def fails_once(self: AlarmEngine) -> None:
-        calls.append(connection.in_atomic_block)
-        if len(calls) == 1:
-            raise RuntimeError("alarm bug")
-        written(self)
-
-    monkeypatch.setattr(AlarmEngine, "_write_runtime", fails_once)
+    calls = _break(monkeypatch, step, 1)
     pipeline = SensorResponsePipeline(LiveBus())
     with caplog.at_level(logging.ERROR):
         changes = pipeline.process([report(switch, "on", timezone.now())])
@@ -94,17 +103,15 @@ def test_an_alarm_failure_inside_the_batch_keeps_the_readings_and_the_alarm_runs
     assert "runs again after the commit" in caplog.text and "alarm bug" in caplog.text
 
 
-def test_an_alarm_that_always_fails_costs_its_alert_but_never_the_readings(monkeypatch):
+@pytest.mark.parametrize("step", ["_write_runtime", "fire_many"])
+def test_an_alarm_that_always_fails_costs_its_alert_but_never_the_readings(monkeypatch, step):
     switch = make_device("Pump", S.ON_OFF, value="off")
     rule("Pump on", [{"state": switch.state.pk, "op": "eq", "value": "on"}])
-
-    def broken(self: AlarmEngine) -> None:
-        raise RuntimeError("alarm bug")
-
     pipeline = SensorResponsePipeline(LiveBus())
     with monkeypatch.context() as patch:
-        patch.setattr(AlarmEngine, "_write_runtime", broken)
+        _break(patch, step, None)
         pipeline.process([report(switch, "on", timezone.now())])
+    # nothing of the evaluation stays: the rule does not count as fired without its alert
     assert _value(switch) == "on" and Alert.objects.count() == 0 and RuleRuntime.objects.count() == 0
     # the engine forgot what did not commit: off, then on again fires as it should
     pipeline.process([report(switch, "off", timezone.now())])

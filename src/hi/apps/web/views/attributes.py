@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hi.apps.entity.enums import AttributeSource
 from hi.apps.entity.models import Entity, EntityAttribute
 from hi.apps.web.forms import AttributeForm
+from hi.http.files import file_response
 
 
 def _form_errors(form: AttributeForm) -> str:
@@ -66,5 +67,5 @@ def download(request: HttpRequest, attribute_id: int) -> FileResponse:
     attribute = get_object_or_404(EntityAttribute, pk=attribute_id)
     if not attribute.file:
         raise Http404("no file")
-    return FileResponse(attribute.file.open("rb"), as_attachment=True,
-                        filename=attribute.file.name.rsplit("/", 1)[-1])
+    return file_response(request, attribute.file.open("rb"), as_attachment=True,
+                         filename=attribute.file.name.rsplit("/", 1)[-1])

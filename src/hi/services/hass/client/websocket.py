@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hi.integrations import exceptions as exc
-from hi.integrations.client import WebSocketClient, WsState
+from hi.integrations.client import Timeouts, WebSocketClient, WsState
 
 from .models import HassContext, StateChange, WsError
 from .registry import REGISTRY_EVENTS, Registries, fetch_registries
@@ -22,6 +22,9 @@ from .rest import INTEGRATION_ID, StatesResult, parse_states
 
 logger = logging.getLogger("hi.services.hass.client.ws")
 DEFAULT_MAX_SIZE = 64 * 2**20  # get_states of a big home is several MB; websockets' 1 MiB is too small
+# A whole listing (get_states, the registries) is one message and its wait is total, not per read as an
+# HTTP read timeout is: it gets at least this long. A stalled server is still caught by the ping sooner.
+LISTING_SECONDS = 60.0
 
 OnChange = Callable[[StateChange], Awaitable[None]]
 OnSnapshot = Callable[[StatesResult], Awaitable[None]]
@@ -34,6 +37,19 @@ def websocket_url(base_url: str) -> str:
     if base.startswith("https://"):
         return "wss://" + base[len("https://"):] + "/api/websocket"
     return "ws://" + base.removeprefix("http://") + "/api/websocket"
+
+
+def link_waits(timeouts: Timeouts, ping_interval: float | None) -> dict[str, float]:
+    """The live link's waits, from the household's ``HI_HTTP_CONNECT_TIMEOUT`` / ``HI_HTTP_READ_TIMEOUT``.
+
+    Opening is an HTTP request (the socket within the connect timeout, the upgrade's answer within the read
+    timeout), the handshake and each command are answers (read); a ping is an answer too, but never waits
+    longer than half the ping interval, so a long read timeout (one sized for a big listing) cannot slow
+    noticing a dead link beyond one and a half intervals, while a short one is honoured.
+    """
+    ping = timeouts.read if not ping_interval else min(timeouts.read, ping_interval / 2)
+    return {"open_timeout": timeouts.connect + timeouts.read, "auth_timeout": timeouts.read,
+            "command_timeout": timeouts.read, "ping_timeout": ping}
 
 
 def error_code(message: Any) -> str:
@@ -66,9 +82,11 @@ class HassWebSocket:
                  on_auth_failed: Callable[[exc.AuthenticationError], Any] | None = None,
                  on_state_change: Callable[[WsState, str], Any] | None = None,
                  on_error: Callable[[exc.IntegrationError], Awaitable[None]] | None = None,
-                 ping_interval: float = 20.0, ping_timeout: float = 10.0, max_size: int = DEFAULT_MAX_SIZE,
+                 ping_interval: float = 20.0, ping_timeout: float | None = None, max_size: int = DEFAULT_MAX_SIZE,
                  coalesce: bool = True, on_registry: OnRegistry | None = None,
-                 on_forecast: OnForecast | None = None, **options: Any) -> None:
+                 on_forecast: OnForecast | None = None, timeouts: Timeouts | None = None, **options: Any) -> None:
+        """``timeouts`` (the configured ones) set every wait of the link (``link_waits``); without them the
+        shared client's defaults and a 10 s ping apply. An explicit ``ping_timeout`` or option wins."""
         self._token = token
         self._on_registry = on_registry
         self._registry_subscriptions: dict[int, str] = {}
@@ -81,11 +99,16 @@ class HassWebSocket:
         self._on_error = on_error
         self._subscription: int | None = None
         self.ha_version = ""
+        waits: dict[str, Any] = link_waits(timeouts, ping_interval) if timeouts is not None else {"ping_timeout": 10.0}
+        if ping_timeout is not None:
+            waits["ping_timeout"] = ping_timeout
+        self.listing_timeout = max(LISTING_SECONDS, timeouts.read) if timeouts is not None else LISTING_SECONDS
+        self.answer_timeout = timeouts.read if timeouts is not None else 30.0  # a forecast: one entity's answer
         self.client = WebSocketClient(
             websocket_url(base_url), integration_id=INTEGRATION_ID, on_message=self._handle,
             authenticate=self._authenticate, on_connect=self._subscribe, resync=self._resync,
             on_auth_failed=on_auth_failed, on_state_change=on_state_change, ping=self._ping,
-            ping_interval=ping_interval, ping_timeout=ping_timeout, max_size=max_size, **options)
+            ping_interval=ping_interval, max_size=max_size, **{**waits, **options})
 
     async def start(self) -> None:
         await self.client.start()
@@ -118,7 +141,7 @@ class HassWebSocket:
         return HassContext.model_validate(context) if isinstance(context, dict) else None
 
     async def get_states(self, timeout: float | None = None) -> StatesResult:
-        answer = await self.client.send_command({"type": "get_states"}, timeout or 60.0)
+        answer = await self.client.send_command({"type": "get_states"}, timeout or self.listing_timeout)
         return parse_states(raise_for_result(answer, "get_states"))
 
     # -- hooks of the shared client ------------------------------------------------------------
@@ -167,7 +190,7 @@ class HassWebSocket:
         """Follow one weather entity's forecast (``weather/subscribe_forecast``, HA 2023.9+): "" when
         subscribed, else HA's error code (``unknown_command`` on an older server)."""
         answer = await self.client.send_command(
-            {"type": "weather/subscribe_forecast", "entity_id": entity_id, "forecast_type": forecast_type}, 30.0)
+            {"type": "weather/subscribe_forecast", "entity_id": entity_id, "forecast_type": forecast_type}, self.answer_timeout)
         code = error_code(answer)
         if code:
             return code
@@ -184,7 +207,7 @@ class HassWebSocket:
         answer = await self.client.send_command(
             {"type": "call_service", "domain": "weather", "service": "get_forecasts",
              "service_data": {"type": forecast_type}, "target": {"entity_id": entity_ids},
-             "return_response": True}, 30.0)
+             "return_response": True}, self.answer_timeout)
         result = raise_for_result(answer, "weather.get_forecasts")
         response = result.get("response") if isinstance(result, dict) else None
         return {eid: body.get("forecast") for eid, body in response.items() if isinstance(body, dict)} \
@@ -192,7 +215,7 @@ class HassWebSocket:
 
     async def fetch_registries(self, timeout: float | None = None) -> Registries:
         """Every registry over this connection (after a registry event)."""
-        return await fetch_registries(lambda payload: self.client.send_command(payload, timeout or 60.0))
+        return await fetch_registries(lambda payload: self.client.send_command(payload, timeout or self.listing_timeout))
 
     async def _forecast_event(self, sub_id: Any, event: dict[str, Any]) -> None:
         target = self.forecast_subscriptions.get(sub_id)

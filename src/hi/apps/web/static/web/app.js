@@ -62,9 +62,13 @@
     });
   }
 
+  /* The newest availability of each integration the stream reported: re-applied to an entity that comes back. */
+  var lastAvailability = {};
+
   /* Health pushed over the stream: grey out what an integration provides, say why, disable its controls. */
   function applyAvailability(items) {
     items.forEach(function (item) {
+      lastAvailability[item.integration_id] = item;
       var reason = item.unavailable_reason || "";
       document.querySelectorAll('[data-integration="' + item.integration_id + '"]').forEach(function (el) {
         el.classList.toggle("is-unavailable", !item.available);
@@ -90,30 +94,84 @@
     });
   }
 
+  function each(root, selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
+  function setOrRemove(el, name, value) {
+    if (value === null) { el.removeAttribute(name); } else { el.setAttribute(name, value); }
+  }
+
+  /* How an entity's view looked before this page greyed it (kept on the element), so a reconnect can restore it. */
+  function remember(view) {
+    if (view.hiBeforeDetach) { return; }  /* greyed already (detached, then removed): keep the first picture */
+    view.hiBeforeDetach = {
+      unavailable: view.classList.contains("is-unavailable"), stale: view.classList.contains("is-stale"),
+      marked: [view].concat(each(view, "[data-integration]")).filter(function (el) {
+        return el.hasAttribute("data-integration");
+      }).map(function (el) { return { el: el, integration: el.getAttribute("data-integration") }; }),
+      notes: each(view, ".availability-note").map(function (note) {
+        return { el: note, hidden: note.hidden, html: note.innerHTML };
+      }),
+      controls: each(view, CONTROL_SELECTOR).map(function (control) {
+        return { el: control, integration: control.getAttribute("data-integration-reason"),
+                 own: control.getAttribute("data-disabled-reason") };
+      })
+    };
+  }
+
+  function greyEntity(view, reason) {
+    remember(view);
+    view.classList.add("is-unavailable");
+    view.removeAttribute("data-integration");
+    view.querySelectorAll("[data-integration]").forEach(function (el) { el.removeAttribute("data-integration"); });
+    view.querySelectorAll(".availability-note").forEach(function (note) { note.hidden = false; note.textContent = reason; });
+    view.querySelectorAll(CONTROL_SELECTOR).forEach(function (control) {
+      control.removeAttribute("data-integration-reason");
+      control.setAttribute("data-disabled-reason", reason);
+      refreshDisabled(control);
+    });
+  }
+
+  /* Undo greyEntity: the view, its notes and controls as they were, its integration marks back; then the
+     integration's newest availability (it may have changed meanwhile, unseen by the unmarked view). Returns the
+     integrations it belongs to. A view the server rendered detached was not greyed here and is left alone. */
+  function restoreEntity(view) {
+    var before = view.hiBeforeDetach;
+    if (!before) { return []; }
+    delete view.hiBeforeDetach;
+    view.classList.toggle("is-unavailable", before.unavailable);
+    view.classList.toggle("is-stale", before.stale);
+    before.marked.forEach(function (m) { m.el.setAttribute("data-integration", m.integration); });
+    before.notes.forEach(function (n) { n.el.innerHTML = n.html; n.el.hidden = n.hidden; });
+    before.controls.forEach(function (c) {
+      setOrRemove(c.el, "data-integration-reason", c.integration);
+      setOrRemove(c.el, "data-disabled-reason", c.own);
+      refreshDisabled(c.el);
+    });
+    return before.marked.map(function (m) { return m.integration; });
+  }
+
   /* An entity was detached, reconnected or removed (the stream's "entity" event): what shows it is out of date.
-     Its views go grey with the reason and its controls off at once (no later health event may lift that: the
-     integration no longer vouches for it); then "hi:entities" lets a page re-read them (the home page's cards). */
+     Detached or removed: its views go grey with the reason and its controls off at once (no later health event may
+     lift that: the integration no longer vouches for it). Reconnected: every view this page greyed comes back,
+     and follows its integration's health again. Then "hi:entities" lets a page re-read them (the home page's cards). */
   var ENTITY_VIEWS = ".entity-card, .entity-panel, .plan-thing, .entity-page";
   function applyEntityChanges(items) {
     var shown = items.filter(function (item) {
       return document.querySelector('[data-entity-id="' + item.entity_id + '"]');
     });
+    var back = {};
     shown.forEach(function (item) {
-      if (item.change === "reconnected") { return; }
       var reason = item.change === "removed" ? "It was removed" : "Detached: its integration no longer reports it";
       document.querySelectorAll('[data-entity-id="' + item.entity_id + '"]').forEach(function (view) {
         if (!view.matches(ENTITY_VIEWS)) { return; }
-        view.classList.add("is-unavailable");
-        view.removeAttribute("data-integration");
-        view.querySelectorAll("[data-integration]").forEach(function (el) { el.removeAttribute("data-integration"); });
-        view.querySelectorAll(".availability-note").forEach(function (note) { note.hidden = false; note.textContent = reason; });
-        view.querySelectorAll(CONTROL_SELECTOR).forEach(function (control) {
-          control.removeAttribute("data-integration-reason");
-          control.setAttribute("data-disabled-reason", reason);
-          refreshDisabled(control);
-        });
+        if (item.change === "reconnected") {
+          restoreEntity(view).forEach(function (id) { back[id] = true; });
+        } else {
+          greyEntity(view, reason);
+        }
       });
     });
+    var again = Object.keys(back).map(function (id) { return lastAvailability[id]; }).filter(Boolean);
+    if (again.length) { applyAvailability(again); }
     if (shown.length) { document.body.dispatchEvent(new CustomEvent("hi:entities", { detail: { entities: shown } })); }
   }
 
@@ -127,12 +185,47 @@
     if (!down) { document.body.dispatchEvent(new CustomEvent("hi:resync")); }  /* catch up on what we missed */
   }
 
+  /* The back/forward cache: a page kept in it must not hold its live stream open — a browser opens at most six
+     connections to the hub, and with one per kept page, after a few pages even the next page could not load. The
+     stream is closed as the page is put away and reconnected when it is shown again; the reconnect then re-reads
+     what changed meanwhile (hi:resync). The sse extension opens its streams with htmx.createEventSource, so they
+     are collected there; it reconnects a closed stream when told of an error, as after a real outage. */
+  var streams = [];
+  var resumed = false, resuming = false;
+  if (window.htmx && typeof window.htmx.createEventSource === "function") {
+    var openStream = window.htmx.createEventSource;
+    window.htmx.createEventSource = function (url) {
+      var source = openStream(url);
+      streams = streams.filter(function (s) { return s.readyState !== EventSource.CLOSED; }).concat([source]);
+      return source;
+    };
+  }
+  window.addEventListener("pagehide", function (evt) {
+    if (evt.persisted) { streams.forEach(function (s) { s.close(); }); }
+  });
+  window.addEventListener("pageshow", function (evt) {
+    if (!evt.persisted) { return; }
+    leaving = false;
+    resumed = true;
+    resuming = true;  /* only for the error raised here (synchronously): a real outage later shows the banner */
+    try {
+      streams.forEach(function (s) {
+        if (s.readyState === EventSource.CLOSED && typeof s.onerror === "function") { s.onerror(new Event("error")); }
+      });
+    } finally { resuming = false; }
+  });
+
   window.addEventListener("beforeunload", function () { leaving = true; });
-  document.addEventListener("htmx:sseOpen", function () { setLive("live", true); setHubDown(false); });
+  document.addEventListener("htmx:sseOpen", function () {
+    setLive("live", true);
+    if (resumed && !hubDown) { document.body.dispatchEvent(new CustomEvent("hi:resync")); }
+    resumed = false;
+    setHubDown(false);
+  });
   document.addEventListener("htmx:sseError", function () {
     if (leaving) { return; }
     setLive("reconnecting…", false);
-    setHubDown(true);
+    if (!resuming) { setHubDown(true); }  /* back from the cache: reconnecting is expected, not an outage */
   });
   document.addEventListener("htmx:sseMessage", function (evt) {
     var type = evt.detail && evt.detail.type;

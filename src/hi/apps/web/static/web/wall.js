@@ -1,6 +1,7 @@
 // The camera wall: live tiles while the stream caps have room, refreshed snapshots for the rest (with a
 // note saying why), full screen on tap. Every live stream is dropped while the tab is hidden or the page
-// goes away, so no upstream connection outlives the viewer; they come back when the tab is shown again.
+// goes away, so no upstream connection outlives the viewer; they come back when the tab is shown again, or when
+// the browser shows the page again from its back/forward cache.
 (function () {
   "use strict";
   var wall = document.getElementById("camera-wall");
@@ -88,9 +89,23 @@
       else if (target.requestFullscreen) { target.requestFullscreen().catch(function () {}); }
     });
   });
+  // Once per stop: Chromium tells a page restored from its back/forward cache both "visible again" and "shown",
+  // and a second start would count the first one's streams as taken by someone else (and replace them).
+  function resume() {
+    if (!wall.hasAttribute("data-stopped")) { return; }
+    wall.removeAttribute("data-stopped");
+    start();
+  }
+
   document.addEventListener("visibilitychange", function () {
-    if (document.hidden) { stopAll(); } else { wall.removeAttribute("data-stopped"); start(); }
+    if (document.hidden) { stopAll(); } else { resume(); }
   });
   window.addEventListener("pagehide", stopAll);
+  // Back (or forward) to a wall kept in the browser's back/forward cache: no new page load runs this script, and
+  // every stream was stopped on the way out, so start the tiles again — also in a browser that restores a page
+  // without a visibilitychange.
+  window.addEventListener("pageshow", function (evt) {
+    if (evt.persisted) { resume(); }
+  });
   start();
 })();

@@ -92,11 +92,13 @@ def live_hub(transactional_db, settings) -> Iterator[LiveHub]:
 
 
 @contextlib.contextmanager
-def chromium_page(base_url: str, *, bypass_csp: bool = True) -> Iterator[object]:
+def chromium_page(base_url: str, *, bypass_csp: bool = True, bfcache: bool = False) -> Iterator[object]:
     """A Playwright page in Debian's Chromium at ``base_url``; closed (browser and all) afterwards.
 
     ``bypass_csp``: Playwright's wait_for_function compiles its predicate with eval inside the page, which the
     hub's Content-Security-Policy forbids; the pages themselves are checked under the policy by test_csp.py.
+    ``bfcache``: Playwright starts Chromium with ``--disable-back-forward-cache``; a test of what a page does when
+    the browser restores it from that cache (``pageshow`` with ``persisted``) drops that flag.
     """
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium.sh")
@@ -107,7 +109,9 @@ def chromium_page(base_url: str, *, bypass_csp: bool = True) -> Iterator[object]
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                ignore_default_args=["--disable-back-forward-cache"] if bfcache else None)
             context = browser.new_context(viewport=VIEWPORT, base_url=base_url, bypass_csp=bypass_csp)
             page = context.new_page()
             page.set_default_timeout(15000)

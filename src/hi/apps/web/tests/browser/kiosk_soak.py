@@ -47,8 +47,10 @@ def heap_used(cdp: Any) -> int:
     return int(cdp.send("Runtime.getHeapUsage")["usedSize"])
 
 
-def soak(page: Any, simulator: Any, seconds: float, interval: float, sample_every: float) -> SoakResult:
-    """Flip the porch motion and the kitchen light every ``interval`` seconds for ``seconds``; sample the heap."""
+def soak(page: Any, simulator: Any, seconds: float, interval: float, sample_every: float,
+         min_changes: int = 0) -> SoakResult:
+    """Flip the porch motion and the kitchen light every ``interval`` seconds for ``seconds`` (and at least
+    ``min_changes`` times, however slow a loaded machine makes each step); sample the heap, last at the end."""
     cdp = page.context.new_cdp_session(page)
     page.evaluate("window.__hiUpdates = 0; document.body.addEventListener('hi:state', () => window.__hiUpdates++)")
     result, sent, started = SoakResult(), 0, time.monotonic()
@@ -58,7 +60,9 @@ def soak(page: Any, simulator: Any, seconds: float, interval: float, sample_ever
         if now >= next_sample:
             result.samples.append(Sample(now - started, heap_used(cdp), sent, page.evaluate("window.__hiUpdates")))
             next_sample += sample_every
-        if now - started >= seconds:
+        if now - started >= seconds and sent >= min_changes:
+            if result.samples[-1].changes_sent < sent:
+                result.samples.append(Sample(now - started, heap_used(cdp), sent, page.evaluate("window.__hiUpdates")))
             break
         simulator.set_value("porch", "active" if sent % 2 == 0 else "idle")
         simulator.set_value("kitchen", "on" if sent % 4 < 2 else "off")

@@ -4,7 +4,8 @@ player replays frames.
 Upstream connections are counted where they end, in the simulated ZoneMinder (``media.open_streams``):
 the wall opens exactly as many live streams as the cap allows, and they all close when the tab is
 hidden (the page's ``visibilitychange`` handler, fired here with ``document.hidden`` forced true because
-headless Chromium has no tab strip to hide it) and again when the page is left.
+headless Chromium has no tab strip to hide it) and again when the page is left; a wall restored from the
+back/forward cache starts them again.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from hi.integrations.models import Integration
 from hi.integrations.stream_limits import StreamLimiter, reset_limiter
 from hi.simulator.zoneminder import ZoneMinderSimulator
 
-from .conftest import log_in, screenshot, start_integration, wait_for
+from .conftest import chromium_page, log_in, screenshot, start_integration, wait_for
 
 pytestmark = pytest.mark.browser
 HIDE = """() => {
@@ -31,6 +32,7 @@ HIDE = """() => {
   Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'});
   document.dispatchEvent(new Event('visibilitychange'));
 }"""
+LIVE = "document.querySelector('#live-indicator .live-text').textContent === 'live'"
 SHOW = """() => {
   Object.defineProperty(document, 'hidden', {configurable: true, get: () => false});
   Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'visible'});
@@ -90,6 +92,45 @@ def test_the_wall_streams_up_to_the_cap_and_drops_every_stream_when_hidden_or_le
     page.goto("/events/?period=all")
     assert zoneminder.media.wait_open_streams(lambda n: n == 0, timeout=30) == 0
     assert zoneminder.media.streams_started == 6
+
+
+def test_the_wall_comes_back_live_when_the_browser_restores_it_from_its_back_forward_cache(live_hub, zoneminder):
+    """Back to the wall from other pages: Chromium (its back/forward cache on) shows the page kept in memory instead
+    of loading it again. The streams stopped on the way out start again — once, though Chromium says both "visible"
+    and "shown" — and stop again on leaving; the kept pages hold no live stream open, so the next page still loads
+    (a browser opens at most six connections to the hub). Then the same with visibilitychange silenced, as in a
+    browser that restores a page without one: the ``pageshow`` handler alone brings the tiles back."""
+    _start_and_poll(zoneminder)
+    with chromium_page(live_hub.url, bfcache=True) as page:
+        _log_in(page)
+        page.goto("/cameras/wall/")
+        page.wait_for_function("document.querySelectorAll('.wall-tile[data-live]').length === 3")
+        assert zoneminder.media.wait_open_streams(lambda n: n == 3) == 3
+        page.evaluate("() => { window.hiKeptInCache = true; }")  # gone if the page is loaded again
+        page.goto("/weather/")
+        assert zoneminder.media.wait_open_streams(lambda n: n == 0, timeout=30) == 0
+        page.goto("/events/")
+        page.go_back(wait_until="commit")  # a page restored from the cache fires no "load"
+        page.go_back(wait_until="commit")
+        assert page.evaluate("() => window.hiKeptInCache === true"), "the wall was loaded again, not restored"
+        page.wait_for_function("document.querySelectorAll('.wall-tile[data-live]').length === 3")
+        assert zoneminder.media.wait_open_streams(lambda n: n == 3, timeout=30) == 3
+        page.wait_for_function(LIVE)  # its live updates reconnected (closed while it was kept away)
+        page.goto("/weather/")  # not queued behind connections held by the pages kept in the cache
+        assert zoneminder.media.wait_open_streams(lambda n: n == 0, timeout=30) == 0
+        assert zoneminder.media.streams_started == 6
+
+        page.go_back(wait_until="commit")
+        page.wait_for_function("document.querySelectorAll('.wall-tile[data-live]').length === 3")
+        page.evaluate("() => window.addEventListener('visibilitychange', e => e.stopImmediatePropagation(), true)")
+        page.goto("/weather/")
+        assert zoneminder.media.wait_open_streams(lambda n: n == 0, timeout=30) == 0
+        page.go_back(wait_until="commit")
+        assert page.evaluate("() => window.hiKeptInCache === true")
+        assert zoneminder.media.wait_open_streams(lambda n: n == 3, timeout=30) == 3
+        page.goto("/weather/")
+        assert zoneminder.media.wait_open_streams(lambda n: n == 0, timeout=30) == 0
+    assert zoneminder.media.streams_started == 12
 
 
 @pytest.fixture
