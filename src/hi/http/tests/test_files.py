@@ -5,9 +5,13 @@ from __future__ import annotations
 import io
 import warnings
 
+import pytest
 from django.test import AsyncRequestFactory, RequestFactory
 
 from hi.http.files import CHUNK_BYTES, file_response
+
+# closing a response sends request_finished, whose handler checks the thread's database connection
+pytestmark = pytest.mark.django_db
 
 BODY = bytes(range(256)) * (3 * CHUNK_BYTES // 256 + 7)  # three whole chunks and a bit
 
