@@ -91,6 +91,7 @@ class Maintenance:
         self.first_delay = first_delay
         self._stop = asyncio.Event()
         self._thread_stop = threading.Event()
+        self.started = asyncio.Event()  # set once the start's statistics refresh is over (tests await it)
 
     def stop(self) -> None:
         self._stop.set()
@@ -117,6 +118,7 @@ class Maintenance:
             await asyncio.to_thread(_refresh_statistics_now)
         except Exception:
             logger.exception("refreshing the query planner's statistics failed; the next pass retries")
+        self.started.set()
         if await clock.wait(self.first_delay, self._stop):
             return
         while not self._stop.is_set():

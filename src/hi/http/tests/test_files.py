@@ -5,9 +5,14 @@ from __future__ import annotations
 import io
 import warnings
 
+import pytest
+from asgiref.sync import sync_to_async
 from django.test import AsyncRequestFactory, RequestFactory
 
 from hi.http.files import CHUNK_BYTES, file_response
+
+# closing a response sends request_finished, whose handler checks the thread's database connection
+pytestmark = pytest.mark.django_db
 
 BODY = bytes(range(256)) * (3 * CHUNK_BYTES // 256 + 7)  # three whole chunks and a bit
 
@@ -34,7 +39,7 @@ async def test_under_asgi_the_file_goes_out_chunk_by_chunk_with_its_headers() ->
         received = [chunk async for chunk in response]
     assert b"".join(received) == BODY and len(received) == 4
     assert file.largest == CHUNK_BYTES
-    response.close()
+    await sync_to_async(response.close)()  # as Django's ASGI handler closes it: its signal touches the database
     assert file.closed
 
 

@@ -58,6 +58,7 @@ _DOMAIN_TYPES: dict[str, str] = {
     "input_number": EntityType.VIRTUAL, "input_select": EntityType.VIRTUAL, "input_text": EntityType.VIRTUAL,
     "input_button": EntityType.VIRTUAL, "input_datetime": EntityType.VIRTUAL, "counter": EntityType.VIRTUAL,
     "timer": EntityType.VIRTUAL, "scene": EntityType.VIRTUAL, "script": EntityType.VIRTUAL,
+    "automation": EntityType.VIRTUAL, "schedule": EntityType.VIRTUAL,
     "sun": EntityType.VIRTUAL, "calendar": EntityType.VIRTUAL, "todo": EntityType.VIRTUAL,
 }
 _DEVICE_CLASS_TYPES: dict[str, str] = {

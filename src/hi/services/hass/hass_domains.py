@@ -373,6 +373,23 @@ def generic_on_off(state: HassState, unit: str) -> list[StateSpec]:
                                 ("on" if state.state == "on" else "off")).specs
 
 
+def automation(state: HassState, unit: str) -> list[StateSpec]:
+    """automation: on while it is enabled (off: it no longer triggers), when it last ran, and ``#trigger`` to
+    run its actions now (HA's ``automation.trigger``, which skips the conditions, as HA's own Run does)."""
+    builder = _Builder(state)
+    builder.specs = generic_on_off(state, unit)
+    builder.attr("last_triggered", "last run", S.DATETIME, convert=_text)
+    return builder.press("trigger", "run now").specs
+
+
+def schedule(state: HassState, unit: str) -> list[StateSpec]:
+    """schedule (a helper): on within one of its time blocks; ``#next_event`` says when that next changes.
+    Read-only: HA sets it by the clock, and its blocks are edited in HA."""
+    value = _Builder(state).marker or ("on" if state.state == "on" else "off")
+    builder = _Builder(state).main(S.ON_OFF, ["off", "on"], value=value)
+    return builder.attr("next_event", "next change", S.DATETIME, convert=_text).specs
+
+
 def todo(state: HassState, unit: str) -> list[StateSpec]:
     value = _Builder(state).marker or number(state.state)
     return _Builder(state).main(S.CONTINUOUS, value=value if value is not None else state.state).specs
@@ -388,4 +405,5 @@ DOMAIN_SPECS: dict[str, Callable[[HassState, str], list[StateSpec]]] = {
     "timer": timer, "update": update, "sun": sun, "weather": weather, "event": event,
     "air_quality": air_quality, "image": image, "calendar": calendar, "remote": generic_on_off, "todo": todo,
     "lawn_mower": lawn_mower, "geo_location": geo_location, "image_processing": image_processing,
+    "automation": automation, "schedule": schedule,
 }

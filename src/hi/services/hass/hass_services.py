@@ -100,6 +100,8 @@ PLANNERS: dict[tuple[str, str], Callable[[Any], ServiceCall | None]] = {
     ("siren", "duration"): lambda value: ServiceCall("siren", "turn_on", {"duration": int(value)}, int(value),
                                                      kept=True),
     ("remote", ""): lambda value: _on_off("remote", value),
+    ("automation", ""): lambda value: _on_off("automation", value),
+    ("automation", "trigger"): lambda value: _press("automation", "trigger"),
     ("number", ""): _set("number", "set_value", "value"),
     ("input_number", ""): _set("input_number", "set_value", "value"),
     ("counter", ""): _set("counter", "set_value", "value", int, int),

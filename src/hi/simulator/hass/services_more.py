@@ -204,6 +204,10 @@ MORE_SERVICES: dict[str, dict[str, Handler]] = {
     "text": {"set_value": _text}, "input_text": {"set_value": _text},
     "button": {"press": _pressed}, "input_button": {"press": _pressed}, "scene": {"turn_on": _pressed},
     "script": {"turn_on": lambda entity_id, state, attrs, data: ("off", {**attrs, "last_triggered": _now()})},
+    # trigger runs the actions whether or not the automation is on (HA's Run button does the same)
+    "automation": {"turn_on": _to("on"), "turn_off": _to("off"),
+                   "toggle": lambda entity_id, state, attrs, data: ("off" if state == "on" else "on", dict(attrs)),
+                   "trigger": lambda entity_id, state, attrs, data: (state, {**attrs, "last_triggered": _now()})},
     "update": {"install": lambda entity_id, state, attrs, data: (
         "off", {**attrs, "installed_version": attrs.get("latest_version"), "in_progress": False})},
     "date": {"set_value": _value_as_state("date")}, "time": {"set_value": _value_as_state("time")},

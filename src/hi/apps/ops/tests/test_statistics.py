@@ -81,3 +81,35 @@ def test_doctor_shows_the_last_refresh(settings, tmp_path):
     assert last_refresh() is not None
     line = check()
     assert line.status == doctor.PASS and line.message.startswith("refreshed 0 min ago in ")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_worker_refreshes_them_when_it_starts():
+    """At once, not after the first maintenance delay: a restored or upgraded database may have none."""
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+
+    from hi.apps.ops.maintenance import Maintenance
+    from hi.utils.clock import Clock
+
+    class Supervisor:
+        clock = Clock()
+        heartbeat_interval = 10.0
+        worker_id = "h:8"
+
+    assert await sync_to_async(last_refresh)() is None
+    maintenance = Maintenance(Supervisor(), first_delay=3600)
+    task = asyncio.create_task(maintenance.run())
+    try:
+        async with asyncio.timeout(30):
+            await maintenance.started.wait()
+    finally:
+        maintenance.stop()
+        await task
+    assert await sync_to_async(last_refresh)() is not None or connection.vendor != "sqlite"
+    await sync_to_async(_close_connection)()  # the connection sync_to_async's thread opened
+
+
+def _close_connection() -> None:
+    connection.close()
