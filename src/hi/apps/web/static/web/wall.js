@@ -65,7 +65,9 @@
         snapshots(tile, s.in_use >= s.total ? "Live limit reached (" + s.total + " streams)" : "Live view unavailable");
       }).catch(function () { snapshots(tile, "Live view unavailable"); });
     };
-    p.img.src = url;
+    // a URL of its own each time: the browser must not attach the tile to an earlier, cancelled load of the same
+    // stream (one kept while the page sat in the back/forward cache), which never delivers another frame
+    p.img.src = url + (url.indexOf("?") < 0 ? "?" : "&") + "s=" + Date.now();
   }
 
   function start() {
