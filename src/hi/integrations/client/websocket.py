@@ -299,6 +299,7 @@ class WebSocketClient:
                     async with asyncio.timeout(self.auth_timeout):
                         await self.authenticate(self)
                 except TimeoutError:
+                    conn.transport.abort()  # a peer that does not answer would not answer a close either
                     raise exc.IntegrationTimeoutError(f"no answer to the authentication handshake within "
                                                       f"{self.auth_timeout:g} s",
                                            integration_id=self.integration_id) from None
