@@ -290,9 +290,16 @@ def condition_holds(condition: Mapping[str, Any], value: Any) -> bool:
     return number > limit if op == "above" else number < limit
 
 
+def has_time_window(time_from: dt.time | None, time_to: dt.time | None, days: list[int]) -> bool:
+    """Whether a rule is limited to days or a time of day at all (both times are needed for a time window)."""
+    return bool(days) or (time_from is not None and time_to is not None)
+
+
 def in_time_window(time_from: dt.time | None, time_to: dt.time | None, days: list[int],
                    local: dt.datetime) -> bool:
     """Time of day (wrapping midnight: 22:00-06:00) and weekday, in the household's time zone."""
+    if not has_time_window(time_from, time_to, days):
+        return True
     if days and local.weekday() not in days:
         return False
     if time_from is None or time_to is None:

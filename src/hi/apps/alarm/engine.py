@@ -29,7 +29,7 @@ from hi.apps.sense.bulk import upsert_rows
 from hi.apps.sense.live.bus import StateChange
 
 from .compiled import CompiledRule, Firing
-from .conditions import condition_holds, condition_key, in_time_window
+from .conditions import condition_holds, condition_key, has_time_window, in_time_window
 from .enums import Match
 from .incidents import describe, matching, open_alerts
 from .models import Rule, RuleRuntime
@@ -67,16 +67,18 @@ class Runtime:
                            self.due_at, self.last_fired_at, list(self.incidents))
 
 
+@dataclass(slots=True)
 class _RuntimeRow:
     """A ``RuleRuntime`` row's values for ``upsert_rows`` (a model instance per dirty rule cost more than its write)."""
 
-    __slots__ = ("armed", "cleared_at", "due_at", "incidents", "last_fired_at", "last_true", "rule_id", "true_since")
-
-    def __init__(self, rule_id: int, armed: bool, cleared_at: dt.datetime | None, true_since: dict[str, str],
-                 last_true: dict[str, str], due_at: dt.datetime | None, last_fired_at: dt.datetime | None,
-                 incidents: list[str]) -> None:
-        self.rule_id, self.armed, self.cleared_at, self.true_since = rule_id, armed, cleared_at, true_since
-        self.last_true, self.due_at, self.last_fired_at, self.incidents = last_true, due_at, last_fired_at, incidents
+    rule_id: int
+    armed: bool
+    cleared_at: dt.datetime | None
+    true_since: dict[str, str]
+    last_true: dict[str, str]
+    due_at: dt.datetime | None
+    last_fired_at: dt.datetime | None
+    incidents: list[str]
 
 
 @dataclass
@@ -405,8 +407,8 @@ class _Gate:
             return False, f"not in {mode} mode"
         if snoozed:
             return False, "snoozed"
-        windowed = bool(rule.days) or (rule.time_from is not None and rule.time_to is not None)
-        if windowed and not in_time_window(rule.time_from, rule.time_to, rule.days, self.local_now):
+        if (has_time_window(rule.time_from, rule.time_to, rule.days)  # no window: household time not needed
+                and not in_time_window(rule.time_from, rule.time_to, rule.days, self.local_now)):
             return False, "outside its time of day or days"
         return True, ""
 
